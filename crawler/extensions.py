@@ -1,0 +1,64 @@
+"""The run recorder: every crawl is a row in the archive's `crawl_runs` table.
+
+It opens the row when the spider opens, commits the archive's write batches on
+a timer (so readers see progress and other writers are never blocked long),
+and closes the row with the crawl's counts and a status when the spider closes.
+"""
+
+from __future__ import annotations
+
+from scrapy import signals
+from twisted.internet import task
+
+from crawler.archive_access import archive_for
+
+COUNTS = {
+    "pages": "response_received_count",
+    "articles_new": "warta/articles_new",
+    "articles_updated": "warta/articles_updated",
+    "articles_unchanged": "warta/articles_unchanged",
+    "articles_dropped": "warta/articles_dropped",
+}
+ERROR_STATS = ("log_count/ERROR", "spider_exceptions/count")
+
+
+class RunRecorder:
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+        self.run_id: int | None = None
+        self.flusher: task.LoopingCall | None = None
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def spider_opened(self, spider) -> None:
+        archive = archive_for(self.crawler)
+        self.run_id = archive.start_run(spider.name)
+        spider.logger.info("crawl run %s started; archive %s", self.run_id, archive.path)
+        self.flusher = task.LoopingCall(archive.flush_if_stale)
+        self.flusher.start(1.0, now=False)
+
+    def spider_closed(self, spider, reason: str) -> None:
+        if self.flusher is not None and self.flusher.running:
+            self.flusher.stop()
+        archive = archive_for(self.crawler)
+        stats = self.crawler.stats
+        counts = {column: stats.get_value(key, 0) for column, key in COUNTS.items()}
+        counts["articles_dropped"] += stats.get_value("warta/articles_duplicate", 0)
+        counts["errors"] = sum(stats.get_value(key, 0) for key in ERROR_STATS)
+        status = run_status(reason, counts["errors"])
+        if self.run_id is not None:
+            archive.finish_run(self.run_id, status, counts, message=reason)
+        archive.close()
+        self.crawler.warta_archive = None
+        spider.logger.info("crawl run %s %s: %s", self.run_id, status, counts)
+
+
+def run_status(reason: str, errors: int) -> str:
+    """ok: finished cleanly; degraded: finished with errors; failed: did not finish."""
+    if reason not in ("finished", "closespider_itemcount", "closespider_pagecount"):
+        return "failed"
+    return "degraded" if errors else "ok"

@@ -1,0 +1,51 @@
+"""The Article item: the one type that flows from extraction through the pipelines
+into the archive.
+
+Field names are the archive's column names. Extraction fills the content fields;
+the spider adds where the article came from (source, section, fetched pages);
+the pipelines normalise and store it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass
+class FetchedPage:
+    """One HTTP response that went into an article (multi-page articles have several)."""
+
+    url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    fetched_at: datetime
+
+
+@dataclass
+class Article:
+    """An extracted news article. Lists are never None; missing scalars are None."""
+
+    url: str  # canonical URL once normalised
+    title: str | None = None
+    description: str | None = None
+    summary: str | None = None
+    authors: list[str] = field(default_factory=list)
+    editors: list[str] = field(default_factory=list)
+    published_at: datetime | None = None  # timezone-aware, in the page's own offset
+    modified_at: datetime | None = None
+    section: str | None = None
+    location: str | None = None  # dateline place, e.g. "Magelang"
+    tags: list[str] = field(default_factory=list)
+    body: str | None = None  # clean paragraphs separated by a blank line
+    images: list[dict[str, Any]] = field(default_factory=list)  # {url, caption, credit}
+    language: str | None = None
+    canonical_url: str | None = None  # as the page declares it (rel=canonical)
+    # Which extraction layer produced each field: "jsonld", "meta", "rule:<name>", "generic"…
+    provenance: dict[str, str] = field(default_factory=dict)
+    # Filled by the spider, not by extraction.
+    source: str | None = None
+    fetched_url: str | None = None
+    pages: list[FetchedPage] = field(default_factory=list)

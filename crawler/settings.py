@@ -1,0 +1,61 @@
+"""Scrapy settings for warta: polite defaults, our components wired in by name.
+
+Per-outlet politeness (delay, concurrency, User-Agent) comes from sources.toml
+through each spider's custom_settings; these are the project-wide defaults.
+"""
+
+BOT_NAME = "warta"
+
+SPIDER_LOADER_CLASS = "crawler.spiderloader.SourceSpiderLoader"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Politeness: obey robots.txt, one outlet at a time gently, back off when it struggles.
+ROBOTSTXT_OBEY = True
+USER_AGENT = "warta/0.1 (+https://github.com/warta-archive/warta; news archive for research)"
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 2.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 20 * 1024 * 1024  # a news page is never 20 MB; refuse rather than buffer
+DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# Plain HTTP unless WARTA_REPLICA_URL points the crawl at the offline replica.
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.replica_handler.ReplicaDownloadHandler",
+    "https": "crawler.replica_handler.ReplicaDownloadHandler",
+}
+
+ITEM_PIPELINES = {
+    "pipelines.validate.ValidatePipeline": 100,
+    "pipelines.normalise.NormalisePipeline": 200,
+    "pipelines.dedupe.DeduplicatePipeline": 300,
+    "pipelines.archive.ArchivePipeline": 400,
+}
+
+EXTENSIONS = {
+    "crawler.extensions.RunRecorder": 100,
+}
+
+# Breadth-first-ish: listings first so the crawl learns the window before articles.
+DEPTH_PRIORITY = 0
+
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+
+# warta's own settings
+WARTA_DB = None  # archive path; None means $WARTA_DB or ./warta.db
+WARTA_SOURCES = None  # sources.toml path; None means $WARTA_SOURCES or the default
+WARTA_REPLICA_URL = None  # http://127.0.0.1:PORT to crawl the offline replica instead
+WARTA_NOW = None  # ISO datetime: the crawl's "now" (the replica's simulated clock)

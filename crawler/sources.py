@@ -1,0 +1,215 @@
+"""The sources config (`sources.toml`): which outlets to crawl, and how.
+
+`load_sources()` reads and validates the whole file up front, so a bad line
+stops everything with one message naming the file, the source and the field,
+rather than half of the outlets running.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+REPO_SOURCES = Path(__file__).resolve().parent.parent / "sources.toml"
+
+DISCOVERY_FIELDS: dict[str, dict[str, bool]] = {
+    # style -> {field: required}
+    "section_hubs": {"hub_url": True, "item_links": True, "next_page": True},
+    "daily_index": {"index_url": True, "item_links": True, "page_links": True},
+    "news_sitemap": {"sitemap_url": True},
+}
+DEFAULT_KEYS = {
+    "user_agent",
+    "download_delay",
+    "concurrency",
+    "lookback_days",
+    "schedule",
+    "timezone",
+    "jitter",
+}
+SOURCE_KEYS = DEFAULT_KEYS | {"name", "domains", "sections", "url_prefix", "discovery"}
+
+
+class ConfigError(ValueError):
+    """A mistake in the sources config; the message names file, source and field."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """One outlet as configured."""
+
+    id: str
+    name: str
+    domains: tuple[str, ...]
+    sections: tuple[str, ...]
+    discovery: dict[str, str]
+    user_agent: str
+    download_delay: float
+    concurrency: int
+    lookback_days: int
+    schedule: str
+    timezone: str
+    jitter: int
+    url_prefix: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def style(self) -> str:
+        return self.discovery["style"]
+
+    def owns_url(self, url: str) -> bool:
+        """Whether an article URL belongs to this source (domain and optional prefix)."""
+        from urllib.parse import urlsplit
+
+        host = (urlsplit(url).hostname or "").lower()
+        if host not in self.domains:
+            return False
+        return self.url_prefix is None or url.startswith(self.url_prefix)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "domains": list(self.domains),
+            "sections": list(self.sections),
+            "url_prefix": self.url_prefix,
+            "discovery": dict(self.discovery),
+            "politeness": {
+                "user_agent": self.user_agent,
+                "download_delay": self.download_delay,
+                "concurrency": self.concurrency,
+            },
+            "lookback_days": self.lookback_days,
+            "schedule": {"cron": self.schedule, "timezone": self.timezone, "jitter": self.jitter},
+        }
+
+
+def default_sources_path() -> Path:
+    """`WARTA_SOURCES` if set, else `./sources.toml`, else the repository's own file."""
+    env = os.environ.get("WARTA_SOURCES")
+    if env:
+        return Path(env)
+    local = Path("sources.toml")
+    return local if local.exists() else REPO_SOURCES
+
+
+def load_sources(path: str | Path | None = None) -> dict[str, Source]:
+    """Read and validate the sources config; raise ConfigError on any mistake."""
+    path = Path(path) if path else default_sources_path()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: sources config not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    unknown = set(data) - {"defaults", "sources"}
+    if unknown:
+        raise ConfigError(f"{path}: unknown top-level table(s): {', '.join(sorted(unknown))}")
+    defaults = data.get("defaults", {})
+    _check_keys(path, "[defaults]", defaults, DEFAULT_KEYS)
+    sources = data.get("sources")
+    if not isinstance(sources, dict) or not sources:
+        raise ConfigError(f"{path}: no [sources.<id>] tables")
+    return {sid: _parse_source(path, sid, raw, defaults) for sid, raw in sources.items()}
+
+
+def _check_keys(path: Path, where: str, table: dict, allowed: set[str]) -> None:
+    for key in table:
+        if key not in allowed:
+            raise ConfigError(f"{path}: {where}: unknown field '{key}'")
+
+
+def _parse_source(path: Path, sid: str, raw: Any, defaults: dict) -> Source:
+    where = f"source '{sid}'"
+
+    def fail(field_name: str, problem: str) -> ConfigError:
+        return ConfigError(f"{path}: {where}: field '{field_name}': {problem}")
+
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: {where}: must be a table")
+    _check_keys(path, where, raw, SOURCE_KEYS)
+    merged = {**defaults, **raw}
+
+    def get(key: str, kind: type | tuple, required: bool = True) -> Any:
+        if key not in merged:
+            if required:
+                raise fail(key, "missing")
+            return None
+        value = merged[key]
+        if isinstance(value, bool) or not isinstance(value, kind):
+            names = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
+            raise fail(key, f"expected {names}, got {type(value).__name__} {value!r}")
+        return value
+
+    name = get("name", str)
+    domains = get("domains", list)
+    if not domains or not all(isinstance(d, str) and d for d in domains):
+        raise fail("domains", "must be a non-empty list of host names")
+    sections = get("sections", list, required=False) or []
+    if not all(isinstance(s, str) and s for s in sections):
+        raise fail("sections", "must be a list of section names")
+    delay = float(get("download_delay", (int, float)))
+    if delay < 0:
+        raise fail("download_delay", "must be ≥ 0")
+    concurrency = get("concurrency", int)
+    if concurrency < 1:
+        raise fail("concurrency", "must be ≥ 1")
+    lookback = get("lookback_days", int)
+    if lookback < 1:
+        raise fail("lookback_days", "must be ≥ 1")
+    timezone = get("timezone", str)
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise fail("timezone", f"unknown time zone {timezone!r}") from None
+    schedule = get("schedule", str)
+    _check_cron(schedule, timezone, fail)
+    jitter = get("jitter", int, required=False) or 0
+    url_prefix = get("url_prefix", str, required=False)
+    discovery = _parse_discovery(get("discovery", dict), fail)
+    return Source(
+        id=sid,
+        name=name,
+        domains=tuple(d.lower() for d in domains),
+        sections=tuple(sections),
+        discovery=discovery,
+        user_agent=get("user_agent", str),
+        download_delay=delay,
+        concurrency=concurrency,
+        lookback_days=lookback,
+        schedule=schedule,
+        timezone=timezone,
+        jitter=jitter,
+        url_prefix=url_prefix,
+    )
+
+
+def _check_cron(expr: str, timezone: str, fail) -> None:
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        CronTrigger.from_crontab(expr, timezone=timezone)
+    except ValueError as exc:
+        raise fail("schedule", f"bad cron expression {expr!r}: {exc}") from None
+
+
+def _parse_discovery(raw: dict, fail) -> dict[str, str]:
+    style = raw.get("style")
+    if style not in DISCOVERY_FIELDS:
+        raise fail(
+            "discovery.style", f"must be one of {', '.join(DISCOVERY_FIELDS)}, got {style!r}"
+        )
+    wanted = DISCOVERY_FIELDS[style]
+    for key, value in raw.items():
+        if key != "style" and key not in wanted:
+            raise fail(f"discovery.{key}", f"not a field of style '{style}'")
+        if not isinstance(value, str):
+            raise fail(f"discovery.{key}", f"expected str, got {type(value).__name__}")
+    for key, required in wanted.items():
+        if required and key not in raw:
+            raise fail(f"discovery.{key}", f"missing (style '{style}' needs it)")
+    return dict(raw)

@@ -1,0 +1,57 @@
+"""Spiders from the sources config: one spider per configured source.
+
+`scrapy list` and `scrapy crawl <source>` work as in any Scrapy project, but the
+spiders are not written out one per outlet: each source names a discovery
+style, and the loader makes a subclass of that style's spider with the
+source's settings.
+"""
+
+from __future__ import annotations
+
+from crawler.sources import Source, load_sources
+from crawler.spiders import SPIDER_STYLES
+
+
+def spider_class_for(source: Source) -> type:
+    """A spider class for one source: its style's class, configured by the source."""
+    base = SPIDER_STYLES[source.style]
+    custom = {
+        "DOWNLOAD_DELAY": source.download_delay,
+        "AUTOTHROTTLE_START_DELAY": max(source.download_delay, 0.1),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": source.concurrency,
+        "USER_AGENT": source.user_agent,
+    }
+    return type(
+        f"{base.__name__}_{source.id}",
+        (base,),
+        {
+            "name": source.id,
+            "source": source,
+            "allowed_domains": list(source.domains),
+            "custom_settings": custom,
+            "__module__": base.__module__,
+        },
+    )
+
+
+class SourceSpiderLoader:
+    def __init__(self, settings) -> None:
+        self._sources = load_sources(settings.get("WARTA_SOURCES"))
+        self._spiders = {sid: spider_class_for(src) for sid, src in self._sources.items()}
+
+    @classmethod
+    def from_settings(cls, settings):
+        return cls(settings)
+
+    def load(self, spider_name: str) -> type:
+        try:
+            return self._spiders[spider_name]
+        except KeyError:
+            known = ", ".join(sorted(self._spiders))
+            raise KeyError(f"unknown source {spider_name!r}; configured: {known}") from None
+
+    def find_by_request(self, request) -> list[str]:
+        return [sid for sid, src in self._sources.items() if src.owns_url(request.url)]
+
+    def list(self) -> list[str]:
+        return sorted(self._spiders)

@@ -1,0 +1,33 @@
+"""Exact deduplication against the archive.
+
+The same canonical URL is one row (the archive pipeline then decides whether
+the re-crawl changed anything). The same body under another URL is a copy of
+an archived article: the URL is recorded as its alias and the item dropped.
+"""
+
+from __future__ import annotations
+
+from scrapy.exceptions import DropItem
+
+from crawler.archive_access import archive_for
+from crawler.items import Article
+from storage.archive import body_hash
+
+
+class DeduplicatePipeline:
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, item: Article, spider=None) -> Article:
+        archive = archive_for(self.crawler)
+        original = archive.url_with_body(body_hash(item.body or ""))
+        if original is not None and original != item.url:
+            archive.add_alias(item.url, original)
+            self.stats.inc_value("warta/articles_duplicate")
+            raise DropItem(f"same body as archived {original}: {item.url}")
+        return item

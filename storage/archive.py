@@ -1,0 +1,370 @@
+"""The archive: one SQLite file (WAL mode) holding articles, their raw pages,
+the URLs that led to them, and the crawl runs.
+
+Writers batch rows into short transactions (a few hundred milliseconds at
+most) so that researchers can read, and other crawls can write, while a crawl
+runs. `Archive.store()` is the single write path for articles: it decides
+whether a row is new, updated, unchanged or an exact duplicate of another.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import time
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from storage.schema import SchemaError, migrate
+
+DEFAULT_DB = "warta.db"
+
+# Columns that make up an article's content: a re-crawl that changes none of
+# them is "unchanged" and only moves last_seen_at.
+CONTENT_COLUMNS = (
+    "source",
+    "section",
+    "title",
+    "description",
+    "summary",
+    "authors",
+    "editors",
+    "published_at",
+    "published_tz",
+    "modified_at",
+    "location",
+    "tags",
+    "body",
+    "images",
+    "language",
+    "body_hash",
+)
+
+
+class ArchiveError(RuntimeError):
+    """The archive cannot be opened or written; the message says why, in one line."""
+
+
+@dataclass
+class StoreResult:
+    outcome: str  # new | updated | unchanged | duplicate
+    article_id: int
+
+
+def default_db_path() -> str:
+    return os.environ.get("WARTA_DB") or DEFAULT_DB
+
+
+def utc_now() -> str:
+    return iso_utc(datetime.now(UTC))
+
+
+def iso_utc(moment: datetime) -> str:
+    """ISO-8601 in UTC ending in Z, seconds precision (the archive's time format)."""
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def body_hash(body: str) -> str:
+    """The exact-duplicate key of an article body."""
+    return hashlib.sha1(body.encode("utf-8")).hexdigest()
+
+
+class Archive:
+    """An open archive file. Not thread-safe: one per process (or per crawler)."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike | None = None,
+        *,
+        readonly: bool = False,
+        batch_size: int = 200,
+        batch_seconds: float = 0.5,
+    ) -> None:
+        self.path = Path(path or default_db_path())
+        self.readonly = readonly
+        self.batch_size = batch_size
+        self.batch_seconds = batch_seconds
+        self._pending = 0
+        self._batch_started = 0.0
+        self.conn = self._connect()
+        self.db = sqlite_utils.Database(self.conn)
+
+    # -- opening -------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        if self.readonly:
+            if not self.path.exists():
+                raise ArchiveError(f"archive not found: {self.path} (run `warta crawl` first)")
+            uri = f"file:{self.path.resolve()}?mode=ro"
+            conn = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
+        else:
+            if self.path.parent and not self.path.parent.exists():
+                raise ArchiveError(f"cannot create archive {self.path}: folder does not exist")
+            try:
+                conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+                conn.execute("PRAGMA journal_mode=WAL")
+            except sqlite3.Error as exc:
+                raise ArchiveError(f"cannot open archive {self.path}: {exc}") from None
+        conn.execute("PRAGMA busy_timeout=30000")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA recursive_triggers=ON")
+        try:
+            self._check_schema(conn)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise ArchiveError(f"{self.path} is not a warta archive: {exc}") from None
+        return conn
+
+    def _check_schema(self, conn: sqlite3.Connection) -> None:
+        try:
+            if self.readonly:
+                from storage.schema import SCHEMA_VERSION
+
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                if version > SCHEMA_VERSION:
+                    raise SchemaError(
+                        f"archive schema version {version} is newer than this warta "
+                        f"supports ({SCHEMA_VERSION}); upgrade warta"
+                    )
+                if version == 0:
+                    raise SchemaError("file has no warta schema")
+            else:
+                migrate(conn)
+        except SchemaError as exc:
+            conn.close()
+            raise ArchiveError(f"{self.path}: {exc}") from None
+
+    def close(self) -> None:
+        self.flush()
+        self.conn.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- batched writes --------------------------------------------------------
+
+    def _begin(self) -> None:
+        if not self.conn.in_transaction:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._batch_started = time.monotonic()
+            self._pending = 0
+
+    def _wrote(self) -> None:
+        self._pending += 1
+        if (
+            self._pending >= self.batch_size
+            or time.monotonic() - self._batch_started >= self.batch_seconds
+        ):
+            self.flush()
+
+    def flush(self) -> None:
+        """Commit the open batch, if any."""
+        if self.conn.in_transaction:
+            self.conn.execute("COMMIT")
+        self._pending = 0
+
+    def flush_if_stale(self) -> None:
+        """Commit a batch that has been open too long (called on a timer by the crawler)."""
+        if (
+            self.conn.in_transaction
+            and time.monotonic() - self._batch_started >= self.batch_seconds
+        ):
+            self.flush()
+
+    # -- articles ----------------------------------------------------------------
+
+    def has_url(self, url: str) -> bool:
+        """Whether this URL (canonical or an alias) already led to an archived article."""
+        row = self.conn.execute("SELECT 1 FROM url_aliases WHERE url = ?", (url,)).fetchone()
+        return row is not None
+
+    def url_with_body(self, digest: str) -> str | None:
+        """The URL of the archived article with this body hash, if any."""
+        row = self.conn.execute(
+            "SELECT url FROM articles WHERE body_hash = ? LIMIT 1", (digest,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def add_alias(self, url: str, canonical: str) -> None:
+        """Record that `url` led to the archived article at `canonical`."""
+        self._begin()
+        self.conn.execute(
+            "INSERT OR IGNORE INTO url_aliases(url, article_id) "
+            "SELECT ?, id FROM articles WHERE url = ?",
+            (url, canonical),
+        )
+        self._wrote()
+
+    def store(
+        self,
+        row: Mapping[str, Any],
+        *,
+        pages: Iterable[Any] = (),
+        aliases: Iterable[str] = (),
+        seen_at: str | None = None,
+    ) -> StoreResult:
+        """Write one normalised article row; decide new/updated/unchanged/duplicate.
+
+        `row` holds the article columns (lists already as Python lists);
+        `pages` are the FetchedPage objects it was extracted from, kept as raw
+        pages when the row is new or changed; `aliases` are further URLs that led
+        to it (the fetched URL, for instance).
+        """
+        seen_at = seen_at or utc_now()
+        values = _encode_row(row)
+        self._begin()
+        try:
+            result = self._store_in_batch(values, list(pages), seen_at)
+            for url in {values["url"], *aliases}:
+                self.conn.execute(
+                    "INSERT OR IGNORE INTO url_aliases(url, article_id) VALUES (?, ?)",
+                    (url, result.article_id),
+                )
+        except sqlite3.Error as exc:
+            self.conn.execute("ROLLBACK")
+            raise ArchiveError(f"cannot write to archive {self.path}: {exc}") from exc
+        self._wrote()
+        return result
+
+    def _store_in_batch(self, values: dict[str, Any], pages: list, seen_at: str) -> StoreResult:
+        cursor = self.conn.execute("SELECT * FROM articles WHERE url = ?", (values["url"],))
+        existing = cursor.fetchone()
+        if existing is None:
+            same_body = self.conn.execute(
+                "SELECT id FROM articles WHERE body_hash = ? LIMIT 1", (values["body_hash"],)
+            ).fetchone()
+            if same_body is not None:
+                self._touch(same_body[0], seen_at)
+                return StoreResult("duplicate", same_body[0])
+            article_id = self._insert(values, seen_at)
+            self._save_pages(article_id, pages)
+            return StoreResult("new", article_id)
+        current = dict(zip([d[0] for d in cursor.description], existing, strict=True))
+        article_id = current["id"]
+        if all(current[col] == values.get(col) for col in CONTENT_COLUMNS):
+            self._touch(article_id, seen_at)
+            return StoreResult("unchanged", article_id)
+        assignments = ", ".join(f"{col} = :{col}" for col in CONTENT_COLUMNS + ("extraction",))
+        self.conn.execute(
+            f"UPDATE articles SET {assignments}, last_seen_at = :seen WHERE id = :id",
+            {**values, "seen": seen_at, "id": article_id},
+        )
+        self._save_pages(article_id, pages)
+        return StoreResult("updated", article_id)
+
+    def _insert(self, values: dict[str, Any], seen_at: str) -> int:
+        columns = ("url",) + CONTENT_COLUMNS + ("extraction",)
+        cursor = self.conn.execute(
+            f"INSERT INTO articles ({', '.join(columns)}, first_seen_at, last_seen_at) "
+            f"VALUES ({', '.join(':' + c for c in columns)}, :seen, :seen)",
+            {**values, "seen": seen_at},
+        )
+        return cursor.lastrowid
+
+    def _touch(self, article_id: int, seen_at: str) -> None:
+        self.conn.execute(
+            "UPDATE articles SET last_seen_at = ? WHERE id = ?", (seen_at, article_id)
+        )
+
+    def _save_pages(self, article_id: int, pages: list) -> None:
+        for page_no, page in enumerate(pages, start=1):
+            self.conn.execute(
+                "INSERT INTO raw_pages(article_id, page_no, url, status, headers, fetched_at, html)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    article_id,
+                    page_no,
+                    page.url,
+                    page.status,
+                    json.dumps(page.headers, ensure_ascii=False),
+                    iso_utc(page.fetched_at),
+                    zlib.compress(page.body, 6),
+                ),
+            )
+
+    def raw_html(self, article_id: int) -> list[bytes]:
+        """The raw pages of an article, in page order, decompressed."""
+        rows = self.conn.execute(
+            "SELECT html FROM raw_pages WHERE article_id = ? ORDER BY id", (article_id,)
+        )
+        return [zlib.decompress(blob) for (blob,) in rows]
+
+    def article(self, article_id: int) -> dict[str, Any] | None:
+        """One article row with JSON columns decoded."""
+        rows = list(self.db.query("SELECT * FROM articles WHERE id = ?", [article_id]))
+        return decode_row(rows[0]) if rows else None
+
+    def articles(self, where: str = "1", params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        return [
+            decode_row(r)
+            for r in self.db.query(f"SELECT * FROM articles WHERE {where} ORDER BY id", params)
+        ]
+
+    def count(self, table: str = "articles") -> int:
+        return self.db[table].count
+
+    # -- crawl runs ------------------------------------------------------------------
+
+    def start_run(self, source: str) -> int:
+        self.flush()
+        cursor = self.conn.execute(
+            "INSERT INTO crawl_runs(source, started_at, status, pid) VALUES (?, ?, 'running', ?)",
+            (source, utc_now(), os.getpid()),
+        )
+        return cursor.lastrowid
+
+    def finish_run(
+        self, run_id: int, status: str, counts: Mapping[str, int], message: str | None = None
+    ) -> None:
+        self.flush()
+        allowed = {
+            "pages",
+            "articles_new",
+            "articles_updated",
+            "articles_unchanged",
+            "articles_dropped",
+            "errors",
+        }
+        sets = {key: int(value) for key, value in counts.items() if key in allowed}
+        assignments = "".join(f", {key} = :{key}" for key in sets)
+        self.conn.execute(
+            f"UPDATE crawl_runs SET finished_at = :finished, status = :status, "
+            f"message = :message{assignments} WHERE id = :id",
+            {**sets, "finished": utc_now(), "status": status, "message": message, "id": run_id},
+        )
+
+    def runs(self, limit: int = 20) -> list[dict[str, Any]]:
+        return list(self.db.query("SELECT * FROM crawl_runs ORDER BY id DESC LIMIT ?", [limit]))
+
+
+JSON_COLUMNS = ("authors", "editors", "tags", "images", "extraction")
+
+
+def _encode_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    values = {col: row.get(col) for col in ("url",) + CONTENT_COLUMNS + ("extraction",)}
+    for col in JSON_COLUMNS:
+        values[col] = json.dumps(
+            values[col] or ([] if col != "extraction" else {}), ensure_ascii=False
+        )
+    return values
+
+
+def decode_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """Decode the JSON columns of an article row into Python lists and dicts."""
+    decoded = dict(row)
+    for col in JSON_COLUMNS:
+        if col in decoded and isinstance(decoded[col], str):
+            decoded[col] = json.loads(decoded[col])
+    return decoded

@@ -1,0 +1,130 @@
+"""Archive schema, as numbered migrations.
+
+`PRAGMA user_version` records the last migration applied to a file. Opening an
+archive applies the missing ones in order, each in its own transaction; a file
+from a newer warta (user_version above what we know) is refused rather than
+guessed at.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+
+class SchemaError(RuntimeError):
+    """The archive file's schema is not one this version of warta can use."""
+
+
+_V1_INITIAL = """
+        CREATE TABLE articles (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,          -- canonical URL
+            source TEXT NOT NULL,              -- source id from sources.toml
+            section TEXT,                      -- lowercase slug
+            title TEXT NOT NULL,
+            description TEXT,
+            summary TEXT,
+            authors TEXT NOT NULL DEFAULT '[]',   -- JSON array of names
+            editors TEXT NOT NULL DEFAULT '[]',   -- JSON array of names
+            published_at TEXT,                 -- ISO-8601 UTC, ends in Z
+            published_tz TEXT,                 -- original offset, e.g. +07:00
+            modified_at TEXT,                  -- ISO-8601 UTC, ends in Z
+            location TEXT,                     -- dateline place
+            tags TEXT NOT NULL DEFAULT '[]',   -- JSON array
+            body TEXT NOT NULL,                -- paragraphs separated by a blank line
+            images TEXT NOT NULL DEFAULT '[]', -- JSON array of {url, caption, credit}
+            language TEXT,
+            body_hash TEXT NOT NULL,           -- sha1 of the body, for exact duplicates
+            extraction TEXT NOT NULL DEFAULT '{}', -- JSON: field -> extraction layer
+            first_seen_at TEXT NOT NULL,       -- ISO-8601 UTC
+            last_seen_at TEXT NOT NULL         -- ISO-8601 UTC
+        );
+        CREATE INDEX idx_articles_body_hash ON articles(body_hash);
+        CREATE INDEX idx_articles_source_published ON articles(source, published_at);
+        CREATE INDEX idx_articles_published ON articles(published_at);
+
+        -- Every URL that led to an article (canonical, paged, AMP, tracking variants),
+        -- so the crawler knows what it already holds without fetching it again.
+        CREATE TABLE url_aliases (
+            url TEXT PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id)
+        ) WITHOUT ROWID;
+
+        -- Raw fetched pages, zlib-compressed, for re-extraction when the extractor improves.
+        CREATE TABLE raw_pages (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            page_no INTEGER NOT NULL,          -- 1 for the first page of an article
+            url TEXT NOT NULL,
+            status INTEGER NOT NULL,
+            headers TEXT NOT NULL,             -- JSON object
+            fetched_at TEXT NOT NULL,          -- ISO-8601 UTC
+            compression TEXT NOT NULL DEFAULT 'zlib',
+            html BLOB NOT NULL
+        );
+        CREATE INDEX idx_raw_pages_article ON raw_pages(article_id);
+
+        CREATE TABLE crawl_runs (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            status TEXT NOT NULL,              -- running, ok, degraded, failed
+            pid INTEGER,
+            pages INTEGER NOT NULL DEFAULT 0,
+            articles_new INTEGER NOT NULL DEFAULT 0,
+            articles_updated INTEGER NOT NULL DEFAULT 0,
+            articles_unchanged INTEGER NOT NULL DEFAULT 0,
+            articles_dropped INTEGER NOT NULL DEFAULT 0,
+            errors INTEGER NOT NULL DEFAULT 0,
+            message TEXT
+        );
+        CREATE INDEX idx_crawl_runs_source ON crawl_runs(source, started_at);
+
+        CREATE VIRTUAL TABLE articles_fts USING fts5(
+            title, summary, body,
+            content='articles', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+            INSERT INTO articles_fts(rowid, title, summary, body)
+            VALUES (new.id, new.title, new.summary, new.body);
+        END;
+        CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+            INSERT INTO articles_fts(articles_fts, rowid, title, summary, body)
+            VALUES ('delete', old.id, old.title, old.summary, old.body);
+        END;
+        CREATE TRIGGER articles_au AFTER UPDATE OF title, summary, body ON articles BEGIN
+            INSERT INTO articles_fts(articles_fts, rowid, title, summary, body)
+            VALUES ('delete', old.id, old.title, old.summary, old.body);
+            INSERT INTO articles_fts(rowid, title, summary, body)
+            VALUES (new.id, new.title, new.summary, new.body);
+        END;
+"""
+
+# Each migration is one SQL script; index + 1 is the user_version it leads to.
+MIGRATIONS: list[str] = [_V1_INITIAL]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the file up to SCHEMA_VERSION; return the version it is at."""
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    if current > SCHEMA_VERSION:
+        raise SchemaError(
+            f"archive schema version {current} is newer than this warta supports "
+            f"({SCHEMA_VERSION}); upgrade warta"
+        )
+    for version in range(current + 1, SCHEMA_VERSION + 1):
+        # One script, one transaction: a migration is applied whole or not at all.
+        script = (
+            f"BEGIN IMMEDIATE;\n{MIGRATIONS[version - 1]}\n"
+            f"PRAGMA user_version = {version};\nCOMMIT;"
+        )
+        try:
+            conn.executescript(script)
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    return SCHEMA_VERSION

@@ -1,0 +1,45 @@
+"""Shared fixtures: a replica site served on a free loopback port, and crawls of it.
+
+Crawls run `warta crawl` in a subprocess, as an operator would: Scrapy's
+reactor cannot be restarted inside one test process.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+
+
+def run_warta(
+    *args: str, db: Path | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess:
+    """Run the warta CLI in a fresh process and capture its output."""
+    command = [sys.executable, "-m", "warta", *args]
+    if db is not None:
+        command += ["--db", str(db)]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.run(
+        command, cwd=REPO, capture_output=True, text=True, timeout=timeout, env=env
+    )
+
+
+@pytest.fixture(scope="session")
+def small_site():
+    from replica.generator import build_site
+
+    return build_site(articles=80, seed=7)
+
+
+@pytest.fixture(scope="session")
+def replica_server(small_site):
+    from replica.server import ReplicaServer
+
+    with ReplicaServer(small_site) as server:
+        yield server

@@ -1,0 +1,149 @@
+"""End to end: real Scrapy crawls over HTTP on loopback against the replica,
+into a real SQLite archive, compared field by field with the replica's truth.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from storage.archive import Archive, iso_utc
+from storage.search import search
+from tests.conftest import run_warta
+
+SEED_URL = "https://jogja.tribunnews.com/2025/11/07/pemkot-magelang-gelar-retreat-diikuti-puluhan-pejabat-asn"
+
+
+def expected_row(truth: dict) -> dict:
+    """The archive row the truth implies: times in UTC plus the original offset."""
+    return {
+        "url": truth["url"],
+        "source": truth["source"],
+        "section": truth["section"],
+        "title": truth["title"],
+        "description": truth["description"],
+        "summary": truth["summary"],
+        "authors": truth["authors"],
+        "editors": truth["editors"],
+        "published_at": iso_utc(truth["published_at"]),
+        "published_tz": truth["published_at"].isoformat()[-6:],
+        "modified_at": iso_utc(truth["modified_at"]) if truth["modified_at"] else None,
+        "location": truth["location"],
+        "tags": truth["tags"],
+        "body": truth["body"],
+        "images": truth["images"],
+        "language": truth["language"],
+    }
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory, replica_server):
+    db = tmp_path_factory.mktemp("crawl") / "warta.db"
+    replica_server.requests.clear()
+    first = run_warta("crawl", "--replica", replica_server.base_url, db=db)
+    assert first.returncode == 0, first.stdout + first.stderr
+    first_requests = list(replica_server.requests)
+    return db, first, first_requests
+
+
+def test_every_article_of_every_outlet_is_archived_exactly(crawled, small_site):
+    db, _, _ = crawled
+    with Archive(db, readonly=True) as archive:
+        rows = {row["url"]: row for row in archive.articles()}
+    truths = [article.truth() for article in small_site.articles]
+    assert {t["source"] for t in truths} == {
+        "tribunjogja",
+        "kompasregional",
+        "detikjogja",
+        "detikjateng",
+        "harianjogja",
+    }
+    assert sorted(rows) == sorted(t["url"] for t in truths)
+    mismatches = []
+    for truth in truths:
+        row = rows[truth["url"]]
+        for field, value in expected_row(truth).items():
+            if row[field] != value:
+                mismatches.append((truth["url"], field, row[field], value))
+    assert mismatches == []
+
+
+def test_seed_article_row(crawled):
+    db, _, _ = crawled
+    with Archive(db, readonly=True) as archive:
+        (row,) = archive.articles("url = ?", [SEED_URL])
+        hits = search(archive, "retreat Magelang")
+        raw = archive.raw_html(row["id"])
+    assert row["title"] == "Pemkot Magelang Gelar Retreat Diikuti Puluhan Pejabat ASN"
+    assert row["authors"] == ["Yuwantoro Winduajie"]
+    assert row["editors"] == ["Iwan Al Khasni"]
+    assert row["location"] == "Magelang"
+    assert "Pemkot Magelang" in row["tags"]
+    assert (row["published_at"], row["published_tz"]) == ("2025-11-07T08:30:00Z", "+07:00")
+    assert row["summary"].startswith("Aparatur sipil negara (ASN)")
+    assert row["body"].startswith("Sebanyak 32 aparatur sipil negara")
+    assert row["body"].endswith("berkelanjutan.")
+    for unwanted in ("Baca juga", "(tro)", "UU ITE", "Ringkasan Berita", row["summary"]):
+        assert unwanted not in row["body"]
+    assert hits[0].url == SEED_URL
+    assert b"arttitle" in raw[0]
+
+
+def test_archive_holds_real_urls_not_loopback(crawled):
+    db, _, _ = crawled
+    with Archive(db, readonly=True) as archive:
+        urls = [r["url"] for r in archive.db.query("SELECT url FROM url_aliases")]
+        pages = [r["url"] for r in archive.db.query("SELECT url FROM raw_pages")]
+    assert urls and pages
+    assert not [u for u in urls + pages if "127.0.0.1" in u or not u.startswith("https://")]
+
+
+def test_the_run_is_recorded(crawled, small_site):
+    db, first, _ = crawled
+    with Archive(db, readonly=True) as archive:
+        runs = archive.runs()
+    assert len(runs) == 5 and {r["status"] for r in runs} == {"ok"}
+    assert sum(r["articles_new"] for r in runs) == len(small_site.articles)
+    assert "tribunjogja" in first.stdout
+
+
+def test_robots_txt_is_fetched_and_obeyed(crawled):
+    _, _, requests = crawled
+    assert ("jogja.tribunnews.com", "/robots.txt") in requests
+    assert not [r for r in requests if r[1].startswith(("/search", "/tag/", "/topic/"))]
+
+
+def test_second_crawl_adds_nothing_and_fetches_no_article_again(
+    crawled, replica_server, small_site
+):
+    db, _, _ = crawled
+    replica_server.requests.clear()
+    second = run_warta("crawl", "--replica", replica_server.base_url, db=db)
+    assert second.returncode == 0, second.stderr
+    article_paths = {
+        (a.url.split("/")[2], "/" + a.url.split("/", 3)[3]) for a in small_site.articles
+    }
+    refetched = [r for r in replica_server.requests if (r[0], r[1].split("?")[0]) in article_paths]
+    assert refetched == []
+    with Archive(db, readonly=True) as archive:
+        assert archive.count() == len(small_site.articles)
+        latest = archive.runs(limit=5)
+    assert all(run["articles_new"] == 0 for run in latest)
+
+
+def test_search_cli_json(crawled):
+    db, _, _ = crawled
+    result = run_warta("search", "retreat Magelang", "--format", "json", db=db)
+    assert result.returncode == 0, result.stderr
+    hits = [json.loads(line) for line in result.stdout.splitlines()]
+    assert hits[0]["url"] == SEED_URL
+    assert {"id", "url", "source", "title", "published_at", "snippet"} <= set(hits[0])
+
+
+def test_bad_query_is_one_line_error(crawled):
+    db, _, _ = crawled
+    result = run_warta("search", '"unclosed', db=db)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -1,0 +1,252 @@
+"""The `warta` command: crawl, search and inspect the archive without knowing Scrapy.
+
+Every command takes `--db PATH` (default $WARTA_DB or ./warta.db) and prints a
+one-line error, never a traceback, when its input is wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+
+from crawler.sources import ConfigError, load_sources
+from storage.archive import Archive, ArchiveError, default_db_path
+from storage.search import SearchError, search
+
+DB_OPTION = click.option(
+    "--db",
+    "db_path",
+    default=None,
+    help="Archive file (default: $WARTA_DB or ./warta.db).",
+)
+SOURCES_OPTION = click.option(
+    "--sources",
+    "sources_path",
+    default=None,
+    help="Sources config (default: $WARTA_SOURCES, ./sources.toml, or the bundled one).",
+)
+
+
+class UserError(click.ClickException):
+    """An error the user can fix; shown as one line."""
+
+
+def fail(message: str) -> UserError:
+    return UserError(message)
+
+
+@click.group()
+@click.version_option(package_name="warta")
+def main() -> None:
+    """warta: crawl Indonesian regional news into a searchable SQLite archive."""
+
+
+@main.command()
+@SOURCES_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def sources(sources_path: str | None, fmt: str) -> None:
+    """List the configured outlets."""
+    configured = _load_sources(sources_path)
+    if fmt == "json":
+        click.echo(json.dumps([s.as_dict() for s in configured.values()], indent=2))
+    else:
+        for source_id in configured:
+            click.echo(source_id)
+
+
+@main.command()
+@click.argument("source_ids", nargs=-1, metavar="[SOURCE]...")
+@DB_OPTION
+@SOURCES_OPTION
+@click.option("--replica", "replica_url", help="Crawl the offline replica at this http:// URL.")
+@click.option("--since", help="First day to crawl (YYYY-MM-DD).")
+@click.option("--until", help="Last day to crawl (YYYY-MM-DD).")
+@click.option("--section", help="Only this section.")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many articles per source.")
+@click.option("--refresh", is_flag=True, help="Fetch again articles already archived.")
+@click.option("--polite", is_flag=True, help="Keep the outlets' delays even against the replica.")
+@click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
+def crawl(
+    source_ids,
+    db_path,
+    sources_path,
+    replica_url,
+    since,
+    until,
+    section,
+    limit,
+    refresh,
+    polite,
+    verbose,
+) -> None:
+    """Crawl SOURCEs now (all configured sources when none is named)."""
+    from warta.crawling import CrawlOptions, run_crawls
+
+    configured = _load_sources(sources_path)
+    unknown = [s for s in source_ids if s not in configured]
+    if unknown:
+        raise fail(f"unknown source {unknown[0]!r}; configured: {', '.join(configured)}")
+    options = CrawlOptions(
+        sources=list(source_ids) or list(configured),
+        db_path=db_path or default_db_path(),
+        sources_path=sources_path,
+        replica_url=replica_url,
+        since=_day(since, "--since"),
+        until=_day(until, "--until"),
+        section=section,
+        limit=limit,
+        refresh=refresh,
+        polite=polite,
+        verbose=verbose,
+    )
+    try:
+        runs = run_crawls(options)
+    except (ArchiveError, ConfigError, ValueError) as exc:
+        raise fail(str(exc)) from None
+    _print_runs(runs)
+    if any(run["status"] != "ok" for run in runs):
+        sys.exit(1)
+
+
+@main.command("search")
+@click.argument("query")
+@DB_OPTION
+@click.option("--source", help="Only this source.")
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--offset", type=click.IntRange(min=0), default=0)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def search_command(query, db_path, source, limit, offset, fmt) -> None:
+    """Full-text search (FTS5 syntax: words, "phrases", AND/OR/NOT, prefix*)."""
+    archive = _open_archive(db_path)
+    try:
+        hits = search(
+            archive,
+            query,
+            source=source,
+            limit=limit,
+            offset=offset,
+            highlight=("[", "]") if fmt == "json" else ("\x1b[1m", "\x1b[0m"),
+        )
+    except SearchError as exc:
+        raise fail(str(exc)) from None
+    if fmt == "json":
+        for hit in hits:
+            click.echo(json.dumps(hit.as_dict(), ensure_ascii=False))
+        return
+    if not hits:
+        click.echo("no matches")
+    for number, hit in enumerate(hits, start=offset + 1):
+        day = (hit.published_at or "")[:10]
+        click.echo(f"{number:>3}. {hit.title}")
+        click.echo(f"     {day}  {hit.source}  {hit.url}")
+        click.echo(f"     {hit.snippet}")
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--url", required=True, help="The URL the page was fetched from.")
+@click.option("--explain", is_flag=True, help="Show which extraction layer produced each field.")
+def extract(file: Path, url: str, explain: bool) -> None:
+    """Extract the article in an HTML FILE and print it as JSON."""
+    from crawler.extraction import extract_article
+
+    try:
+        html = file.read_bytes()
+    except OSError as exc:
+        raise fail(f"cannot read {file}: {exc.strerror}") from None
+    article = extract_article(html, url)
+    if article is None:
+        raise fail(f"{file}: not an HTML article page")
+    record = asdict(article)
+    for key in ("pages", "source", "fetched_url"):
+        record.pop(key, None)
+    if not explain:
+        record.pop("provenance", None)
+    click.echo(json.dumps(record, ensure_ascii=False, indent=2, default=_json_default))
+
+
+@main.command()
+@click.option("--port", type=int, default=8800, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--articles", type=click.IntRange(min=0), default=300, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+def replica(port: int, host: str, articles: int, seed: int) -> None:
+    """Serve the offline replica of the outlets (in the foreground)."""
+    from replica.server import serve_forever
+
+    try:
+        serve_forever(port=port, articles=articles, seed=seed, host=host)
+    except OSError as exc:
+        raise fail(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
+@main.command()
+@DB_OPTION
+@click.option("--articles", type=click.IntRange(min=1), default=300, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+def demo(db_path: str | None, articles: int, seed: int) -> None:
+    """Start the replica, crawl every outlet through it, show a summary and a search."""
+    from warta.demo import run_demo
+
+    try:
+        ok = run_demo(db_path or default_db_path(), articles=articles, seed=seed)
+    except (ArchiveError, ConfigError) as exc:
+        raise fail(str(exc)) from None
+    if not ok:
+        sys.exit(1)
+
+
+# -- helpers -------------------------------------------------------------------------
+
+
+def _load_sources(path: str | None):
+    try:
+        return load_sources(path)
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+
+
+def _open_archive(db_path: str | None) -> Archive:
+    try:
+        return Archive(db_path or default_db_path(), readonly=True)
+    except ArchiveError as exc:
+        raise fail(str(exc)) from None
+
+
+def _day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise fail(f"{option}: expected a date like 2025-11-07, got {value!r}") from None
+
+
+def _json_default(value):
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return None
+    raise TypeError(type(value).__name__)
+
+
+def _print_runs(runs: list[dict]) -> None:
+    click.echo(
+        f"{'source':<16} {'status':<9} {'pages':>6} {'new':>5} {'upd':>5} "
+        f"{'same':>5} {'drop':>5} {'err':>4}"
+    )
+    for run in runs:
+        click.echo(
+            f"{run['source']:<16} {run['status']:<9} {run['pages']:>6} {run['articles_new']:>5} "
+            f"{run['articles_updated']:>5} {run['articles_unchanged']:>5} "
+            f"{run['articles_dropped']:>5} {run['errors']:>4}"
+        )
+
+
+if __name__ == "__main__":
+    main()
