@@ -11,6 +11,9 @@ from scrapy import signals
 from twisted.internet import task
 
 from crawler.archive_access import archive_for
+from storage import locks
+
+HEARTBEAT_EVERY = 10  # seconds; locks.STALE_AFTER must be well above it
 
 COUNTS = {
     "pages": "response_received_count",
@@ -27,6 +30,8 @@ class RunRecorder:
         self.crawler = crawler
         self.run_id: int | None = None
         self.flusher: task.LoopingCall | None = None
+        self.holds_lock = False
+        self.ticks = 0
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -37,9 +42,23 @@ class RunRecorder:
     def spider_opened(self, spider) -> None:
         archive = archive_for(self.crawler)
         self.run_id = archive.start_run(spider.name)
+        try:
+            locks.acquire(archive, spider.name)
+        except locks.SourceLocked as exc:
+            spider.warta_refused = str(exc)  # the spider then starts no request
+            spider.logger.error("%s", exc)
+        else:
+            self.holds_lock = True
+            locks.set_run(archive, spider.name, self.run_id)
         spider.logger.info("crawl run %s started; archive %s", self.run_id, archive.path)
-        self.flusher = task.LoopingCall(archive.flush_if_stale)
+        self.flusher = task.LoopingCall(self.tick, archive, spider.name)
         self.flusher.start(1.0, now=False)
+
+    def tick(self, archive, source: str) -> None:
+        archive.flush_if_stale()
+        self.ticks += 1
+        if self.holds_lock and self.ticks % HEARTBEAT_EVERY == 0:
+            locks.heartbeat(archive, source)
 
     def spider_closed(self, spider, reason: str) -> None:
         if self.flusher is not None and self.flusher.running:
@@ -49,9 +68,12 @@ class RunRecorder:
         counts = {column: stats.get_value(key, 0) for column, key in COUNTS.items()}
         counts["articles_dropped"] += stats.get_value("warta/articles_duplicate", 0)
         counts["errors"] = sum(stats.get_value(key, 0) for key in ERROR_STATS)
-        status = run_status(reason, counts["errors"])
+        refused = getattr(spider, "warta_refused", None)
+        status = "refused" if refused else run_status(reason, counts["errors"])
         if self.run_id is not None:
-            archive.finish_run(self.run_id, status, counts, message=reason)
+            archive.finish_run(self.run_id, status, counts, message=refused or reason)
+        if self.holds_lock:
+            locks.release(archive, spider.name)
         archive.close()
         self.crawler.warta_archive = None
         spider.logger.info("crawl run %s %s: %s", self.run_id, status, counts)

@@ -69,7 +69,7 @@ _V1_INITIAL = """
             source TEXT NOT NULL,
             started_at TEXT NOT NULL,
             finished_at TEXT,
-            status TEXT NOT NULL,              -- running, ok, degraded, failed
+            status TEXT NOT NULL,              -- running, ok, degraded, failed, refused
             pid INTEGER,
             pages INTEGER NOT NULL DEFAULT 0,
             articles_new INTEGER NOT NULL DEFAULT 0,
@@ -102,8 +102,21 @@ _V1_INITIAL = """
         END;
 """
 
+_V2_CRAWL_LOCKS = """
+-- At most one crawl of a source at a time, whoever starts it (scheduler or operator).
+-- A holder whose process is gone, or whose heartbeat stopped, is stale and may be replaced.
+CREATE TABLE crawl_locks (
+    source TEXT PRIMARY KEY,
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    run_id INTEGER,
+    acquired_at TEXT NOT NULL,         -- ISO-8601 UTC
+    heartbeat_at TEXT NOT NULL         -- ISO-8601 UTC
+);
+"""
+
 # Each migration is one SQL script; index + 1 is the user_version it leads to.
-MIGRATIONS: list[str] = [_V1_INITIAL]
+MIGRATIONS: list[str] = [_V1_INITIAL, _V2_CRAWL_LOCKS]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -201,6 +201,92 @@ def demo(db_path: str | None, articles: int, seed: int) -> None:
         sys.exit(1)
 
 
+@main.command()
+@DB_OPTION
+@SOURCES_OPTION
+@click.option(
+    "--jobs",
+    "jobs_path",
+    default=None,
+    help="Job store file (default: the archive's name + '.jobs.db').",
+)
+@click.option("--list", "list_only", is_flag=True, help="Show each job's next run and exit.")
+@click.option("--replica", "replica_url", help="Crawl the offline replica at this URL.")
+@click.option("--every", type=click.FloatRange(min=1), help="Run every N seconds instead of cron.")
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=1),
+    default=4 * 3600,
+    show_default=True,
+    help="Wall-clock seconds a crawl may take before it is killed.",
+)
+@click.option("--log-file", help="Also log to this file (rotated at 10 MB).")
+@click.option("--json-log", is_flag=True, help="Log one JSON object per line.")
+def scheduler(
+    db_path, sources_path, jobs_path, list_only, replica_url, every, time_limit, log_file, json_log
+) -> None:
+    """Run the nightly crawls: one job per source, until SIGTERM or Ctrl-C."""
+    from warta.logs import setup_logging
+    from warta.scheduler import SchedulerConfig, list_jobs, run_daemon
+
+    configured = _load_sources(sources_path)  # a bad config stops everything up front
+    db = db_path or default_db_path()
+    Archive(db).close()  # create or migrate the archive; refuse a newer one now
+    config = SchedulerConfig(
+        db_path=str(Path(db).resolve()),
+        jobs_path=jobs_path or f"{db}.jobs.db",
+        sources_path=str(Path(sources_path).resolve()) if sources_path else None,
+        replica_url=replica_url,
+        every=every,
+        time_limit=time_limit,
+    )
+    if list_only:
+        for job_id, next_run, name in list_jobs(configured, config):
+            when = next_run.isoformat() if next_run else "paused"
+            click.echo(f"{job_id:<24} next {when:<27} {name}")
+        return
+    setup_logging(json_lines=json_log, log_file=log_file)
+    run_daemon(configured, config)
+
+
+@main.command()
+@DB_OPTION
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def runs(db_path, limit, fmt) -> None:
+    """Recent crawl runs, newest first."""
+    archive = _open_archive(db_path)
+    recent = archive.runs(limit=limit)
+    if fmt == "json":
+        click.echo(json.dumps(recent, indent=2))
+        return
+    _print_runs(recent, with_time=True)
+
+
+@main.command()
+@DB_OPTION
+@SOURCES_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def health(db_path, sources_path, fmt) -> None:
+    """Per source: ok, degraded or failing. Exit code 0, 1 or 2 for the worst."""
+    from storage.health import LEVELS, source_health, worst
+
+    configured = _load_sources(sources_path)
+    archive = _open_archive(db_path)
+    report = [source_health(archive, source_id) for source_id in configured]
+    if fmt == "json":
+        click.echo(json.dumps([h.as_dict() for h in report], indent=2))
+    else:
+        for h in report:
+            share = "-" if h.fallback_share is None else f"{h.fallback_share:.0%}"
+            click.echo(
+                f"{h.source:<16} {h.status:<9} last ok {h.last_success or 'never':<21} "
+                f"new {h.new_articles if h.new_articles is not None else '-':>4} "
+                f"fallback {share:>4}  {'; '.join(h.reasons)}"
+            )
+    sys.exit(LEVELS[worst(report)])
+
+
 # -- helpers -------------------------------------------------------------------------
 
 
@@ -235,16 +321,19 @@ def _json_default(value):
     raise TypeError(type(value).__name__)
 
 
-def _print_runs(runs: list[dict]) -> None:
+def _print_runs(runs: list[dict], with_time: bool = False) -> None:
+    started = f"{'started':<21}" if with_time else ""
     click.echo(
-        f"{'source':<16} {'status':<9} {'pages':>6} {'new':>5} {'upd':>5} "
-        f"{'same':>5} {'drop':>5} {'err':>4}"
+        f"{started}{'source':<16} {'status':<9} {'pages':>6} {'new':>5} {'upd':>5} "
+        f"{'same':>5} {'drop':>5} {'err':>4}  message"
     )
     for run in runs:
+        started = f"{run['started_at']:<21}" if with_time else ""
         click.echo(
-            f"{run['source']:<16} {run['status']:<9} {run['pages']:>6} {run['articles_new']:>5} "
-            f"{run['articles_updated']:>5} {run['articles_unchanged']:>5} "
-            f"{run['articles_dropped']:>5} {run['errors']:>4}"
+            f"{started}{run['source']:<16} {run['status']:<9} {run['pages']:>6} "
+            f"{run['articles_new']:>5} {run['articles_updated']:>5} "
+            f"{run['articles_unchanged']:>5} {run['articles_dropped']:>5} {run['errors']:>4}"
+            f"  {run['message'] or ''}"
         )
 
 

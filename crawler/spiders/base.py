@@ -85,6 +85,17 @@ class SourceSpider(scrapy.Spider):
         self.refresh = str(refresh).lower() in ("1", "true", "yes", "on")
         self.requested_articles = 0
 
+    async def start(self):
+        """Discovery requests, unless another crawl of this source holds its lock."""
+        if getattr(self, "warta_refused", None):
+            return
+        for request in self.discovery_requests():
+            yield request
+
+    def discovery_requests(self):
+        """The first listing requests of this discovery style."""
+        raise NotImplementedError
+
     # -- the crawl window --------------------------------------------------------
 
     @property

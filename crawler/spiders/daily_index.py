@@ -9,7 +9,7 @@ from crawler.spiders.base import SourceSpider
 
 
 class DailyIndexSpider(SourceSpider):
-    async def start(self):
+    def discovery_requests(self):
         for day in self.days():
             yield self.index_request(day, 1)
 

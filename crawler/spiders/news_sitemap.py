@@ -31,7 +31,7 @@ def day_of(stamp: str | None) -> date | None:
 
 
 class NewsSitemapSpider(SourceSpider):
-    async def start(self):
+    def discovery_requests(self):
         yield Request(self.source.discovery["sitemap_url"], callback=self.parse_sitemap)
 
     def parse_sitemap(self, response: Response):

@@ -13,7 +13,7 @@ from crawler.spiders.base import SourceSpider, date_in_url
 
 
 class SectionHubSpider(SourceSpider):
-    async def start(self):
+    def discovery_requests(self):
         discovery = self.source.discovery
         for section in self.sections_to_crawl():
             url = discovery["hub_url"].format(section=section, page=1)

@@ -1,0 +1,191 @@
+"""The scheduler daemon and the per-source lock, with real processes against the replica."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from crawler.sources import load_sources
+from storage import locks
+from storage.archive import Archive
+from tests.conftest import REPO, run_warta
+from warta.scheduler import SchedulerConfig, new_scheduler, sync_jobs
+
+ONE_SOURCE = """
+[defaults]
+user_agent = "warta-test"
+download_delay = 0
+concurrency = 4
+lookback_days = 7
+schedule = "30 1 * * *"
+timezone = "Asia/Jakarta"
+
+[sources.harianjogja]
+name = "Harian Jogja"
+domains = ["jogjapolitan.harianjogja.com"]
+
+[sources.harianjogja.discovery]
+style = "news_sitemap"
+sitemap_url = "https://jogjapolitan.harianjogja.com/sitemap.xml"
+"""
+
+
+@pytest.fixture
+def one_source(tmp_path) -> Path:
+    path = tmp_path / "sources.toml"
+    path.write_text(ONE_SOURCE, encoding="utf-8")
+    return path
+
+
+def start_daemon(db: Path, sources: Path, *extra: str) -> subprocess.Popen:
+    command = [
+        sys.executable,
+        "-m",
+        "warta",
+        "scheduler",
+        "--db",
+        str(db),
+        "--sources",
+        str(sources),
+        *extra,
+    ]
+    return subprocess.Popen(
+        command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+
+
+def wait_for(condition, timeout: float = 60.0, every: float = 0.3):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError("condition not met in time")
+
+
+def runs_of(db: Path) -> list[dict]:
+    if not db.exists():
+        return []
+    with Archive(db, readonly=True) as archive:
+        return list(reversed(archive.runs(limit=100)))
+
+
+def stop(daemon: subprocess.Popen, sig=signal.SIGTERM) -> str:
+    daemon.send_signal(sig)
+    output, _ = daemon.communicate(timeout=60)
+    return output
+
+
+def test_daemon_crawls_on_schedule_and_stops_cleanly(tmp_path, one_source, replica_server):
+    db = tmp_path / "warta.db"
+    daemon = start_daemon(db, one_source, "--every", "2", "--replica", replica_server.base_url)
+    try:
+        wait_for(lambda: [r for r in runs_of(db) if r["status"] == "ok"], timeout=90)
+    finally:
+        output = stop(daemon)
+    assert daemon.returncode == 0, output
+    with Archive(db, readonly=True) as archive:
+        assert archive.count() > 0
+        assert archive.conn.execute("SELECT count(*) FROM crawl_locks").fetchone()[0] == 0
+    assert not [r for r in runs_of(db) if r["status"] == "running"]
+
+
+def test_jobs_survive_kill_and_a_missed_run_runs_once(tmp_path, one_source, replica_server):
+    db = tmp_path / "warta.db"
+    config = SchedulerConfig(
+        db_path=str(db.resolve()),
+        jobs_path=f"{db}.jobs.db",
+        sources_path=str(one_source.resolve()),
+        replica_url=replica_server.base_url,
+    )
+    Archive(db).close()
+    # The daemon ran before; its job's next run came and went twice while the machine was off.
+    scheduler = new_scheduler(config)
+    scheduler.start(paused=True)
+    sync_jobs(scheduler, load_sources(one_source), config)
+    job = scheduler.get_job("crawl:harianjogja")
+    missed = datetime.now(job.next_run_time.tzinfo) - timedelta(hours=2)
+    scheduler.modify_job("crawl:harianjogja", next_run_time=missed)
+    scheduler.shutdown(wait=False)
+
+    daemon = start_daemon(db, one_source, "--replica", replica_server.base_url)
+    try:
+        wait_for(lambda: [r for r in runs_of(db) if r["status"] == "ok"], timeout=90)
+        time.sleep(3)  # a second (uncoalesced) run would start right after the first
+    finally:
+        daemon.kill()  # no clean shutdown: the job store must survive this
+        daemon.wait()
+    assert len(runs_of(db)) == 1
+    listed = run_warta(
+        "scheduler",
+        "--list",
+        "--sources",
+        str(one_source),
+        "--replica",
+        replica_server.base_url,
+        db=db,
+    )
+    assert listed.returncode == 0, listed.stderr
+    assert "crawl:harianjogja" in listed.stdout
+    tomorrow = (datetime.now() + timedelta(days=1)).date().isoformat()
+    today = datetime.now().date().isoformat()
+    assert tomorrow in listed.stdout or today in listed.stdout
+
+
+def test_crawl_over_its_time_limit_is_recorded_failed_and_daemon_goes_on(
+    tmp_path, one_source, replica_server
+):
+    db = tmp_path / "warta.db"
+    daemon = start_daemon(
+        db, one_source, "--every", "2", "--time-limit", "1", "--replica", replica_server.base_url
+    )
+    try:
+        failed = wait_for(
+            lambda: len([r for r in runs_of(db) if r["status"] == "failed"]) >= 2, timeout=90
+        )
+    finally:
+        output = stop(daemon)
+    assert failed and daemon.returncode == 0, output
+    messages = {r["message"] for r in runs_of(db) if r["status"] == "failed"}
+    assert any("wall-clock limit" in m for m in messages)
+
+
+def test_adhoc_crawl_is_refused_while_the_source_is_locked(tmp_path, one_source, replica_server):
+    db = tmp_path / "warta.db"
+    holder = subprocess.Popen(["sleep", "60"])
+    try:
+        with Archive(db) as archive:
+            locks.acquire(archive, "harianjogja", pid=holder.pid)
+        result = run_warta(
+            "crawl",
+            "harianjogja",
+            "--sources",
+            str(one_source),
+            "--replica",
+            replica_server.base_url,
+            db=db,
+        )
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.returncode != 0
+    (run,) = runs_of(db)
+    assert run["status"] == "refused" and "already being crawled" in run["message"]
+    assert run["pages"] == 0
+
+
+def test_scheduler_refuses_a_bad_config(tmp_path):
+    bad = tmp_path / "sources.toml"
+    bad.write_text(ONE_SOURCE.replace('"30 1 * * *"', '"99 1 * * *"'), encoding="utf-8")
+    result = run_warta("scheduler", "--sources", str(bad), db=tmp_path / "w.db")
+    assert result.returncode != 0
+    assert "schedule" in result.stderr and "Traceback" not in result.stderr
+    assert os.path.exists(tmp_path / "w.db") is False
