@@ -45,6 +45,7 @@ ITEM_PIPELINES = {
 
 EXTENSIONS = {
     "crawler.extensions.RunRecorder": 100,
+    "crawler.progress.ProgressReporter": 200,
 }
 
 # Breadth-first-ish: listings first so the crawl learns the window before articles.
@@ -58,4 +59,5 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 WARTA_DB = None  # archive path; None means $WARTA_DB or ./warta.db
 WARTA_SOURCES = None  # sources.toml path; None means $WARTA_SOURCES or the default
 WARTA_REPLICA_URL = None  # http://127.0.0.1:PORT to crawl the offline replica instead
+WARTA_PROGRESS_INTERVAL = 0  # seconds between progress lines on stderr; 0 = off
 WARTA_NOW = None  # ISO datetime: the crawl's "now" (the replica's simulated clock)

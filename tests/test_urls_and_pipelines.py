@@ -113,3 +113,14 @@ def test_row_times_are_utc_with_original_offset():
     assert row["published_at"] == "2025-11-07T08:30:00Z"
     assert row["published_tz"] == "+07:00"
     assert row["modified_at"] == "2025-11-07T11:02:00Z"
+
+
+def test_progress_line_counts_and_rate():
+    from crawler.progress import progress_line
+
+    line = progress_line(
+        "tribunjogja",
+        {"response_received_count": 50, "warta/articles_new": 7, "warta/articles_duplicate": 2},
+        10.0,
+    )
+    assert "pages     50 (  5.0/s)" in line and "new     7" in line and "dropped    2" in line

@@ -70,6 +70,13 @@ def sources(sources_path: str | None, fmt: str) -> None:
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many articles per source.")
 @click.option("--refresh", is_flag=True, help="Fetch again articles already archived.")
 @click.option("--polite", is_flag=True, help="Keep the outlets' delays even against the replica.")
+@click.option(
+    "--progress",
+    type=click.FloatRange(min=0),
+    default=5,
+    show_default=True,
+    help="Seconds between progress lines (0: none).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
 def crawl(
     source_ids,
@@ -82,6 +89,7 @@ def crawl(
     limit,
     refresh,
     polite,
+    progress,
     verbose,
 ) -> None:
     """Crawl SOURCEs now (all configured sources when none is named)."""
@@ -103,6 +111,7 @@ def crawl(
         refresh=refresh,
         polite=polite,
         verbose=verbose,
+        progress_interval=progress,
     )
     try:
         runs = run_crawls(options)

@@ -42,6 +42,7 @@ class CrawlOptions:
     refresh: bool = False
     polite: bool = False
     verbose: bool = False
+    progress_interval: float = 0
 
 
 def replica_clock(replica_url: str) -> str:
@@ -61,6 +62,7 @@ def crawl_settings(options: CrawlOptions) -> Settings:
     if options.sources_path:
         settings.set("WARTA_SOURCES", options.sources_path, priority="cmdline")
     settings.set("LOG_LEVEL", "INFO" if options.verbose else "WARNING", priority="cmdline")
+    settings.set("WARTA_PROGRESS_INTERVAL", options.progress_interval, priority="cmdline")
     if options.replica_url:
         settings.set("WARTA_REPLICA_URL", options.replica_url.rstrip("/"), priority="cmdline")
         settings.set("WARTA_NOW", replica_clock(options.replica_url), priority="cmdline")

@@ -118,6 +118,14 @@ class SourceSpider(scrapy.Spider):
     def since(self) -> date:
         return self._since_arg or self.until - timedelta(days=self.source.lookback_days - 1)
 
+    @property
+    def stop_at_known(self) -> bool:
+        """A nightly run stops walking listings at articles it already holds.
+
+        A backfill (explicit --since) or --refresh walks the whole window instead.
+        """
+        return not self.refresh and self._since_arg is None
+
     def in_window(self, day: date | None) -> bool:
         return day is None or self.since <= day <= self.until
 
@@ -128,6 +136,30 @@ class SourceSpider(scrapy.Spider):
             yield day
             day -= timedelta(days=1)
 
+    # -- listings ------------------------------------------------------------------
+
+    def follow_listing(self, links: list[str], section: str | None = None):
+        """Requests for a listing page's article links, and whether it reached known ones.
+
+        Returns (requests, reached_known): reached_known is True when the page
+        lists an article already archived, so a nightly run can stop walking.
+        """
+        requests, reached_known = [], False
+        for link in links:
+            url = canonical_url(link)
+            if self.source.owns_url(url) and self.is_archived(url):
+                reached_known = True
+            request = self.article_request(url, section=section)
+            if request is not None:
+                requests.append(request)
+        return requests, reached_known and self.stop_at_known
+
+    def is_archived(self, url: str) -> bool:
+        return archive_for(self.crawler).has_url(url)
+
+    def limit_reached(self) -> bool:
+        return self.limit is not None and self.requested_articles >= self.limit
+
     # -- articles ------------------------------------------------------------------
 
     def article_request(self, url: str, section: str | None = None) -> scrapy.Request | None:
@@ -135,9 +167,9 @@ class SourceSpider(scrapy.Spider):
         url = canonical_url(url)
         if not self.source.owns_url(url):
             return None
-        if self.limit is not None and self.requested_articles >= self.limit:
+        if self.limit_reached():
             return None
-        if not self.refresh and archive_for(self.crawler).has_url(url):
+        if not self.refresh and self.is_archived(url):
             self.crawler.stats.inc_value("warta/articles_already_archived")
             return None
         self.requested_articles += 1

@@ -1,7 +1,9 @@
 """Discovery by news sitemaps: a sitemap index of per-day news sitemaps.
 
-Child sitemaps outside the crawl window (by their lastmod day) are not fetched;
-URLs are kept when their news:publication_date falls inside it.
+Child sitemaps are read newest first, only those whose lastmod day falls in the
+crawl window, one after another so that a nightly run stops at the first one
+listing an article already archived. URLs are kept when their
+news:publication_date falls inside the window.
 """
 
 from __future__ import annotations
@@ -32,18 +34,30 @@ def day_of(stamp: str | None) -> date | None:
 
 class NewsSitemapSpider(SourceSpider):
     def discovery_requests(self):
-        yield Request(self.source.discovery["sitemap_url"], callback=self.parse_sitemap)
+        yield Request(self.source.discovery["sitemap_url"], callback=self.parse_index)
 
-    def parse_sitemap(self, response: Response):
-        document = xml(response)
-        for entry in document.xpath("//sitemap"):
+    def parse_index(self, response: Response):
+        children = []
+        for entry in xml(response).xpath("//sitemap"):
             loc = entry.xpath("loc/text()").get()
-            if loc and self.in_window(day_of(entry.xpath("lastmod/text()").get())):
-                yield Request(loc.strip(), callback=self.parse_sitemap)
-        for entry in document.xpath("//url"):
+            day = day_of(entry.xpath("lastmod/text()").get())
+            if loc and self.in_window(day):
+                children.append((day or date.max, loc.strip()))
+        queue = [loc for _, loc in sorted(children, reverse=True)]
+        yield from self.next_sitemap(queue)
+
+    def next_sitemap(self, queue: list[str]):
+        if queue and not self.limit_reached():
+            yield Request(queue[0], callback=self.parse_urlset, cb_kwargs={"queue": queue[1:]})
+
+    def parse_urlset(self, response: Response, queue: list[str]):
+        links = []
+        for entry in xml(response).xpath("//url"):
             loc = entry.xpath("loc/text()").get()
-            published = entry.xpath("news/publication_date/text()").get()
-            if loc and self.in_window(day_of(published)):
-                request = self.article_request(loc.strip())
-                if request is not None:
-                    yield request
+            published = day_of(entry.xpath("news/publication_date/text()").get())
+            if loc and self.in_window(published):
+                links.append(loc.strip())
+        requests, reached_known = self.follow_listing(links)
+        yield from requests
+        if not reached_known:
+            yield from self.next_sitemap(queue)
