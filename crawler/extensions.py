@@ -10,7 +10,7 @@ from __future__ import annotations
 from scrapy import signals
 from twisted.internet import task
 
-from crawler.archive_access import archive_for
+from crawler.archive_access import archive_for, release_archive
 from storage import locks
 
 HEARTBEAT_EVERY = 10  # seconds; locks.STALE_AFTER must be well above it
@@ -74,8 +74,8 @@ class RunRecorder:
             archive.finish_run(self.run_id, status, counts, message=refused or reason)
         if self.holds_lock:
             locks.release(archive, spider.name)
-        archive.close()
-        self.crawler.warta_archive = None
+        archive.flush()
+        release_archive(self.crawler)
         spider.logger.info("crawl run %s %s: %s", self.run_id, status, counts)
 
 

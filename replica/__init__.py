@@ -1,0 +1,8 @@
+"""The offline replica of the outlets: a deterministic site generator and an HTTP server.
+
+- `replica.generator.build_site(articles, seed)` -> `Site` of `TrueArticle`s (the truth);
+- `replica.server.ReplicaServer(site)` serves it on loopback, routed by the Host header;
+- `replica.pages.*` render each outlet's pages, `replica.routes` maps URLs to them.
+
+docs/replica-contract.md is the contract the crawler is written against.
+"""

@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from crawler.sources import load_sources
 from storage import locks
 from storage.archive import Archive
 from tests.conftest import REPO, run_warta
-from warta.scheduler import SchedulerConfig, new_scheduler, sync_jobs
+from warta.scheduler import SchedulerConfig, open_job_store
 
 ONE_SOURCE = """
 [defaults]
@@ -100,44 +99,47 @@ def test_daemon_crawls_on_schedule_and_stops_cleanly(tmp_path, one_source, repli
 
 def test_jobs_survive_kill_and_a_missed_run_runs_once(tmp_path, one_source, replica_server):
     db = tmp_path / "warta.db"
-    config = SchedulerConfig(
-        db_path=str(db.resolve()),
-        jobs_path=f"{db}.jobs.db",
-        sources_path=str(one_source.resolve()),
-        replica_url=replica_server.base_url,
-    )
-    Archive(db).close()
-    # The daemon ran before; its job's next run came and went twice while the machine was off.
-    scheduler = new_scheduler(config)
-    scheduler.start(paused=True)
-    sync_jobs(scheduler, load_sources(one_source), config)
-    job = scheduler.get_job("crawl:harianjogja")
-    missed = datetime.now(job.next_run_time.tzinfo) - timedelta(hours=2)
-    scheduler.modify_job("crawl:harianjogja", next_run_time=missed)
-    scheduler.shutdown(wait=False)
+    replica = ("--replica", replica_server.base_url)
+    # The daemon ran before, with its nightly schedule, and was killed.
+    daemon = start_daemon(db, one_source, *replica)
+    wait_for(lambda: Path(f"{db}.jobs.db").exists() and b"running" in _peek(daemon), timeout=60)
+    daemon.kill()
+    daemon.wait()
+    listed = run_warta("scheduler", "--list", "--sources", str(one_source), *replica, db=db)
+    assert listed.returncode == 0, listed.stderr
+    assert "crawl:harianjogja" in listed.stdout and "(new)" not in listed.stdout
+    # While the machine was off, the 01:30 run came and went (twice, even).
+    config = SchedulerConfig(db_path=str(db), jobs_path=f"{db}.jobs.db")
+    store = open_job_store(config)
+    job = store.lookup_job("crawl:harianjogja")
+    job._modify(next_run_time=datetime.now(job.next_run_time.tzinfo) - timedelta(days=1, hours=2))
+    store.update_job(job)
+    store.shutdown()
 
-    daemon = start_daemon(db, one_source, "--replica", replica_server.base_url)
+    daemon = start_daemon(db, one_source, *replica)
     try:
         wait_for(lambda: [r for r in runs_of(db) if r["status"] == "ok"], timeout=90)
-        time.sleep(3)  # a second (uncoalesced) run would start right after the first
+        time.sleep(3)  # an uncoalesced second run would start right after the first
     finally:
-        daemon.kill()  # no clean shutdown: the job store must survive this
-        daemon.wait()
-    assert len(runs_of(db)) == 1
-    listed = run_warta(
-        "scheduler",
-        "--list",
-        "--sources",
-        str(one_source),
-        "--replica",
-        replica_server.base_url,
-        db=db,
-    )
-    assert listed.returncode == 0, listed.stderr
-    assert "crawl:harianjogja" in listed.stdout
-    tomorrow = (datetime.now() + timedelta(days=1)).date().isoformat()
-    today = datetime.now().date().isoformat()
-    assert tomorrow in listed.stdout or today in listed.stdout
+        output = stop(daemon)
+    assert len(runs_of(db)) == 1, output
+    listed = run_warta("scheduler", "--list", "--sources", str(one_source), *replica, db=db)
+    next_run = datetime.fromisoformat(listed.stdout.split("next ")[1].split()[0])
+    assert next_run > datetime.now(next_run.tzinfo)  # back on its nightly schedule
+
+
+def _peek(daemon: subprocess.Popen) -> bytes:
+    """What the daemon logged so far (non-blocking)."""
+    import fcntl
+
+    fd = daemon.stdout.fileno()
+    fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_NONBLOCK)
+    try:
+        chunk = os.read(fd, 65536)
+    except BlockingIOError:
+        chunk = b""
+    _peek.seen = getattr(_peek, "seen", b"") + chunk
+    return _peek.seen
 
 
 def test_crawl_over_its_time_limit_is_recorded_failed_and_daemon_goes_on(

@@ -20,6 +20,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -201,17 +202,39 @@ def sync_jobs(
         )
 
 
+def open_job_store(config: SchedulerConfig) -> SQLAlchemyJobStore:
+    """The persistent job store, opened without a running scheduler.
+
+    Reading jobs through a started scheduler is not safe for a look-up: its
+    thread may run (and so consume) a due, missed job before it is shut down.
+    """
+    store = SQLAlchemyJobStore(url=f"sqlite:///{config.jobs_path}")
+    store.start(new_scheduler(config), "default")
+    return store
+
+
 def list_jobs(
     sources: dict[str, Source], config: SchedulerConfig
 ) -> list[tuple[str, datetime | None, str]]:
-    """(job id, next run time, schedule) for every source, without running anything."""
-    scheduler = new_scheduler(config)
-    scheduler.start(paused=True)
+    """(job id, next run time, schedule) per source; nothing runs and nothing is written.
+
+    Sources the daemon has not scheduled yet show the time their trigger would give.
+    """
+    store = open_job_store(config)
     try:
-        sync_jobs(scheduler, sources, config)
-        return [(job.id, job.next_run_time, job.name) for job in scheduler.get_jobs()]
+        stored = {job.id: job for job in store.get_all_jobs()}
     finally:
-        scheduler.shutdown(wait=False)
+        store.shutdown()
+    listing = []
+    for source_id, source in sources.items():
+        job = stored.get(f"crawl:{source_id}")
+        if job is not None and job.name == job_name(source, config):
+            listing.append((job.id, job.next_run_time, job.name))
+            continue
+        now = datetime.now(ZoneInfo(source.timezone))
+        upcoming = trigger_for(source, config).get_next_fire_time(None, now)
+        listing.append((f"crawl:{source_id}", upcoming, job_name(source, config) + " (new)"))
+    return listing
 
 
 def run_daemon(sources: dict[str, Source], config: SchedulerConfig) -> None:

@@ -116,7 +116,8 @@ class SourceSpider(scrapy.Spider):
 
     @property
     def since(self) -> date:
-        return self._since_arg or self.until - timedelta(days=self.source.lookback_days - 1)
+        # today so far, plus lookback_days whole days before it
+        return self._since_arg or self.until - timedelta(days=self.source.lookback_days)
 
     @property
     def stop_at_known(self) -> bool:

@@ -1,0 +1,20 @@
+"""Article extraction: saved HTML → `crawler.items.Article`, as a pure function.
+
+Public API:
+
+- `extract_article(html, url, *, more_pages=())` — the article on a page and
+  its continuation pages (extract.py);
+- `fetch_url_for(url)` — the URL the crawler should request for an article;
+- `continuation_urls(html, url)` — further pages to fetch (paging.py);
+- `rule_for(url)` — the outlet rule for a URL's host (rules/);
+- `dates.parse_id_datetime`, `people.split_people` & co. for the spiders.
+
+Layers, per field, with provenance: structured data (structured.py), outlet
+rules (rules/ applied by engine.py), generic fallback (generic.py).
+"""
+
+from crawler.extraction.extract import extract_article
+from crawler.extraction.paging import continuation_urls, fetch_url_for
+from crawler.extraction.rules import rule_for
+
+__all__ = ["continuation_urls", "extract_article", "fetch_url_for", "rule_for"]

@@ -1,0 +1,171 @@
+"""Layer 2: apply an `OutletRule` to a parsed page.
+
+The rule is data (selectors, patterns); this module is the only code that
+reads it. `apply_rule()` returns None when the rule's body selector finds
+nothing — the page's layout is not the one the rule describes — so the
+extractor can try another version or fall back to generic extraction.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlsplit
+
+from lxml.cssselect import CSSSelector
+from lxml.html import HtmlElement
+
+from crawler.extraction.body import (
+    COMMON_BOILERPLATE,
+    collect_paragraphs,
+    figure_image,
+    prune,
+)
+from crawler.extraction.dates import parse_iso_datetime, parse_published_modified
+from crawler.extraction.people import parse_credits
+from crawler.extraction.rules.base import OutletRule
+from crawler.extraction.text import clean, clean_or_none, dedupe, slugify_label
+
+# Inside any outlet's body, never article text: embedded posts quote other people's
+# words in blockquotes, and ad slots carry "ADVERTISEMENT" labels.
+COMMON_STRIP = (
+    "blockquote.twitter-tweet, blockquote.instagram-media, blockquote.tiktok-embed",
+    "[id^=div-gpt-ad]",
+)
+
+
+@dataclass
+class RulePage:
+    """What a rule found on one page: header fields (first page only) and raw body."""
+
+    fields: dict[str, Any] = field(default_factory=dict)
+    paragraphs: list[str] = field(default_factory=list)
+    images: list[dict] = field(default_factory=list)
+
+
+@lru_cache(maxsize=256)
+def css(selector: str) -> CSSSelector:
+    """A compiled selector; compiling (CSS → XPath) costs more than running it."""
+    return CSSSelector(selector, translator="html")
+
+
+@lru_cache(maxsize=256)
+def pattern(regex: str) -> re.Pattern:
+    """A compiled rule pattern; rule patterns are case-insensitive."""
+    return re.compile(regex, re.IGNORECASE)
+
+
+def boilerplate_pattern(rule: OutletRule | None) -> re.Pattern:
+    """One pattern matching the common boilerplate paragraphs and the rule's own.
+
+    One alternation instead of a dozen patterns: each paragraph is searched once.
+    """
+    own = rule.boilerplate if rule else ()
+    return pattern("|".join(f"(?:{p})" for p in (*COMMON_BOILERPLATE, *own)))
+
+
+def body_container(rule: OutletRule, root: HtmlElement) -> HtmlElement | None:
+    """The rule's body container on this page, or None when the layout differs."""
+    found = css(rule.body)(root)
+    return found[0] if found else None
+
+
+def apply_rule(
+    rule: OutletRule, root: HtmlElement, url: str, *, first_page: bool
+) -> RulePage | None:
+    """Fields, raw paragraphs and images by the rule; None if its body selector misses.
+
+    Prunes the body container in place (the tree is the caller's private copy).
+    """
+    container = body_container(rule, root)
+    if container is None:
+        return None
+    result = RulePage()
+    if first_page:
+        result.fields = _header_fields(rule, root, container, url)
+    result.images = [
+        image for figure in container.iter("figure") if (image := figure_image(figure, url))
+    ]
+    selectors = (*COMMON_STRIP, *rule.strip)
+    unwanted = [element for selector in selectors for element in css(selector)(container)]
+    if rule.summary:
+        unwanted.extend(css(rule.summary)(container))
+    prune(container, unwanted)
+    result.paragraphs = collect_paragraphs(container)
+    return result
+
+
+def _header_fields(
+    rule: OutletRule, root: HtmlElement, container: HtmlElement, url: str
+) -> dict[str, Any]:
+    authors, editors = _people(rule, root)
+    published, modified = _dates(rule, root)
+    return {
+        "title": _first_text(rule.title, root),
+        "authors": authors,
+        "editors": editors,
+        "published_at": published,
+        "modified_at": modified,
+        "summary": _summary(rule, container),
+        "tags": dedupe([clean(e.text_content()) for e in _select(rule.tags, root)]),
+        "section": _section(rule, root, url),
+        "language": rule.language,
+    }
+
+
+def _select(selector: str | None, root: HtmlElement) -> list[HtmlElement]:
+    return css(selector)(root) if selector else []
+
+
+def _first_text(selector: str | None, root: HtmlElement) -> str | None:
+    for element in _select(selector, root):
+        text = clean(element.text_content())
+        if text:
+            return text
+    return None
+
+
+def _people(rule: OutletRule, root: HtmlElement) -> tuple[list[str], list[str]]:
+    """Authors and editors from the rule's byline elements (labels decide where names go)."""
+    authors: list[str] = []
+    editors: list[str] = []
+    for selector, unlabelled in ((rule.authors, "authors"), (rule.editors, "editors")):
+        for element in _select(selector, root):
+            credits = parse_credits(element.text_content(), unlabelled=unlabelled)
+            authors.extend(credits.authors)
+            editors.extend(credits.editors)
+    return dedupe(authors), dedupe(editors)
+
+
+def _dates(rule: OutletRule, root: HtmlElement) -> tuple[Any, Any]:
+    """(published, modified) from the first date element that parses."""
+    for element in _select(rule.dates, root):
+        attribute = element.get("datetime")
+        if attribute:
+            published, modified = parse_iso_datetime(attribute), None
+        else:
+            published, modified = parse_published_modified(element.text_content())
+        if published is not None:
+            return published, modified
+    return None, None
+
+
+def _summary(rule: OutletRule, container: HtmlElement) -> str | None:
+    if not rule.summary:
+        return None
+    text = _first_text(rule.summary, container)
+    if text and rule.summary_label:
+        text = pattern(rule.summary_label).sub("", text, count=1)
+    return clean_or_none(text)
+
+
+def _section(rule: OutletRule, root: HtmlElement, url: str) -> str | None:
+    """The section slug from the URL path, else from the last breadcrumb link."""
+    if rule.section_from_url:
+        match = pattern(rule.section_from_url).match(urlsplit(url).path)
+        if match:
+            return slugify_label(match.group("section"))
+    crumbs = _select(rule.section, root)
+    return slugify_label(crumbs[-1].text_content()) if crumbs else None

@@ -1,0 +1,205 @@
+"""`extract_article()`: one page (plus continuation pages) → one `Article`.
+
+Each page is parsed once. Then three layers each propose field values:
+
+1. structured data (`structured.py`): JSON-LD, metas, microdata;
+2. the outlet rule (`engine.py` + `rules/`), when one covers the host and its
+   body selector matches;
+3. generic extraction (`generic.py`) when no rule applies.
+
+`PRECEDENCE` says, per field, which layer's value wins; the winner's name goes
+into `article.provenance[field]`. Every layer is guarded: a bug or a hostile
+page costs that layer's fields, never an exception to the caller.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from lxml.html import HtmlElement
+
+from crawler.extraction import generic, structured
+from crawler.extraction.body import GENERIC_DATELINES, finish_body
+from crawler.extraction.decode import parse_html
+from crawler.extraction.engine import RulePage, apply_rule, boilerplate_pattern, pattern
+from crawler.extraction.paging import without_view_parameters
+from crawler.extraction.rules import RULES, rules_for
+from crawler.extraction.rules.base import OutletRule
+from crawler.extraction.text import clean
+from crawler.items import Article
+
+log = logging.getLogger(__name__)
+
+Pages = Sequence[tuple[str | bytes, str]]
+
+# Which layer's value wins, per field. Structured data first: it is what the
+# outlet states deliberately and carries exact offsets. Tags are the exception:
+# the visible tag list keeps page order, JSON-LD keywords are often re-sorted.
+PRECEDENCE: dict[str, tuple[str, ...]] = {
+    "title": ("jsonld", "rule", "meta", "microdata", "generic"),
+    "description": ("meta", "jsonld"),
+    "summary": ("rule",),
+    "authors": ("jsonld", "rule", "meta", "microdata"),
+    "editors": ("jsonld", "rule", "meta"),
+    "published_at": ("jsonld", "meta", "microdata", "rule"),
+    "modified_at": ("jsonld", "meta", "microdata", "rule"),
+    "section": ("jsonld", "meta", "microdata", "rule"),
+    "tags": ("rule", "jsonld", "meta"),
+    "language": ("meta", "jsonld", "rule"),
+}
+_SUFFIX_SEPARATORS = (" - ", " | ", " – ", " — ")
+
+
+def extract_article(html: str | bytes, url: str, *, more_pages: Pages = ()) -> Article | None:
+    """The article on `html` (fetched from `url`) and its continuation pages.
+
+    Pure: no network, no database. Returns None only when `html` is not an HTML
+    document at all; never raises.
+    """
+    root = _guarded(parse_html, html)
+    if root is None:
+        return None
+    try:
+        return _extract(root, url, more_pages)
+    except Exception:  # a bug must not stop a crawl: keep what identifies the page
+        log.exception("extraction failed for %s", url)
+        return Article(url=without_view_parameters(url), provenance={"url": "input"})
+
+
+class _Proposals(dict):
+    """Layer name → the fields it proposes; a layer given as a function runs on first use
+    (microdata is rarely needed, and costs a walk of the whole tree)."""
+
+    def __init__(self, lazy: dict[str, Callable[[], dict]]):
+        super().__init__()
+        self._lazy = lazy
+
+    def __missing__(self, layer: str) -> dict:
+        maker = self._lazy.get(layer)
+        self[layer] = _guarded(maker, default={}) if maker else {}
+        return self[layer]
+
+
+def _extract(root: HtmlElement, url: str, more_pages: Pages) -> Article:
+    # JSON-LD and metas are read before the rule prunes the body (scripts go with it).
+    proposals = _Proposals({"microdata": lambda: structured.microdata_fields(root)})
+    proposals["jsonld"] = _guarded(structured.jsonld_fields, root, default={})
+    proposals["meta"] = _guarded(structured.meta_fields, root, url, default={})
+    layer_names = {layer: layer for layer in ("jsonld", "meta", "microdata", "generic")}
+
+    rule, pages = _rule_pages(root, url, more_pages)
+    if rule is not None:
+        proposals["rule"] = pages[0].fields
+        layer_names["rule"] = body_layer = rule.label
+    else:
+        proposals["generic"] = {"title": _guarded(generic.generic_title, root)}
+        pages = [_generic_page(root, url)] + [_generic_page(html, u) for html, u in more_pages]
+        body_layer = "generic"
+
+    article = Article(url=url)
+    for name, order in PRECEDENCE.items():
+        for layer in order:
+            value = proposals[layer].get(name)
+            if value not in (None, "", []):
+                setattr(article, name, value)
+                article.provenance[name] = layer_names[layer]
+                break
+
+    article.title = _strip_title_suffix(article.title, rule, proposals["meta"].get("site_name"))
+    raw_pages = [page.paragraphs for page in pages]
+    if raw_pages and raw_pages[0] and raw_pages[0][0] == article.title:
+        raw_pages[0] = raw_pages[0][1:]  # generic extraction often starts with the headline
+    article.body, article.location = finish_body(
+        raw_pages, boilerplate=boilerplate_pattern(rule), datelines=_datelines(rule)
+    )
+    article.images = _dedupe_images([image for page in pages for image in page.images])
+    for name in ("body", "location", "images"):
+        if getattr(article, name):
+            article.provenance[name] = body_layer
+    _set_urls(article, url, proposals["meta"].get("canonical_url"))
+    return article
+
+
+def _rule_pages(root: HtmlElement, url: str, more_pages: Pages):
+    """(rule, per-page results) by the first rule version whose body selector matches,
+    or (None, []) when no rule covers the host or none matches the layout."""
+    candidates = rules_for(url)
+    for rule in candidates:
+        first = _guarded(apply_rule, rule, root, url, first_page=True)
+        if first is not None:
+            rest = [_continuation_page(rule, html, page_url) for html, page_url in more_pages]
+            return rule, [first, *rest]
+    if candidates:
+        log.info("no %s rule matches the layout of %s: generic extraction", candidates[0].name, url)
+    return None, []
+
+
+def _continuation_page(rule: OutletRule, html: str | bytes, url: str) -> RulePage:
+    """A further page by the rule; generic paragraphs if its layout differs."""
+    root = _guarded(parse_html, html)
+    if root is None:
+        return RulePage()
+    page = _guarded(apply_rule, rule, root, url, first_page=False)
+    return page if page is not None else _generic_page(root, url)
+
+
+def _generic_page(page: HtmlElement | str | bytes, url: str) -> RulePage:
+    root = page if isinstance(page, HtmlElement) else _guarded(parse_html, page)
+    if root is None:
+        return RulePage()
+    return RulePage(paragraphs=_guarded(generic.generic_paragraphs, root, url, default=[]))
+
+
+def _guarded(function: Callable, *args, default: Any = None, **kwargs) -> Any:
+    """Run one layer's step; on any error log it and return `default`."""
+    try:
+        return function(*args, **kwargs)
+    except Exception:
+        log.exception("%s failed", getattr(function, "__name__", function))
+        return default
+
+
+def _datelines(rule: OutletRule | None) -> list[re.Pattern]:
+    """The rule's dateline pattern; for generic pages the generic ones, then every
+    rule's (outlets syndicate each other's stories)."""
+    if rule is not None:
+        return [pattern(rule.dateline)] if rule.dateline else []
+    return [*GENERIC_DATELINES, *(pattern(r.dateline) for r in RULES if r.dateline)]
+
+
+def _strip_title_suffix(title: str | None, rule: OutletRule | None, site_name: str | None):
+    """ "Judul - Tribunjogja.com" → "Judul" (known suffixes, then the page's og:site_name)."""
+    if not title:
+        return title
+    suffixes = [s for r in ([rule] if rule else RULES) for s in r.title_suffixes]
+    if site_name:
+        suffixes += [separator + site_name for separator in _SUFFIX_SEPARATORS]
+    lowered = title.lower()
+    for suffix in suffixes:
+        if lowered.endswith(suffix.lower()) and len(title) > len(suffix):
+            return clean(title[: -len(suffix)])
+    return title
+
+
+def _dedupe_images(images: list[dict]) -> list[dict]:
+    seen: set[str] = set()
+    unique = []
+    for image in images:
+        if image["url"] not in seen:
+            seen.add(image["url"])
+            unique.append(image)
+    return unique
+
+
+def _set_urls(article: Article, url: str, canonical: str | None) -> None:
+    """url = the declared canonical URL, else the fetched one without view parameters."""
+    article.canonical_url = canonical
+    if canonical:
+        article.url = canonical
+        article.provenance["url"] = article.provenance["canonical_url"] = "meta"
+    else:
+        article.url = without_view_parameters(url)
+        article.provenance["url"] = "input"

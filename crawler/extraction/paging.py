@@ -1,0 +1,87 @@
+"""Which URLs make up an article: whole-article views and continuation pages.
+
+Kompas and detik serve a paged article whole on one page (`?page=all`,
+`?single=1`), so the crawler asks for that view; Tribun has no reliable
+whole view, so its further pages (`?page=2..N`) are fetched and passed to
+`extract_article(..., more_pages=...)`.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from crawler.extraction.decode import parse_html
+from crawler.extraction.engine import body_container, css
+from crawler.extraction.rules import rules_for
+from crawler.extraction.rules.base import OutletRule
+
+log = logging.getLogger(__name__)
+
+# Query parameters that pick a view of an article, not another article.
+VIEW_PARAMETERS = frozenset({"page", "single"})
+
+
+def fetch_url_for(url: str) -> str:
+    """The URL to request for an article: its whole-article view where the outlet has one."""
+    rules = rules_for(url)
+    if not rules or not rules[0].whole_view:
+        return url
+    return _with_query(url, dict(rules[0].whole_view))
+
+
+def continuation_urls(html: str | bytes, url: str) -> list[str]:
+    """Absolute URLs of the article's further pages, in order; empty when it is complete."""
+    try:
+        return _continuation_urls(html, url)
+    except Exception:  # the crawler must get an answer for any page
+        log.exception("continuation_urls failed for %s", url)
+        return []
+
+
+def _continuation_urls(html: str | bytes, url: str) -> list[str]:
+    rules = [rule for rule in rules_for(url) if rule.continuation]
+    if not rules or _is_whole_view(rules[0], url):
+        return []
+    root = parse_html(html)
+    if root is None:
+        return []
+    rule = next((r for r in rules if body_container(r, root) is not None), rules[0])
+    current = _page_number(url) or 1
+    pages: dict[int, str] = {}
+    for link in css(rule.continuation)(root):
+        target = urljoin(url, link.get("href", "").strip())
+        number = _page_number(target)
+        if number and number > current and _same_article(target, url):
+            pages.setdefault(number, target)
+    return [pages[number] for number in sorted(pages)]
+
+
+def without_view_parameters(url: str) -> str:
+    """The URL without `page`/`single` and without a fragment."""
+    return _with_query(url, {})
+
+
+def _with_query(url: str, params: dict[str, str]) -> str:
+    """The URL with its view parameters replaced by `params` (other parameters kept)."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(key, value) for key, value in query if key not in VIEW_PARAMETERS]
+    kept.extend(params.items())
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(kept), ""))
+
+
+def _is_whole_view(rule: OutletRule, url: str) -> bool:
+    query = dict(parse_qsl(urlsplit(url).query))
+    return bool(rule.whole_view) and all(query.get(k) == v for k, v in rule.whole_view)
+
+
+def _page_number(url: str) -> int | None:
+    value = dict(parse_qsl(urlsplit(url).query)).get("page", "")
+    return int(value) if value.isdigit() else None
+
+
+def _same_article(a: str, b: str) -> bool:
+    """Whether two URLs differ only in view parameters (guards against foreign links)."""
+    pa, pb = urlsplit(a), urlsplit(b)
+    return (pa.netloc.lower(), pa.path.rstrip("/")) == (pb.netloc.lower(), pb.path.rstrip("/"))

@@ -1,0 +1,60 @@
+"""`OutletRule`: what one outlet's article pages look like, as data.
+
+A rule names CSS selectors and regexes; `crawler.extraction.engine` applies
+it. Outlets change their markup: a new layout gets a new rule version next to
+the old one (old pages in the archive still use the old layout), and the
+registry tries versions newest first, using the first whose body selector
+matches the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class OutletRule:
+    """One outlet's article layout. Selectors are CSS; patterns are regexes (case-insensitive)."""
+
+    name: str
+    version: int
+    hosts: tuple[
+        str, ...
+    ]  # host names; subdomains match too ("kompas.com" ⊇ "regional.kompas.com")
+    body: str  # the body container; the rule applies only when this matches
+    title: str | None = None
+    # Bylines. Unlabelled names in `authors` elements are authors, in `editors` elements
+    # editors; labelled ones ("Penulis: A | Editor: B") go where their label says.
+    authors: str | None = None
+    editors: str | None = None
+    # Elements holding the publication date: a `datetime` attribute, or text like
+    # "Kompas.com, 07/11/2025, 15:30 WIB - Diperbarui …" (the part after "Diperbarui"
+    # is the modification date).
+    dates: str | None = None
+    # Breadcrumb links; the last one's text is the section label (when metadata lacks it).
+    section: str | None = None
+    summary: str | None = None  # inside the body; removed from it
+    summary_label: str | None = None  # pattern removed from the summary's start
+    tags: str | None = None  # anywhere on the page, in page order
+    # Inside the body, never article text (figures are collected as images first).
+    strip: tuple[str, ...] = ()
+    # Paragraphs whose start matches any of these are dropped (on top of the common ones
+    # in body.py).
+    boilerplate: tuple[str, ...] = ()
+    # Matched at the start of the first paragraph and removed; group "place" is the location.
+    dateline: str | None = None
+    title_suffixes: tuple[str, ...] = ()  # removed from og:title / <title>
+    continuation: str | None = None  # links to the article's further pages
+    # Query that makes the outlet serve the whole article on one page ("page=all").
+    whole_view: tuple[tuple[str, str], ...] = ()
+    section_from_url: str | None = None  # pattern on the URL path with group "section"
+    language: str = "id"
+
+    @property
+    def label(self) -> str:
+        """How provenance names this rule: "rule:tribun@1"."""
+        return f"rule:{self.name}@{self.version}"
+
+    def covers(self, host: str) -> bool:
+        host = host.lower()
+        return any(host == h or host.endswith("." + h) for h in self.hosts)

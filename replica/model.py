@@ -1,0 +1,182 @@
+"""The replica's data model: `TrueArticle` (truth + how it is rendered) and `Site`.
+
+`TrueArticle` holds exactly the truth fields of docs/replica-contract.md; what
+only the page renderers need (paragraph kinds, page split, where "Baca juga"
+lines, ads and figures go, reporter initials …) lives apart in its `rendering`.
+`Site` adds the lookups the server needs: by URL, per source and day, per section.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+
+WIB = timezone(timedelta(hours=7))
+
+TRUTH_FIELDS = (
+    "source",
+    "url",
+    "section",
+    "title",
+    "description",
+    "summary",
+    "authors",
+    "editors",
+    "published_at",
+    "modified_at",
+    "location",
+    "tags",
+    "body",
+    "images",
+    "language",
+    "pages",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Insert:
+    """Something placed in the page body after paragraph `after` (never part of the body).
+
+    kind: "figure" (ref = index into images), "related" ("Baca juga" link, ref =
+    index into the site's related links), "related_box", "ad" or "share".
+    """
+
+    after: int
+    kind: str
+    ref: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Rendering:
+    """Private rendering data: how the article is dressed on its pages."""
+
+    number: int  # outlet id: detik d-…, Harian Jogja r-…, Kompas URL suffix, Tribun internal
+    section_label: str
+    kinds: tuple[str, ...]  # "p", "h2" or "h3", one per body paragraph
+    page_starts: tuple[int, ...]  # index of the first paragraph of each page
+    inserts: tuple[Insert, ...]  # in page order
+    initials: str | None = None  # "tro" (Tribun) or "abc/def" (detik), after the last paragraph
+    reporter_line: str | None = None  # Tribun "Laporan Wartawan Tribun Jogja, Name"
+    related: tuple[tuple[str, str], ...] = ()  # fixed "Baca juga" (title, url); else neighbours
+
+
+@dataclass(slots=True)
+class TrueArticle:
+    """One article as the archive must hold it, plus its private `rendering`."""
+
+    source: str
+    url: str
+    section: str
+    title: str
+    description: str
+    summary: str | None
+    authors: list[str]
+    editors: list[str]
+    published_at: datetime
+    modified_at: datetime | None
+    location: str | None
+    tags: list[str]
+    body: str
+    images: list[dict]
+    language: str
+    pages: int
+    rendering: Rendering = field(repr=False)
+
+    def truth(self) -> dict:
+        """The contract's fields only (fresh copies; datetimes stay aware datetimes)."""
+        record = {name: getattr(self, name) for name in TRUTH_FIELDS}
+        for name in ("authors", "editors", "tags"):
+            record[name] = list(record[name])
+        record["images"] = [dict(image) for image in self.images]
+        return record
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return self.body.split("\n\n")
+
+    def page_paragraphs(self, page: int | None) -> range:
+        """Indexes of the paragraphs on page `page` (1-based); None: the whole article."""
+        starts = self.rendering.page_starts
+        if page is None:
+            return range(len(self.rendering.kinds))
+        end = starts[page] if page < len(starts) else len(self.rendering.kinds)
+        return range(starts[page - 1], end)
+
+
+def replica_clock(last_day: date) -> datetime:
+    """The simulated "now": 01:00 WIB the morning after the last day of articles."""
+    return datetime.combine(last_day + timedelta(days=1), time(1, 0), tzinfo=WIB)
+
+
+def _newest_first(article: TrueArticle) -> tuple[datetime, str]:
+    return (article.published_at, article.url)
+
+
+class Site:
+    """The generated site: its articles, its clock and the lookups the server needs."""
+
+    def __init__(
+        self,
+        articles: list[TrueArticle],
+        *,
+        seed: int,
+        requested: int,
+        first_day: date,
+        last_day: date,
+    ) -> None:
+        self.articles = articles
+        self.seed = seed
+        self.requested = requested  # N: the generated articles, without the seed article
+        self.first_day = first_day
+        self.last_day = last_day
+        self.now = replica_clock(last_day)
+        self.by_url = {article.url: article for article in articles}
+        self._by_source: dict[str, list[TrueArticle]] = defaultdict(list)
+        self._by_day: dict[tuple[str, date], list[TrueArticle]] = defaultdict(list)
+        self._by_section: dict[tuple[str, str], list[TrueArticle]] = defaultdict(list)
+        for article in sorted(articles, key=_newest_first, reverse=True):
+            self._by_source[article.source].append(article)
+            self._by_day[article.source, article.published_at.date()].append(article)
+            self._by_section[article.source, article.section].append(article)
+        self._position = {
+            article.url: index
+            for listing in self._by_source.values()
+            for index, article in enumerate(listing)
+        }
+
+    @property
+    def days(self) -> list[date]:
+        """The days of the window, oldest first."""
+        count = (self.last_day - self.first_day).days + 1
+        return [self.first_day + timedelta(days=offset) for offset in range(count)]
+
+    def article(self, url: str) -> TrueArticle | None:
+        return self.by_url.get(url)
+
+    def source_articles(self, source: str) -> list[TrueArticle]:
+        """A source's articles, newest first."""
+        return self._by_source.get(source, [])
+
+    def on_day(self, source: str, day: date) -> list[TrueArticle]:
+        """A source's articles published on `day` (WIB), newest first."""
+        return self._by_day.get((source, day), [])
+
+    def in_section(self, source: str, section: str) -> list[TrueArticle]:
+        """A source's articles of one section, newest first."""
+        return self._by_section.get((source, section), [])
+
+    def related(self, article: TrueArticle, count: int = 6) -> list[tuple[str, str]]:
+        """(title, url) of other articles of the same source, for "Baca juga" and widgets."""
+        fixed = list(article.rendering.related)
+        listing = self.source_articles(article.source)
+        start = self._position.get(article.url, 0)
+        neighbours = [listing[(start + step) % len(listing)] for step in range(1, count + 1)]
+        links = fixed + [(other.title, other.url) for other in neighbours if other is not article]
+        return links or [(article.title, article.url)]
+
+    def popular(self, source: str, count: int = 5) -> list[TrueArticle]:
+        """The "Terpopuler" widget: the same few articles of a source on every page."""
+        listing = self.source_articles(source)
+        stride = max(1, len(listing) // count)
+        return listing[::stride][:count]

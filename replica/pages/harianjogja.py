@@ -1,0 +1,184 @@
+"""Harian Jogja (jogjapolitan.harianjogja.com): articles, news sitemaps, robots.txt.
+
+Markup per docs/replica-contract.md, "Harian Jogja". Discovery is by sitemap:
+`/sitemap.xml` lists one news sitemap per day of the window.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from replica.model import Site, TrueArticle
+from replica.outlets import HARIAN_JOGJA
+from replica.pages.common import (
+    ad,
+    body_html,
+    canonical,
+    document,
+    esc,
+    iso,
+    json_ld,
+    link_items,
+    long_date_time,
+    meta,
+    nav,
+    person_list,
+    popular_widget,
+    related_link,
+    share_links,
+)
+
+BASE = f"https://{HARIAN_JOGJA.host}"
+SUFFIX = " | Harian Jogja"
+ROBOTS = f"User-agent: *\nDisallow: /search\nSitemap: {BASE}/sitemap.xml\n"
+GOOGLE_NEWS = "https://news.google.com/publications/CAAqBwgKMNnOmQsw5NexAw"
+MENU = [
+    "Jogjapolitan", "Sleman", "Bantul", "Jogja", "Kulonprogo", "Gunungkidul", "News", "Ekbis",
+    "Sport", "Lifestyle", "Otomotif", "Teknologi", "Wisata", "Kuliner", "Opini", "Video",
+]  # fmt: skip
+
+
+FOOTER = ["Redaksi", "Pedoman Media Siber", "Kontak", "Privacy Policy"]
+
+
+def chrome(site: Site, main: str) -> str:
+    return (
+        '<header class="header"><a class="logo" href="https://www.harianjogja.com/">Harian '
+        "Jogja</a>"
+        f'<nav class="menu">{nav("https://www.harianjogja.com", MENU, "menu__list")}</nav>'
+        "</header>\n"
+        f"{ad('ads', 'div-gpt-ad-leaderboard')}\n"
+        f'<div class="wrapper"><div class="main-content">{main}</div>'
+        '<aside class="sidebar">'
+        f"{popular_widget(site, HARIAN_JOGJA.source, 'Berita Populer', 'popular')}"
+        f"{ad('ads', 'div-gpt-ad-sidebar')}</aside></div>\n"
+        '<footer class="footer"><p>Harianjogja.com &copy; 2025 PT Aksara Solopos. All Rights '
+        "Reserved.</p>"
+        f"{nav('https://www.harianjogja.com', FOOTER, 'footer__menu')}"
+        "</footer>"
+    )
+
+
+def article_page(site: Site, article: TrueArticle) -> str:
+    metas = [
+        f"<title>{esc(article.title + SUFFIX)}</title>",
+        meta("description", article.description),
+        canonical(article.url),
+        meta("og:type", "article", "property"),
+        meta("og:title", article.title + SUFFIX, "property"),
+        meta("og:description", article.description, "property"),
+        meta("og:url", article.url, "property"),
+        meta("article:published_time", iso(article.published_at), "property"),
+    ]
+    if article.modified_at is not None:
+        metas.append(meta("article:modified_time", iso(article.modified_at), "property"))
+    metas.append(meta("article:section", article.rendering.section_label, "property"))
+    metas += [meta("article:tag", tag, "property") for tag in article.tags]
+    if article.images:
+        metas.append(meta("og:image", article.images[0]["url"], "property"))
+    metas.append(
+        json_ld(
+            {
+                "@context": "https://schema.org",
+                "@type": "NewsArticle",
+                "headline": article.title,
+                "datePublished": iso(article.published_at),
+                "author": person_list(article.authors),
+                "publisher": {"@type": "Organization", "name": "Harian Jogja"},
+            }
+        )
+    )
+    return document("\n".join(metas), chrome(site, _article_main(site, article)))
+
+
+def _article_main(site: Site, article: TrueArticle) -> str:
+    related = [(t, u) for t, u in site.related(article, 4) if u != article.url]
+    return (
+        '<div class="article-header">'
+        f'<div class="breadcrumb"><a href="{BASE}/">Jogjapolitan</a> / '
+        f"{esc(article.rendering.section_label)}</div>"
+        f"<h1>{esc(article.title)}</h1>"
+        f'<div class="author-article">Penulis: {esc(article.authors[0])} | Editor: '
+        f"{esc(article.editors[0])}</div>"
+        f'<div class="date-article">{long_date_time(article.published_at)} WIB</div></div>'
+        f"{share_links(article.url, 'share-article')}"
+        f'<div class="article-content">{_body(site, article)}</div>'
+        '<div class="related-article"><h3>Berita Terkait</h3>'
+        f"<ul>{link_items(related, 'related-article__item')}</ul></div>"
+    )
+
+
+def _body(site: Site, article: TrueArticle) -> str:
+    location = (article.location or "").upper()
+
+    def paragraph(index: int, kind: str, text: str) -> str:
+        if kind != "p":
+            return f"<{kind}>{esc(text)}</{kind}>"
+        if index == 0:
+            return f"<p><strong>Harianjogja.com, {esc(location)}</strong>\u2014{esc(text)}</p>"
+        return f"<p>{esc(text)}</p>"
+
+    def insert(kind: str, ref: int) -> str:
+        if kind == "figure":
+            image = article.images[ref]
+            caption = image["caption"]
+            if image["credit"]:
+                caption += f" (Harian Jogja/{image['credit']})"
+            return (
+                f'<figure><img src="{esc(image["url"])}" alt="{esc(article.title)}">'
+                f"<figcaption>{esc(caption)}</figcaption></figure>"
+            )
+        if kind in ("related", "related_box"):
+            title, url = related_link(site, article, ref)
+            return (
+                '<div class="baca-juga"><strong>Baca Juga</strong>'
+                f'<ul><li><a href="{esc(url)}">{esc(title)}</a></li></ul></div>'
+            )
+        return ad("ads", f"div-gpt-ad-inarticle-{ref}")
+
+    body = body_html(article, article.page_paragraphs(None), paragraph, insert)
+    return (
+        body + f'<p>Cek Berita dan Artikel yang lain di <a href="{GOOGLE_NEWS}">Google News</a></p>'
+    )
+
+
+# --- news sitemaps -----------------------------------------------------------------------
+
+
+def sitemap_url(day: date) -> str:
+    return f"{BASE}/sitemap-news-{day:%Y-%m-%d}.xml"
+
+
+def sitemap_index(site: Site) -> str:
+    """One <sitemap> per day of the window, newest first."""
+    entries = []
+    for day in reversed(site.days):
+        articles = site.on_day(HARIAN_JOGJA.source, day)
+        stamps = [a.modified_at or a.published_at for a in articles]
+        lastmod = max(stamps).isoformat() if stamps else f"{day:%Y-%m-%d}T23:59:00+07:00"
+        entries.append(
+            f"<sitemap><loc>{sitemap_url(day)}</loc><lastmod>{lastmod}</lastmod></sitemap>"
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        + "\n".join(entries)
+        + "\n</sitemapindex>\n"
+    )
+
+
+def day_sitemap(site: Site, day: date) -> str:
+    """A <urlset> of the day's articles with news:publication_date and news:title."""
+    urls = "\n".join(
+        f"<url><loc>{esc(a.url)}</loc><news:news><news:publication><news:name>Harian Jogja"
+        "</news:name><news:language>id</news:language></news:publication>"
+        f"<news:publication_date>{iso(a.published_at)}</news:publication_date>"
+        f"<news:title>{esc(a.title)}</news:title></news:news></url>"
+        for a in site.on_day(HARIAN_JOGJA.source, day)
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">\n'
+        f"{urls}\n</urlset>\n"
+    )

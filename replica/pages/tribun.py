@@ -1,0 +1,310 @@
+"""Tribun Jogja (jogja.tribunnews.com): article pages, section hubs, daily index, robots.txt.
+
+Markup per docs/replica-contract.md, "Tribun Jogja". The page around the
+article (menus, "Terpopuler", ads, share buttons, comments, footer) is the
+noise that extraction has to ignore.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from replica.model import Site, TrueArticle
+from replica.outlets import TRIBUN
+from replica.pages.common import (
+    ad,
+    body_html,
+    canonical,
+    document,
+    esc,
+    iso,
+    json_ld,
+    link_items,
+    long_date_time,
+    meta,
+    nav,
+    page_count,
+    page_items,
+    person_list,
+    popular_widget,
+    related_link,
+    relative_time,
+    share_links,
+    with_inline_link,
+)
+from replica.text import EN_DASH, slugify
+
+BASE = f"https://{TRIBUN.host}"
+PER_PAGE = 20
+SUFFIX = " - Tribunjogja.com"
+ROBOTS = "User-agent: *\nDisallow: /search\nDisallow: /tag/\nDisallow: /topic/\nDisallow: /api/\n"
+DISCLAIMER = "Isi komentar sepenuhnya adalah tanggung jawab pengguna dan diatur dalam UU ITE."
+MENU = [
+    "News", "Jogja", "Sleman", "Bantul", "Kulonprogo", "Gunungkidul", "Magelang", "Klaten",
+    "Jateng", "Nasional", "Internasional", "Bisnis", "Sport", "Seleb", "Lifestyle", "Kesehatan",
+    "Otomotif", "Techno", "Travel", "Kuliner", "Video", "Foto", "Tribunners", "Tribun Wiki",
+]  # fmt: skip
+FOOTER = [
+    "Tentang Kami", "Redaksi", "Info Iklan", "Kontak Kami", "Pedoman Media Siber",
+    "Kebijakan Privasi", "Kode Etik", "Karir", "Disclaimer",
+]  # fmt: skip
+
+
+def header() -> str:
+    return (
+        '<header id="header"><div class="logo"><a href="https://jogja.tribunnews.com/">'
+        "Tribunjogja.com</a></div>"
+        f'<nav id="menu">{nav(BASE, MENU, "menu-list")}</nav>'
+        '<div class="trending"><span>Trending</span>'
+        f"{nav(BASE + '/topic', ['Banjir DIY', 'UMR Jogja 2026', 'Tol Jogja-Solo'], 'topic-list')}"
+        "</div></header>"
+    )
+
+
+def footer() -> str:
+    return (
+        f'<footer id="footer">{nav(BASE, FOOTER, "footer-menu")}'
+        "<p>&copy; 2025 Tribunjogja.com, Tribun Network. All Right Reserved.</p></footer>"
+    )
+
+
+def chrome(site: Site, main: str) -> str:
+    aside = popular_widget(site, TRIBUN.source, "Terpopuler", "populer")
+    return (
+        f"{header()}\n{ad('ads-placeholder top', 'div-gpt-ad-billboard')}\n"
+        f'<div id="main"><div class="main-left">{main}</div>'
+        f'<aside class="main-right">{aside}{ad("ads-placeholder", "div-gpt-ad-rect")}</aside>'
+        "</div>\n"
+        f"{footer()}"
+    )
+
+
+# --- article pages -------------------------------------------------------------------
+
+
+def page_url(article: TrueArticle, page: int) -> str:
+    return article.url if page == 1 else f"{article.url}?page={page}"
+
+
+def article_page(site: Site, article: TrueArticle, page: int | None) -> str:
+    """Page `page` of the article (1-based), or the whole article for None (?page=all)."""
+    head = "\n".join(
+        [
+            f"<title>{esc(article.title + SUFFIX)}</title>",
+            meta("description", article.description),
+            meta("keywords", ",".join(article.tags)),
+            canonical(article.url),
+            meta("og:type", "article", "property"),
+            meta("og:title", article.title + SUFFIX, "property"),
+            meta("og:description", article.description, "property"),
+            meta("og:url", article.url, "property"),
+            meta("og:site_name", "Tribunjogja.com", "property"),
+            *([meta("og:image", article.images[0]["url"], "property")] if article.images else []),
+            json_ld(_news_article(article)),
+            json_ld(_breadcrumb(article)),
+        ]
+    )
+    return document(head, chrome(site, _article_main(site, article, page)))
+
+
+def _news_article(article: TrueArticle) -> dict:
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "mainEntityOfPage": {"@type": "WebPage", "@id": article.url},
+        "headline": article.title,
+        "description": article.description,
+        "datePublished": iso(article.published_at),
+        "dateModified": iso(article.modified_at or article.published_at),
+        "author": person_list(article.authors),
+        "editor": person_list(article.editors),
+        "keywords": ",".join(article.tags),
+        "articleSection": article.rendering.section_label,
+        "publisher": {
+            "@type": "Organization",
+            "name": "Tribunjogja.com",
+            "logo": {"@type": "ImageObject", "url": f"{BASE}/images/logo-tribunjogja.png"},
+        },
+    }
+    if article.images:
+        data["image"] = {"@type": "ImageObject", "url": article.images[0]["url"]}
+    return data
+
+
+def _breadcrumb(article: TrueArticle) -> dict:
+    label = article.rendering.section_label
+    crumbs = [("Home", BASE + "/"), (label, f"{BASE}/{article.section}")]
+    return {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": rank, "name": name, "item": url}
+            for rank, (name, url) in enumerate(crumbs, 1)
+        ],
+    }
+
+
+def _article_main(site: Site, article: TrueArticle, page: int | None) -> str:
+    first_tag = article.tags[0]
+    author, editor = article.authors[0], article.editors[0]
+    published = article.published_at
+    paging = _article_paging(article, page) if page is not None and article.pages > 1 else ""
+    related = [(title, url) for title, url in site.related(article, 5) if url != article.url]
+    return (
+        f'<div class="breadcrumb"><a href="{BASE}/">Home</a> &rsaquo; '
+        f'<a href="{BASE}/{article.section}">{esc(article.rendering.section_label)}</a></div>'
+        '<div id="article">'
+        f'<div class="tagline"><a href="{BASE}/topic/{slugify(first_tag)}">{esc(first_tag)}</a>'
+        "</div>"
+        f'<h1 id="arttitle">{esc(article.title)}</h1>'
+        '<div class="credit">'
+        f'<div id="penulis">Penulis: <a href="{BASE}/penulis/{slugify(author)}">{esc(author)}</a>'
+        "</div>"
+        f'<div id="editor">Editor: <a href="{BASE}/editor/{slugify(editor)}">{esc(editor)}</a>'
+        "</div>"
+        "</div>"
+        f'<div class="grey mt5">Tayang: <time datetime="{published.isoformat(timespec="minutes")}">'
+        f"{long_date_time(published)} WIB</time></div>"
+        f"{share_links(article.url, 'share-box top')}"
+        '<div class="side-article txt-article multi-fontsize">'
+        f"{_body(site, article, page)}"
+        "</div>"
+        f"{paging}"
+        '<div class="side-article mb5"><h3 class="title-rekomendasi">Berita Terkait</h3>'
+        f'<ul class="rekomendasi">{link_items(related, "rekom-item")}</ul></div>'
+        f'<h5 class="tagcloud3">{_tags(article)}</h5>'
+        '<div id="comments"><h4>Komentar</h4><div class="fb-comments"></div>'
+        f'<p class="comment-disclaimer">{DISCLAIMER}</p></div>'
+        "</div>"
+    )
+
+
+def _tags(article: TrueArticle) -> str:
+    return "".join(
+        f'<a class="rd2" href="{BASE}/tag/{slugify(tag)}">{esc(tag)}</a>' for tag in article.tags
+    )
+
+
+def _body(site: Site, article: TrueArticle, page: int | None) -> str:
+    last = len(article.rendering.kinds) - 1
+    location = (article.location or "").upper()
+
+    def paragraph(index: int, kind: str, text: str) -> str:
+        inner = with_inline_link(article, index, text, f"{BASE}/tag/")
+        if kind != "p":
+            return f"<{kind}>{inner}</{kind}>"
+        if index == 0:
+            inner = f"<strong>TRIBUNJOGJA.COM, {esc(location)}</strong> {EN_DASH} {inner}"
+        if index == last and article.rendering.initials:
+            inner += f" ({esc(article.rendering.initials)})"
+        return f"<p>{inner}</p>"
+
+    def insert(kind: str, ref: int) -> str:
+        if kind == "figure":
+            image = article.images[ref]
+            caption = image["caption"]
+            if image["credit"]:
+                caption += f" (TRIBUNJOGJA.COM/{image['credit']})"
+            return (
+                f'<figure class="photo-article"><img src="{esc(image["url"])}" '
+                f'alt="{esc(article.title)}"><figcaption>{esc(caption)}</figcaption></figure>'
+            )
+        if kind in ("related", "related_box"):
+            title, url = related_link(site, article, ref)
+            return f'<p class="baca">Baca juga: <a href="{esc(url)}">{esc(title)}</a></p>'
+        if kind == "share":
+            return share_links(article.url, "share-box")
+        return ad("ads-placeholder", f"div-gpt-ad-inarticle-{ref}")
+
+    opening = ""
+    if page in (None, 1):
+        opening = (
+            '<blockquote class="summary-article"><strong>Ringkasan Berita:</strong>'
+            f"{esc(article.summary or '')}</blockquote>"
+        )
+        if article.rendering.reporter_line:
+            opening += f"<p>{esc(article.rendering.reporter_line)}</p>"
+    return opening + body_html(article, article.page_paragraphs(page), paragraph, insert)
+
+
+def _article_paging(article: TrueArticle, page: int) -> str:
+    links = []
+    for number in range(1, article.pages + 1):
+        active = ' class="active"' if number == page else ""
+        links.append(f'<a href="{esc(page_url(article, number))}"{active}>{number}</a>')
+    return (
+        f'<div class="paging"><span class="total-page">Halaman {page}/{article.pages}</span>'
+        f"{''.join(links)}</div>"
+    )
+
+
+# --- listings ------------------------------------------------------------------------
+
+
+def _paging(url: str, page: int, last: int) -> str:
+    """div#paginga div.paging: every page 1..last, and Next when there is one."""
+    links = "".join(f'<a href="{esc(f"{url}page={k}")}">{k}</a>' for k in range(1, last + 1))
+    if page < last:
+        links += f'<a class="next" rel="next" href="{esc(f"{url}page={page + 1}")}">Next</a>'
+    return f'<div id="paginga"><div class="paging">{links}</div></div>'
+
+
+def hub_page(site: Site, section: str, page: int) -> str:
+    """/<section>?page=N: the section's articles, newest first, 20 a page."""
+    label = TRIBUN.section(section).label
+    articles = site.in_section(TRIBUN.source, section)
+    items = "".join(_hub_item(site, a) for a in page_items(articles, page, PER_PAGE))
+    main = (
+        f'<h1 class="section-title">Berita {esc(label)} Terkini</h1>'
+        f'<ul class="lst-hub">{items}</ul>'
+        f"{_paging(f'{BASE}/{section}?', page, page_count(len(articles), PER_PAGE))}"
+    )
+    head = (
+        f"<title>Berita {esc(label)} Terkini Hari Ini{SUFFIX}</title>"
+        + canonical(f"{BASE}/{section}")
+        + meta("description", f"Berita terbaru seputar {label} hari ini.")
+    )
+    return document(head, chrome(site, main))
+
+
+def _hub_item(site: Site, article: TrueArticle) -> str:
+    url, title = esc(article.url), esc(article.title)
+    thumb = article.images[0]["url"] if article.images else f"{BASE}/images/no-image.jpg"
+    return (
+        '<li class="art-list pos_rel">'
+        f'<a class="fl" href="{url}"><img src="{esc(thumb)}" alt="{title}"></a>'
+        '<div class="mr140"><h3 class="f20 ln24 fbo"><a class="f20 ln24 fbo txt-oev-2" '
+        f'href="{url}"'
+        f' title="{title}">{title}</a></h3>'
+        f'<div class="grey2 pt5 f13 ln18 txt-oev-3">{esc(article.description)}</div>'
+        '<div class="grey pt5"><time class="foot timeago" '
+        f'title="{article.published_at:%Y-%m-%d %H:%M:%S}">'
+        f"{relative_time(article.published_at, site.now)}</time></div></div></li>"
+    )
+
+
+def index_date(day: date) -> str:
+    """The index-news date parameter: 2025-11-7 (not zero-padded)."""
+    return f"{day.year}-{day.month}-{day.day}"
+
+
+def index_page(site: Site, day: date, page: int) -> str:
+    """/index-news?date=YYYY-M-D&page=N: all sections' articles of one day, 20 a page."""
+    articles = site.on_day(TRIBUN.source, day)
+    items = "".join(
+        f'<li class="ptb15"><h3 class="f16 fbo"><a class="f16 fbo" href="{esc(a.url)}">'
+        f'{esc(a.title)}</a></h3><time class="grey">{long_date_time(a.published_at)}</time></li>'
+        for a in page_items(articles, page, PER_PAGE)
+    )
+    paging = ""
+    if articles:
+        url = f"{BASE}/index-news?date={index_date(day)}&"
+        paging = _paging(url, page, page_count(len(articles), PER_PAGE))
+    main = (
+        '<h1 class="section-title">Index Berita</h1>'
+        f'<form class="index-date" action="{BASE}/index-news"><input name="date" '
+        f'value="{index_date(day)}"><button>Cari</button></form>'
+        f'<ul class="lsi">{items}</ul>{paging}'
+    )
+    head = f"<title>Index Berita{SUFFIX}</title>" + meta("robots", "noindex, follow")
+    return document(head, chrome(site, main))
