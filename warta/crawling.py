@@ -22,7 +22,7 @@ from storage.archive import Archive, ArchiveError
 # Against our own loopback replica the outlets' delays only waste time.
 REPLICA_FAST_SETTINGS = {
     "DOWNLOAD_DELAY": 0,
-    "RANDOMIZE_DOWNLOAD_DELAY": False,
+    "DOWNLOAD_DELAY_JITTER": 0,
     "AUTOTHROTTLE_ENABLED": False,
     "CONCURRENT_REQUESTS": 32,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
@@ -89,7 +89,7 @@ def run_crawls(options: CrawlOptions) -> list[dict[str, Any]]:
         last_run = archive.conn.execute("SELECT coalesce(max(id), 0) FROM crawl_runs").fetchone()[0]
     settings = crawl_settings(options)
     loader = SourceSpiderLoader.from_settings(settings)
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     arguments = {
         "since": options.since,
         "until": options.until,
