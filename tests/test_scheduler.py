@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -191,3 +192,47 @@ def test_scheduler_refuses_a_bad_config(tmp_path):
     assert result.returncode != 0
     assert "schedule" in result.stderr and "Traceback" not in result.stderr
     assert os.path.exists(tmp_path / "w.db") is False
+
+
+def test_sigterm_lets_the_running_crawl_finish_and_logs_json(tmp_path, one_source, replica_server):
+    db = tmp_path / "warta.db"
+    log_file = tmp_path / "scheduler.log"
+    daemon = start_daemon(
+        db,
+        one_source,
+        "--every",
+        "1",
+        "--replica",
+        replica_server.base_url,
+        "--json-log",
+        "--log-file",
+        str(log_file),
+        "--stop-grace",
+        "60",
+    )
+    try:
+        wait_for(
+            lambda: [r for r in runs_of(db) if r["status"] == "running"], timeout=60, every=0.05
+        )
+    finally:
+        output = stop(daemon)
+    assert daemon.returncode == 0, output
+    runs = runs_of(db)
+    assert runs and all(r["status"] == "ok" for r in runs), runs  # finished, not cut off
+    with Archive(db, readonly=True) as archive:
+        assert archive.conn.execute("SELECT count(*) FROM crawl_locks").fetchone()[0] == 0
+    events = [json.loads(line) for line in log_file.read_text().splitlines()]
+    assert {"time", "level", "logger", "message"} <= set(events[0])
+    assert any("scheduler stopped" in e["message"] for e in events)
+
+
+def test_runs_json_lists_recent_runs(tmp_path, one_source, replica_server):
+    db = tmp_path / "warta.db"
+    crawl = run_warta(
+        "crawl", "--sources", str(one_source), "--replica", replica_server.base_url, db=db
+    )
+    assert crawl.returncode == 0, crawl.stderr
+    result = run_warta("runs", "--format", "json", db=db)
+    (run,) = json.loads(result.stdout)
+    assert run["source"] == "harianjogja" and run["status"] == "ok"
+    assert run["articles_new"] > 0 and run["finished_at"].endswith("Z")

@@ -229,10 +229,26 @@ def demo(db_path: str | None, articles: int, seed: int) -> None:
     show_default=True,
     help="Wall-clock seconds a crawl may take before it is killed.",
 )
+@click.option(
+    "--stop-grace",
+    type=click.FloatRange(min=0),
+    default=300,
+    show_default=True,
+    help="On SIGTERM, seconds running crawls get to finish before being interrupted.",
+)
 @click.option("--log-file", help="Also log to this file (rotated at 10 MB).")
 @click.option("--json-log", is_flag=True, help="Log one JSON object per line.")
 def scheduler(
-    db_path, sources_path, jobs_path, list_only, replica_url, every, time_limit, log_file, json_log
+    db_path,
+    sources_path,
+    jobs_path,
+    list_only,
+    replica_url,
+    every,
+    time_limit,
+    stop_grace,
+    log_file,
+    json_log,
 ) -> None:
     """Run the nightly crawls: one job per source, until SIGTERM or Ctrl-C."""
     from warta.logs import setup_logging
@@ -248,6 +264,7 @@ def scheduler(
         replica_url=replica_url,
         every=every,
         time_limit=time_limit,
+        stop_grace=stop_grace,
     )
     if list_only:
         for job_id, next_run, name in list_jobs(configured, config):

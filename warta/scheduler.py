@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -35,7 +36,8 @@ log = logging.getLogger("warta.scheduler")
 
 MISFIRE_GRACE = 12 * 3600  # a nightly run missed by up to half a day still runs (once)
 DEFAULT_TIME_LIMIT = 4 * 3600  # wall-clock seconds a crawl may take
-STOP_GRACE = 60  # seconds running crawls get to finish on SIGTERM before they are killed
+STOP_GRACE = 300  # seconds running crawls get to finish on SIGTERM before being interrupted
+INTERRUPT_GRACE = 30  # seconds an interrupted crawl gets to close cleanly before it is killed
 
 
 @dataclass
@@ -58,16 +60,27 @@ class CrawlProcesses:
     accepting: bool = True
 
     def stop_all(self, grace: float) -> None:
+        """Let running crawls finish for `grace` seconds, then stop them cleanly, then kill."""
         with self.lock:
             self.accepting = False
             children = list(self.running.values())
+        _wait_all(children, grace)
         for child in children:
-            child.send_signal(signal.SIGINT)  # Scrapy finishes in-flight work on the first one
+            if child.poll() is None:
+                child.send_signal(signal.SIGINT)  # Scrapy closes the spider, records the run
+        _wait_all(children, INTERRUPT_GRACE)
         for child in children:
-            try:
-                child.wait(timeout=grace)
-            except subprocess.TimeoutExpired:
-                child.kill()
+            if child.poll() is None:
+                child.kill()  # its job thread records the run as failed
+
+
+def _wait_all(children: list[subprocess.Popen], seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    for child in children:
+        try:
+            child.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            pass
 
 
 PROCESSES = CrawlProcesses()
@@ -106,6 +119,9 @@ def run_crawl_job(
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
+            # Its own session: a Ctrl-C at the daemon's terminal reaches the daemon only,
+            # which then decides how long running crawls may go on (stop_grace).
+            start_new_session=True,
         )
         PROCESSES.running[source_id] = child
     log.info("crawl of %s started (pid %s)", source_id, child.pid)
