@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from storage.archive import Archive
+from storage.archive import Archive, iso_utc
 
 # bm25 column weights for (title, summary, body): a hit in the title counts most.
 BM25_WEIGHTS = (10.0, 5.0, 1.0)
@@ -37,41 +39,80 @@ class Hit:
         return dict(self.__dict__)
 
 
+ARCHIVE_TZ = ZoneInfo("Asia/Jakarta")  # --from/--to days are local (WIB) days
+
+
+@dataclass
+class Filters:
+    """Narrow a search; every value reaches SQL only as a bound parameter."""
+
+    sources: list[str] = field(default_factory=list)
+    sections: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    locations: list[str] = field(default_factory=list)
+    date_from: date | None = None  # first day, inclusive, in WIB
+    date_to: date | None = None  # last day, inclusive, in WIB
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+
+        def any_of(template: str, values: list[str]) -> None:
+            if values:
+                clauses.append("(" + " OR ".join(template for _ in values) + ")")
+                params.extend(v.lower() for v in values)
+
+        any_of("lower(a.source) = ?", self.sources)
+        any_of("lower(a.section) = ?", self.sections)
+        any_of("lower(a.location) = ?", self.locations)
+        any_of("EXISTS (SELECT 1 FROM json_each(a.authors) WHERE lower(value) = ?)", self.authors)
+        any_of("EXISTS (SELECT 1 FROM json_each(a.tags) WHERE lower(value) = ?)", self.tags)
+        if self.date_from:
+            clauses.append("a.published_at >= ?")
+            params.append(_day_start_utc(self.date_from))
+        if self.date_to:
+            clauses.append("a.published_at < ?")
+            params.append(_day_start_utc(self.date_to + timedelta(days=1)))
+        return (" AND ".join(clauses) or "1"), params
+
+
+def _day_start_utc(day: date) -> str:
+    return iso_utc(datetime.combine(day, time(0), ARCHIVE_TZ))
+
+
+ORDERS = {
+    "relevance": "rank",
+    "newest": "a.published_at DESC, a.id DESC",
+    "oldest": "a.published_at ASC, a.id ASC",
+}
+
+
 def search(
     archive: Archive,
     query: str,
     *,
+    filters: Filters | None = None,
     source: str | None = None,
+    order: str = "relevance",
     limit: int = 20,
     offset: int = 0,
     highlight: tuple[str, str] = ("[", "]"),
 ) -> list[Hit]:
-    """Articles matching an FTS5 query, best first, with a highlighted snippet."""
-    if not query.strip():
-        raise SearchError("empty query: give one or more words to search for")
+    """Articles matching an FTS5 query and the filters, with a highlighted snippet."""
+    filters = _with_source(filters, source)
+    where, params = filters.where()
     weights = ", ".join(str(w) for w in BM25_WEIGHTS)
     sql = f"""
         SELECT a.id, a.url, a.source, a.section, a.title, a.published_at, a.authors,
-               snippet(articles_fts, -1, :open, :close, '…', 16) AS snippet,
+               snippet(articles_fts, -1, ?, ?, '…', 16) AS snippet,
                bm25(articles_fts, {weights}) AS rank
         FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
-        WHERE articles_fts MATCH :query
-          AND (:source IS NULL OR a.source = :source)
-        ORDER BY rank
-        LIMIT :limit OFFSET :offset
+        WHERE articles_fts MATCH ? AND {where}
+        ORDER BY {ORDERS[order]}
+        LIMIT ? OFFSET ?
     """
-    params = {
-        "query": query,
-        "source": source,
-        "limit": limit,
-        "offset": offset,
-        "open": highlight[0],
-        "close": highlight[1],
-    }
-    try:
-        rows = archive.conn.execute(sql, params).fetchall()
-    except sqlite3.OperationalError as exc:
-        raise SearchError(_explain(query, exc)) from None
+    rows = _run(archive, query, sql, [*highlight, query, *params, limit, offset])
     return [
         Hit(
             id=r[0],
@@ -86,6 +127,32 @@ def search(
         )
         for r in rows
     ]
+
+
+def count(archive: Archive, query: str, *, filters: Filters | None = None) -> int:
+    """How many articles match (no ranking, no snippets: cheap)."""
+    where, params = _with_source(filters, None).where()
+    sql = (
+        "SELECT count(*) FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+        f"WHERE articles_fts MATCH ? AND {where}"
+    )
+    return _run(archive, query, sql, [query, *params])[0][0]
+
+
+def _with_source(filters: Filters | None, source: str | None) -> Filters:
+    filters = filters or Filters()
+    if source:
+        filters.sources = [*filters.sources, source]
+    return filters
+
+
+def _run(archive: Archive, query: str, sql: str, params: list[Any]) -> list[tuple]:
+    if not query.strip():
+        raise SearchError("empty query: give one or more words to search for")
+    try:
+        return archive.conn.execute(sql, params).fetchall()
+    except sqlite3.OperationalError as exc:
+        raise SearchError(_explain(query, exc)) from None
 
 
 def _explain(query: str, exc: sqlite3.OperationalError) -> str:

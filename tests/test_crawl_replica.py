@@ -5,6 +5,7 @@ into a real SQLite archive, compared field by field with the replica's truth.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -147,3 +148,59 @@ def test_bad_query_is_one_line_error(crawled):
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_search_filters_match_the_truth(crawled, small_site):
+    from datetime import date
+
+    from storage.search import Filters, count
+
+    db, _, _ = crawled
+    truths = [a.truth() for a in small_site.articles]
+    word = "warga"
+    with_word = [
+        t
+        for t in truths
+        if word in f"{t['title']} {t['summary'] or ''} {t['body']}".lower().split()
+    ]
+    assert with_word, "the replica should use common words"
+    seven = [t for t in with_word if t["published_at"].date() == date(2025, 11, 7)]
+    tribun = [t for t in with_word if t["source"] == "tribunjogja"]
+    author = truths[3]["authors"][0]
+    with Archive(db, readonly=True) as archive:
+        assert count(archive, word) == len(with_word)
+        on_day = Filters(date_from=date(2025, 11, 7), date_to=date(2025, 11, 7))
+        assert count(archive, word, filters=on_day) == len(seven)
+        assert count(archive, word, filters=Filters(sources=["tribunjogja"])) == len(tribun)
+        first_word = truths[3]["title"].split()[0]
+        by_author = search(archive, f'"{first_word}"', filters=Filters(authors=[author.upper()]))
+        newest = search(archive, word, order="newest", limit=5)
+    assert by_author and all(author in hit.authors for hit in by_author)
+    dates = [hit.published_at for hit in newest]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_search_cli_filters_count_and_csv(crawled):
+    db, _, _ = crawled
+    seed_filters = (
+        "--source",
+        "tribunjogja",
+        "--section",
+        "magelang",
+        "--tag",
+        "pemkot magelang",
+        "--location",
+        "Magelang",
+        "--from",
+        "2025-11-07",
+        "--to",
+        "2025-11-07",
+    )
+    counted = run_warta("search", "retreat", *seed_filters, "--count", db=db)
+    assert counted.stdout.strip() == "1", counted.stderr
+    table = run_warta("search", "retreat", *seed_filters, "--format", "csv", db=db)
+    lines = table.stdout.splitlines()
+    assert lines[0].startswith("id,url,source,section,title,published_at,authors,snippet")
+    assert SEED_URL in lines[1] and "Yuwantoro Winduajie" in lines[1]
+    wrong_day = run_warta("search", "retreat", "--from", "2025-11-08", "--count", db=db)
+    assert wrong_day.stdout.strip() == "0"

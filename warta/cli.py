@@ -6,6 +6,7 @@ one-line error, never a traceback, when its input is wrong.
 
 from __future__ import annotations
 
+import csv
 import json
 import sys
 from dataclasses import asdict
@@ -16,7 +17,7 @@ import click
 
 from crawler.sources import ConfigError, load_sources
 from storage.archive import Archive, ArchiveError, default_db_path
-from storage.search import SearchError, search
+from storage.search import Filters, SearchError, count, search
 
 DB_OPTION = click.option(
     "--db",
@@ -125,35 +126,89 @@ def crawl(
 @main.command("search")
 @click.argument("query")
 @DB_OPTION
-@click.option("--source", help="Only this source.")
+@click.option("--source", multiple=True, help="Only this source (repeatable).")
+@click.option("--section", multiple=True, help="Only this section (repeatable).")
+@click.option("--author", multiple=True, help="Only articles by this person (repeatable).")
+@click.option("--tag", multiple=True, help="Only articles with this tag (repeatable).")
+@click.option("--location", multiple=True, help="Only this dateline place (repeatable).")
+@click.option("--from", "date_from", help="Published on or after this day (YYYY-MM-DD, WIB).")
+@click.option("--to", "date_to", help="Published on or before this day (YYYY-MM-DD, WIB).")
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance")
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)
 @click.option("--offset", type=click.IntRange(min=0), default=0)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def search_command(query, db_path, source, limit, offset, fmt) -> None:
-    """Full-text search (FTS5 syntax: words, "phrases", AND/OR/NOT, prefix*)."""
+@click.option("--count", "count_only", is_flag=True, help="Print only the number of matches.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "jsonl", "csv"]),
+    default="text",
+    help="json/jsonl: one JSON object per hit and line.",
+)
+def search_command(
+    query,
+    db_path,
+    source,
+    section,
+    author,
+    tag,
+    location,
+    date_from,
+    date_to,
+    sort,
+    limit,
+    offset,
+    count_only,
+    fmt,
+) -> None:
+    """Full-text search (FTS5 syntax: words, "phrases", AND/OR/NOT, NEAR, prefix*, title:)."""
+    filters = Filters(
+        sources=list(source),
+        sections=list(section),
+        authors=list(author),
+        tags=list(tag),
+        locations=list(location),
+        date_from=_day(date_from, "--from"),
+        date_to=_day(date_to, "--to"),
+    )
     archive = _open_archive(db_path)
     try:
+        if count_only:
+            click.echo(count(archive, query, filters=filters))
+            return
+        terminal = fmt == "text" and sys.stdout.isatty()
         hits = search(
             archive,
             query,
-            source=source,
+            filters=filters,
+            order=sort,
             limit=limit,
             offset=offset,
-            highlight=("[", "]") if fmt == "json" else ("\x1b[1m", "\x1b[0m"),
+            highlight=("\x1b[1m", "\x1b[0m") if terminal else ("[", "]"),
         )
     except SearchError as exc:
         raise fail(str(exc)) from None
-    if fmt == "json":
+    _print_hits(hits, fmt, offset)
+
+
+def _print_hits(hits, fmt: str, offset: int) -> None:
+    if fmt in ("json", "jsonl"):
         for hit in hits:
             click.echo(json.dumps(hit.as_dict(), ensure_ascii=False))
-        return
-    if not hits:
+    elif fmt == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=HIT_COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        for hit in hits:
+            writer.writerow({**hit.as_dict(), "authors": "; ".join(hit.authors)})
+    elif not hits:
         click.echo("no matches")
-    for number, hit in enumerate(hits, start=offset + 1):
-        day = (hit.published_at or "")[:10]
-        click.echo(f"{number:>3}. {hit.title}")
-        click.echo(f"     {day}  {hit.source}  {hit.url}")
-        click.echo(f"     {hit.snippet}")
+    else:
+        for number, hit in enumerate(hits, start=offset + 1):
+            click.echo(f"{number:>3}. {hit.title}")
+            click.echo(f"     {(hit.published_at or '')[:10]}  {hit.source}  {hit.url}")
+            click.echo(f"     {hit.snippet}")
+
+
+HIT_COLUMNS = ["id", "url", "source", "section", "title", "published_at", "authors", "snippet"]
 
 
 @main.command()
