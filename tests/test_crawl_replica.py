@@ -204,3 +204,25 @@ def test_search_cli_filters_count_and_csv(crawled):
     assert SEED_URL in lines[1] and "Yuwantoro Winduajie" in lines[1]
     wrong_day = run_warta("search", "retreat", "--from", "2025-11-08", "--count", db=db)
     assert wrong_day.stdout.strip() == "0"
+
+
+def test_reparse_restores_rows_from_raw_pages(crawled, small_site, tmp_path):
+    import sqlite3
+
+    db, _, _ = crawled
+    copy = tmp_path / "copy.db"
+    with sqlite3.connect(db) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    untouched = run_warta("reparse", db=copy)
+    assert untouched.returncode == 0, untouched.stderr
+    assert f"{len(small_site.articles)} articles re-extracted: 0 changed" in untouched.stdout
+    with Archive(copy) as archive:  # an old extractor got these wrong
+        archive.conn.execute("UPDATE articles SET title = 'xqzv', body = 'xqzv' WHERE id <= 3")
+    fixed = run_warta("reparse", db=copy)
+    assert "3 changed" in fixed.stdout, fixed.stdout + fixed.stderr
+    truth = {a.url: a.truth() for a in small_site.articles}
+    with Archive(copy, readonly=True) as archive:
+        rows = archive.articles("id <= 3")
+        assert search(archive, "xqzv") == []
+    assert [r["title"] for r in rows] == [truth[r["url"]]["title"] for r in rows]
+    assert [r["body"] for r in rows] == [truth[r["url"]]["body"] for r in rows]

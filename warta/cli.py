@@ -235,6 +235,30 @@ def extract(file: Path, url: str, explain: bool) -> None:
 
 
 @main.command()
+@DB_OPTION
+@click.option("--source", help="Only this source's articles.")
+def reparse(db_path, source) -> None:
+    """Re-extract archived raw pages with the current extractor; report what changed."""
+    from warta.reparse import reparse as reparse_archive
+
+    try:
+        archive = Archive(db_path or default_db_path())
+    except ArchiveError as exc:
+        raise fail(str(exc)) from None
+    with archive:
+        where, params = ("source = ?", (source,)) if source else ("1", ())
+        report = reparse_archive(archive, where, params)
+    click.echo(
+        f"{report.articles} articles re-extracted: {report.changed} changed, "
+        f"{report.unchanged} unchanged, {len(report.failed)} failed"
+    )
+    for column, number in report.fields.most_common():
+        click.echo(f"  {column:<14} changed in {number}")
+    for url, reason in report.failed[:20]:
+        click.echo(f"  failed: {url}: {reason}")
+
+
+@main.command()
 @click.option("--port", type=int, default=8800, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--articles", type=click.IntRange(min=0), default=300, show_default=True)
