@@ -24,6 +24,7 @@ from typing import Any
 import sqlite_utils
 
 from storage.schema import SchemaError, migrate
+from storage.stemming import stem_text
 
 DEFAULT_DB = "warta.db"
 
@@ -249,6 +250,7 @@ class Archive:
                 self._touch(same_body[0], seen_at)
                 return StoreResult("duplicate", same_body[0])
             article_id = self._insert(values, seen_at)
+            self._index_stems(article_id, values, new=True)
             self._save_pages(article_id, pages)
             return StoreResult("new", article_id)
         current = dict(zip([d[0] for d in cursor.description], existing, strict=True))
@@ -261,6 +263,7 @@ class Archive:
             f"UPDATE articles SET {assignments}, last_seen_at = :seen WHERE id = :id",
             {**values, "seen": seen_at, "id": article_id},
         )
+        self._index_stems(article_id, values, new=False)
         self._save_pages(article_id, pages)
         return StoreResult("updated", article_id)
 
@@ -272,6 +275,20 @@ class Archive:
             {**values, "seen": seen_at},
         )
         return cursor.lastrowid
+
+    def _index_stems(self, article_id: int, values: Mapping[str, Any], *, new: bool) -> None:
+        """Keep the stemmed FTS index in step with the row (triggers cannot stem)."""
+        if not new:
+            self.conn.execute("DELETE FROM articles_fts_stem WHERE rowid = ?", (article_id,))
+        self.conn.execute(
+            "INSERT INTO articles_fts_stem(rowid, title, summary, body) VALUES (?, ?, ?, ?)",
+            (
+                article_id,
+                stem_text(values.get("title")),
+                stem_text(values.get("summary")),
+                stem_text(values.get("body")),
+            ),
+        )
 
     def _touch(self, article_id: int, seen_at: str) -> None:
         self.conn.execute(

@@ -9,6 +9,7 @@ guessed at.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
 
 class SchemaError(RuntimeError):
@@ -115,8 +116,32 @@ CREATE TABLE crawl_locks (
 );
 """
 
-# Each migration is one SQL script; index + 1 is the user_version it leads to.
-MIGRATIONS: list[str] = [_V1_INITIAL, _V2_CRAWL_LOCKS]
+
+def _v3_stemmed_index(conn: sqlite3.Connection) -> None:
+    """A second full-text index over Indonesian stems (storage/stemming.py), filled from the rows.
+
+    Triggers cannot call the stemmer, so Archive.store keeps it in sync instead.
+    """
+    from storage.stemming import stem_text
+
+    conn.execute(
+        "CREATE VIRTUAL TABLE articles_fts_stem USING fts5("
+        "title, summary, body, tokenize='unicode61 remove_diacritics 2')"
+    )
+    rows = conn.execute("SELECT id, title, summary, body FROM articles")
+    conn.executemany(
+        "INSERT INTO articles_fts_stem(rowid, title, summary, body) VALUES (?, ?, ?, ?)",
+        ((i, stem_text(t), stem_text(s), stem_text(b)) for i, t, s, b in rows),
+    )
+
+
+# Each migration is an SQL script or a function of the connection; index + 1 is the
+# user_version it leads to.
+MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
+    _V1_INITIAL,
+    _V2_CRAWL_LOCKS,
+    _v3_stemmed_index,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -129,15 +154,24 @@ def migrate(conn: sqlite3.Connection) -> int:
             f"({SCHEMA_VERSION}); upgrade warta"
         )
     for version in range(current + 1, SCHEMA_VERSION + 1):
-        # One script, one transaction: a migration is applied whole or not at all.
-        script = (
-            f"BEGIN IMMEDIATE;\n{MIGRATIONS[version - 1]}\n"
-            f"PRAGMA user_version = {version};\nCOMMIT;"
-        )
-        try:
-            conn.executescript(script)
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+        _apply(conn, MIGRATIONS[version - 1], version)
     return SCHEMA_VERSION
+
+
+def _apply(conn: sqlite3.Connection, migration, version: int) -> None:
+    """One migration, one transaction: applied whole or not at all."""
+    try:
+        if isinstance(migration, str):
+            # executescript commits first, so the transaction lives inside the script
+            conn.executescript(
+                f"BEGIN IMMEDIATE;\n{migration}\nPRAGMA user_version = {version};\nCOMMIT;"
+            )
+        else:
+            conn.execute("BEGIN IMMEDIATE")
+            migration(conn)
+            conn.execute(f"PRAGMA user_version = {version}")
+            conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise

@@ -14,6 +14,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from storage.archive import Archive, iso_utc
+from storage.stemming import WORD, stem_query, stem_word
+from storage.stemming import snippet as stem_snippet
 
 # bm25 column weights for (title, summary, body): a hit in the title counts most.
 BM25_WEIGHTS = (10.0, 5.0, 1.0)
@@ -94,25 +96,32 @@ def search(
     *,
     filters: Filters | None = None,
     source: str | None = None,
+    exact: bool = False,
     order: str = "relevance",
     limit: int = 20,
     offset: int = 0,
     highlight: tuple[str, str] = ("[", "]"),
 ) -> list[Hit]:
-    """Articles matching an FTS5 query and the filters, with a highlighted snippet."""
+    """Articles matching an FTS5 query and the filters, with a highlighted snippet.
+
+    By default words match by their Indonesian stem (`pelayanan` finds `melayani`);
+    `exact=True` searches the literal words instead.
+    """
     filters = _with_source(filters, source)
     where, params = filters.where()
+    index, match, stems = _index_and_match(query, exact)
     weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+    # Column 7 is FTS5's snippet for exact searches, a placeholder otherwise.
+    snippet_sql = f"snippet({index}, -1, ?, ?, '…', 16)" if exact else "? || ?"
     sql = f"""
         SELECT a.id, a.url, a.source, a.section, a.title, a.published_at, a.authors,
-               snippet(articles_fts, -1, ?, ?, '…', 16) AS snippet,
-               bm25(articles_fts, {weights}) AS rank
-        FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
-        WHERE articles_fts MATCH ? AND {where}
+               {snippet_sql}, NULL, bm25({index}, {weights}) AS rank, a.summary, a.body
+        FROM {index} JOIN articles a ON a.id = {index}.rowid
+        WHERE {index} MATCH ? AND {where}
         ORDER BY {ORDERS[order]}
         LIMIT ? OFFSET ?
     """
-    rows = _run(archive, query, sql, [*highlight, query, *params, limit, offset])
+    rows = _run(archive, query, sql, [*highlight, match, *params, limit, offset])
     return [
         Hit(
             id=r[0],
@@ -122,21 +131,47 @@ def search(
             title=r[4],
             published_at=r[5],
             authors=json.loads(r[6]),
-            snippet=r[7],
-            rank=r[8],
+            snippet=r[7] if exact else _stemmed_snippet(r[11], r[10], stems, highlight),
+            rank=r[9],
         )
         for r in rows
     ]
 
 
-def count(archive: Archive, query: str, *, filters: Filters | None = None) -> int:
+def _stemmed_snippet(
+    body: str, summary: str | None, stems: set[str], highlight: tuple[str, str]
+) -> str:
+    """The passage around the first match in the body, else in the summary.
+
+    FTS5's snippet() would show the stemmed text, so stemmed hits get their
+    snippet from the original text here.
+    """
+    text = body if _has_stem(body, stems) or not summary else summary
+    return stem_snippet(text, stems, highlight)
+
+
+def _has_stem(text: str, stems: set[str]) -> bool:
+    return any(stem_word(w) in stems for w in WORD.findall(text.lower()))
+
+
+def _index_and_match(query: str, exact: bool) -> tuple[str, str, set[str]]:
+    if exact:
+        return "articles_fts", query, set()
+    stemmed, stems = stem_query(query)
+    return "articles_fts_stem", stemmed, stems
+
+
+def count(
+    archive: Archive, query: str, *, filters: Filters | None = None, exact: bool = False
+) -> int:
     """How many articles match (no ranking, no snippets: cheap)."""
     where, params = _with_source(filters, None).where()
+    index, match, _ = _index_and_match(query, exact)
     sql = (
-        "SELECT count(*) FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
-        f"WHERE articles_fts MATCH ? AND {where}"
+        f"SELECT count(*) FROM {index} JOIN articles a ON a.id = {index}.rowid "
+        f"WHERE {index} MATCH ? AND {where}"
     )
-    return _run(archive, query, sql, [query, *params])[0][0]
+    return _run(archive, query, sql, [match, *params])[0][0]
 
 
 def _with_source(filters: Filters | None, source: str | None) -> Filters:

@@ -164,3 +164,38 @@ def test_silent_lock_holder_is_stale(archive):
     archive.conn.execute("UPDATE crawl_locks SET heartbeat_at = '2000-01-01T00:00:00Z'")
     locks.acquire(archive, "harianjogja")
     assert locks.holder_of(archive, "harianjogja").pid != 1
+
+
+def test_stemmed_search_finds_other_forms_of_a_word(archive):
+    archive.store(
+        row(
+            url="https://a.example/1",
+            title="Keluhan warga",
+            body="Petugas kecamatan melayani warga dengan ramah setiap pagi hari.",
+        )
+    )
+    archive.store(
+        row(url="https://a.example/2", title="Lain", body="Tidak ada yang relevan di sini.")
+    )
+    archive.flush()
+    (hit,) = search(archive, "pelayanan")
+    assert hit.url == "https://a.example/1"
+    assert "[melayani]" in hit.snippet
+    assert search(archive, "pelayanan", exact=True) == []
+    assert [h.url for h in search(archive, '"melayani warga"')] == ["https://a.example/1"]
+
+
+def test_upgrading_an_archive_builds_the_stemmed_index(tmp_path):
+    from storage.schema import MIGRATIONS, _apply
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for version, migration in enumerate(MIGRATIONS[:2], start=1):  # an archive from before v3
+        _apply(conn, migration, version)
+    conn.execute(
+        "INSERT INTO articles(url, source, title, body, body_hash, first_seen_at, last_seen_at) "
+        "VALUES ('https://a.example/1', 's', 'Judul', 'Mereka dilayani baik.', 'h', 'x', 'x')"
+    )
+    conn.close()
+    with Archive(path) as upgraded:
+        assert [h.url for h in search(upgraded, "pelayanan")] == ["https://a.example/1"]

@@ -137,6 +137,7 @@ def crawl(
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)
 @click.option("--offset", type=click.IntRange(min=0), default=0)
 @click.option("--count", "count_only", is_flag=True, help="Print only the number of matches.")
+@click.option("--exact", is_flag=True, help="Match the literal words, not their stems.")
 @click.option(
     "--format",
     "fmt",
@@ -158,6 +159,7 @@ def search_command(
     limit,
     offset,
     count_only,
+    exact,
     fmt,
 ) -> None:
     """Full-text search (FTS5 syntax: words, "phrases", AND/OR/NOT, NEAR, prefix*, title:)."""
@@ -173,13 +175,14 @@ def search_command(
     archive = _open_archive(db_path)
     try:
         if count_only:
-            click.echo(count(archive, query, filters=filters))
+            click.echo(count(archive, query, filters=filters, exact=exact))
             return
         terminal = fmt == "text" and sys.stdout.isatty()
         hits = search(
             archive,
             query,
             filters=filters,
+            exact=exact,
             order=sort,
             limit=limit,
             offset=offset,
