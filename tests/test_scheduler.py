@@ -236,3 +236,21 @@ def test_runs_json_lists_recent_runs(tmp_path, one_source, replica_server):
     (run,) = json.loads(result.stdout)
     assert run["source"] == "harianjogja" and run["status"] == "ok"
     assert run["articles_new"] > 0 and run["finished_at"].endswith("Z")
+
+
+def test_killed_crawl_is_recorded_failed_and_the_daemon_carries_on(
+    tmp_path, one_source, replica_server
+):
+    db = tmp_path / "warta.db"
+    daemon = start_daemon(db, one_source, "--every", "1", "--replica", replica_server.base_url)
+    try:
+        (running,) = wait_for(
+            lambda: [r for r in runs_of(db) if r["status"] == "running"], timeout=60, every=0.05
+        )
+        os.kill(running["pid"], signal.SIGKILL)
+        wait_for(lambda: [r for r in runs_of(db) if r["status"] == "ok"], timeout=60)
+    finally:
+        output = stop(daemon)
+    assert daemon.returncode == 0, output
+    killed = [r for r in runs_of(db) if r["id"] == running["id"]][0]
+    assert killed["status"] == "failed" and "-9" in killed["message"]

@@ -429,14 +429,22 @@ def _json_default(value):
     raise TypeError(type(value).__name__)
 
 
+def _duration(run: dict) -> str:
+    if not run.get("finished_at"):
+        return "-"
+    started = datetime.fromisoformat(run["started_at"].replace("Z", "+00:00"))
+    finished = datetime.fromisoformat(run["finished_at"].replace("Z", "+00:00"))
+    return f"{(finished - started).total_seconds():.0f}s"
+
+
 def _print_runs(runs: list[dict], with_time: bool = False) -> None:
-    started = f"{'started':<21}" if with_time else ""
+    started = f"{'started':<21}{'took':>7} " if with_time else ""
     click.echo(
         f"{started}{'source':<16} {'status':<9} {'pages':>6} {'new':>5} {'upd':>5} "
         f"{'same':>5} {'drop':>5} {'err':>4}  message"
     )
     for run in runs:
-        started = f"{run['started_at']:<21}" if with_time else ""
+        started = f"{run['started_at']:<21}{_duration(run):>7} " if with_time else ""
         click.echo(
             f"{started}{run['source']:<16} {run['status']:<9} {run['pages']:>6} "
             f"{run['articles_new']:>5} {run['articles_updated']:>5} "
