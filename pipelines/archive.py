@@ -4,22 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from crawler.archive_access import archive_for
 from crawler.items import Article
+from pipelines.base import ArchiveUsingPipeline
 from storage.archive import body_hash, iso_utc
 
 
-class ArchivePipeline:
-    def __init__(self, crawler) -> None:
-        self.crawler = crawler
-        self.stats = crawler.stats
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
-
+class ArchivePipeline(ArchiveUsingPipeline):
     def process_item(self, item: Article, spider=None) -> Article:
-        archive = archive_for(self.crawler)
+        archive = self.archive
         aliases = [item.fetched_url] if item.fetched_url else []
         result = archive.store(article_row(item), pages=item.pages, aliases=aliases)
         self.stats.inc_value(f"warta/articles_{result.outcome}")

@@ -9,22 +9,14 @@ from __future__ import annotations
 
 from scrapy.exceptions import DropItem
 
-from crawler.archive_access import archive_for
 from crawler.items import Article
+from pipelines.base import ArchiveUsingPipeline
 from storage.archive import body_hash
 
 
-class DeduplicatePipeline:
-    def __init__(self, crawler) -> None:
-        self.crawler = crawler
-        self.stats = crawler.stats
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
-
+class DeduplicatePipeline(ArchiveUsingPipeline):
     def process_item(self, item: Article, spider=None) -> Article:
-        archive = archive_for(self.crawler)
+        archive = self.archive
         original = archive.url_with_body(body_hash(item.body or ""))
         if original is not None and original != item.url:
             archive.add_alias(item.url, original)
