@@ -41,7 +41,31 @@ def fail(message: str) -> UserError:
     return UserError(message)
 
 
-@click.group()
+class LazyGroup(click.Group):
+    """A group whose larger commands live in their own modules, imported when used.
+
+    Keeps `warta search` from paying for Datasette's or matplotlib's import time.
+    """
+
+    LAZY = {
+        "serve": "warta.web:serve",
+        "export": "warta.research:export",
+        "stats": "warta.research:stats",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.LAZY])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.LAZY:
+            import importlib
+
+            module, attribute = self.LAZY[name].split(":")
+            return getattr(importlib.import_module(module), attribute)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=LazyGroup)
 @click.version_option(package_name="warta")
 def main() -> None:
     """warta: crawl Indonesian regional news into a searchable SQLite archive."""
