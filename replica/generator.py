@@ -6,6 +6,11 @@ the real seed article (replica/seed.py). Everything random comes from one
 `random.Random(seed)`, so (articles, seed, days, last_day) fixes the site byte
 for byte. The server renders pages from it (replica/pages/); tests and
 benchmarks compare what a crawl archived with `truth_records(site)`.
+
+`night=n` moves the site n nights on (docs/replica-contract.md, "Nights"): each
+later day gets `new_per_night` new articles and `edits_per_night` revisions
+(replica/edits.py), drawn from their own `Random` per (seed, night), so night
+n+1 is night n plus one more day and night 0 is the base site unchanged.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from random import Random
 
+from replica.edits import revise_night
 from replica.model import WIB, Insert, Rendering, Site, TrueArticle, replica_clock
 from replica.outlets import OUTLETS, Outlet, Section
 from replica.seed import seed_article
@@ -33,34 +39,97 @@ INSERTS = {
 }
 INSERT_ORDER = {"figure": 0, "related": 1, "related_box": 2, "ad": 3, "share": 4}
 FIRST_MINUTE, LAST_MINUTE = 5 * 60, 23 * 60  # articles appear between 05:00 and 23:00 WIB
+# Outlet ids grow with time from here (detik: one sequence for both desks).
+ID_STARTS = {"detikjogja": 8_150_000, "detikjateng": 8_150_003, "harianjogja": 1_231_000}
 
 
 def build_site(
-    articles: int = 300, seed: int = 1, days: int = 7, last_day: date = date(2025, 11, 8)
+    articles: int = 300,
+    seed: int = 1,
+    days: int = 7,
+    last_day: date = date(2025, 11, 8),
+    night: int = 0,
+    new_per_night: int = 10,
+    edits_per_night: int = 0,
 ) -> Site:
-    """N generated articles over `days` days ending on `last_day`, plus the seed article."""
-    if articles < 0 or days < 1:
-        raise ValueError("articles must be >= 0 and days >= 1")
+    """N generated articles over `days` days ending on `last_day`, plus the seed article.
+
+    `night` > 0: the site that many nights later, with `new_per_night` new
+    articles on each later day and `edits_per_night` revised articles per night.
+    """
+    if min(articles, night, new_per_night, edits_per_night) < 0 or days < 1:
+        raise ValueError("articles, night and the per-night counts must be >= 0, days >= 1")
     rng = Random(seed)
     first_day = last_day - timedelta(days=days - 1)
-    plans = _plan(rng, articles, first_day, days)
+    counters = dict(ID_STARTS)
+    plans = _plan(rng, articles, first_day, days, counters)
     writer = _SiteWriter(rng, replica_clock(last_day))
     # A big site is millions of small objects that all live on: the cyclic garbage
     # collector would rescan them again and again (about 15 % of the time).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        generated = [writer.article(plan) for plan in plans]
+        site_articles = [writer.article(plan) for plan in plans]
+        site_articles.append(seed_article())
+        later = _Nights(seed, last_day, night, new_per_night, edits_per_night)
+        edited = later.grow(site_articles, writer, counters)
     finally:
         if collecting:
             gc.enable()
     return Site(
-        [*generated, seed_article()],
+        site_articles,
         seed=seed,
         requested=articles,
         first_day=first_day,
-        last_day=last_day,
+        last_day=last_day + timedelta(days=night),
+        night=night,
+        edited=edited,
+        parameters={
+            "articles": articles,
+            "seed": seed,
+            "days": days,
+            "last_day": last_day,
+            "new_per_night": new_per_night,
+            "edits_per_night": edits_per_night,
+        },
     )
+
+
+@dataclass(frozen=True)
+class _Nights:
+    """Nights 1..`count` after `last_day`: each a day of new articles, then revisions."""
+
+    seed: int
+    last_day: date
+    count: int
+    new_per_night: int
+    edits_per_night: int
+
+    def grow(
+        self, site_articles: list[TrueArticle], writer: _SiteWriter, counters: dict[str, int]
+    ) -> dict[int, list[str]]:
+        """Add each night's articles and revisions to `site_articles`; the URLs revised per night.
+
+        Each night draws from its own generators, seeded by (seed, night), so a night's
+        articles do not depend on how many nights follow it; titles, slugs and
+        paragraphs stay unique because the writer's sets carry over from night to night.
+        """
+        edited = {}
+        for night in range(1, self.count + 1):
+            day = self.last_day + timedelta(days=night)
+            rng = Random(f"{self.seed}:night:{night}")
+            writer.reseed(rng, replica_clock(day))
+            plans = _plan(rng, self.new_per_night, day, 1, counters)
+            site_articles.extend(writer.article(plan) for plan in plans)
+            edited[night] = revise_night(
+                site_articles,
+                Random(f"{self.seed}:edits:{night}"),
+                day,
+                self.edits_per_night,
+                writer.titles,
+                writer.paragraphs,
+            )
+        return edited
 
 
 def truth_records(site: Site) -> list[dict]:
@@ -91,7 +160,9 @@ def _quotas(total: int) -> dict[str, int]:
     return quotas
 
 
-def _plan(rng: Random, total: int, first_day: date, days: int) -> list[_Plan]:
+def _plan(
+    rng: Random, total: int, first_day: date, days: int, counters: dict[str, int]
+) -> list[_Plan]:
     topics = list(vocabulary().topics.values())
     plans = []
     for source, quota in _quotas(total).items():
@@ -109,15 +180,16 @@ def _plan(rng: Random, total: int, first_day: date, days: int) -> list[_Plan]:
             plans.append(
                 _Plan(outlet, section, rng.choice(section.places), rng.choice(fitting), published)
             )
-    _number(rng, plans)
+    _number(rng, plans, counters)
     rng.shuffle(plans)
     return plans
 
 
-def _number(rng: Random, plans: list[_Plan]) -> None:
-    """Outlet ids that grow with time, as real detik and Harian Jogja ids do."""
-    starts = {"detikjogja": 8_150_000, "detikjateng": 8_150_003, "harianjogja": 1_231_000}
-    counters = dict(starts)
+def _number(rng: Random, plans: list[_Plan], counters: dict[str, int]) -> None:
+    """Outlet ids that grow with time, as real detik and Harian Jogja ids do.
+
+    `counters` (the last ids given, per ID_STARTS key) carries over to later nights.
+    """
     for plan in sorted(plans, key=lambda p: (p.published, p.outlet.source)):
         source = plan.outlet.source
         if source in ("detikjogja", "detikjateng"):
@@ -152,6 +224,11 @@ class _SiteWriter:
         self.paragraphs: set[str] = set()
         self.staff = {source: self._hire(12) for source in OUTLETS}
         self.editors = {source: self._hire(5) for source in OUTLETS}
+
+    def reseed(self, rng: Random, now: datetime) -> None:
+        """Write the next articles from `rng`, for a site whose clock is `now` (a later night)."""
+        self.rng = rng
+        self.now = now
 
     def _hire(self, count: int) -> list[_Staff]:
         vocab, people = vocabulary(), []
@@ -192,6 +269,7 @@ class _SiteWriter:
                 if outlet.source == "tribunjogja" and rng.random() < 0.4
                 else None
             ),
+            topic=plan.topic,
         )
         tags = writer.tags()
         return TrueArticle(

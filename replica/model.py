@@ -3,7 +3,9 @@
 `TrueArticle` holds exactly the truth fields of docs/replica-contract.md; what
 only the page renderers need (paragraph kinds, page split, where "Baca juga"
 lines, ads and figures go, reporter initials …) lives apart in its `rendering`.
-`Site` adds the lookups the server needs: by URL, per source and day, per section.
+`Site` adds the lookups the server needs: by URL, per source and day, per section,
+and, for a site some nights on (docs/replica-contract.md, "Nights"), which
+articles appeared or were revised after a given night.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ class Rendering:
     initials: str | None = None  # "tro" (Tribun) or "abc/def" (detik), after the last paragraph
     reporter_line: str | None = None  # Tribun "Laporan Wartawan Tribun Jogja, Name"
     related: tuple[tuple[str, str], ...] = ()  # fixed "Baca juga" (title, url); else neighbours
+    topic: str | None = None  # the generator's topic: nightly revisions write more of it
 
 
 @dataclass(slots=True)
@@ -114,7 +117,12 @@ def _newest_first(article: TrueArticle) -> tuple[datetime, str]:
 
 
 class Site:
-    """The generated site: its articles, its clock and the lookups the server needs."""
+    """The generated site: its articles, its clock and the lookups the server needs.
+
+    `last_day` is the newest day of the window: the base window's last day plus
+    `night` (new articles appear on each of those later days); `now` is the
+    clock of that night, 01:00 WIB the morning after `last_day`.
+    """
 
     def __init__(
         self,
@@ -124,26 +132,62 @@ class Site:
         requested: int,
         first_day: date,
         last_day: date,
+        night: int = 0,
+        edited: dict[int, list[str]] | None = None,
+        parameters: dict | None = None,
     ) -> None:
         self.articles = articles
         self.seed = seed
         self.requested = requested  # N: the generated articles, without the seed article
         self.first_day = first_day
         self.last_day = last_day
+        self.night = night
         self.now = replica_clock(last_day)
+        self.parameters = parameters or {}  # build_site's arguments, less `night`
+        self._edited = edited or {}
         self.by_url = {article.url: article for article in articles}
         self._by_source: dict[str, list[TrueArticle]] = defaultdict(list)
         self._by_day: dict[tuple[str, date], list[TrueArticle]] = defaultdict(list)
         self._by_section: dict[tuple[str, str], list[TrueArticle]] = defaultdict(list)
+        self._newer: dict[str, int] = defaultdict(int)  # per source: articles of later nights
+        base_clock = self.clock(0)
         for article in sorted(articles, key=_newest_first, reverse=True):
             self._by_source[article.source].append(article)
             self._by_day[article.source, article.published_at.date()].append(article)
             self._by_section[article.source, article.section].append(article)
+            self._newer[article.source] += article.published_at > base_clock
         self._position = {
             article.url: index
             for listing in self._by_source.values()
             for index, article in enumerate(listing)
         }
+
+    # --- nights ----------------------------------------------------------------------
+
+    def clock(self, night: int) -> datetime:
+        """The replica's clock on `night` (0: the base site's), 01:00 WIB."""
+        return replica_clock(self.last_day - timedelta(days=self.night - night))
+
+    def new_urls(self, since_night: int = 0) -> list[str]:
+        """URLs of the articles first published after `since_night`'s clock, newest first."""
+        since = self.clock(since_night)
+        ordered = sorted(self.articles, key=_newest_first, reverse=True)
+        return [article.url for article in ordered if article.published_at > since]
+
+    def edited_urls(self, night: int) -> list[str]:
+        """URLs of the articles the outlets revised on `night` (1..self.night)."""
+        return list(self._edited.get(night, ()))
+
+    def edited_since(self, since_night: int = 0) -> list[str]:
+        """URLs revised on any night after `since_night`, each once, in night order."""
+        nights = range(since_night + 1, self.night + 1)
+        return list(dict.fromkeys(url for night in nights for url in self.edited_urls(night)))
+
+    def at_night(self, night: int) -> Site:
+        """The same site as it was (or will be) on another night: its truth then."""
+        from replica.generator import build_site  # the generator imports this module
+
+        return build_site(**self.parameters, night=night)
 
     @property
     def days(self) -> list[date]:
@@ -171,9 +215,24 @@ class Site:
         fixed = list(article.rendering.related)
         listing = self.source_articles(article.source)
         start = self._position.get(article.url, 0)
-        neighbours = [listing[(start + step) % len(listing)] for step in range(1, count + 1)]
+        neighbours = [
+            listing[self._wrap(article.source, start + step)] for step in range(1, count + 1)
+        ]
         links = fixed + [(other.title, other.url) for other in neighbours if other is not article]
         return links or [(article.title, article.url)]
+
+    def _wrap(self, source: str, index: int) -> int:
+        """A listing index; past the oldest article, back to the base site's newest.
+
+        Wrapping into the base articles only, never to later nights' ones, keeps an
+        old article's "Baca juga" links the same from one night to the next.
+        """
+        size = len(self._by_source[source])
+        if index < size:
+            return index
+        newer = self._newer[source]
+        base = size - newer
+        return newer + (index - size) % base if base else index % size
 
     def popular(self, source: str, count: int = 5) -> list[TrueArticle]:
         """The "Terpopuler" widget: the same few articles of a source on every page."""

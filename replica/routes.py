@@ -72,6 +72,7 @@ def meta(site: Site) -> dict:
         "now": site.now.isoformat(),
         "first_day": site.first_day.isoformat(),
         "last_day": site.last_day.isoformat(),
+        "night": site.night,
         "hosts": list(HOSTS),
     }
 

@@ -2,8 +2,10 @@
 
 `ReplicaServer` serves a `Site` from a background thread (tests, the demo);
 `serve_forever` is `warta replica` in the foreground. Pages are rendered per
-request from the site built once at start; requests are recorded in
-`server.requests` as (host, path-with-query), and not logged unless asked.
+request from the site built at start; `server.site = other` swaps it while
+running (the next night, say: docs/replica-contract.md, "Nights"). Requests
+are recorded in `server.requests` as (host, path-with-query), and not logged
+unless asked.
 """
 
 from __future__ import annotations
@@ -39,8 +41,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _respond(self, send_body: bool) -> None:
         host, target = self._host_and_target()
         self.server.requests.append((host, target))
+        # One read of the reference: the whole response comes from one site, even when
+        # another thread swaps `server.site` meanwhile.
+        site = self.server.site
         try:
-            page = route(self.server.site, host, target)
+            page = route(site, host, target)
         except Exception:  # a rendering bug: answer 500, show it, keep serving
             traceback.print_exc()
             page = Page(500, HTML, b"<!DOCTYPE html><title>500</title><h1>500</h1>")
@@ -98,9 +103,22 @@ class ReplicaServer:
     def __init__(
         self, site: Site, host: str = "127.0.0.1", port: int = 0, verbose: bool = False
     ) -> None:
-        self.site = site
         self._httpd = _Server((host, port), site, verbose)
         self._thread: threading.Thread | None = None
+
+    @property
+    def site(self) -> Site:
+        """The site being served."""
+        return self._httpd.site
+
+    @site.setter
+    def site(self, site: Site) -> None:
+        """Serve `site` from now on; requests in flight finish with the site they started with.
+
+        Rebinding one attribute is atomic under the GIL and each request reads it
+        once, so no lock is needed.
+        """
+        self._httpd.site = site
 
     @property
     def host(self) -> str:
@@ -155,17 +173,37 @@ class ReplicaServer:
 
 
 def serve_forever(
-    port: int = 8800, articles: int = 300, seed: int = 1, host: str = "127.0.0.1"
+    port: int = 8800,
+    articles: int = 300,
+    seed: int = 1,
+    host: str = "127.0.0.1",
+    *,
+    night: int = 0,
+    new_per_night: int = 10,
+    edits_per_night: int = 0,
 ) -> None:
     """`warta replica`: build the site, serve it in the foreground until Ctrl-C.
 
-    Raises OSError when the port cannot be bound (the CLI reports it).
+    `night`, `new_per_night`, `edits_per_night`: serve the site that many nights on
+    (build_site). Raises OSError when the port cannot be bound (the CLI reports it).
     """
-    site = build_site(articles=articles, seed=seed)
+    site = build_site(
+        articles=articles,
+        seed=seed,
+        night=night,
+        new_per_night=new_per_night,
+        edits_per_night=edits_per_night,
+    )
     server = ReplicaServer(site, host=host, port=port)
+    later = ""
+    if night:
+        later = (
+            f", night {night}: {len(site.new_urls(0))} new, "
+            f"{len(site.edited_since(0))} revised, clock {site.now.isoformat()}"
+        )
     print(
         f"replica: {len(site.articles)} articles ({articles} generated + the seed article, "
-        f"seed {seed}) at {server.base_url} (Ctrl-C to stop)",
+        f"seed {seed}{later}) at {server.base_url} (Ctrl-C to stop)",
         flush=True,
     )
     server.run()

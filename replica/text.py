@@ -416,6 +416,10 @@ class NewsWriter:
     def subheading(self) -> str | None:
         return self._unique(lambda: self.fill(self.subheads.draw()), attempts=4)
 
+    def detail(self) -> str | None:
+        """One more detail paragraph, unlike any seen (None if none could be found)."""
+        return self._unique(self._detail, attempts=20)
+
     def paragraphs(self, count: int) -> list[str]:
         """`count` body paragraphs: an opening, details and quotes, a closing."""
         kinds = ["opening"] + self._middle_kinds(count - 2) + ["closing"]

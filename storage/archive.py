@@ -215,19 +215,22 @@ class Archive:
         pages: Iterable[Any] = (),
         aliases: Iterable[str] = (),
         seen_at: str | None = None,
+        reason: str = "recrawl",
     ) -> StoreResult:
         """Write one normalised article row; decide new/updated/unchanged/duplicate.
 
         `row` holds the article columns (lists already as Python lists);
         `pages` are the FetchedPage objects it was extracted from, kept as raw
         pages when the row is new or changed; `aliases` are further URLs that led
-        to it (the fetched URL, for instance).
+        to it (the fetched URL, for instance). When the row changes, its previous
+        content is kept in `article_versions` with `reason` ("recrawl": the outlet
+        revised it; "reparse": our extractor changed its reading).
         """
         seen_at = seen_at or utc_now()
         values = _encode_row(row)
         self._begin()
         try:
-            result = self._store_in_batch(values, list(pages), seen_at)
+            result = self._store_in_batch(values, list(pages), seen_at, reason)
             for url in {values["url"], *aliases}:
                 self.conn.execute(
                     "INSERT OR IGNORE INTO url_aliases(url, article_id) VALUES (?, ?)",
@@ -239,7 +242,9 @@ class Archive:
         self._wrote()
         return result
 
-    def _store_in_batch(self, values: dict[str, Any], pages: list, seen_at: str) -> StoreResult:
+    def _store_in_batch(
+        self, values: dict[str, Any], pages: list, seen_at: str, reason: str
+    ) -> StoreResult:
         cursor = self.conn.execute("SELECT * FROM articles WHERE url = ?", (values["url"],))
         existing = cursor.fetchone()
         if existing is None:
@@ -258,6 +263,7 @@ class Archive:
         if all(current[col] == values.get(col) for col in CONTENT_COLUMNS):
             self._touch(article_id, seen_at)
             return StoreResult("unchanged", article_id)
+        self._keep_version(current, reason, seen_at)
         assignments = ", ".join(f"{col} = :{col}" for col in CONTENT_COLUMNS + ("extraction",))
         self.conn.execute(
             f"UPDATE articles SET {assignments}, last_seen_at = :seen WHERE id = :id",
@@ -266,6 +272,53 @@ class Archive:
         self._index_stems(article_id, values, new=False)
         self._save_pages(article_id, pages)
         return StoreResult("updated", article_id)
+
+    def _keep_version(self, current: dict[str, Any], reason: str, superseded_at: str) -> None:
+        """Copy the row as it is now into article_versions, with the fetch it came from."""
+        fetch = self.conn.execute(
+            "SELECT id, fetched_at FROM raw_pages WHERE article_id = ? AND page_no = 1 "
+            "ORDER BY id DESC LIMIT 1",
+            (current["id"],),
+        ).fetchone() or (None, None)
+        columns = CONTENT_COLUMNS + ("extraction",)
+        self.conn.execute(
+            f"INSERT INTO article_versions (article_id, reason, raw_page_id, fetched_at, "
+            f"superseded_at, {', '.join(columns)}) VALUES (:id, :reason, :raw_page_id, "
+            f":fetched_at, :superseded_at, {', '.join(':' + c for c in columns)})",
+            {
+                **current,
+                "reason": reason,
+                "raw_page_id": fetch[0],
+                "fetched_at": fetch[1],
+                "superseded_at": superseded_at,
+            },
+        )
+
+    def versions(self, article_id: int) -> list[dict[str, Any]]:
+        """Every version of an article, oldest first; the last one is the current row."""
+        older = [
+            decode_row(r)
+            for r in self.db.query(
+                "SELECT * FROM article_versions WHERE article_id = ? ORDER BY id", [article_id]
+            )
+        ]
+        current = self.article(article_id)
+        if current is not None:
+            fetch = self.conn.execute(
+                "SELECT fetched_at FROM raw_pages WHERE article_id = ? AND page_no = 1 "
+                "ORDER BY id DESC LIMIT 1",
+                (article_id,),
+            ).fetchone()
+            current["fetched_at"] = fetch[0] if fetch else current["last_seen_at"]
+            older.append(current)
+        return older
+
+    def article_id_for(self, url: str) -> int | None:
+        """The article a URL (canonical or alias) leads to."""
+        row = self.conn.execute(
+            "SELECT article_id FROM url_aliases WHERE url = ?", (url,)
+        ).fetchone()
+        return row[0] if row else None
 
     def _insert(self, values: dict[str, Any], seen_at: str) -> int:
         columns = ("url",) + CONTENT_COLUMNS + ("extraction",)

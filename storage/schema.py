@@ -135,12 +135,31 @@ def _v3_stemmed_index(conn: sqlite3.Connection) -> None:
     )
 
 
+_V4_ARTICLE_VERSIONS = """
+-- What an article said before an outlet revised it (or before a re-extraction changed it).
+-- The row in `articles` is always the latest version; each older one is kept here.
+CREATE TABLE article_versions (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id),
+    reason TEXT NOT NULL,              -- recrawl (the outlet changed it) or reparse (we did)
+    fetched_at TEXT,                   -- ISO-8601 UTC: when this version's page was fetched
+    raw_page_id INTEGER REFERENCES raw_pages(id),  -- first page of that fetch
+    superseded_at TEXT NOT NULL,       -- ISO-8601 UTC: when the next version replaced it
+    source TEXT, section TEXT, title TEXT, description TEXT, summary TEXT,
+    authors TEXT, editors TEXT, published_at TEXT, published_tz TEXT, modified_at TEXT,
+    location TEXT, tags TEXT, body TEXT, images TEXT, language TEXT, body_hash TEXT,
+    extraction TEXT
+);
+CREATE INDEX idx_article_versions_article ON article_versions(article_id, id);
+"""
+
 # Each migration is an SQL script or a function of the connection; index + 1 is the
 # user_version it leads to.
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _V1_INITIAL,
     _V2_CRAWL_LOCKS,
     _v3_stemmed_index,
+    _V4_ARTICLE_VERSIONS,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

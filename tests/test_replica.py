@@ -586,6 +586,7 @@ def test_meta_and_truth_endpoints(replica_server, small_site):
         "now": "2025-11-09T01:00:00+07:00",
         "first_day": "2025-11-02",
         "last_day": "2025-11-08",
+        "night": 0,
         "hosts": list(HOSTS),
     }
     request = urllib.request.Request(replica_server.base_url + "/_replica/meta")  # Host: 127.0.0.1

@@ -290,12 +290,41 @@ def reparse(db_path, source) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--articles", type=click.IntRange(min=0), default=300, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
-def replica(port: int, host: str, articles: int, seed: int) -> None:
+@click.option(
+    "--night",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Serve the site as it is N nights later.",
+)
+@click.option(
+    "--new-per-night",
+    type=click.IntRange(min=0),
+    default=10,
+    show_default=True,
+    help="Articles published on each later day.",
+)
+@click.option(
+    "--edits-per-night",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Articles the outlets revise each later night.",
+)
+def replica(port, host, articles, seed, night, new_per_night, edits_per_night) -> None:
     """Serve the offline replica of the outlets (in the foreground)."""
     from replica.server import serve_forever
 
     try:
-        serve_forever(port=port, articles=articles, seed=seed, host=host)
+        serve_forever(
+            port=port,
+            articles=articles,
+            seed=seed,
+            host=host,
+            night=night,
+            new_per_night=new_per_night,
+            edits_per_night=edits_per_night,
+        )
     except OSError as exc:
         raise fail(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 

@@ -68,7 +68,7 @@ def reparse(archive: Archive, where: str = "1", params: tuple = ()) -> ReparseRe
         if not changed:
             report.unchanged += 1
             continue
-        archive.store(row)
+        archive.store(row, reason="reparse")
         report.changed += 1
         report.fields.update(changed)
     archive.flush()
