@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from crawler.sources import ConfigError, load_sources
+from crawler.urls import canonical_url
 from storage.archive import Archive, ArchiveError, default_db_path
 from storage.search import Filters, SearchError, count, search
 
@@ -259,6 +260,20 @@ def extract(file: Path, url: str, explain: bool) -> None:
     if not explain:
         record.pop("provenance", None)
     click.echo(json.dumps(record, ensure_ascii=False, indent=2, default=_json_default))
+
+
+@main.command()
+@click.argument("url")
+@DB_OPTION
+def history(url: str, db_path: str | None) -> None:
+    """An article's versions, oldest first, with what changed between them."""
+    from warta.history import render_history
+
+    archive = _open_archive(db_path)
+    article_id = archive.article_id_for(url) or archive.article_id_for(canonical_url(url))
+    if article_id is None:
+        raise fail(f"{url} is not in the archive")
+    click.echo(render_history(archive.versions(article_id)))
 
 
 @main.command()
