@@ -1,8 +1,10 @@
 """Exact deduplication against the archive.
 
 The same canonical URL is one row (the archive pipeline then decides whether
-the re-crawl changed anything). The same body under another URL is a copy of
-an archived article: the URL is recorded as its alias and the item dropped.
+the re-crawl changed anything). The same body under another URL of the same
+source is the same article reached another way: the URL is recorded as its
+alias and the item dropped. The same body at another outlet is a syndicated
+copy: it keeps its own row, and the archive clusters it with the original.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from storage.archive import body_hash
 class DeduplicatePipeline(ArchiveUsingPipeline):
     def process_item(self, item: Article, spider=None) -> Article:
         archive = self.archive
-        original = archive.url_with_body(body_hash(item.body or ""))
+        original = archive.url_with_body(body_hash(item.body or ""), item.source)
         if original is not None and original != item.url:
             archive.add_alias(item.url, original)
             self.stats.inc_value("warta/articles_duplicate")

@@ -23,6 +23,7 @@ from typing import Any
 
 import sqlite_utils
 
+from storage.neardup import NearDuplicateIndex, signature
 from storage.schema import SchemaError, migrate
 from storage.stemming import stem_text
 
@@ -97,6 +98,7 @@ class Archive:
         self._batch_started = 0.0
         self.conn = self._connect()
         self.db = sqlite_utils.Database(self.conn)
+        self.near_duplicates = NearDuplicateIndex(self.conn)
 
     # -- opening -------------------------------------------------------------
 
@@ -191,12 +193,61 @@ class Archive:
         row = self.conn.execute("SELECT 1 FROM url_aliases WHERE url = ?", (url,)).fetchone()
         return row is not None
 
-    def url_with_body(self, digest: str) -> str | None:
-        """The URL of the archived article with this body hash, if any."""
+    def _same_body(self, digest: str, source: str | None) -> int | None:
+        """The article of the same source with exactly this body, if any.
+
+        The same body at another outlet is a syndicated copy, not the same article:
+        it keeps its own row and joins the story's cluster instead.
+        """
         row = self.conn.execute(
-            "SELECT url FROM articles WHERE body_hash = ? LIMIT 1", (digest,)
+            "SELECT id FROM articles WHERE body_hash = ? AND source IS ? LIMIT 1", (digest, source)
         ).fetchone()
         return row[0] if row else None
+
+    def url_with_body(self, digest: str, source: str | None) -> str | None:
+        """The URL of the same source's archived article with this body hash, if any."""
+        article_id = self._same_body(digest, source)
+        if article_id is None:
+            return None
+        return self.conn.execute("SELECT url FROM articles WHERE id = ?", (article_id,)).fetchone()[
+            0
+        ]
+
+    def _cluster(self, article_id: int, values: Mapping[str, Any], *, new: bool) -> None:
+        """Put a new article in its story's cluster; keep a revised one's signature current."""
+        sig = signature(values.get("body") or "")
+        if new:
+            matches = self.near_duplicates.matches(sig, exclude=article_id) if sig else []
+            self._join_clusters(article_id, [match_id for match_id, _ in matches])
+        if sig is not None:
+            self.near_duplicates.add(article_id, sig)
+
+    def _join_clusters(self, article_id: int, matching: list[int]) -> None:
+        """The story's original is its earliest copy; every member points at it."""
+        clusters = (
+            {
+                row[0]
+                for row in self.conn.execute(
+                    f"SELECT coalesce(cluster_id, id) FROM articles WHERE id IN "
+                    f"({','.join('?' * len(matching))})",
+                    matching,
+                )
+            }
+            if matching
+            else set()
+        )
+        originals = [article_id, *clusters]
+        original = self.conn.execute(
+            f"SELECT id FROM articles WHERE id IN ({','.join('?' * len(originals))}) "
+            "ORDER BY published_at IS NULL, published_at, id LIMIT 1",
+            originals,
+        ).fetchone()[0]
+        members = [article_id, *clusters]
+        self.conn.execute(
+            f"UPDATE articles SET cluster_id = ? WHERE id IN ({','.join('?' * len(members))}) "
+            f"OR cluster_id IN ({','.join('?' * len(members))})",
+            [original, *members, *members],
+        )
 
     def add_alias(self, url: str, canonical: str) -> None:
         """Record that `url` led to the archived article at `canonical`."""
@@ -248,14 +299,13 @@ class Archive:
         cursor = self.conn.execute("SELECT * FROM articles WHERE url = ?", (values["url"],))
         existing = cursor.fetchone()
         if existing is None:
-            same_body = self.conn.execute(
-                "SELECT id FROM articles WHERE body_hash = ? LIMIT 1", (values["body_hash"],)
-            ).fetchone()
+            same_body = self._same_body(values["body_hash"], values["source"])
             if same_body is not None:
-                self._touch(same_body[0], seen_at)
-                return StoreResult("duplicate", same_body[0])
+                self._touch(same_body, seen_at)
+                return StoreResult("duplicate", same_body)
             article_id = self._insert(values, seen_at)
             self._index_stems(article_id, values, new=True)
+            self._cluster(article_id, values, new=True)
             self._save_pages(article_id, pages)
             return StoreResult("new", article_id)
         current = dict(zip([d[0] for d in cursor.description], existing, strict=True))
@@ -270,6 +320,7 @@ class Archive:
             {**values, "seen": seen_at, "id": article_id},
         )
         self._index_stems(article_id, values, new=False)
+        self._cluster(article_id, values, new=False)
         self._save_pages(article_id, pages)
         return StoreResult("updated", article_id)
 

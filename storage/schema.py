@@ -153,6 +153,39 @@ CREATE TABLE article_versions (
 CREATE INDEX idx_article_versions_article ON article_versions(article_id, id);
 """
 
+
+def _v5_story_clusters(conn: sqlite3.Connection) -> None:
+    """Near-duplicate clusters (storage/neardup.py): copies of one story share a cluster_id."""
+    from storage.neardup import NearDuplicateIndex, signature
+
+    conn.execute("ALTER TABLE articles ADD COLUMN cluster_id INTEGER")
+    conn.execute("CREATE INDEX idx_articles_cluster ON articles(cluster_id)")
+    conn.execute(
+        "CREATE TABLE minhash_signatures (article_id INTEGER PRIMARY KEY REFERENCES articles(id),"
+        " signature BLOB NOT NULL)"
+    )
+    conn.execute(
+        "CREATE TABLE minhash_bands (band_key INTEGER NOT NULL, article_id INTEGER NOT NULL,"
+        " PRIMARY KEY (band_key, article_id)) WITHOUT ROWID"
+    )
+    conn.execute("CREATE INDEX idx_minhash_bands_article ON minhash_bands(article_id)")
+    index = NearDuplicateIndex(conn)
+    rows = conn.execute("SELECT id, body FROM articles ORDER BY published_at, id").fetchall()
+    for article_id, body in rows:  # oldest first: each cluster's original is its earliest copy
+        sig = signature(body)
+        matches = index.matches(sig) if sig else []
+        cluster = (
+            conn.execute(
+                "SELECT cluster_id FROM articles WHERE id = ?", (matches[0][0],)
+            ).fetchone()[0]
+            if matches
+            else article_id
+        )
+        conn.execute("UPDATE articles SET cluster_id = ? WHERE id = ?", (cluster, article_id))
+        if sig:
+            index.add(article_id, sig)
+
+
 # Each migration is an SQL script or a function of the connection; index + 1 is the
 # user_version it leads to.
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
@@ -160,6 +193,7 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _V2_CRAWL_LOCKS,
     _v3_stemmed_index,
     _V4_ARTICLE_VERSIONS,
+    _v5_story_clusters,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -161,6 +161,12 @@ def _index_and_match(query: str, exact: bool) -> tuple[str, str, set[str]]:
     return "articles_fts_stem", stemmed, stems
 
 
+def fts_match(query: str, exact: bool = False) -> tuple[str, str]:
+    """The FTS5 table and MATCH text search() would use, for callers building their own SQL."""
+    index, match, _ = _index_and_match(query, exact)
+    return index, match
+
+
 def count(
     archive: Archive, query: str, *, filters: Filters | None = None, exact: bool = False
 ) -> int:

@@ -1,0 +1,203 @@
+"""Researcher exports: the articles a query and filters select, as JSON Lines, CSV or Parquet.
+
+The columns are fixed and documented (EXPORT_COLUMNS, docs/researcher-guide.md),
+in the same order in every format, so analysis scripts do not break when the
+archive grows a column. Rows are read in pages by id (keyset pagination), never
+all at once: an export of a million articles holds one page in memory, and no
+read transaction stays open while the writer works. Each article appears once,
+as it was when its page was read; articles archived during the export may be
+included.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any, TextIO
+
+from storage.archive import Archive
+from storage.search import Filters, count, fts_match
+
+EXPORT_COLUMNS = (
+    "id",
+    "url",
+    "source",
+    "section",
+    "title",
+    "description",
+    "summary",
+    "authors",
+    "editors",
+    "tags",
+    "published_at",
+    "published_tz",
+    "modified_at",
+    "location",
+    "body",
+    "language",
+    "first_seen_at",
+    "last_seen_at",
+)
+LIST_COLUMNS = ("authors", "editors", "tags")
+FORMATS = ("jsonl", "csv", "parquet")
+PAGE_SIZE = 1000
+PARQUET_BATCH_ROWS = 5000  # one row group per batch: ~15 MB of text at most in memory
+CSV_LIST_SEPARATOR = "; "
+
+
+@dataclass
+class Selection:
+    """The articles (alias `a`) a query and filters select, as SQL pieces with their parameters."""
+
+    tables: str
+    where: str
+    params: list[Any] = field(default_factory=list)
+    id_column: str = "a.id"
+
+
+def selection(
+    archive: Archive, query: str | None, filters: Filters | None = None, exact: bool = False
+) -> Selection:
+    """All articles matching the filters, or only the full-text matches of `query` among them.
+
+    A query goes to the same FTS index search() uses (stemmed unless `exact`).
+    It is run once through count() first, so that a malformed query raises
+    SearchError with search's one-line explanation before anything is written.
+    """
+    filters = filters or Filters()
+    where, params = filters.where()
+    if query is None:
+        return Selection("articles a", where, params)
+    count(archive, query, filters=filters, exact=exact)
+    index, match = fts_match(query, exact)
+    return Selection(
+        f"{index} JOIN articles a ON a.id = {index}.rowid",
+        f"{index} MATCH ? AND {where}",
+        [match, *params],
+        # paging on the FTS rowid lets FTS5 serve both the range and the order
+        id_column=f"{index}.rowid",
+    )
+
+
+def export_rows(
+    archive: Archive,
+    query: str | None,
+    filters: Filters | None = None,
+    exact: bool = False,
+    *,
+    page_size: int = PAGE_SIZE,
+) -> Iterator[dict[str, Any]]:
+    """The selected articles in id order, one dict per article with EXPORT_COLUMNS as keys.
+
+    Lists (authors, editors, tags) are Python lists. A bad query raises SearchError
+    here, at the call, not at the first row.
+    """
+    return _pages(archive, selection(archive, query, filters, exact), page_size)
+
+
+def _pages(archive: Archive, chosen: Selection, page_size: int) -> Iterator[dict[str, Any]]:
+    columns = ", ".join(f"a.{c}" for c in EXPORT_COLUMNS)
+    sql = (
+        f"SELECT {columns} FROM {chosen.tables} "
+        f"WHERE {chosen.where} AND {chosen.id_column} > ? "
+        f"ORDER BY {chosen.id_column} LIMIT ?"
+    )
+    last_id = 0
+    while True:
+        page = archive.conn.execute(sql, [*chosen.params, last_id, page_size]).fetchall()
+        for values in page:
+            yield _decode(values)
+        if len(page) < page_size:
+            return
+        last_id = page[-1][0]
+
+
+def _decode(values: tuple) -> dict[str, Any]:
+    row = dict(zip(EXPORT_COLUMNS, values, strict=True))
+    for column in LIST_COLUMNS:
+        row[column] = json.loads(row[column] or "[]")
+    return row
+
+
+# -- writers -------------------------------------------------------------------------
+
+
+def write_jsonl(rows: Iterable[dict[str, Any]], stream: TextIO) -> int:
+    """One JSON object per line, keys in EXPORT_COLUMNS order; returns the number of rows."""
+    written = 0
+    for row in rows:
+        stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+        written += 1
+    return written
+
+
+def write_csv(rows: Iterable[dict[str, Any]], stream: TextIO) -> int:
+    """A header line, then one row per article; lists joined with "; "."""
+    writer = csv.writer(stream)
+    writer.writerow(EXPORT_COLUMNS)
+    written = 0
+    for row in rows:
+        writer.writerow(_csv_value(row[c]) for c in EXPORT_COLUMNS)
+        written += 1
+    return written
+
+
+def _csv_value(value: Any) -> Any:
+    return CSV_LIST_SEPARATOR.join(value) if isinstance(value, list) else value
+
+
+def parquet_schema():
+    """The Parquet schema: id int64, lists as list<string>, everything else string."""
+    import pyarrow as pa
+
+    def column_type(name: str):
+        if name == "id":
+            return pa.int64()
+        return pa.list_(pa.string()) if name in LIST_COLUMNS else pa.string()
+
+    return pa.schema([(name, column_type(name)) for name in EXPORT_COLUMNS])
+
+
+def write_parquet(
+    rows: Iterable[dict[str, Any]], path: str | os.PathLike, batch_rows: int = PARQUET_BATCH_ROWS
+) -> int:
+    """A Parquet file written one row group per `batch_rows` rows, so memory stays bounded."""
+    import pyarrow as pa  # imported here: pyarrow is slow to import and only Parquet needs it
+    import pyarrow.parquet as pq
+
+    schema = parquet_schema()
+    written = 0
+    iterator = iter(rows)
+    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+        while batch := list(islice(iterator, batch_rows)):
+            writer.write_batch(pa.RecordBatch.from_pylist(batch, schema=schema))
+            written += len(batch)
+    return written
+
+
+def write_export(rows: Iterable[dict[str, Any]], fmt: str, path: str | os.PathLike) -> int:
+    """Write rows to `path` in `fmt`; returns the number of rows.
+
+    The file is written beside its final name and renamed when complete, so a
+    failed export never leaves a truncated file that looks finished.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    target = Path(path)
+    partial = target.with_name(target.name + ".part")
+    try:
+        if fmt == "parquet":
+            written = write_parquet(rows, partial)
+        else:
+            with open(partial, "w", encoding="utf-8", newline="") as stream:
+                written = (write_jsonl if fmt == "jsonl" else write_csv)(rows, stream)
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return written
