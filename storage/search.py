@@ -83,10 +83,12 @@ def _day_start_utc(day: date) -> str:
     return iso_utc(datetime.combine(day, time(0), ARCHIVE_TZ))
 
 
+STORY = "coalesce(a.cluster_id, a.id)"  # an article's story: its cluster, or itself
+
 ORDERS = {
     "relevance": "rank",
-    "newest": "a.published_at DESC, a.id DESC",
-    "oldest": "a.published_at ASC, a.id ASC",
+    "newest": "published_at DESC, id DESC",
+    "oldest": "published_at ASC, id ASC",
 }
 
 
@@ -97,6 +99,7 @@ def search(
     filters: Filters | None = None,
     source: str | None = None,
     exact: bool = False,
+    unique_stories: bool = False,
     order: str = "relevance",
     limit: int = 20,
     offset: int = 0,
@@ -105,22 +108,32 @@ def search(
     """Articles matching an FTS5 query and the filters, with a highlighted snippet.
 
     By default words match by their Indonesian stem (`pelayanan` finds `melayani`);
-    `exact=True` searches the literal words instead.
+    `exact=True` searches the literal words instead. `unique_stories=True` shows
+    one hit per story (the best-ranked copy of each near-duplicate cluster).
     """
     filters = _with_source(filters, source)
     where, params = filters.where()
     index, match, stems = _index_and_match(query, exact)
     weights = ", ".join(str(w) for w in BM25_WEIGHTS)
-    # Column 7 is FTS5's snippet for exact searches, a placeholder otherwise.
+    # FTS5's snippet for exact searches; for stemmed ones a placeholder, made in Python below.
     snippet_sql = f"snippet({index}, -1, ?, ?, '…', 16)" if exact else "? || ?"
-    sql = f"""
+    matching = f"""
         SELECT a.id, a.url, a.source, a.section, a.title, a.published_at, a.authors,
-               {snippet_sql}, NULL, bm25({index}, {weights}) AS rank, a.summary, a.body
+               {snippet_sql} AS snippet, {STORY} AS story, bm25({index}, {weights}) AS rank,
+               a.summary, a.body
         FROM {index} JOIN articles a ON a.id = {index}.rowid
         WHERE {index} MATCH ? AND {where}
-        ORDER BY {ORDERS[order]}
-        LIMIT ? OFFSET ?
     """
+    if unique_stories:
+        # FTS5's functions cannot run inside an aggregate, so group the ranked rows after
+        # (the inner LIMIT keeps SQLite from flattening the two queries into one).
+        # SQLite takes a group's bare columns from the row holding its min(): the best copy.
+        matching = f"""
+            SELECT id, url, source, section, title, published_at, authors, snippet, story,
+                   min(rank) AS rank, summary, body
+            FROM ({matching} LIMIT -1) GROUP BY story
+        """
+    sql = f"SELECT * FROM ({matching}) ORDER BY {ORDERS[order]} LIMIT ? OFFSET ?"
     rows = _run(archive, query, sql, [*highlight, match, *params, limit, offset])
     return [
         Hit(
@@ -168,13 +181,19 @@ def fts_match(query: str, exact: bool = False) -> tuple[str, str]:
 
 
 def count(
-    archive: Archive, query: str, *, filters: Filters | None = None, exact: bool = False
+    archive: Archive,
+    query: str,
+    *,
+    filters: Filters | None = None,
+    exact: bool = False,
+    unique_stories: bool = False,
 ) -> int:
-    """How many articles match (no ranking, no snippets: cheap)."""
+    """How many articles (or distinct stories) match: no ranking, no snippets, cheap."""
     where, params = _with_source(filters, None).where()
     index, match, _ = _index_and_match(query, exact)
+    counted = f"DISTINCT {STORY}" if unique_stories else "*"
     sql = (
-        f"SELECT count(*) FROM {index} JOIN articles a ON a.id = {index}.rowid "
+        f"SELECT count({counted}) FROM {index} JOIN articles a ON a.id = {index}.rowid "
         f"WHERE {index} MATCH ? AND {where}"
     )
     return _run(archive, query, sql, [match, *params])[0][0]

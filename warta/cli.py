@@ -164,6 +164,9 @@ def crawl(
 @click.option("--count", "count_only", is_flag=True, help="Print only the number of matches.")
 @click.option("--exact", is_flag=True, help="Match the literal words, not their stems.")
 @click.option(
+    "--unique-stories", is_flag=True, help="One hit per story: syndicated copies count once."
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["text", "json", "jsonl", "csv"]),
@@ -185,6 +188,7 @@ def search_command(
     offset,
     count_only,
     exact,
+    unique_stories,
     fmt,
 ) -> None:
     """Full-text search (FTS5 syntax: words, "phrases", AND/OR/NOT, NEAR, prefix*, title:)."""
@@ -200,7 +204,9 @@ def search_command(
     archive = _open_archive(db_path)
     try:
         if count_only:
-            click.echo(count(archive, query, filters=filters, exact=exact))
+            click.echo(
+                count(archive, query, filters=filters, exact=exact, unique_stories=unique_stories)
+            )
             return
         terminal = fmt == "text" and sys.stdout.isatty()
         hits = search(
@@ -208,6 +214,7 @@ def search_command(
             query,
             filters=filters,
             exact=exact,
+            unique_stories=unique_stories,
             order=sort,
             limit=limit,
             offset=offset,
