@@ -5,7 +5,8 @@ extraction issue) in the same run, with the benchmark's own metric:
 tokens are `\\w+` matches; each body is a multiset of 4-token shingles; per page
 tp/fp/fn are normalised by their sum; precision is averaged over pages with a
 prediction, recall over pages with a truth; F1 from the two means.
-Prints F1, precision, recall and median milliseconds per page for each.
+Prints F1, precision, recall and median milliseconds per page for each; the
+two are timed page by page in turn, so load from other processes hits both alike.
 
     python benchmarks/extraction_quality.py [--dataset PATH] [--runs 3]
 """
@@ -78,17 +79,31 @@ def trafilatura_body(html: str, url: str) -> str:
 
 
 def measure(extractor: Callable[[str, str], str], pages, runs: int) -> dict[str, float]:
-    per_page_ms: dict[str, list[float]] = {key: [] for key, *_ in pages}
-    predictions: dict[str, str] = {}
+    """One extractor's scores and median ms/page (median of `runs` timings per page)."""
+    return measure_all({"extractor": extractor}, pages, runs)["extractor"]
+
+
+def measure_all(
+    extractors: dict[str, Callable[[str, str], str]], pages, runs: int
+) -> dict[str, dict[str, float]]:
+    """Each extractor's scores and median ms/page. Timings are interleaved page by
+    page, so a load change on a shared machine hits every extractor alike."""
+    per_page_ms = {name: {key: [] for key, *_ in pages} for name in extractors}
+    predictions: dict[str, dict[str, str]] = {name: {} for name in extractors}
     for _ in range(runs):
         for key, url, html, _truth in pages:
-            started = time.perf_counter()
-            predictions[key] = extractor(html, url)
-            per_page_ms[key].append((time.perf_counter() - started) * 1000)
-    counts = [page_counts(truth, predictions[key]) for key, _url, _html, truth in pages]
-    result = score(counts)
-    result["median_ms"] = statistics.median(statistics.median(v) for v in per_page_ms.values())
-    return result
+            for name, extractor in extractors.items():
+                started = time.perf_counter()
+                predictions[name][key] = extractor(html, url)
+                per_page_ms[name][key].append((time.perf_counter() - started) * 1000)
+    results = {}
+    for name in extractors:
+        counts = [page_counts(truth, predictions[name][key]) for key, _u, _h, truth in pages]
+        results[name] = score(counts)
+        results[name]["median_ms"] = statistics.median(
+            statistics.median(v) for v in per_page_ms[name].values()
+        )
+    return results
 
 
 def main() -> None:
@@ -98,10 +113,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
     pages = load(args.dataset)
-    results = {
-        "warta": measure(warta_body, pages, args.runs),
-        "trafilatura": measure(trafilatura_body, pages, args.runs),
-    }
+    results = measure_all({"warta": warta_body, "trafilatura": trafilatura_body}, pages, args.runs)
     print(f"{len(pages)} pages, {args.runs} timing runs each")
     print(f"{'extractor':<12} {'F1':>6} {'prec':>6} {'recall':>6} {'ms/page':>8}")
     for name, r in results.items():

@@ -332,7 +332,9 @@ def test_unknown_outlet_uses_generic_extraction():
     article = extract_article(page("generic_krjogja.html"), url)
     assert article.provenance["body"] == "generic"
     assert article.title == "Festival Gejog Lesung Meriahkan Desa Wisata Pentingsari"
-    assert article.authors == []  # "Redaksi KRjogja" is not a person
+    # JSON-LD's "Redaksi KRjogja" is not a person; the visible byline names the writer.
+    assert article.authors == ["Primaswolo Sudjono"]
+    assert article.provenance["authors"] == "generic"
     assert article.tags == ["budaya", "Sleman"]  # JSON-LD keywords inside @graph, trailing comma
     assert article.section == "sleman"
     assert article.location == "Sleman"

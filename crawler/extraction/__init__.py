@@ -10,7 +10,9 @@ Public API:
 - `dates.parse_id_datetime`, `people.split_people` & co. for the spiders.
 
 Layers, per field, with provenance: structured data (structured.py), outlet
-rules (rules/ applied by engine.py), generic fallback (generic.py).
+rules (rules/ applied by engine.py), generic fallback (generic.py for the body,
+generic_meta.py for title/authors/dates, declared_body.py for the JSON-LD
+articleBody rescue).
 """
 
 from crawler.extraction.extract import extract_article

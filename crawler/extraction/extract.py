@@ -5,7 +5,8 @@ Each page is parsed once. Then three layers each propose field values:
 1. structured data (`structured.py`): JSON-LD, metas, microdata;
 2. the outlet rule (`engine.py` + `rules/`), when one covers the host and its
    body selector matches;
-3. generic extraction (`generic.py`) when no rule applies.
+3. generic extraction (`generic.py` for the body, `generic_meta.py` for title,
+   authors and publication time) when no rule applies.
 
 `PRECEDENCE` says, per field, which layer's value wins; the winner's name goes
 into `article.provenance[field]`. Every layer is guarded: a bug or a hostile
@@ -21,7 +22,7 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
-from crawler.extraction import generic, structured
+from crawler.extraction import declared_body, generic, generic_meta, structured
 from crawler.extraction.body import GENERIC_DATELINES, finish_body
 from crawler.extraction.decode import parse_html
 from crawler.extraction.engine import RulePage, apply_rule, boilerplate_pattern, pattern
@@ -42,9 +43,9 @@ PRECEDENCE: dict[str, tuple[str, ...]] = {
     "title": ("jsonld", "rule", "meta", "microdata", "generic"),
     "description": ("meta", "jsonld"),
     "summary": ("rule",),
-    "authors": ("jsonld", "rule", "meta", "microdata"),
+    "authors": ("jsonld", "rule", "meta", "microdata", "generic"),
     "editors": ("jsonld", "rule", "meta"),
-    "published_at": ("jsonld", "meta", "microdata", "rule"),
+    "published_at": ("jsonld", "meta", "microdata", "rule", "generic"),
     "modified_at": ("jsonld", "meta", "microdata", "rule"),
     "section": ("jsonld", "meta", "microdata", "rule"),
     "tags": ("rule", "jsonld", "meta"),
@@ -95,7 +96,7 @@ def _extract(root: HtmlElement, url: str, more_pages: Pages) -> Article:
         proposals["rule"] = pages[0].fields
         layer_names["rule"] = body_layer = rule.label
     else:
-        proposals["generic"] = {"title": _guarded(generic.generic_title, root)}
+        proposals["generic"] = _guarded(generic_meta.generic_fields, root, url, default={})
         pages = [_generic_page(root, url)] + [_generic_page(html, u) for html, u in more_pages]
         body_layer = "generic"
 
@@ -108,10 +109,32 @@ def _extract(root: HtmlElement, url: str, more_pages: Pages) -> Article:
                 article.provenance[name] = layer_names[layer]
                 break
 
-    article.title = _strip_title_suffix(article.title, rule, proposals["meta"].get("site_name"))
+    site_name = proposals["meta"].get("site_name")
+    article.title = _strip_title_suffix(article.title, rule, site_name)
+    if rule is None:
+        article.title = _guarded(
+            generic_meta.strip_site_name,
+            article.title,
+            [site_name, proposals["meta"].get("application_name")],
+            url,
+            default=article.title,
+        )
+        article.title = generic_meta.prefer_headline(
+            article.title, proposals["generic"].get("title")
+        )
     raw_pages = [page.paragraphs for page in pages]
-    if raw_pages and raw_pages[0] and raw_pages[0][0] == article.title:
-        raw_pages[0] = raw_pages[0][1:]  # generic extraction often starts with the headline
+    if rule is None and _guarded(_use_declared_body, raw_pages, article, proposals["jsonld"]):
+        body_layer = "jsonld"
+    if rule is None and raw_pages:
+        raw_pages[0] = _guarded(
+            generic.trim_generic,
+            raw_pages[0],
+            _stated(article.title, proposals, "title"),
+            _stated(article.description, proposals, "description"),
+            default=raw_pages[0],
+        )
+    elif raw_pages and raw_pages[0] and raw_pages[0][0] == article.title:
+        raw_pages[0] = raw_pages[0][1:]  # a continuation layout may start with the headline
     article.body, article.location = finish_body(
         raw_pages, boilerplate=boilerplate_pattern(rule), datelines=_datelines(rule)
     )
@@ -182,6 +205,24 @@ def _strip_title_suffix(title: str | None, rule: OutletRule | None, site_name: s
         if lowered.endswith(suffix.lower()) and len(title) > len(suffix):
             return clean(title[: -len(suffix)])
     return title
+
+
+def _use_declared_body(raw_pages: list[list[str]], article: Article, jsonld: dict) -> bool:
+    """Replace a generic body that fell short by JSON-LD articleBody (declared_body.py)."""
+    declared = declared_body.declared_paragraphs(jsonld.get("article_body"))
+    if not declared or len(raw_pages) > 1:  # a declared body covers one page, not several
+        return False
+    stated = (article.title, article.description)
+    if not declared_body.prefer_declared(raw_pages[0] if raw_pages else [], declared, stated):
+        return False
+    raw_pages[:1] = [declared]
+    return True
+
+
+def _stated(value: str | None, proposals: dict, field: str) -> list[str | None]:
+    """Every layer's `field` (title or description) besides the chosen one: a generic
+    body repeats whichever the page shows, not necessarily the one that won."""
+    return [value, *(proposals[layer].get(field) for layer in ("jsonld", "meta", "generic"))]
 
 
 def _dedupe_images(images: list[dict]) -> list[dict]:

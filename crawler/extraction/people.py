@@ -29,6 +29,8 @@ _LABEL = re.compile(
     re.IGNORECASE,
 )
 # Separators between names. " - " is not one: it precedes an outlet ("A - detikJogja").
+# "By Jane Doe", "Oleh Budi": the opening word without the colon `_LABEL` expects.
+_UNLABELLED_BY = re.compile(r"^(?:by|oleh|written\s+by|ditulis\s+oleh)\s+", re.IGNORECASE)
 _SEPARATORS = re.compile(r"\s*(?:[,|;&/]|\s(?:dan|and)\s)\s*", re.IGNORECASE)
 _OUTLET_TAIL = re.compile(r"\s+[-–—]\s+(?P<outlet>\S.*)$")
 # Parts that describe a role rather than name a person ("Kontributor Yogyakarta").
@@ -62,7 +64,7 @@ def split_people(text: str | None) -> list[str]:
     """The people named in one unlabelled or singly-labelled byline."""
     if not text:
         return []
-    text = clean(_LABEL.sub(" ", text))
+    text = _UNLABELLED_BY.sub("", clean(_LABEL.sub(" ", text)))
     tail = _OUTLET_TAIL.search(text)
     if tail and is_outlet_name(tail.group("outlet")):
         text = text[: tail.start()]

@@ -48,6 +48,7 @@ def jsonld_fields(root: HtmlElement) -> Fields:
         "section": slugify_label(_text(article.get("articleSection"))),
         "tags": _keywords(article.get("keywords")),
         "language": _language(_text(article.get("inLanguage"))),
+        "article_body": article.get("articleBody"),  # raw; declared_body.py judges it
     }
 
 
@@ -87,6 +88,7 @@ def meta_fields(root: HtmlElement, page_url: str) -> Fields:
         "language": _language(root.get("lang")) or _language(first("og:locale", "dc.language")),
         "canonical_url": canonical,
         "site_name": clean_or_none(first("og:site_name")),
+        "application_name": clean_or_none(first("application-name")),
     }
 
 
