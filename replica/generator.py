@@ -22,7 +22,7 @@ from random import Random
 
 from replica.edits import revise_night
 from replica.model import WIB, Insert, Rendering, Site, TrueArticle, replica_clock
-from replica.outlets import OUTLETS, Outlet, Section
+from replica.outlets import HOSTS, OUTLETS, SYNDICATION_HOSTS, TRIBUN_SOURCES, Outlet, Section
 from replica.seed import seed_article
 from replica.text import NewsWriter, between, make_context, pick, slugify, two, vocabulary
 
@@ -33,6 +33,7 @@ MODIFIED_SHARE = 0.30
 # Boilerplate placed between body paragraphs: (kind, at most how many); at least one each.
 INSERTS = {
     "tribunjogja": [("related", 2), ("ad", 2), ("share", 1)],
+    "tribunjateng": [("related", 2), ("ad", 2), ("share", 1)],
     "kompasregional": [("related", 2), ("related_box", 1), ("ad", 2)],
     "harianjogja": [("related", 2), ("ad", 2)],
     "detik": [("related", 2), ("ad", 1)],
@@ -51,11 +52,15 @@ def build_site(
     night: int = 0,
     new_per_night: int = 10,
     edits_per_night: int = 0,
+    syndication: bool = False,
 ) -> Site:
     """N generated articles over `days` days ending on `last_day`, plus the seed article.
 
     `night` > 0: the site that many nights later, with `new_per_night` new
     articles on each later day and `edits_per_night` revised articles per night.
+    `syndication`: add Tribun Jateng, syndicated and edited wire copies, and trap
+    pairs (replica/syndication.py); drawn from their own `Random`, after the
+    default site's articles, which stay exactly as without it.
     """
     if min(articles, night, new_per_night, edits_per_night) < 0 or days < 1:
         raise ValueError("articles, night and the per-night counts must be >= 0, days >= 1")
@@ -71,6 +76,14 @@ def build_site(
     try:
         site_articles = [writer.article(plan) for plan in plans]
         site_articles.append(seed_article())
+        clusters: list[list[str]] = []
+        traps: list[tuple[str, str]] = []
+        if syndication:
+            from replica.syndication import syndicate  # it builds on this module's writer
+
+            extra = syndicate(site_articles, writer, seed, first_day, days, articles, counters)
+            site_articles.extend(extra.articles)
+            clusters, traps = extra.clusters, extra.traps
         later = _Nights(seed, last_day, night, new_per_night, edits_per_night)
         edited = later.grow(site_articles, writer, counters)
     finally:
@@ -84,6 +97,9 @@ def build_site(
         last_day=last_day + timedelta(days=night),
         night=night,
         edited=edited,
+        clusters=clusters,
+        traps=traps,
+        hosts=SYNDICATION_HOSTS if syndication else HOSTS,
         parameters={
             "articles": articles,
             "seed": seed,
@@ -91,6 +107,7 @@ def build_site(
             "last_day": last_day,
             "new_per_night": new_per_night,
             "edits_per_night": edits_per_night,
+            "syndication": syndication,
         },
     )
 
@@ -255,7 +272,7 @@ class _SiteWriter:
         )
         editor = rng.choice(self.editors[outlet.source])
         images = self._images(writer, plan, title, authors[0].name)
-        summary = writer.summary() if outlet.source == "tribunjogja" else None
+        summary = writer.summary() if _is_tribun(outlet) else None
         paragraphs = [text for _, text in blocks]
         rendering = Rendering(
             number=plan.number,
@@ -265,8 +282,8 @@ class _SiteWriter:
             inserts=self._inserts(outlet, [kind for kind, _ in blocks], len(images)),
             initials=self._initials(outlet, authors[0], editor),
             reporter_line=(
-                f"Laporan Wartawan Tribun Jogja, {authors[0].name}"
-                if outlet.source == "tribunjogja" and rng.random() < 0.4
+                f"Laporan Wartawan {outlet.name}, {authors[0].name}"
+                if _is_tribun(outlet) and rng.random() < 0.4
                 else None
             ),
             topic=plan.topic,
@@ -325,7 +342,7 @@ class _SiteWriter:
                 if self.rng.random() < 0.6
                 else self.rng.choice(self.staff[plan.outlet.source]).name
             )
-            if plan.outlet.source != "tribunjogja" and self.rng.random() < 0.2:
+            if not _is_tribun(plan.outlet) and self.rng.random() < 0.2:
                 credit = None
             images.append(
                 {
@@ -351,7 +368,7 @@ class _SiteWriter:
         return tuple(sorted(inserts, key=lambda i: (i.after, INSERT_ORDER[i.kind], i.ref)))
 
     def _initials(self, outlet: Outlet, author: _Staff, editor: _Staff) -> str | None:
-        if outlet.source == "tribunjogja":
+        if _is_tribun(outlet):
             return author.initials
         if _is_detik(outlet):
             return f"{author.initials}/{editor.initials}"
@@ -371,6 +388,10 @@ def _is_detik(outlet: Outlet) -> bool:
     return outlet.source in ("detikjogja", "detikjateng")
 
 
+def _is_tribun(outlet: Outlet) -> bool:
+    return outlet.source in TRIBUN_SOURCES
+
+
 def _description(summary: str | None, first_paragraph: str) -> str:
     """Tribun: the summary's first clause, like the seed's lede; others: the first sentence."""
     if summary is not None:
@@ -382,7 +403,7 @@ def _description(summary: str | None, first_paragraph: str) -> str:
 def _url(plan: _Plan, slug: str) -> str:
     """The canonical URL in the outlet's shape (docs/replica-contract.md)."""
     outlet, when = plan.outlet, plan.published
-    if outlet.source == "tribunjogja":
+    if _is_tribun(outlet):
         return f"https://{outlet.host}/{when:%Y/%m/%d}/{slug}"
     if outlet.source == "kompasregional":
         return f"https://{outlet.host}/read/{when:%Y/%m/%d}/{when:%H%M%S}{plan.number:03d}/{slug}"
@@ -396,8 +417,9 @@ def _image_url(rng: Random, plan: _Plan, slug: str, index: int) -> str:
     short = "-".join(slug.split("-")[:6])
     when, number = plan.published, plan.number
     source = plan.outlet.source
-    if source == "tribunjogja":
-        return f"https://asset-2.tstatic.net/jogja/foto/bank/images/{short}-{number}{index}.jpg"
+    if _is_tribun(plan.outlet):
+        desk = plan.outlet.host.split(".")[0]  # jogja, jateng
+        return f"https://asset-2.tstatic.net/{desk}/foto/bank/images/{short}-{number}{index}.jpg"
     if source == "kompasregional":
         token = f"{rng.getrandbits(96):024x}"
         return (

@@ -14,6 +14,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
+from replica.outlets import HOSTS
+
 WIB = timezone(timedelta(hours=7))
 
 TRUTH_FIELDS = (
@@ -62,6 +64,7 @@ class Rendering:
     reporter_line: str | None = None  # Tribun "Laporan Wartawan Tribun Jogja, Name"
     related: tuple[tuple[str, str], ...] = ()  # fixed "Baca juga" (title, url); else neighbours
     topic: str | None = None  # the generator's topic: nightly revisions write more of it
+    byline: str | None = None  # a desk credit shown when `authors` is empty: "Tim Tribun Jateng"
 
 
 @dataclass(slots=True)
@@ -135,6 +138,9 @@ class Site:
         night: int = 0,
         edited: dict[int, list[str]] | None = None,
         parameters: dict | None = None,
+        clusters: list[list[str]] | None = None,
+        traps: list[tuple[str, str]] | None = None,
+        hosts: tuple[str, ...] | None = None,
     ) -> None:
         self.articles = articles
         self.seed = seed
@@ -145,6 +151,12 @@ class Site:
         self.now = replica_clock(last_day)
         self.parameters = parameters or {}  # build_site's arguments, less `night`
         self._edited = edited or {}
+        # Syndication (docs/replica-contract.md): groups of URLs that are copies of one
+        # story, each earliest first, and pairs that share a passage but are different
+        # stories. Empty unless the site was built with syndication=True.
+        self.clusters = [list(group) for group in clusters or ()]
+        self.traps = [tuple(pair) for pair in traps or ()]
+        self.hosts = hosts if hosts is not None else HOSTS  # the hosts it serves
         self.by_url = {article.url: article for article in articles}
         self._by_source: dict[str, list[TrueArticle]] = defaultdict(list)
         self._by_day: dict[tuple[str, date], list[TrueArticle]] = defaultdict(list)

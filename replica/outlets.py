@@ -1,7 +1,8 @@
 """The outlets the replica imitates: sources, hosts, sections, and how their articles vary.
 
 One `Outlet` per source of docs/replica-contract.md. detikJogja and detikJateng
-share the host www.detik.com and differ by their path prefix.
+share the host www.detik.com and differ by their path prefix. Tribun Jateng
+(`TRIBUN_JATENG`) is served only by a site built with `syndication=True`.
 """
 
 from __future__ import annotations
@@ -118,8 +119,27 @@ HARIAN_JOGJA = Outlet(
     max_pages=1,
 )
 
+# Tribun Jateng exists only on a site built with syndication (docs/replica-contract.md,
+# "Syndication"): its articles are drawn apart, so it is not among OUTLETS (whose
+# shares split the generated articles) and the default site stays as it was.
+TRIBUN_JATENG = Outlet(
+    source="tribunjateng",
+    name="Tribun Jateng",
+    host="jateng.tribunnews.com",
+    share=0.05,
+    sections=(
+        _one_place("Semarang", "Semarang"),
+        _one_place("Solo", "Solo"),
+        _one_place("Magelang", "Magelang"),
+    ),
+    max_pages=3,
+)
+
 OUTLETS: dict[str, Outlet] = {
     outlet.source: outlet for outlet in (TRIBUN, KOMPAS, DETIK_JOGJA, DETIK_JATENG, HARIAN_JOGJA)
 }
+ALL_OUTLETS: dict[str, Outlet] = {**OUTLETS, TRIBUN_JATENG.source: TRIBUN_JATENG}
+TRIBUN_SOURCES = (TRIBUN.source, TRIBUN_JATENG.source)  # one network, one page markup
 KOMPAS_INDEX_HOST = "indeks.kompas.com"
 HOSTS = (TRIBUN.host, KOMPAS.host, KOMPAS_INDEX_HOST, DETIK_JOGJA.host, HARIAN_JOGJA.host)
+SYNDICATION_HOSTS = (*HOSTS, TRIBUN_JATENG.host)  # a site built with syndication

@@ -17,10 +17,10 @@ from replica.outlets import (
     DETIK_JATENG,
     DETIK_JOGJA,
     HARIAN_JOGJA,
-    HOSTS,
     KOMPAS,
     KOMPAS_INDEX_HOST,
     TRIBUN,
+    TRIBUN_JATENG,
 )
 from replica.pages import detik, harianjogja, kompas, tribun
 from replica.pages.common import JSON, JSONL, TEXT, XML, Page, html_page, not_found
@@ -33,6 +33,7 @@ HARIAN_ARTICLE = re.compile(r"/r-\d{7}/[a-z0-9-]+")
 HARIAN_SITEMAP = re.compile(r"/sitemap-news-(\d{4})-(\d{2})-(\d{2})\.xml")
 ROBOTS = {
     TRIBUN.host: tribun.ROBOTS,
+    TRIBUN_JATENG.host: tribun.ROBOTS,  # only on a site built with syndication
     KOMPAS.host: kompas.ROBOTS,
     KOMPAS_INDEX_HOST: kompas.ROBOTS,
     DETIK_JOGJA.host: detik.ROBOTS,
@@ -54,7 +55,7 @@ def route(site: Site, host: str, target: str) -> Page:
         return Page(200, JSON, json.dumps(meta(site)).encode())
     if path == "/_replica/truth.jsonl":
         return Page(200, JSONL, truth_jsonl(site))
-    if host not in ROBOTS:
+    if host not in ROBOTS or host not in site.hosts:
         return not_found()
     if path == "/robots.txt":
         return Page(200, TEXT, ROBOTS[host].encode())
@@ -73,7 +74,7 @@ def meta(site: Site) -> dict:
         "first_day": site.first_day.isoformat(),
         "last_day": site.last_day.isoformat(),
         "night": site.night,
-        "hosts": list(HOSTS),
+        "hosts": list(site.hosts),
     }
 
 
@@ -135,16 +136,16 @@ def _article(site: Site, host: str, path: str):
 # --- one handler per host -------------------------------------------------------------------
 
 
-def _tribun(site: Site, path: str, query: dict) -> Page:
+def _tribun(site: Site, path: str, query: dict, brand: tribun.Brand = tribun.JOGJA) -> Page:
     if path == "/index-news":
         raw = _param(query, "date")
         day = site.now.date() if raw is None else _date(raw.split("-"))
-        return html_page(tribun.index_page(site, day, _listing_page(query)))
+        return html_page(tribun.index_page(site, day, _listing_page(query), brand))
     section = path.strip("/")
-    if path == f"/{section}" and TRIBUN.section(section):
-        return html_page(tribun.hub_page(site, section, _listing_page(query)))
+    if path == f"/{section}" and brand.outlet.section(section):
+        return html_page(tribun.hub_page(site, section, _listing_page(query), brand))
     if TRIBUN_ARTICLE.fullmatch(path):
-        article = _article(site, TRIBUN.host, path)
+        article = _article(site, brand.outlet.host, path)
         page = _article_page(_param(query, "page"), article.pages)
         return html_page(tribun.article_page(site, article, page))
     raise NotFound
@@ -204,8 +205,13 @@ def _harian_jogja(site: Site, path: str, query: dict) -> Page:
     raise NotFound
 
 
+def _tribun_jateng(site: Site, path: str, query: dict) -> Page:
+    return _tribun(site, path, query, tribun.JATENG)
+
+
 HANDLERS = {
     TRIBUN.host: _tribun,
+    TRIBUN_JATENG.host: _tribun_jateng,
     KOMPAS.host: _kompas,
     KOMPAS_INDEX_HOST: _kompas_index,
     DETIK_JOGJA.host: _detik,

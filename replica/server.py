@@ -181,11 +181,13 @@ def serve_forever(
     night: int = 0,
     new_per_night: int = 10,
     edits_per_night: int = 0,
+    syndication: bool = False,
 ) -> None:
     """`warta replica`: build the site, serve it in the foreground until Ctrl-C.
 
     `night`, `new_per_night`, `edits_per_night`: serve the site that many nights on
-    (build_site). Raises OSError when the port cannot be bound (the CLI reports it).
+    (build_site); `syndication`: with Tribun Jateng and the copies (build_site).
+    Raises OSError when the port cannot be bound (the CLI reports it).
     """
     site = build_site(
         articles=articles,
@@ -193,11 +195,14 @@ def serve_forever(
         night=night,
         new_per_night=new_per_night,
         edits_per_night=edits_per_night,
+        syndication=syndication,
     )
     server = ReplicaServer(site, host=host, port=port)
     later = ""
+    if syndication:
+        later += f", syndication: {len(site.clusters)} clusters, {len(site.traps)} traps"
     if night:
-        later = (
+        later += (
             f", night {night}: {len(site.new_urls(0))} new, "
             f"{len(site.edited_since(0))} revised, clock {site.now.isoformat()}"
         )

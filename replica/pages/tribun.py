@@ -1,16 +1,18 @@
-"""Tribun Jogja (jogja.tribunnews.com): article pages, section hubs, daily index, robots.txt.
+"""Tribun (jogja.tribunnews.com, jateng.tribunnews.com): articles, section hubs, daily index.
 
-Markup per docs/replica-contract.md, "Tribun Jogja". The page around the
-article (menus, "Terpopuler", ads, share buttons, comments, footer) is the
-noise that extraction has to ignore.
+Markup per docs/replica-contract.md, "Tribun Jogja" and "Tribun Jateng": one
+network, one markup; a `Brand` holds what differs (site name, dateline, menu).
+The page around the article (menus, "Terpopuler", ads, share buttons,
+comments, footer) is the noise that extraction has to ignore.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from replica.model import Site, TrueArticle
-from replica.outlets import TRIBUN
+from replica.outlets import TRIBUN, TRIBUN_JATENG, Outlet
 from replica.pages.common import (
     ad,
     body_html,
@@ -48,34 +50,80 @@ FOOTER = [
     "Tentang Kami", "Redaksi", "Info Iklan", "Kontak Kami", "Pedoman Media Siber",
     "Kebijakan Privasi", "Kode Etik", "Karir", "Disclaimer",
 ]  # fmt: skip
+JATENG_MENU = [
+    "News", "Semarang", "Solo", "Magelang", "Kudus", "Pekalongan", "Banyumas", "Tegal",
+    "Jateng", "Nasional", "Internasional", "Bisnis", "Sport", "Seleb", "Lifestyle", "Kesehatan",
+    "Otomotif", "Video", "Foto", "Tribunners", "Tribun Wiki",
+]  # fmt: skip
 
 
-def header() -> str:
+@dataclass(frozen=True)
+class Brand:
+    """What one Tribun site shows of itself; the markup is the network's."""
+
+    outlet: Outlet
+    site_name: str  # Tribunjogja.com
+    dateline: str  # TRIBUNJOGJA.COM (then ", PLACE –")
+    logo: str
+    menu: tuple[str, ...]
+    trending: tuple[str, ...]
+
+    @property
+    def base(self) -> str:
+        return f"https://{self.outlet.host}"
+
+    @property
+    def suffix(self) -> str:
+        return f" - {self.site_name}"
+
+
+JOGJA = Brand(
+    TRIBUN,
+    "Tribunjogja.com",
+    "TRIBUNJOGJA.COM",
+    "logo-tribunjogja.png",
+    tuple(MENU),
+    ("Banjir DIY", "UMR Jogja 2026", "Tol Jogja-Solo"),
+)
+JATENG = Brand(
+    TRIBUN_JATENG,
+    "Tribunjateng.com",
+    "TRIBUNJATENG.COM",
+    "logo-tribunjateng.png",
+    tuple(JATENG_MENU),
+    ("Rob Semarang", "UMK Jateng 2026", "Tol Semarang-Demak"),
+)
+BRANDS = {brand.outlet.source: brand for brand in (JOGJA, JATENG)}
+BRANDS_BY_HOST = {brand.outlet.host: brand for brand in (JOGJA, JATENG)}
+
+
+def header(brand: Brand = JOGJA) -> str:
+    base = brand.base
     return (
-        '<header id="header"><div class="logo"><a href="https://jogja.tribunnews.com/">'
-        "Tribunjogja.com</a></div>"
-        f'<nav id="menu">{nav(BASE, MENU, "menu-list")}</nav>'
+        f'<header id="header"><div class="logo"><a href="{base}/">'
+        f"{brand.site_name}</a></div>"
+        f'<nav id="menu">{nav(base, list(brand.menu), "menu-list")}</nav>'
         '<div class="trending"><span>Trending</span>'
-        f"{nav(BASE + '/topic', ['Banjir DIY', 'UMR Jogja 2026', 'Tol Jogja-Solo'], 'topic-list')}"
+        f"{nav(base + '/topic', list(brand.trending), 'topic-list')}"
         "</div></header>"
     )
 
 
-def footer() -> str:
+def footer(brand: Brand = JOGJA) -> str:
     return (
-        f'<footer id="footer">{nav(BASE, FOOTER, "footer-menu")}'
-        "<p>&copy; 2025 Tribunjogja.com, Tribun Network. All Right Reserved.</p></footer>"
+        f'<footer id="footer">{nav(brand.base, FOOTER, "footer-menu")}'
+        f"<p>&copy; 2025 {brand.site_name}, Tribun Network. All Right Reserved.</p></footer>"
     )
 
 
-def chrome(site: Site, main: str) -> str:
-    aside = popular_widget(site, TRIBUN.source, "Terpopuler", "populer")
+def chrome(site: Site, main: str, brand: Brand = JOGJA) -> str:
+    aside = popular_widget(site, brand.outlet.source, "Terpopuler", "populer")
     return (
-        f"{header()}\n{ad('ads-placeholder top', 'div-gpt-ad-billboard')}\n"
+        f"{header(brand)}\n{ad('ads-placeholder top', 'div-gpt-ad-billboard')}\n"
         f'<div id="main"><div class="main-left">{main}</div>'
         f'<aside class="main-right">{aside}{ad("ads-placeholder", "div-gpt-ad-rect")}</aside>'
         "</div>\n"
-        f"{footer()}"
+        f"{footer(brand)}"
     )
 
 
@@ -88,26 +136,34 @@ def page_url(article: TrueArticle, page: int) -> str:
 
 def article_page(site: Site, article: TrueArticle, page: int | None) -> str:
     """Page `page` of the article (1-based), or the whole article for None (?page=all)."""
+    brand = BRANDS[article.source]
     head = "\n".join(
         [
-            f"<title>{esc(article.title + SUFFIX)}</title>",
+            f"<title>{esc(article.title + brand.suffix)}</title>",
             meta("description", article.description),
             meta("keywords", ",".join(article.tags)),
             canonical(article.url),
             meta("og:type", "article", "property"),
-            meta("og:title", article.title + SUFFIX, "property"),
+            meta("og:title", article.title + brand.suffix, "property"),
             meta("og:description", article.description, "property"),
             meta("og:url", article.url, "property"),
-            meta("og:site_name", "Tribunjogja.com", "property"),
+            meta("og:site_name", brand.site_name, "property"),
             *([meta("og:image", article.images[0]["url"], "property")] if article.images else []),
-            json_ld(_news_article(article)),
-            json_ld(_breadcrumb(article)),
+            json_ld(_news_article(brand, article)),
+            json_ld(_breadcrumb(brand, article)),
         ]
     )
-    return document(head, chrome(site, _article_main(site, article, page)))
+    return document(head, chrome(site, _article_main(brand, site, article, page), brand))
 
 
-def _news_article(article: TrueArticle) -> dict:
+def _authors(article: TrueArticle) -> list[dict]:
+    """JSON-LD author: the people, or the desk when there are none ("Tim Tribun Jateng")."""
+    if article.authors or not article.rendering.byline:
+        return person_list(article.authors)
+    return [{"@type": "Organization", "name": article.rendering.byline}]
+
+
+def _news_article(brand: Brand, article: TrueArticle) -> dict:
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -116,14 +172,14 @@ def _news_article(article: TrueArticle) -> dict:
         "description": article.description,
         "datePublished": iso(article.published_at),
         "dateModified": iso(article.modified_at or article.published_at),
-        "author": person_list(article.authors),
+        "author": _authors(article),
         "editor": person_list(article.editors),
         "keywords": ",".join(article.tags),
         "articleSection": article.rendering.section_label,
         "publisher": {
             "@type": "Organization",
-            "name": "Tribunjogja.com",
-            "logo": {"@type": "ImageObject", "url": f"{BASE}/images/logo-tribunjogja.png"},
+            "name": brand.site_name,
+            "logo": {"@type": "ImageObject", "url": f"{brand.base}/images/{brand.logo}"},
         },
     }
     if article.images:
@@ -131,9 +187,9 @@ def _news_article(article: TrueArticle) -> dict:
     return data
 
 
-def _breadcrumb(article: TrueArticle) -> dict:
-    label = article.rendering.section_label
-    crumbs = [("Home", BASE + "/"), (label, f"{BASE}/{article.section}")]
+def _breadcrumb(brand: Brand, article: TrueArticle) -> dict:
+    label, base = article.rendering.section_label, brand.base
+    crumbs = [("Home", base + "/"), (label, f"{base}/{article.section}")]
     return {
         "@context": "https://schema.org",
         "@type": "BreadcrumbList",
@@ -144,57 +200,59 @@ def _breadcrumb(article: TrueArticle) -> dict:
     }
 
 
-def _article_main(site: Site, article: TrueArticle, page: int | None) -> str:
-    first_tag = article.tags[0]
-    author, editor = article.authors[0], article.editors[0]
+def _article_main(brand: Brand, site: Site, article: TrueArticle, page: int | None) -> str:
+    first_tag, base = article.tags[0], brand.base
+    author = article.authors[0] if article.authors else article.rendering.byline or ""
+    editor = article.editors[0]
     published = article.published_at
     paging = _article_paging(article, page) if page is not None and article.pages > 1 else ""
     related = [(title, url) for title, url in site.related(article, 5) if url != article.url]
     return (
-        f'<div class="breadcrumb"><a href="{BASE}/">Home</a> &rsaquo; '
-        f'<a href="{BASE}/{article.section}">{esc(article.rendering.section_label)}</a></div>'
+        f'<div class="breadcrumb"><a href="{base}/">Home</a> &rsaquo; '
+        f'<a href="{base}/{article.section}">{esc(article.rendering.section_label)}</a></div>'
         '<div id="article">'
-        f'<div class="tagline"><a href="{BASE}/topic/{slugify(first_tag)}">{esc(first_tag)}</a>'
+        f'<div class="tagline"><a href="{base}/topic/{slugify(first_tag)}">{esc(first_tag)}</a>'
         "</div>"
         f'<h1 id="arttitle">{esc(article.title)}</h1>'
         '<div class="credit">'
-        f'<div id="penulis">Penulis: <a href="{BASE}/penulis/{slugify(author)}">{esc(author)}</a>'
+        f'<div id="penulis">Penulis: <a href="{base}/penulis/{slugify(author)}">{esc(author)}</a>'
         "</div>"
-        f'<div id="editor">Editor: <a href="{BASE}/editor/{slugify(editor)}">{esc(editor)}</a>'
+        f'<div id="editor">Editor: <a href="{base}/editor/{slugify(editor)}">{esc(editor)}</a>'
         "</div>"
         "</div>"
         f'<div class="grey mt5">Tayang: <time datetime="{published.isoformat(timespec="minutes")}">'
         f"{long_date_time(published)} WIB</time></div>"
         f"{share_links(article.url, 'share-box top')}"
         '<div class="side-article txt-article multi-fontsize">'
-        f"{_body(site, article, page)}"
+        f"{_body(brand, site, article, page)}"
         "</div>"
         f"{paging}"
         '<div class="side-article mb5"><h3 class="title-rekomendasi">Berita Terkait</h3>'
         f'<ul class="rekomendasi">{link_items(related, "rekom-item")}</ul></div>'
-        f'<h5 class="tagcloud3">{_tags(article)}</h5>'
+        f'<h5 class="tagcloud3">{_tags(brand, article)}</h5>'
         '<div id="comments"><h4>Komentar</h4><div class="fb-comments"></div>'
         f'<p class="comment-disclaimer">{DISCLAIMER}</p></div>'
         "</div>"
     )
 
 
-def _tags(article: TrueArticle) -> str:
+def _tags(brand: Brand, article: TrueArticle) -> str:
+    tag_url = f"{brand.base}/tag/"
     return "".join(
-        f'<a class="rd2" href="{BASE}/tag/{slugify(tag)}">{esc(tag)}</a>' for tag in article.tags
+        f'<a class="rd2" href="{tag_url}{slugify(tag)}">{esc(tag)}</a>' for tag in article.tags
     )
 
 
-def _body(site: Site, article: TrueArticle, page: int | None) -> str:
+def _body(brand: Brand, site: Site, article: TrueArticle, page: int | None) -> str:
     last = len(article.rendering.kinds) - 1
     location = (article.location or "").upper()
 
     def paragraph(index: int, kind: str, text: str) -> str:
-        inner = with_inline_link(article, index, text, f"{BASE}/tag/")
+        inner = with_inline_link(article, index, text, f"{brand.base}/tag/")
         if kind != "p":
             return f"<{kind}>{inner}</{kind}>"
         if index == 0:
-            inner = f"<strong>TRIBUNJOGJA.COM, {esc(location)}</strong> {EN_DASH} {inner}"
+            inner = f"<strong>{brand.dateline}, {esc(location)}</strong> {EN_DASH} {inner}"
         if index == last and article.rendering.initials:
             inner += f" ({esc(article.rendering.initials)})"
         return f"<p>{inner}</p>"
@@ -204,7 +262,7 @@ def _body(site: Site, article: TrueArticle, page: int | None) -> str:
             image = article.images[ref]
             caption = image["caption"]
             if image["credit"]:
-                caption += f" (TRIBUNJOGJA.COM/{image['credit']})"
+                caption += f" ({brand.dateline}/{image['credit']})"
             return (
                 f'<figure class="photo-article"><img src="{esc(image["url"])}" '
                 f'alt="{esc(article.title)}"><figcaption>{esc(caption)}</figcaption></figure>'
@@ -249,27 +307,28 @@ def _paging(url: str, page: int, last: int) -> str:
     return f'<div id="paginga"><div class="paging">{links}</div></div>'
 
 
-def hub_page(site: Site, section: str, page: int) -> str:
+def hub_page(site: Site, section: str, page: int, brand: Brand = JOGJA) -> str:
     """/<section>?page=N: the section's articles, newest first, 20 a page."""
-    label = TRIBUN.section(section).label
-    articles = site.in_section(TRIBUN.source, section)
-    items = "".join(_hub_item(site, a) for a in page_items(articles, page, PER_PAGE))
+    base = brand.base
+    label = brand.outlet.section(section).label
+    articles = site.in_section(brand.outlet.source, section)
+    items = "".join(_hub_item(brand, site, a) for a in page_items(articles, page, PER_PAGE))
     main = (
         f'<h1 class="section-title">Berita {esc(label)} Terkini</h1>'
         f'<ul class="lst-hub">{items}</ul>'
-        f"{_paging(f'{BASE}/{section}?', page, page_count(len(articles), PER_PAGE))}"
+        f"{_paging(f'{base}/{section}?', page, page_count(len(articles), PER_PAGE))}"
     )
     head = (
-        f"<title>Berita {esc(label)} Terkini Hari Ini{SUFFIX}</title>"
-        + canonical(f"{BASE}/{section}")
+        f"<title>Berita {esc(label)} Terkini Hari Ini{brand.suffix}</title>"
+        + canonical(f"{base}/{section}")
         + meta("description", f"Berita terbaru seputar {label} hari ini.")
     )
-    return document(head, chrome(site, main))
+    return document(head, chrome(site, main, brand))
 
 
-def _hub_item(site: Site, article: TrueArticle) -> str:
+def _hub_item(brand: Brand, site: Site, article: TrueArticle) -> str:
     url, title = esc(article.url), esc(article.title)
-    thumb = article.images[0]["url"] if article.images else f"{BASE}/images/no-image.jpg"
+    thumb = article.images[0]["url"] if article.images else f"{brand.base}/images/no-image.jpg"
     return (
         '<li class="art-list pos_rel">'
         f'<a class="fl" href="{url}"><img src="{esc(thumb)}" alt="{title}"></a>'
@@ -288,9 +347,10 @@ def index_date(day: date) -> str:
     return f"{day.year}-{day.month}-{day.day}"
 
 
-def index_page(site: Site, day: date, page: int) -> str:
+def index_page(site: Site, day: date, page: int, brand: Brand = JOGJA) -> str:
     """/index-news?date=YYYY-M-D&page=N: all sections' articles of one day, 20 a page."""
-    articles = site.on_day(TRIBUN.source, day)
+    base = brand.base
+    articles = site.on_day(brand.outlet.source, day)
     items = "".join(
         f'<li class="ptb15"><h3 class="f16 fbo"><a class="f16 fbo" href="{esc(a.url)}">'
         f'{esc(a.title)}</a></h3><time class="grey">{long_date_time(a.published_at)}</time></li>'
@@ -298,13 +358,13 @@ def index_page(site: Site, day: date, page: int) -> str:
     )
     paging = ""
     if articles:
-        url = f"{BASE}/index-news?date={index_date(day)}&"
+        url = f"{base}/index-news?date={index_date(day)}&"
         paging = _paging(url, page, page_count(len(articles), PER_PAGE))
     main = (
         '<h1 class="section-title">Index Berita</h1>'
-        f'<form class="index-date" action="{BASE}/index-news"><input name="date" '
+        f'<form class="index-date" action="{base}/index-news"><input name="date" '
         f'value="{index_date(day)}"><button>Cari</button></form>'
         f'<ul class="lsi">{items}</ul>{paging}'
     )
-    head = f"<title>Index Berita{SUFFIX}</title>" + meta("robots", "noindex, follow")
-    return document(head, chrome(site, main))
+    head = f"<title>Index Berita{brand.suffix}</title>" + meta("robots", "noindex, follow")
+    return document(head, chrome(site, main, brand))
