@@ -1,7 +1,7 @@
 """Near-duplicate detection: syndicated and wire copies of one story, across runs.
 
 Each article body becomes a MinHash signature (datasketch) over its word
-5-shingles. Locality-sensitive hashing splits the signature into BANDS bands of
+3-shingles. Locality-sensitive hashing splits the signature into BANDS bands of
 ROWS values; articles sharing any band are candidates, and a candidate is a
 copy when the signatures' estimated Jaccard similarity reaches THRESHOLD.
 Signatures and band keys live in the archive (indexed tables), so tonight's
@@ -18,16 +18,23 @@ import hashlib
 import re
 import sqlite3
 import struct
+import zlib
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 import numpy as np
 from datasketch import MinHash
 
 PERMUTATIONS = 128
 BANDS, ROWS = 32, 4  # candidate probability ≈ 0.5 at Jaccard 0.42, ≥ 0.95 from 0.55
-THRESHOLD = 0.5  # estimated Jaccard of 5-shingles from which two bodies are one story
-SHINGLE = 5
-SEED = 1  # fixed: signatures stored today must compare with signatures made next year
+THRESHOLD = 0.5  # estimated Jaccard of word 3-shingles from which two bodies are one story
+# 3 words, not 5: an edited wire copy changes a few words per paragraph, and each
+# changed word breaks every shingle it is in (measured with benchmarks/dedupe.py).
+SHINGLE = 3
+# Fixed, with the hash function (crc32: fast, stable everywhere): signatures stored
+# today must compare with signatures made next year.
+SEED = 1
+SCHEME = "affine32"  # datasketch's hashing scheme, named so an upgrade cannot change it
 WORD = re.compile(r"\w+")
 MASK = 0xFFFFFFFF
 
@@ -36,6 +43,7 @@ MASK = 0xFFFFFFFF
 class Signature:
     values: np.ndarray  # PERMUTATIONS uint32 values
 
+    @cached_property
     def band_keys(self) -> list[int]:
         """One signed 64-bit key per band (band number folded in), for an indexed column."""
         return [
@@ -65,9 +73,21 @@ def signature(body: str) -> Signature | None:
     if len(words) < SHINGLE * 4:
         return None
     shingles = {" ".join(words[i : i + SHINGLE]).encode() for i in range(len(words) - SHINGLE + 1)}
-    minhash = MinHash(num_perm=PERMUTATIONS, seed=SEED)
+    minhash = MinHash(
+        num_perm=PERMUTATIONS,
+        seed=SEED,
+        hashfunc=zlib.crc32,
+        permutations=_permutations(),
+        scheme=SCHEME,
+    )
     minhash.update_batch(list(shingles))
     return Signature((minhash.hashvalues & MASK).astype(np.uint32))
+
+
+@lru_cache(maxsize=1)
+def _permutations():
+    """The seeded permutations, drawn once per process (MinHash() would redraw them each time)."""
+    return MinHash(num_perm=PERMUTATIONS, seed=SEED, scheme=SCHEME).permutations
 
 
 class NearDuplicateIndex:
@@ -78,7 +98,7 @@ class NearDuplicateIndex:
 
     def matches(self, sig: Signature, exclude: int | None = None) -> list[tuple[int, float]]:
         """Archived articles whose body is a copy of this one: (article id, similarity)."""
-        keys = sig.band_keys()
+        keys = sig.band_keys
         marks = ",".join("?" * len(keys))
         candidates = self.conn.execute(
             f"SELECT DISTINCT s.article_id, s.signature FROM minhash_bands b "
@@ -103,7 +123,7 @@ class NearDuplicateIndex:
         )
         self.conn.executemany(
             "INSERT OR IGNORE INTO minhash_bands(band_key, article_id) VALUES (?, ?)",
-            [(key, article_id) for key in sig.band_keys()],
+            [(key, article_id) for key in sig.band_keys],
         )
 
     def remove(self, article_id: int) -> None:
