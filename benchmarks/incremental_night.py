@@ -64,8 +64,8 @@ def classify(requests, site) -> tuple[list, list]:
 
 
 def one_run(articles: int, new: int, seed: int) -> dict:
-    night0 = build_site(articles=articles, seed=seed)
-    night1 = build_site(articles=articles, seed=seed, night=1, new_per_night=new)
+    night0 = build_site(articles=articles, seed=seed, syndication=True)
+    night1 = build_site(articles=articles, seed=seed, night=1, new_per_night=new, syndication=True)
     new_urls = {a.url for a in night1.articles} - {a.url for a in night0.articles}
     with tempfile.TemporaryDirectory() as folder, ReplicaServer(night0) as server:
         db = Path(folder) / "warta.db"

@@ -34,7 +34,7 @@ def run_warta(
 def small_site():
     from replica.generator import build_site
 
-    return build_site(articles=80, seed=7)
+    return build_site(articles=80, seed=7, syndication=True)
 
 
 @pytest.fixture(scope="session")

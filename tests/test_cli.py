@@ -16,6 +16,7 @@ def test_sources_lists_names_and_json_settings():
         "detikjogja",
         "detikjateng",
         "harianjogja",
+        "tribunjateng",
     ]
     settings = json.loads(run_warta("sources", "--format", "json").stdout)
     tribun = settings[0]

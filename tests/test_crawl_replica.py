@@ -59,6 +59,7 @@ def test_every_article_of_every_outlet_is_archived_exactly(crawled, small_site):
         "detikjogja",
         "detikjateng",
         "harianjogja",
+        "tribunjateng",
     }
     assert sorted(rows) == sorted(t["url"] for t in truths)
     mismatches = []
@@ -104,7 +105,7 @@ def test_the_run_is_recorded(crawled, small_site):
     db, first, _ = crawled
     with Archive(db, readonly=True) as archive:
         runs = archive.runs()
-    assert len(runs) == 5 and {r["status"] for r in runs} == {"ok"}
+    assert len(runs) == 6 and {r["status"] for r in runs} == {"ok"}
     assert sum(r["articles_new"] for r in runs) == len(small_site.articles)
     assert "tribunjogja" in first.stdout
 
@@ -129,7 +130,7 @@ def test_second_crawl_adds_nothing_and_fetches_no_article_again(
     assert refetched == []
     with Archive(db, readonly=True) as archive:
         assert archive.count() == len(small_site.articles)
-        latest = archive.runs(limit=5)
+        latest = archive.runs(limit=6)
     assert all(run["articles_new"] == 0 for run in latest)
 
 
@@ -226,3 +227,29 @@ def test_reparse_restores_rows_from_raw_pages(crawled, small_site, tmp_path):
         assert search(archive, "xqzv") == []
     assert [r["title"] for r in rows] == [truth[r["url"]]["title"] for r in rows]
     assert [r["body"] for r in rows] == [truth[r["url"]]["body"] for r in rows]
+
+
+def test_syndicated_copies_are_clustered_exactly(crawled, small_site):
+    db, _, _ = crawled
+    assert small_site.clusters and small_site.traps
+    with Archive(db, readonly=True) as archive:
+        rows = {r["url"]: r for r in archive.articles()}
+    by_cluster: dict[int, set[str]] = {}
+    for url, row in rows.items():
+        by_cluster.setdefault(row["cluster_id"], set()).add(url)
+    found = sorted(sorted(members) for members in by_cluster.values() if len(members) > 1)
+    assert found == sorted(sorted(cluster) for cluster in small_site.clusters)
+    for cluster in small_site.clusters:  # the earliest copy is the original
+        original = rows[cluster[0]]
+        assert all(rows[url]["cluster_id"] == original["id"] for url in cluster)
+    for first, second in small_site.traps:  # shared passages are not a shared story
+        assert rows[first]["cluster_id"] != rows[second]["cluster_id"]
+
+
+def test_unique_stories_counts_each_cluster_once(crawled, small_site):
+    db, _, _ = crawled
+    copies = sum(len(cluster) - 1 for cluster in small_site.clusters)
+    every = run_warta("search", "warga OR kota OR dan", "--count", db=db)
+    unique = run_warta("search", "warga OR kota OR dan", "--count", "--unique-stories", db=db)
+    assert int(every.stdout) - int(unique.stdout) <= copies
+    assert int(unique.stdout) < int(every.stdout)

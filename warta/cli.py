@@ -333,7 +333,13 @@ def reparse(db_path, source) -> None:
     show_default=True,
     help="Articles the outlets revise each later night.",
 )
-def replica(port, host, articles, seed, night, new_per_night, edits_per_night) -> None:
+@click.option(
+    "--syndication/--no-syndication",
+    default=True,
+    show_default=True,
+    help="Also serve Tribun Jateng, with syndicated and wire copies.",
+)
+def replica(port, host, articles, seed, night, new_per_night, edits_per_night, syndication):
     """Serve the offline replica of the outlets (in the foreground)."""
     from replica.server import serve_forever
 
@@ -346,6 +352,7 @@ def replica(port, host, articles, seed, night, new_per_night, edits_per_night) -
             night=night,
             new_per_night=new_per_night,
             edits_per_night=edits_per_night,
+            syndication=syndication,
         )
     except OSError as exc:
         raise fail(f"cannot listen on {host}:{port}: {exc.strerror}") from None

@@ -16,7 +16,7 @@ SAMPLE_QUERY = "retreat Magelang"
 
 def run_demo(db_path: str, *, articles: int = 300, seed: int = 1) -> bool:
     """Serve the replica, crawl every source through it, print a summary; True when all ran ok."""
-    site = build_site(articles=articles, seed=seed)
+    site = build_site(articles=articles, seed=seed, syndication=True)
     sources = list(load_sources())
     with ReplicaServer(site) as server:
         click.echo(f"replica: {len(site.articles)} articles at {server.base_url}")
