@@ -48,6 +48,36 @@ def test_canonical_url(url, canonical):
     assert canonical_url(url) == canonical
 
 
+@pytest.mark.parametrize(
+    ("url", "canonical"),
+    [
+        (
+            "https://jogja.tribunnews.com/amp/2025/11/07/x",
+            "https://jogja.tribunnews.com/2025/11/07/x",
+        ),
+        (
+            "https://m.jogja.tribunnews.com/2025/11/07/x",
+            "https://jogja.tribunnews.com/2025/11/07/x",
+        ),
+        (
+            "https://m.detik.com/jogja/berita/d-1234567/s",
+            "https://www.detik.com/jogja/berita/d-1234567/s",
+        ),
+        (
+            "https://detik.com/jogja/berita/d-1234567/s/amp",
+            "https://www.detik.com/jogja/berita/d-1234567/s",
+        ),
+        (
+            "https://amp.kompas.com/regional/read/2025/11/07/153000178/s",
+            "https://regional.kompas.com/read/2025/11/07/153000178/s",
+        ),
+        ("https://www.harianjogja.com/x", "https://www.harianjogja.com/x"),  # not configured: kept
+    ],
+)
+def test_mobile_and_amp_variants_map_to_the_configured_host(url, canonical):
+    assert canonical_url(url) == canonical
+
+
 def test_same_site():
     assert same_site("https://jogja.tribunnews.com/a", "https://www.tribunnews.com/b")
     assert not same_site("https://evil.example/a", "https://jogja.tribunnews.com/b")
