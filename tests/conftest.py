@@ -32,9 +32,10 @@ def run_warta(
 
 @pytest.fixture(scope="session")
 def small_site():
+    """A small replica site as the generator makes it by default (replica tests)."""
     from replica.generator import build_site
 
-    return build_site(articles=80, seed=7, syndication=True)
+    return build_site(articles=80, seed=7)
 
 
 @pytest.fixture(scope="session")
@@ -42,4 +43,21 @@ def replica_server(small_site):
     from replica.server import ReplicaServer
 
     with ReplicaServer(small_site) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def crawl_site():
+    """A small replica of every configured source, Tribun Jateng and its copies included."""
+    from replica.generator import build_site
+
+    return build_site(articles=80, seed=7, syndication=True)
+
+
+@pytest.fixture(scope="session")
+def crawl_server(crawl_site):
+    """The replica that crawl tests crawl: it serves every configured source."""
+    from replica.server import ReplicaServer
+
+    with ReplicaServer(crawl_site) as server:
         yield server

@@ -13,28 +13,28 @@ def archived(db) -> list[dict]:
         return archive.articles()
 
 
-def test_section_crawls_only_that_section(tmp_path, replica_server, small_site):
+def test_section_crawls_only_that_section(tmp_path, crawl_server, crawl_site):
     db = tmp_path / "warta.db"
     result = run_warta(
-        "crawl", "tribunjogja", "--section", "sleman", "--replica", replica_server.base_url, db=db
+        "crawl", "tribunjogja", "--section", "sleman", "--replica", crawl_server.base_url, db=db
     )
     assert result.returncode == 0, result.stderr
     expected = {
-        a.url for a in small_site.articles if a.source == "tribunjogja" and a.section == "sleman"
+        a.url for a in crawl_site.articles if a.source == "tribunjogja" and a.section == "sleman"
     }
     assert expected and {r["url"] for r in archived(db)} == expected
 
 
-def test_limit_caps_the_articles_fetched(tmp_path, replica_server):
+def test_limit_caps_the_articles_fetched(tmp_path, crawl_server):
     db = tmp_path / "warta.db"
     result = run_warta(
-        "crawl", "harianjogja", "--limit", "4", "--replica", replica_server.base_url, db=db
+        "crawl", "harianjogja", "--limit", "4", "--replica", crawl_server.base_url, db=db
     )
     assert result.returncode == 0, result.stderr
     assert len(archived(db)) == 4
 
 
-def test_since_until_backfills_exactly_those_days(tmp_path, replica_server, small_site):
+def test_since_until_backfills_exactly_those_days(tmp_path, crawl_server, crawl_site):
     db = tmp_path / "warta.db"
     days = (date(2025, 11, 4), date(2025, 11, 5))
     for source in ("kompasregional", "harianjogja", "tribunjogja"):
@@ -46,13 +46,13 @@ def test_since_until_backfills_exactly_those_days(tmp_path, replica_server, smal
             "--until",
             days[1].isoformat(),
             "--replica",
-            replica_server.base_url,
+            crawl_server.base_url,
             db=db,
         )
         assert result.returncode == 0, result.stderr
     expected = {
         a.url
-        for a in small_site.articles
+        for a in crawl_site.articles
         if a.source in ("kompasregional", "harianjogja", "tribunjogja")
         and days[0] <= a.published_at.date() <= days[1]
     }

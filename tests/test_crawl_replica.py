@@ -39,20 +39,20 @@ def expected_row(truth: dict) -> dict:
 
 
 @pytest.fixture(scope="module")
-def crawled(tmp_path_factory, replica_server):
+def crawled(tmp_path_factory, crawl_server):
     db = tmp_path_factory.mktemp("crawl") / "warta.db"
-    replica_server.requests.clear()
-    first = run_warta("crawl", "--replica", replica_server.base_url, db=db)
+    crawl_server.requests.clear()
+    first = run_warta("crawl", "--replica", crawl_server.base_url, db=db)
     assert first.returncode == 0, first.stdout + first.stderr
-    first_requests = list(replica_server.requests)
+    first_requests = list(crawl_server.requests)
     return db, first, first_requests
 
 
-def test_every_article_of_every_outlet_is_archived_exactly(crawled, small_site):
+def test_every_article_of_every_outlet_is_archived_exactly(crawled, crawl_site):
     db, _, _ = crawled
     with Archive(db, readonly=True) as archive:
         rows = {row["url"]: row for row in archive.articles()}
-    truths = [article.truth() for article in small_site.articles]
+    truths = [article.truth() for article in crawl_site.articles]
     assert {t["source"] for t in truths} == {
         "tribunjogja",
         "kompasregional",
@@ -101,12 +101,12 @@ def test_archive_holds_real_urls_not_loopback(crawled):
     assert not [u for u in urls + pages if "127.0.0.1" in u or not u.startswith("https://")]
 
 
-def test_the_run_is_recorded(crawled, small_site):
+def test_the_run_is_recorded(crawled, crawl_site):
     db, first, _ = crawled
     with Archive(db, readonly=True) as archive:
         runs = archive.runs()
     assert len(runs) == 6 and {r["status"] for r in runs} == {"ok"}
-    assert sum(r["articles_new"] for r in runs) == len(small_site.articles)
+    assert sum(r["articles_new"] for r in runs) == len(crawl_site.articles)
     assert "tribunjogja" in first.stdout
 
 
@@ -116,20 +116,18 @@ def test_robots_txt_is_fetched_and_obeyed(crawled):
     assert not [r for r in requests if r[1].startswith(("/search", "/tag/", "/topic/"))]
 
 
-def test_second_crawl_adds_nothing_and_fetches_no_article_again(
-    crawled, replica_server, small_site
-):
+def test_second_crawl_adds_nothing_and_fetches_no_article_again(crawled, crawl_server, crawl_site):
     db, _, _ = crawled
-    replica_server.requests.clear()
-    second = run_warta("crawl", "--replica", replica_server.base_url, db=db)
+    crawl_server.requests.clear()
+    second = run_warta("crawl", "--replica", crawl_server.base_url, db=db)
     assert second.returncode == 0, second.stderr
     article_paths = {
-        (a.url.split("/")[2], "/" + a.url.split("/", 3)[3]) for a in small_site.articles
+        (a.url.split("/")[2], "/" + a.url.split("/", 3)[3]) for a in crawl_site.articles
     }
-    refetched = [r for r in replica_server.requests if (r[0], r[1].split("?")[0]) in article_paths]
+    refetched = [r for r in crawl_server.requests if (r[0], r[1].split("?")[0]) in article_paths]
     assert refetched == []
     with Archive(db, readonly=True) as archive:
-        assert archive.count() == len(small_site.articles)
+        assert archive.count() == len(crawl_site.articles)
         latest = archive.runs(limit=6)
     assert all(run["articles_new"] == 0 for run in latest)
 
@@ -151,13 +149,13 @@ def test_bad_query_is_one_line_error(crawled):
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def test_search_filters_match_the_truth(crawled, small_site):
+def test_search_filters_match_the_truth(crawled, crawl_site):
     from datetime import date
 
     from storage.search import Filters, count
 
     db, _, _ = crawled
-    truths = [a.truth() for a in small_site.articles]
+    truths = [a.truth() for a in crawl_site.articles]
     word = "warga"
 
     def words(t: dict) -> set[str]:  # as FTS5's unicode61 tokenizer sees them
@@ -207,7 +205,7 @@ def test_search_cli_filters_count_and_csv(crawled):
     assert wrong_day.stdout.strip() == "0"
 
 
-def test_reparse_restores_rows_from_raw_pages(crawled, small_site, tmp_path):
+def test_reparse_restores_rows_from_raw_pages(crawled, crawl_site, tmp_path):
     import sqlite3
 
     db, _, _ = crawled
@@ -216,12 +214,12 @@ def test_reparse_restores_rows_from_raw_pages(crawled, small_site, tmp_path):
         source.backup(target)
     untouched = run_warta("reparse", db=copy)
     assert untouched.returncode == 0, untouched.stderr
-    assert f"{len(small_site.articles)} articles re-extracted: 0 changed" in untouched.stdout
+    assert f"{len(crawl_site.articles)} articles re-extracted: 0 changed" in untouched.stdout
     with Archive(copy) as archive:  # an old extractor got these wrong
         archive.conn.execute("UPDATE articles SET title = 'xqzv', body = 'xqzv' WHERE id <= 3")
     fixed = run_warta("reparse", db=copy)
     assert "3 changed" in fixed.stdout, fixed.stdout + fixed.stderr
-    truth = {a.url: a.truth() for a in small_site.articles}
+    truth = {a.url: a.truth() for a in crawl_site.articles}
     with Archive(copy, readonly=True) as archive:
         rows = archive.articles("id <= 3")
         assert search(archive, "xqzv") == []
@@ -229,26 +227,26 @@ def test_reparse_restores_rows_from_raw_pages(crawled, small_site, tmp_path):
     assert [r["body"] for r in rows] == [truth[r["url"]]["body"] for r in rows]
 
 
-def test_syndicated_copies_are_clustered_exactly(crawled, small_site):
+def test_syndicated_copies_are_clustered_exactly(crawled, crawl_site):
     db, _, _ = crawled
-    assert small_site.clusters and small_site.traps
+    assert crawl_site.clusters and crawl_site.traps
     with Archive(db, readonly=True) as archive:
         rows = {r["url"]: r for r in archive.articles()}
     by_cluster: dict[int, set[str]] = {}
     for url, row in rows.items():
         by_cluster.setdefault(row["cluster_id"], set()).add(url)
     found = sorted(sorted(members) for members in by_cluster.values() if len(members) > 1)
-    assert found == sorted(sorted(cluster) for cluster in small_site.clusters)
-    for cluster in small_site.clusters:  # the earliest copy is the original
+    assert found == sorted(sorted(cluster) for cluster in crawl_site.clusters)
+    for cluster in crawl_site.clusters:  # the earliest copy is the original
         original = rows[cluster[0]]
         assert all(rows[url]["cluster_id"] == original["id"] for url in cluster)
-    for first, second in small_site.traps:  # shared passages are not a shared story
+    for first, second in crawl_site.traps:  # shared passages are not a shared story
         assert rows[first]["cluster_id"] != rows[second]["cluster_id"]
 
 
-def test_unique_stories_counts_each_cluster_once(crawled, small_site):
+def test_unique_stories_counts_each_cluster_once(crawled, crawl_site):
     db, _, _ = crawled
-    copies = sum(len(cluster) - 1 for cluster in small_site.clusters)
+    copies = sum(len(cluster) - 1 for cluster in crawl_site.clusters)
     every = run_warta("search", "warga OR kota OR dan", "--count", db=db)
     unique = run_warta("search", "warga OR kota OR dan", "--count", "--unique-stories", db=db)
     assert int(every.stdout) - int(unique.stdout) <= copies

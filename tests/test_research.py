@@ -40,16 +40,16 @@ def cli(*args: str, db) -> Result:
 
 
 @pytest.fixture(scope="module")
-def archive_db(tmp_path_factory, replica_server):
+def archive_db(tmp_path_factory, crawl_server):
     db = tmp_path_factory.mktemp("research") / "warta.db"
-    crawl = run_warta("crawl", "--replica", replica_server.base_url, db=db)
+    crawl = run_warta("crawl", "--replica", crawl_server.base_url, db=db)
     assert crawl.returncode == 0, crawl.stdout + crawl.stderr
     return db
 
 
 @pytest.fixture(scope="module")
-def truths(small_site):
-    return [article.truth() for article in small_site.articles]
+def truths(crawl_site):
+    return [article.truth() for article in crawl_site.articles]
 
 
 def wib_day(truth: dict) -> str:

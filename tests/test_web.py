@@ -40,9 +40,9 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory, replica_server) -> Path:
+def archive(tmp_path_factory, crawl_server) -> Path:
     db = tmp_path_factory.mktemp("web") / "warta.db"
-    crawl = run_warta("crawl", "--replica", replica_server.base_url, db=db)
+    crawl = run_warta("crawl", "--replica", crawl_server.base_url, db=db)
     assert crawl.returncode == 0, crawl.stdout + crawl.stderr
     return db
 
