@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from storage import locks
-from storage.archive import Archive
+from storage.archive import Archive, ArchiveError
 from tests.conftest import REPO, run_warta
 from warta.scheduler import SchedulerConfig, open_job_store
 
@@ -72,10 +72,11 @@ def wait_for(condition, timeout: float = 60.0, every: float = 0.3):
 
 
 def runs_of(db: Path) -> list[dict]:
-    if not db.exists():
+    try:
+        with Archive(db, readonly=True) as archive:
+            return list(reversed(archive.runs(limit=100)))
+    except ArchiveError:  # not created yet, or the daemon is still setting it up
         return []
-    with Archive(db, readonly=True) as archive:
-        return list(reversed(archive.runs(limit=100)))
 
 
 def stop(daemon: subprocess.Popen, sig=signal.SIGTERM) -> str:
