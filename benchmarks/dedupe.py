@@ -21,7 +21,7 @@ import random
 import resource
 import tempfile
 import time
-from itertools import combinations
+from itertools import accumulate, combinations
 from pathlib import Path
 
 from storage.archive import Archive
@@ -44,10 +44,11 @@ class Corpus:
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
         self.words = vocabulary(self.rng)
-        self.weights = [1 / (rank + 1) for rank in range(len(self.words))]
+        # cumulative once: random.choices would redo the sum for every paragraph
+        self.cum_weights = list(accumulate(1 / (rank + 1) for rank in range(len(self.words))))
 
     def paragraph(self, length: int = 50) -> list[str]:
-        return self.rng.choices(self.words, weights=self.weights, k=length)
+        return self.rng.choices(self.words, cum_weights=self.cum_weights, k=length)
 
     def story(self) -> list[list[str]]:
         return [self.paragraph() for _ in range(6)]
