@@ -80,7 +80,8 @@ def one_run(articles: int, new: int, seed: int) -> dict:
         "night0_article_pages": len(first_articles),
         "night0_listing_pages": len(first_listings),
         "new_articles": len(new_urls),
-        "night1_article_pages": len(second_articles),
+        "night1_articles_fetched": len({target.split("?")[0] for target in second_articles}),
+        "night1_article_requests": len(second_articles),  # + continuation pages
         "night1_listing_pages": len(second_listings),
     }
 
