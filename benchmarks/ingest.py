@@ -15,43 +15,15 @@ import time
 from pathlib import Path
 from unittest import mock
 
+from benchmarks.common import archive_row
 from replica.generator import build_site
 from storage import archive as archive_module
-from storage.archive import Archive, body_hash, iso_utc
+from storage.archive import Archive
 
 
 def rows(articles: int) -> list[dict]:
     site = build_site(articles=articles, seed=11)
-    out = []
-    for article in site.articles:
-        t = article.truth()
-        out.append(
-            {
-                **{
-                    k: t[k]
-                    for k in (
-                        "url",
-                        "source",
-                        "section",
-                        "title",
-                        "description",
-                        "summary",
-                        "authors",
-                        "editors",
-                        "location",
-                        "tags",
-                        "body",
-                        "images",
-                        "language",
-                    )
-                },
-                "published_at": iso_utc(t["published_at"]),
-                "published_tz": "+07:00",
-                "body_hash": body_hash(t["body"]),
-                "extraction": {},
-            }
-        )
-    return out
+    return [archive_row(article.truth()) for article in site.articles]
 
 
 def ingest_rate(records: list[dict], stemming: bool) -> float:
