@@ -199,10 +199,10 @@ class Archive:
         The same body at another outlet is a syndicated copy, not the same article:
         it keeps its own row and joins the story's cluster instead.
         """
-        row = self.conn.execute(
-            "SELECT id FROM articles WHERE body_hash = ? AND source IS ? LIMIT 1", (digest, source)
-        ).fetchone()
-        return row[0] if row else None
+        # Look up by hash alone: with "AND source = ?" SQLite may pick the (source, …)
+        # index and scan a whole outlet for every stored article.
+        rows = self.conn.execute("SELECT id, source FROM articles WHERE body_hash = ?", (digest,))
+        return next((article_id for article_id, other in rows if other == source), None)
 
     def url_with_body(self, digest: str, source: str | None) -> str | None:
         """The URL of the same source's archived article with this body hash, if any."""
