@@ -278,7 +278,7 @@ class Archive:
         revised it; "reparse": our extractor changed its reading).
         """
         seen_at = seen_at or utc_now()
-        values = _encode_row(row)
+        values = encode_row(row)
         self._begin()
         try:
             result = self._store_in_batch(values, list(pages), seen_at, reason)
@@ -326,11 +326,7 @@ class Archive:
 
     def _keep_version(self, current: dict[str, Any], reason: str, superseded_at: str) -> None:
         """Copy the row as it is now into article_versions, with the fetch it came from."""
-        fetch = self.conn.execute(
-            "SELECT id, fetched_at FROM raw_pages WHERE article_id = ? AND page_no = 1 "
-            "ORDER BY id DESC LIMIT 1",
-            (current["id"],),
-        ).fetchone() or (None, None)
+        fetch = self._latest_fetch(current["id"]) or (None, None)
         columns = CONTENT_COLUMNS + ("extraction",)
         self.conn.execute(
             f"INSERT INTO article_versions (article_id, reason, raw_page_id, fetched_at, "
@@ -345,6 +341,14 @@ class Archive:
             },
         )
 
+    def _latest_fetch(self, article_id: int) -> tuple[int, str] | None:
+        """(raw page id, fetched_at) of the first page of the article's latest fetch."""
+        return self.conn.execute(
+            "SELECT id, fetched_at FROM raw_pages WHERE article_id = ? AND page_no = 1 "
+            "ORDER BY id DESC LIMIT 1",
+            (article_id,),
+        ).fetchone()
+
     def versions(self, article_id: int) -> list[dict[str, Any]]:
         """Every version of an article, oldest first; the last one is the current row."""
         older = [
@@ -355,12 +359,8 @@ class Archive:
         ]
         current = self.article(article_id)
         if current is not None:
-            fetch = self.conn.execute(
-                "SELECT fetched_at FROM raw_pages WHERE article_id = ? AND page_no = 1 "
-                "ORDER BY id DESC LIMIT 1",
-                (article_id,),
-            ).fetchone()
-            current["fetched_at"] = fetch[0] if fetch else current["last_seen_at"]
+            fetch = self._latest_fetch(article_id)
+            current["fetched_at"] = fetch[1] if fetch else current["last_seen_at"]
             older.append(current)
         return older
 
@@ -473,7 +473,8 @@ class Archive:
 JSON_COLUMNS = ("authors", "editors", "tags", "images", "extraction")
 
 
-def _encode_row(row: Mapping[str, Any]) -> dict[str, Any]:
+def encode_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """An article row's column values as stored (lists and dicts as JSON text)."""
     values = {col: row.get(col) for col in ("url",) + CONTENT_COLUMNS + ("extraction",)}
     for col in JSON_COLUMNS:
         values[col] = json.dumps(

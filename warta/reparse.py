@@ -8,7 +8,6 @@ so the FTS index follows and unchanged rows stay untouched.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ from crawler.extraction import extract_article
 from pipelines.archive import article_row
 from pipelines.normalise import NormalisePipeline
 from pipelines.validate import problem
-from storage.archive import CONTENT_COLUMNS, Archive
+from storage.archive import CONTENT_COLUMNS, Archive, encode_row
 
 
 @dataclass
@@ -64,7 +63,8 @@ def reparse(archive: Archive, where: str = "1", params: tuple = ()) -> ReparseRe
         NormalisePipeline().process_item(article)
         article.url = current["url"]  # the row's key never moves
         row = article_row(article)
-        changed = [c for c in CONTENT_COLUMNS if _encoded(row, c) != current[c]]
+        stored = encode_row(row)
+        changed = [c for c in CONTENT_COLUMNS if stored[c] != current[c]]
         if not changed:
             report.unchanged += 1
             continue
@@ -88,10 +88,3 @@ def _articles(archive: Archive, where: str, params: tuple) -> Iterator[dict]:
             return
         yield from rows
         last_id = rows[-1]["id"]
-
-
-def _encoded(row: dict, column: str):
-    value = row.get(column)
-    if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False)
-    return value

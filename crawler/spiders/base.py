@@ -1,8 +1,8 @@
 """The part every source spider shares: the crawl window, and article pages.
 
 A discovery style (section hubs, daily index, news sitemap) subclasses
-`SourceSpider` and only says how to find article URLs, calling
-`article_request()` for each. Fetching an article, following its continuation
+`SourceSpider` and only says how to find listing pages, handing each page's
+links to `follow_listing()`. Fetching an article, following its continuation
 pages, and extracting it happen here, the same for every outlet.
 
 Spider arguments (`scrapy crawl SOURCE -a since=2025-11-01 -a limit=50`):
@@ -13,7 +13,6 @@ articles already archived).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -130,13 +129,6 @@ class SourceSpider(scrapy.Spider):
     def in_window(self, day: date | None) -> bool:
         return day is None or self.since <= day <= self.until
 
-    def days(self) -> Iterator[date]:
-        """The window's days, newest first."""
-        day = self.until
-        while day >= self.since:
-            yield day
-            day -= timedelta(days=1)
-
     # -- listings ------------------------------------------------------------------
 
     def follow_listing(self, links: list[str], section: str | None = None):
@@ -148,8 +140,13 @@ class SourceSpider(scrapy.Spider):
         requests, reached_known = [], False
         for link in links:
             url = canonical_url(link)
-            if self.source.owns_url(url) and self.is_archived(url):
+            if not self.source.owns_url(url):
+                continue
+            if self.is_archived(url):
                 reached_known = True
+                if not self.refresh:
+                    self.crawler.stats.inc_value("warta/articles_already_archived")
+                    continue
             request = self.article_request(url, section=section)
             if request is not None:
                 requests.append(request)
@@ -164,14 +161,8 @@ class SourceSpider(scrapy.Spider):
     # -- articles ------------------------------------------------------------------
 
     def article_request(self, url: str, section: str | None = None) -> scrapy.Request | None:
-        """A request for an article page, or None when it is archived, foreign or over the limit."""
-        url = canonical_url(url)
-        if not self.source.owns_url(url):
-            return None
+        """A request for a canonical article URL of this source, or None over the limit."""
         if self.limit_reached():
-            return None
-        if not self.refresh and self.is_archived(url):
-            self.crawler.stats.inc_value("warta/articles_already_archived")
             return None
         self.requested_articles += 1
         return scrapy.Request(
