@@ -72,7 +72,9 @@ def signature(body: str) -> Signature | None:
     words = WORD.findall(body.lower())
     if len(words) < SHINGLE * 4:
         return None
-    shingles = {" ".join(words[i : i + SHINGLE]).encode() for i in range(len(words) - SHINGLE + 1)}
+    # SHINGLE (3) words via zip over shifted lists: the same shingles as joining slices, faster
+    triples = zip(words, words[1:], words[2:], strict=False)  # shorter tails end it
+    shingles = {f"{a} {b} {c}".encode() for a, b, c in triples}
     minhash = MinHash(
         num_perm=PERMUTATIONS,
         seed=SEED,

@@ -186,6 +186,34 @@ def _v5_story_clusters(conn: sqlite3.Connection) -> None:
             index.add(article_id, sig)
 
 
+_V6_CRAWL_ERRORS = """
+-- Every URL a crawl could not archive, and why: a short reason (http_503, timeout,
+-- connection_reset, not_html, too_large, redirect_offsite, no_title, …) and a detail.
+-- A URL here is not "known": the next crawl tries it again.
+CREATE TABLE crawl_errors (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER REFERENCES crawl_runs(id),
+    source TEXT NOT NULL,
+    url TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    detail TEXT,
+    attempts INTEGER NOT NULL DEFAULT 1,  -- requests made, retries included
+    at TEXT NOT NULL                      -- ISO-8601 UTC
+);
+CREATE INDEX idx_crawl_errors_run ON crawl_errors(run_id);
+CREATE INDEX idx_crawl_errors_url ON crawl_errors(url);
+"""
+
+
+_V7_FILTER_INDEX = """
+-- A narrow copy of the columns search filters on, keyed by id: joining a full-text
+-- match to it reads a few dense index pages instead of every matching article's row
+-- (rows are several KB; a common word matches most of them). storage/search.py.
+CREATE INDEX idx_articles_filter
+    ON articles(id, published_at, source, section, location, cluster_id);
+"""
+
+
 # Each migration is an SQL script or a function of the connection; index + 1 is the
 # user_version it leads to.
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
@@ -194,6 +222,8 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _v3_stemmed_index,
     _V4_ARTICLE_VERSIONS,
     _v5_story_clusters,
+    _V6_CRAWL_ERRORS,
+    _V7_FILTER_INDEX,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from storage.archive import Archive, iso_utc
-from storage.stemming import WORD, stem_query, stem_word
+from storage.stemming import first_hit, stem_query
 from storage.stemming import snippet as stem_snippet
 
 # bm25 column weights for (title, summary, body): a hit in the title counts most.
@@ -65,7 +65,7 @@ class Filters:
                 clauses.append("(" + " OR ".join(template for _ in values) + ")")
                 params.extend(v.lower() for v in values)
 
-        any_of("lower(a.source) = ?", self.sources)
+        any_of("a.source = ?", self.sources)  # ids are lowercase: the index can seek
         any_of("lower(a.section) = ?", self.sections)
         any_of("lower(a.location) = ?", self.locations)
         any_of("EXISTS (SELECT 1 FROM json_each(a.authors) WHERE lower(value) = ?)", self.authors)
@@ -86,10 +86,18 @@ def _day_start_utc(day: date) -> str:
 STORY = "coalesce(a.cluster_id, a.id)"  # an article's story: its cluster, or itself
 
 ORDERS = {
-    "relevance": "rank",
+    "relevance": "rank, id",
     "newest": "published_at DESC, id DESC",
     "oldest": "published_at ASC, id ASC",
 }
+DATE_INDEXES = {"newest": "DESC", "oldest": "ASC"}
+
+# Relative costs (measured on a 100,000-article archive, benchmarks/search_latency.py) that
+# choose how a date-ordered search finds its page of hits; see _date_plan().
+COST_SORT_PER_MATCH = 0.35  # join each match to the filter index, then sort them all
+COST_LIST_PER_MATCH = 0.09  # collect the matching ids into a list for an index walk
+COST_WALK_PER_ROW = 0.05  # step through the date index, checking the list
+COST_PROBE_PER_ROW = 16.0  # step through the date index, asking FTS5 about each row
 
 
 def search(
@@ -110,45 +118,164 @@ def search(
     By default words match by their Indonesian stem (`pelayanan` finds `melayani`);
     `exact=True` searches the literal words instead. `unique_stories=True` shows
     one hit per story (the best-ranked copy of each near-duplicate cluster).
+
+    Two steps: find the page of hits (ids and ranks only, touching no article
+    body), then read those few rows and make their snippets.
     """
     filters = _with_source(filters, source)
-    where, params = filters.where()
     index, match, stems = _index_and_match(query, exact)
+    page = _page_of_hits(
+        archive, query, index, match, filters, order, unique_stories, limit, offset
+    )
+    rows = _rows(archive, [article_id for article_id, _ in page])
+    snippets = _fts_snippets(archive, index, match, list(rows), highlight) if exact else {}
+    hits = []
+    for article_id, rank in page:
+        r = rows[article_id]
+        snippet = (
+            snippets.get(article_id, "")
+            if exact
+            else _stemmed_snippet(r["body"], r["summary"], stems, highlight)
+        )
+        hits.append(
+            Hit(
+                id=article_id,
+                url=r["url"],
+                source=r["source"],
+                section=r["section"],
+                title=r["title"],
+                published_at=r["published_at"],
+                authors=json.loads(r["authors"]),
+                snippet=snippet,
+                rank=rank,
+            )
+        )
+    return hits
+
+
+def _page_of_hits(
+    archive: Archive,
+    query: str,
+    index: str,
+    match: str,
+    filters: Filters,
+    order: str,
+    unique_stories: bool,
+    limit: int,
+    offset: int,
+) -> list[tuple[int, float]]:
+    """(article id, rank) of the hits on the page asked for, in order."""
+    where, params = filters.where()
     weights = ", ".join(str(w) for w in BM25_WEIGHTS)
-    # FTS5's snippet for exact searches; for stemmed ones a placeholder, made in Python below.
-    snippet_sql = f"snippet({index}, -1, ?, ?, '…', 16)" if exact else "? || ?"
-    matching = f"""
-        SELECT a.id, a.url, a.source, a.section, a.title, a.published_at, a.authors,
-               {snippet_sql} AS snippet, {STORY} AS story, bm25({index}, {weights}) AS rank,
-               a.summary, a.body
-        FROM {index} JOIN articles a ON a.id = {index}.rowid
+    # bm25() only where it decides the order: it reads every match's positions.
+    rank = f"bm25({index}, {weights})" if order == "relevance" or unique_stories else "0.0"
+    if order in DATE_INDEXES and not unique_stories:
+        walk = _date_plan(archive, query, index, match, filters, order, limit + offset)
+        if walk is not None:
+            sql, walk_params = walk
+            return _run(archive, query, sql, [*walk_params, limit, offset])
+    if where == "1" and order == "relevance" and not unique_stories:  # FTS5 alone
+        sql = (
+            f"SELECT rowid, {rank} AS rank FROM {index} WHERE {index} MATCH ? "
+            "ORDER BY rank, rowid LIMIT ? OFFSET ?"
+        )
+        return _run(archive, query, sql, [match, limit, offset])
+    joined = f"""
+        SELECT a.id AS id, {rank} AS rank, a.published_at AS published_at, {STORY} AS story
+        FROM {index} JOIN articles a {_join_index(filters)} ON a.id = {index}.rowid
         WHERE {index} MATCH ? AND {where}
     """
     if unique_stories:
         # FTS5's functions cannot run inside an aggregate, so group the ranked rows after
         # (the inner LIMIT keeps SQLite from flattening the two queries into one).
         # SQLite takes a group's bare columns from the row holding its min(): the best copy.
-        matching = f"""
-            SELECT id, url, source, section, title, published_at, authors, snippet, story,
-                   min(rank) AS rank, summary, body
-            FROM ({matching} LIMIT -1) GROUP BY story
+        joined = f"""
+            SELECT id, min(rank) AS rank, published_at FROM ({joined} LIMIT -1) GROUP BY story
         """
-    sql = f"SELECT * FROM ({matching}) ORDER BY {ORDERS[order]} LIMIT ? OFFSET ?"
-    rows = _run(archive, query, sql, [*highlight, match, *params, limit, offset])
-    return [
-        Hit(
-            id=r[0],
-            url=r[1],
-            source=r[2],
-            section=r[3],
-            title=r[4],
-            published_at=r[5],
-            authors=json.loads(r[6]),
-            snippet=r[7] if exact else _stemmed_snippet(r[11], r[10], stems, highlight),
-            rank=r[9],
-        )
-        for r in rows
-    ]
+    sql = f"SELECT id, rank FROM ({joined}) ORDER BY {ORDERS[order]} LIMIT ? OFFSET ?"
+    return _run(archive, query, sql, [match, *params, limit, offset])
+
+
+def _join_index(filters: Filters) -> str:
+    """Join matches to the narrow filter index when it holds every column the filters need."""
+    return "" if filters.authors or filters.tags else "INDEXED BY idx_articles_filter"
+
+
+def _date_plan(
+    archive: Archive,
+    query: str,
+    index: str,
+    match: str,
+    filters: Filters,
+    order: str,
+    wanted: int,
+) -> tuple[str, list[Any]] | None:
+    """SQL that walks the date index to the first `wanted` hits, when that beats sorting.
+
+    A word in most of the archive has hundreds of thousands of matches: sorting
+    them all by date is slow, while walking the date index from the newest
+    article finds `wanted` matches within a few rows. A rare word is the other
+    way round. The number of matches (cheap: FTS5 alone) decides; filters on
+    authors, tags, sections or places make the walk's length unpredictable, so
+    those searches always sort (None).
+    """
+    if filters.authors or filters.tags or filters.sections or filters.locations:
+        return None
+    sql = f"SELECT count(*) FROM {index} WHERE {index} MATCH ?"
+    matches = _run(archive, query, sql, [match])[0][0]
+    if matches == 0:
+        return None
+    total = archive.conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 1
+    walked = wanted * max(1.0, total / matches)  # rows the walk steps through, about
+    costs = {
+        "sort": matches * COST_SORT_PER_MATCH,
+        "list": matches * COST_LIST_PER_MATCH + walked * COST_WALK_PER_ROW,
+        "probe": walked * COST_PROBE_PER_ROW,
+    }
+    plan = min(costs, key=costs.__getitem__)
+    if plan == "sort":
+        return None
+    if plan == "list":  # the matching ids, collected once into a list SQLite looks up
+        matching = f"a.id IN (SELECT rowid FROM {index} WHERE {index} MATCH ?)"
+    else:  # FTS5 asked about each row the walk reaches
+        matching = f"EXISTS (SELECT 1 FROM {index} WHERE {index} MATCH ? AND rowid = a.id)"
+    # One source: its own (source, published_at) index is in date order within it.
+    date_index = (
+        "idx_articles_source_published" if len(filters.sources) == 1 else "idx_articles_published"
+    )
+    where, params = filters.where()
+    return (
+        f"SELECT a.id, 0.0 FROM articles a INDEXED BY {date_index} "
+        f"WHERE {where} AND {matching} ORDER BY {ORDERS[order]} LIMIT ? OFFSET ?",
+        [*params, match],
+    )
+
+
+def _rows(archive: Archive, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The page's article rows, by id."""
+    if not ids:
+        return {}
+    cursor = archive.conn.execute(
+        "SELECT id, url, source, section, title, published_at, authors, summary, body "
+        f"FROM articles WHERE id IN ({','.join('?' * len(ids))})",
+        ids,
+    )
+    names = [d[0] for d in cursor.description]
+    return {row[0]: dict(zip(names, row, strict=True)) for row in cursor}
+
+
+def _fts_snippets(
+    archive: Archive, index: str, match: str, ids: list[int], highlight: tuple[str, str]
+) -> dict[int, str]:
+    """FTS5's own snippets for the page's hits only (FTS5 seeks each rowid)."""
+    if not ids:
+        return {}
+    rows = archive.conn.execute(
+        f"SELECT rowid, snippet({index}, -1, ?, ?, '…', 16) FROM {index} "
+        f"WHERE {index} MATCH ? AND rowid IN ({','.join('?' * len(ids))})",
+        [*highlight, match, *ids],
+    )
+    return dict(rows.fetchall())
 
 
 def _stemmed_snippet(
@@ -159,12 +286,8 @@ def _stemmed_snippet(
     FTS5's snippet() would show the stemmed text, so stemmed hits get their
     snippet from the original text here.
     """
-    text = body if _has_stem(body, stems) or not summary else summary
-    return stem_snippet(text, stems, highlight)
-
-
-def _has_stem(text: str, stems: set[str]) -> bool:
-    return any(stem_word(w) in stems for w in WORD.findall(text.lower()))
+    in_body = first_hit(body.split(), stems) is not None
+    return stem_snippet(body if in_body or not summary else summary, stems, highlight)
 
 
 def _index_and_match(query: str, exact: bool) -> tuple[str, str, set[str]]:
@@ -189,12 +312,16 @@ def count(
     unique_stories: bool = False,
 ) -> int:
     """How many articles (or distinct stories) match: no ranking, no snippets, cheap."""
-    where, params = _with_source(filters, None).where()
+    filters = _with_source(filters, None)
+    where, params = filters.where()
     index, match, _ = _index_and_match(query, exact)
+    if where == "1" and not unique_stories:  # FTS5 alone: no article row is read
+        sql = f"SELECT count(*) FROM {index} WHERE {index} MATCH ?"
+        return _run(archive, query, sql, [match])[0][0]
     counted = f"DISTINCT {STORY}" if unique_stories else "*"
     sql = (
-        f"SELECT count({counted}) FROM {index} JOIN articles a ON a.id = {index}.rowid "
-        f"WHERE {index} MATCH ? AND {where}"
+        f"SELECT count({counted}) FROM {index} JOIN articles a {_join_index(filters)} "
+        f"ON a.id = {index}.rowid WHERE {index} MATCH ? AND {where}"
     )
     return _run(archive, query, sql, [match, *params])[0][0]
 

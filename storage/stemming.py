@@ -35,11 +35,24 @@ def stem_word(word: str) -> str:
     return _sastrawi().stem(word) or word
 
 
+class _StemCache(dict):
+    """word -> stem; a plain dict look-up is the fast path on ingest (millions of words)."""
+
+    def __missing__(self, word: str) -> str:
+        if len(self) > 500_000:  # bounded: a crawl of junk pages must not grow it forever
+            self.clear()
+        stem = self[word] = stem_word(word)
+        return stem
+
+
+_stems = _StemCache()
+
+
 def stem_text(text: str | None) -> str:
     """A text as the stemmed index holds it: stems separated by spaces."""
     if not text:
         return ""
-    return " ".join(stem_word(w) for w in WORD.findall(text.lower()))
+    return " ".join(map(_stems.__getitem__, WORD.findall(text.lower())))
 
 
 def stem_query(query: str) -> tuple[str, set[str]]:
@@ -73,11 +86,11 @@ def stem_query(query: str) -> tuple[str, set[str]]:
 
 def snippet(text: str, stems: set[str], highlight: tuple[str, str], words: int = 24) -> str:
     """A window of `text` around its first word whose stem is searched, matches highlighted."""
-    tokens = re.findall(r"\S+", text)
-    hits = [i for i, token in enumerate(tokens) if _token_stem(token) in stems]
-    if not hits:
+    tokens = text.split()
+    first = first_hit(tokens, stems)
+    if first is None:
         return " ".join(tokens[:words]) + (" …" if len(tokens) > words else "")
-    start = max(0, hits[0] - words // 3)
+    start = max(0, first - words // 3)
     window = tokens[start : start + words]
     marked = [f"{highlight[0]}{t}{highlight[1]}" if _token_stem(t) in stems else t for t in window]
     prefix = "… " if start else ""
@@ -85,6 +98,11 @@ def snippet(text: str, stems: set[str], highlight: tuple[str, str], words: int =
     return prefix + " ".join(marked) + suffix
 
 
+def first_hit(tokens: list[str], stems: set[str]) -> int | None:
+    """The index of the first whitespace-separated token whose stem is searched, if any."""
+    return next((i for i, token in enumerate(tokens) if _token_stem(token) in stems), None)
+
+
 def _token_stem(token: str) -> str:
-    words = WORD.findall(token.lower())
-    return stem_word(words[0]) if words else ""
+    word = WORD.search(token.lower())
+    return _stems[word.group()] if word else ""
