@@ -1,48 +1,47 @@
 """Search latency on a large archive: warta's search layer against bare FTS5 SQL.
 
-Builds (or reuses) an archive of N replica articles (realistic Indonesian text,
-both FTS indexes), then times a query mix drawn from what researchers search:
-names, places and topics as one word, two words with a date filter, a phrase —
-stemmed and exact — with snippets, 20 hits. The same MATCH queries run as bare
-FTS5 SQL on the same file are the floor. Also: a term matching most of the
-archive ranked by relevance and by date, archive size per article.
+Uses (or builds, with benchmarks/archive_builder.py) an archive of N generated
+articles (realistic Indonesian text, both FTS indexes), then times a query mix
+drawn from what researchers search: names, places and topics as one word, two
+words with a date filter, a phrase — stemmed and exact — with snippets, 20
+hits, ranked by relevance and (a second mix) newest first. The same queries as
+bare FTS5 SQL on the same file (MATCH, the same filter, bm25 order, FTS5's
+snippet) are the floor, timed interleaved with ours. Also: a term that matches
+most of the archive, by relevance and by date, and the archive's size per article.
 
-    python benchmarks/search_latency.py [--articles 100000] [--db PATH] [--repeat 5]
+    python -m benchmarks.search_latency --db PATH [--articles 100000] [--repeat 5] [--json F]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from benchmarks.common import archive_row
-from replica.generator import build_site
+from benchmarks.archive_builder import build_archive
 from storage.archive import Archive
-from storage.search import Filters, search
+from storage.search import BM25_WEIGHTS, Filters, fts_match, search
 
 ONE_WORD = ["banjir", "Sleman", "Magelang", "bupati", "sekolah", "wisata", "longsor", "pasar"]
 TWO_WORDS = ["banjir Bantul", "harga cabai", "jalan rusak", "pelayanan publik"]
-PHRASES = ['"Kulon Progo"', '"pemerintah kabupaten"', '"rumah sakit"']
-COMMON = "warga"  # in most articles
+PHRASES = ['"Kulon Progo"', '"pemerintah kabupaten"', '"tanah longsor"']
+COMMON = "warga"  # in nearly every article
+NOVEMBER = Filters(date_from=date(2025, 11, 1), date_to=date(2025, 11, 30))
 
 
-def build(db: Path, articles: int) -> None:
-    site = build_site(articles=articles, seed=21, days=365, last_day=date(2025, 11, 8))
-    with Archive(db) as archive:
-        for article in site.articles:
-            archive.store(archive_row(article.truth()))
+def mix() -> list[tuple[str, Filters]]:
+    return [(q, Filters()) for q in ONE_WORD + PHRASES] + [(q, NOVEMBER) for q in TWO_WORDS]
 
 
-def timed(function, repeat: int) -> list[float]:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        times.append((time.perf_counter() - started) * 1000)
-    return times
+def timed(function: Callable[[], Any]) -> float:
+    started = time.perf_counter()
+    function()
+    return (time.perf_counter() - started) * 1000
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -50,50 +49,92 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
+def bare_fts(archive: Archive, query: str, filters: Filters, exact: bool, order: str) -> list:
+    """The floor: one hand-written FTS5 statement, snippets by FTS5 itself."""
+    index, match = fts_match(query, exact)
+    where, params = filters.where()
+    weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+    joined = f"JOIN articles a ON a.id = {index}.rowid AND {where}"
+    if where == "1" and order == "relevance":
+        joined = ""  # FTS5 alone
+    ordering = f"bm25({index}, {weights})" if order == "relevance" else "a.published_at DESC"
+    sql = (
+        f"SELECT {index}.rowid, snippet({index}, -1, '[', ']', '…', 16) FROM {index} {joined} "
+        f"WHERE {index} MATCH ? ORDER BY {ordering} LIMIT 20"
+    )
+    return archive.conn.execute(sql, [*params, match]).fetchall()
+
+
+def measure(db: Path, repeat: int = 5) -> dict[str, Any]:
+    """Latencies (ms) of the mix for ours and the floor, the common term, size per article."""
+    archive = Archive(db, readonly=True)
+    results: dict[str, Any] = {"articles": archive.count()}
+    for order in ("relevance", "newest"):
+        for exact in (False, True):
+            label = f"{order}, {'exact' if exact else 'stemmed'}"
+            results[label] = _mix_latency(archive, order, exact, repeat)
+    for order in ("relevance", "newest"):
+        values = [timed(_ours(archive, COMMON, Filters(), False, order)) for _ in range(3)]
+        results[f"common term {COMMON!r} by {order}, ms"] = statistics.median(values)
+    floor = [timed(_floor(archive, COMMON, Filters(), False, "relevance")) for _ in range(3)]
+    results[f"common term {COMMON!r} by relevance, bare FTS5, ms"] = statistics.median(floor)
+    archive.close()
+    size = sum(p.stat().st_size for p in db.parent.glob(db.name + "*"))
+    results["bytes per article"] = size / max(results["articles"], 1)
+    return results
+
+
+def _mix_latency(archive: Archive, order: str, exact: bool, repeat: int) -> dict[str, float]:
+    ours: list[float] = []
+    floor: list[float] = []
+    for query, filters in mix():
+        for _ in range(repeat):  # interleaved: the machine's noise hits both alike
+            ours.append(timed(_ours(archive, query, filters, exact, order)))
+            floor.append(timed(_floor(archive, query, filters, exact, order)))
+    return _summary(ours, floor)
+
+
+def _ours(archive, query, filters, exact, order) -> Callable[[], Any]:
+    return lambda: search(archive, query, filters=filters, exact=exact, order=order, limit=20)
+
+
+def _floor(archive, query, filters, exact, order) -> Callable[[], Any]:
+    return lambda: bare_fts(archive, query, filters, exact, order)
+
+
+def _summary(ours: list[float], floor: list[float]) -> dict[str, float]:
+    return {
+        "p50 ms": percentile(ours, 0.5),
+        "p95 ms": percentile(ours, 0.95),
+        "floor p50 ms": percentile(floor, 0.5),
+        "floor p95 ms": percentile(floor, 0.95),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--articles", type=int, default=100_000, help="when building --db")
     parser.add_argument("--db", type=Path, default=Path("bench-search.db"))
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
     if not args.db.exists():
-        started = time.perf_counter()
-        build(args.db, args.articles)
-        print(f"built {args.db} in {time.perf_counter() - started:.0f} s")
-    archive = Archive(args.db, readonly=True)
-    count = archive.count()
-    november = Filters(date_from=date(2025, 11, 1), date_to=date(2025, 11, 30))
-    mix = [(q, None) for q in ONE_WORD + PHRASES] + [(q, november) for q in TWO_WORDS]
-    ours: dict[str, list[float]] = {"stemmed": [], "exact": []}
-    floor: list[float] = []
-    for query, filters in mix:
-        for mode in ours:
-            ours[mode] += timed(
-                lambda q=query, f=filters, m=mode: search(
-                    archive, q, filters=f, exact=m == "exact", limit=20
-                ),
-                args.repeat,
-            )
-        floor += timed(
-            lambda q=query: archive.conn.execute(
-                "SELECT rowid, snippet(articles_fts, -1, '[', ']', '…', 16) FROM articles_fts "
-                "WHERE articles_fts MATCH ? ORDER BY rank LIMIT 20",
-                (q,),
-            ).fetchall(),
-            args.repeat,
-        )
-    size = args.db.stat().st_size
-    print(f"{count} articles, {size / count / 1024:.1f} KB per article on disk")
-    print(f"{'query mix':<28} {'p50 ms':>8} {'p95 ms':>8}")
-    for label, values in [
-        ("warta, stemmed", ours["stemmed"]),
-        ("warta, exact", ours["exact"]),
-        ("bare FTS5 (floor)", floor),
-    ]:
-        print(f"{label:<28} {percentile(values, 0.5):8.1f} {percentile(values, 0.95):8.1f}")
-    for order in ("relevance", "newest"):
-        values = timed(lambda o=order: search(archive, COMMON, order=o, limit=20), 3)
-        print(f"common term '{COMMON}' by {order:<10} {statistics.median(values):8.1f} ms")
+        rate = build_archive(args.db, args.articles, progress=True)
+        print(f"built {args.db}: {args.articles} articles at {rate:.0f} articles/s")
+    results = measure(args.db, args.repeat)
+    print(f"{results['articles']} articles, {results['bytes per article'] / 1024:.1f} KB each")
+    header = f"{'query mix (20 hits, snippets)':<34} {'p50':>7} {'p95':>7}"
+    print(f"{header} {'floor p50':>10} {'p95':>7}")
+    for label, row in results.items():
+        if isinstance(row, dict):
+            cells = " ".join(f"{row[k]:>7.1f}" for k in ("p50 ms", "p95 ms"))
+            floor = f"{row['floor p50 ms']:>10.1f} {row['floor p95 ms']:>7.1f}"
+            print(f"{label:<34} {cells} {floor}")
+    for label, value in results.items():
+        if label.startswith("common term"):
+            print(f"{label:<52} {value:8.1f}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
 
 
 if __name__ == "__main__":

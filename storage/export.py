@@ -42,6 +42,7 @@ EXPORT_COLUMNS = (
     "language",
     "first_seen_at",
     "last_seen_at",
+    "cluster_id",
 )
 LIST_COLUMNS = ("authors", "editors", "tags")
 FORMATS = ("jsonl", "csv", "parquet")
@@ -61,27 +62,57 @@ class Selection:
 
 
 def selection(
-    archive: Archive, query: str | None, filters: Filters | None = None, exact: bool = False
+    archive: Archive,
+    query: str | None,
+    filters: Filters | None = None,
+    exact: bool = False,
+    unique_stories: bool = False,
 ) -> Selection:
     """All articles matching the filters, or only the full-text matches of `query` among them.
 
     A query goes to the same FTS index search() uses (stemmed unless `exact`).
     It is run once through count() first, so that a malformed query raises
     SearchError with search's one-line explanation before anything is written.
+    `unique_stories`: of the selected copies of one story (near-duplicate cluster),
+    only the first archived (lowest id) is selected.
     """
     filters = filters or Filters()
     where, params = filters.where()
+    match = None
     if query is None:
-        return Selection("articles a", where, params)
-    count(archive, query, filters=filters, exact=exact)
-    index, match = fts_match(query, exact)
-    return Selection(
-        f"{index} JOIN articles a ON a.id = {index}.rowid",
-        f"{index} MATCH ? AND {where}",
-        [match, *params],
-        # paging on the FTS rowid lets FTS5 serve both the range and the order
-        id_column=f"{index}.rowid",
+        chosen = Selection("articles a", where, params)
+    else:
+        count(archive, query, filters=filters, exact=exact)
+        index, match = fts_match(query, exact)
+        chosen = Selection(
+            f"{index} JOIN articles a ON a.id = {index}.rowid",
+            f"{index} MATCH ? AND {where}",
+            [match, *params],
+            # paging on the FTS rowid lets FTS5 serve both the range and the order
+            id_column=f"{index}.rowid",
+        )
+    if unique_stories:
+        _first_copy_only(chosen, filters, query and fts_match(query, exact))
+    return chosen
+
+
+def _first_copy_only(chosen: Selection, filters: Filters, fts: tuple[str, str] | None) -> None:
+    """Keep a row only if no selected copy of its story has a lower id.
+
+    Checked per row against the few other members of its cluster (indexed by
+    cluster_id), so an export still streams: no set of stories is held anywhere.
+    """
+    where, params = filters.where(alias="o")
+    matched = ""
+    if fts:
+        index, match = fts
+        matched = f" AND EXISTS (SELECT 1 FROM {index} WHERE {index} MATCH ? AND rowid = o.id)"
+        params = [*params, match]
+    chosen.where += (
+        " AND NOT EXISTS (SELECT 1 FROM articles o WHERE o.cluster_id = a.cluster_id "
+        f"AND o.id < a.id AND {where}{matched})"
     )
+    chosen.params = [*chosen.params, *params]
 
 
 def export_rows(
@@ -90,6 +121,7 @@ def export_rows(
     filters: Filters | None = None,
     exact: bool = False,
     *,
+    unique_stories: bool = False,
     page_size: int = PAGE_SIZE,
 ) -> Iterator[dict[str, Any]]:
     """The selected articles in id order, one dict per article with EXPORT_COLUMNS as keys.
@@ -97,7 +129,8 @@ def export_rows(
     Lists (authors, editors, tags) are Python lists. A bad query raises SearchError
     here, at the call, not at the first row.
     """
-    return _pages(archive, selection(archive, query, filters, exact), page_size)
+    chosen = selection(archive, query, filters, exact, unique_stories)
+    return _pages(archive, chosen, page_size)
 
 
 def _pages(archive: Archive, chosen: Selection, page_size: int) -> Iterator[dict[str, Any]]:
@@ -152,11 +185,11 @@ def _csv_value(value: Any) -> Any:
 
 
 def parquet_schema():
-    """The Parquet schema: id int64, lists as list<string>, everything else string."""
+    """The Parquet schema: ids int64, lists as list<string>, everything else string."""
     import pyarrow as pa
 
     def column_type(name: str):
-        if name == "id":
+        if name in ("id", "cluster_id"):
             return pa.int64()
         return pa.list_(pa.string()) if name in LIST_COLUMNS else pa.string()
 

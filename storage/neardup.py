@@ -117,8 +117,10 @@ class NearDuplicateIndex:
                 found.append((article_id, similarity))
         return sorted(found, key=lambda pair: -pair[1])
 
-    def add(self, article_id: int, sig: Signature) -> None:
-        self.remove(article_id)
+    def add(self, article_id: int, sig: Signature, new: bool = False) -> None:
+        """Index an article's signature (`new`: it has none yet, nothing to replace)."""
+        if not new:
+            self.remove(article_id)
         self.conn.execute(
             "INSERT INTO minhash_signatures(article_id, signature) VALUES (?, ?)",
             (article_id, sig.to_blob()),

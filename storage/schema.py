@@ -214,6 +214,14 @@ CREATE INDEX idx_articles_filter
 """
 
 
+_V8_WIB_DATE = """
+-- The publication day in WIB (UTC+7 all year), computed on read: what researchers
+-- facet and group by (Datasette's date facet would otherwise count UTC days).
+ALTER TABLE articles ADD COLUMN published_date_wib TEXT
+    GENERATED ALWAYS AS (date(published_at, '+7 hours')) VIRTUAL;
+"""
+
+
 # Each migration is an SQL script or a function of the connection; index + 1 is the
 # user_version it leads to.
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
@@ -224,6 +232,7 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _v5_story_clusters,
     _V6_CRAWL_ERRORS,
     _V7_FILTER_INDEX,
+    _V8_WIB_DATE,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

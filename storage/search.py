@@ -56,7 +56,8 @@ class Filters:
     date_from: date | None = None  # first day, inclusive, in WIB
     date_to: date | None = None  # last day, inclusive, in WIB
 
-    def where(self) -> tuple[str, list[Any]]:
+    def where(self, alias: str = "a") -> tuple[str, list[Any]]:
+        """SQL conditions on the articles table (named `alias`) and their parameters."""
         clauses: list[str] = []
         params: list[Any] = []
 
@@ -65,16 +66,19 @@ class Filters:
                 clauses.append("(" + " OR ".join(template for _ in values) + ")")
                 params.extend(v.lower() for v in values)
 
-        any_of("a.source = ?", self.sources)  # ids are lowercase: the index can seek
-        any_of("lower(a.section) = ?", self.sections)
-        any_of("lower(a.location) = ?", self.locations)
-        any_of("EXISTS (SELECT 1 FROM json_each(a.authors) WHERE lower(value) = ?)", self.authors)
-        any_of("EXISTS (SELECT 1 FROM json_each(a.tags) WHERE lower(value) = ?)", self.tags)
+        a = alias
+        any_of(f"{a}.source = ?", self.sources)  # ids are lowercase: the index can seek
+        any_of(f"lower({a}.section) = ?", self.sections)
+        any_of(f"lower({a}.location) = ?", self.locations)
+        any_of(
+            f"EXISTS (SELECT 1 FROM json_each({a}.authors) WHERE lower(value) = ?)", self.authors
+        )
+        any_of(f"EXISTS (SELECT 1 FROM json_each({a}.tags) WHERE lower(value) = ?)", self.tags)
         if self.date_from:
-            clauses.append("a.published_at >= ?")
+            clauses.append(f"{a}.published_at >= ?")
             params.append(_day_start_utc(self.date_from))
         if self.date_to:
-            clauses.append("a.published_at < ?")
+            clauses.append(f"{a}.published_at < ?")
             params.append(_day_start_utc(self.date_to + timedelta(days=1)))
         return (" AND ".join(clauses) or "1"), params
 
@@ -182,7 +186,7 @@ def _page_of_hits(
         return _run(archive, query, sql, [match, limit, offset])
     joined = f"""
         SELECT a.id AS id, {rank} AS rank, a.published_at AS published_at, {STORY} AS story
-        FROM {index} JOIN articles a {_join_index(filters)} ON a.id = {index}.rowid
+        FROM {index} JOIN articles a {_join_index(archive, filters)} ON a.id = {index}.rowid
         WHERE {index} MATCH ? AND {where}
     """
     if unique_stories:
@@ -196,9 +200,18 @@ def _page_of_hits(
     return _run(archive, query, sql, [match, *params, limit, offset])
 
 
-def _join_index(filters: Filters) -> str:
-    """Join matches to the narrow filter index when it holds every column the filters need."""
-    return "" if filters.authors or filters.tags else "INDEXED BY idx_articles_filter"
+def _join_index(archive: Archive, filters: Filters) -> str:
+    """Join matches to the narrow filter index when it holds every column the filters need.
+
+    An archive last written by an older warta (opened read-only, so not migrated)
+    lacks the index and is joined row by row, as before.
+    """
+    if filters.authors or filters.tags:
+        return ""
+    present = archive.conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'idx_articles_filter'"
+    ).fetchone()
+    return "INDEXED BY idx_articles_filter" if present else ""
 
 
 def _date_plan(
@@ -320,7 +333,7 @@ def count(
         return _run(archive, query, sql, [match])[0][0]
     counted = f"DISTINCT {STORY}" if unique_stories else "*"
     sql = (
-        f"SELECT count({counted}) FROM {index} JOIN articles a {_join_index(filters)} "
+        f"SELECT count({counted}) FROM {index} JOIN articles a {_join_index(archive, filters)} "
         f"ON a.id = {index}.rowid WHERE {index} MATCH ? AND {where}"
     )
     return _run(archive, query, sql, [match, *params])[0][0]

@@ -65,9 +65,14 @@ def collect(
     *,
     by: str = "day",
     top: int = 10,
+    unique_stories: bool = False,
 ) -> Stats:
-    """All the statistics for the selection. Raises SearchError for a bad query."""
-    chosen = selection(archive, query, filters, exact)
+    """All the statistics for the selection. Raises SearchError for a bad query.
+
+    `unique_stories`: count each story (near-duplicate cluster) once, by its first
+    archived copy among the selected articles.
+    """
+    chosen = selection(archive, query, filters, exact, unique_stories)
     total, undated = _totals(archive, chosen)
     return Stats(
         total=total,

@@ -313,3 +313,47 @@ def test_guide_authors_and_fts_examples(archive_db, truths):
     (fts_sql,) = [s for t, s in blocks.items() if t.startswith("Full-text search")]
     top = run_sql(archive_db, fts_sql)[0]
     assert "Retreat" in top[1]
+
+
+# -- one article per story -----------------------------------------------------------
+
+
+def test_unique_stories_export_and_stats_count_each_story_once(archive_db, crawl_site, tmp_path):
+    output = tmp_path / "stories.jsonl"
+    result = cli("export", "--unique-stories", "-o", str(output), db=archive_db)
+    assert result.exit_code == 0, result.stderr
+    _, rows = read_export(output, "jsonl")
+    _, everything = read_export(_export_all(archive_db, tmp_path), "jsonl")
+    stories = {row["cluster_id"] for row in everything}
+    assert len(rows) == len(stories) < len(everything)
+    # each story by its first archived copy
+    first = {}
+    for row in everything:
+        first.setdefault(row["cluster_id"], row["id"])
+    assert sorted(row["id"] for row in rows) == sorted(first.values())
+    # every syndicated story the replica made is in the export once
+    exported = {row["url"] for row in rows}
+    archived = {row["url"] for row in everything}
+    for cluster in crawl_site.clusters:
+        assert len(exported & set(cluster)) == 1, cluster
+        assert set(cluster) <= archived
+    stats = cli("stats", "--unique-stories", "--format", "json", db=archive_db)
+    assert json.loads(stats.stdout)["total"] == len(stories)
+
+
+def test_unique_stories_keep_a_copy_whose_original_is_filtered_out(archive_db, tmp_path):
+    output = tmp_path / "jateng.jsonl"
+    args = ("--source", "tribunjateng", "-o", str(output))
+    assert cli("export", *args, db=archive_db).exit_code == 0
+    _, jateng = read_export(output, "jsonl")
+    assert cli("export", "--unique-stories", *args, db=archive_db).exit_code == 0
+    _, unique = read_export(output, "jsonl")
+    copies = [row for row in jateng if row["cluster_id"] != row["id"]]
+    assert copies, "Tribun Jateng carries syndicated copies of stories first archived elsewhere"
+    assert {row["cluster_id"] for row in unique} == {row["cluster_id"] for row in jateng}
+
+
+def _export_all(db, tmp_path):
+    output = tmp_path / "all.jsonl"
+    assert cli("export", "-o", str(output), db=db).exit_code == 0
+    return output

@@ -6,6 +6,7 @@ Playwright; no downloaded browsers).
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import socket
@@ -181,8 +182,26 @@ def test_source_facet_count_matches_the_archive(page, server, archive):
     page.wait_for_url("**source=tribunjogja*")
     (expected,) = query(archive, "SELECT count(*) FROM articles WHERE source = 'tribunjogja'")[0]
     assert page.locator("h3").first.inner_text().startswith(f"{expected} rows")
-    for facet in ("section", "authors", "tags", "published_at"):
+    for facet in ("section", "authors", "tags", "published_date_wib"):
         assert page.locator(f"#facet-{facet}").count() == 1
+
+
+def test_publication_day_facet_counts_wib_days(server, archive):
+    with urllib.request.urlopen(f"{server}/warta/articles.json?_size=0") as response:
+        facets = json.load(response)["facet_results"]
+    facet = facets.get("published_date_wib") or facets["results"]["published_date_wib"]
+    shown = {item["value"]: item["count"] for item in facet["results"]}
+    wib = dict(
+        query(
+            archive,
+            "SELECT date(published_at, '+7 hours') AS d, count(*) FROM articles "
+            "WHERE published_at IS NOT NULL GROUP BY d",
+        )
+    )
+    utc = dict(query(archive, "SELECT date(published_at), count(*) FROM articles GROUP BY 1"))
+    assert wib != utc, "the replica publishes late in the evening too: the days differ"
+    assert {day: shown[day] for day in shown} == {day: wib[day] for day in shown}
+    assert len(shown) == min(len(wib), 30)  # Datasette shows 30 facet values at most
 
 
 def test_canned_queries_run(page, server, archive):
@@ -242,3 +261,21 @@ def test_even_datasettes_write_connection_cannot_write(archive):
         with pytest.raises(sqlite3.OperationalError, match="readonly|read-only"):
             attempt.result(timeout=30)
     assert query(archive, "SELECT count(*) FROM crawl_runs")[0][0] > 0
+
+
+def test_canned_search_pages_through_every_hit(server, archive):
+    def page_of(number: int) -> list[int]:
+        params = urllib.parse.urlencode(
+            {"q": "yang", "source": "", "from": "", "to": "", "page": number, "per_page": 25}
+        )
+        url = f"{server}/warta/search.json?{params}&_shape=array"
+        with urllib.request.urlopen(url) as response:
+            return [row["archived"] for row in json.load(response)]
+
+    (matches,) = query(
+        archive, "SELECT count(*) FROM articles_fts_stem WHERE articles_fts_stem MATCH 'yang'"
+    )[0]
+    pages = [page_of(n) for n in range(1, matches // 25 + 2)]
+    assert [len(hits) for hits in pages[:-1]] == [25] * (len(pages) - 1) and len(pages) > 2
+    every = [hit for hits in pages for hit in hits]
+    assert len(every) == len(set(every)) == matches

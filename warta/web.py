@@ -72,6 +72,8 @@ COLUMNS: dict[str, dict[str, str]] = {
         "last_seen_at": f"When a crawl last saw it, {UTC_TIME}",
         "cluster_id": "Story cluster: near-duplicate copies share it (the id of the "
         "cluster's earliest article)",
+        "published_date_wib": "Publication day in WIB (UTC+7), YYYY-MM-DD, computed from "
+        "published_at",
     },
     "raw_pages": {
         "id": "Raw page id",
@@ -142,26 +144,44 @@ def wib_day_start(day: str, plus: str = "") -> str:
     return f"strftime('%Y-%m-%dT%H:%M:%SZ', {day}{shift}, '-7 hours')"
 
 
+SEARCH_PAGE = 100  # hits per page of the canned search, unless per_page says otherwise
+SEARCH_PAGE_MAX = 1000
+
+
 def search_query() -> dict[str, Any]:
     weights = ", ".join(str(w) for w in BM25_WEIGHTS)
     start, end = wib_day_start(":from"), wib_day_start(":to", "+1 day")
-    sql = f"""select a.id as archived, a.title, a.source, a.section, a.published_at,
+    # The page of hits first (ids and ranks), then snippets for those rows only:
+    # a snippet per match would cost seconds for a common word.
+    sql = f"""with per_page as (
+  select min(coalesce(nullif(cast(:per_page as integer), 0), {SEARCH_PAGE}), {SEARCH_PAGE_MAX})
+    as n
+),
+hits as (
+  select a.id, bm25(articles_fts_stem, {weights}) as rank
+  from articles_fts_stem join articles a on a.id = articles_fts_stem.rowid
+  where articles_fts_stem match warta_stem_query(:q)
+    and (:source = '' or a.source = :source)
+    and (:from = '' or a.published_at >= {start})
+    and (:to = '' or a.published_at < {end})
+  order by rank, a.id
+  limit (select n from per_page)
+  offset (max(cast(:page as integer), 1) - 1) * (select n from per_page)
+)
+select a.id as archived, a.title, a.source, a.section, a.published_at,
   warta_snippet(:q, a.body, a.summary, a.title) as snippet, a.url as original,
-  round(bm25(articles_fts_stem, {weights}), 3) as rank
-from articles_fts_stem join articles a on a.id = articles_fts_stem.rowid
-where articles_fts_stem match warta_stem_query(:q)
-  and (:source = '' or a.source = :source)
-  and (:from = '' or a.published_at >= {start})
-  and (:to = '' or a.published_at < {end})
-order by bm25(articles_fts_stem, {weights})
-limit 100"""
+  round(hits.rank, 3) as rank
+from hits join articles a on a.id = hits.id
+order by hits.rank, a.id"""
     return {
         "title": "Search (stemmed)",
         "hide_sql": True,
         "description": "Words match by their Indonesian stem: pelayanan also finds melayani, "
         'dilayani, layanan. FTS5 syntax ("phrases", AND/OR/NOT, NEAR, prefix*). '
-        "source: an outlet id; from/to: days (YYYY-MM-DD, WIB), inclusive. "
-        "Best 100 by bm25 (title counts most); the list's search box is the exact-word search.",
+        "source: an outlet id; from/to: days (YYYY-MM-DD, WIB), inclusive; page: 1, 2, … "
+        f"of per_page hits (default {SEARCH_PAGE}, at most {SEARCH_PAGE_MAX}), best first by "
+        "bm25, title counting most. The list's "
+        "search box is the exact-word search.",
         "sql": sql,
     }
 
@@ -259,7 +279,7 @@ TABLES: dict[str, dict[str, Any]] = {
             "section",
             {"array": "authors"},
             {"array": "tags"},
-            {"date": "published_at"},  # UTC days
+            {"date": "published_date_wib"},  # WIB days, as everywhere else in warta
         ],
     },
     "raw_pages": {
@@ -292,12 +312,29 @@ def sources_html(sources: dict[str, Source]) -> str:
     return f"<ul class='warta-sources'>{items}</ul>"
 
 
+def _facets_present(settings: dict[str, Any], columns: list[tuple[str, str]]) -> dict[str, Any]:
+    """The table's facets on columns it has (an archive from an older warta lacks some)."""
+    if "facets" not in settings:
+        return {}
+    names = {name for name, _ in columns}
+    facets = [
+        facet
+        for facet in settings["facets"]
+        if (facet if isinstance(facet, str) else next(iter(facet.values()))) in names
+    ]
+    return {"facets": facets}
+
+
 def build_metadata(
     sources: dict[str, Source], schema: dict[str, list[tuple[str, str]]]
 ) -> dict[str, Any]:
     """Datasette metadata for the archive's schema: descriptions, facets, FTS, canned queries."""
     tables = {
-        name: {**settings, "columns": column_descriptions(name, schema[name])}
+        name: {
+            **settings,
+            "columns": column_descriptions(name, schema[name]),
+            **_facets_present(settings, schema[name]),
+        }
         for name, settings in TABLES.items()
         if name in schema
     }
