@@ -88,7 +88,11 @@ def test_common_words_walk_the_date_index_and_rare_ones_sort(archive):
 def test_relevance_order_is_bm25_with_or_without_filters(archive):
     index, match = fts_match("banjir")
     weights = ", ".join(map(str, BM25_WEIGHTS))
-    for filters in (Filters(), Filters(sources=["tribunjogja"])):
+    for filters in (
+        Filters(),
+        Filters(sources=["tribunjogja"]),
+        Filters(date_from=date(2025, 10, 25), date_to=date(2025, 11, 2)),
+    ):
         where, params = filters.where()
         expected = [
             r[0]
