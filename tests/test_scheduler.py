@@ -10,6 +10,7 @@ import sys
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -99,7 +100,14 @@ def test_daemon_crawls_on_schedule_and_stops_cleanly(tmp_path, one_source, repli
     assert not [r for r in runs_of(db) if r["status"] == "running"]
 
 
-def test_jobs_survive_kill_and_a_missed_run_runs_once(tmp_path, one_source, replica_server):
+def test_jobs_survive_kill_and_a_missed_run_runs_once(tmp_path, replica_server):
+    # The nightly time was two hours ago (WIB), whenever the test runs: a missed run
+    # is due again only within the misfire grace (12 h) of its scheduled time.
+    due = datetime.now(ZoneInfo("Asia/Jakarta")) - timedelta(hours=2)
+    one_source = tmp_path / "sources.toml"
+    one_source.write_text(
+        ONE_SOURCE.replace('"30 1 * * *"', f'"{due.minute} {due.hour} * * *"'), encoding="utf-8"
+    )
     db = tmp_path / "warta.db"
     replica = ("--replica", replica_server.base_url)
     # The daemon ran before, with its nightly schedule, and was killed.
@@ -110,7 +118,7 @@ def test_jobs_survive_kill_and_a_missed_run_runs_once(tmp_path, one_source, repl
     listed = run_warta("scheduler", "--list", "--sources", str(one_source), *replica, db=db)
     assert listed.returncode == 0, listed.stderr
     assert "crawl:harianjogja" in listed.stdout and "(new)" not in listed.stdout
-    # While the machine was off, the 01:30 run came and went (twice, even).
+    # While the machine was off, the nightly run came and went (twice, even).
     config = SchedulerConfig(db_path=str(db), jobs_path=f"{db}.jobs.db")
     store = open_job_store(config)
     job = store.lookup_job("crawl:harianjogja")
