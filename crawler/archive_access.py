@@ -11,14 +11,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from storage.archive import Archive, default_db_path
+from storage.archive import Archive, ArchiveError, default_db_path
 
 _OPEN: dict[Path, Archive] = {}
 _USERS: dict[Path, set[int]] = {}
+_FAILURES: dict[Path, str] = {}
+
+ARCHIVE_FAILED = "archive_failed"  # the close reason of a crawl stopped by a failed write
 
 
 def _path_of(crawler) -> Path:
-    return Path(crawler.settings.get("WARTA_DB") or default_db_path()).resolve()
+    # Looked up for every listed link and every item: resolve() (system calls) once
+    # per crawler, whose settings are frozen by the time it crawls.
+    path = getattr(crawler, "__dict__", {}).get("_warta_archive_path")
+    if path is None:
+        path = Path(crawler.settings.get("WARTA_DB") or default_db_path()).resolve()
+        if getattr(crawler, "settings", None) is not None and crawler.settings.frozen:
+            crawler._warta_archive_path = path
+    return path
 
 
 def archive_for(crawler) -> Archive:
@@ -37,4 +47,52 @@ def release_archive(crawler) -> None:
     users = _USERS.get(path, set())
     users.discard(id(crawler))
     if not users and path in _OPEN:
-        _OPEN.pop(path).close()
+        archive = _OPEN.pop(path)
+        try:
+            archive.close()
+        except ArchiveError as exc:  # the last batch could not be committed
+            _FAILURES.setdefault(path, str(exc))
+            archive.conn.close()
+
+
+def fail_crawl(crawler, error: Exception | str) -> None:
+    """A write to the archive failed (disk full, read-only…): stop this crawl.
+
+    The first failure per archive is kept for the operator (`write_failures`);
+    the run recorder then marks the run failed, if the archive still takes that.
+    Nothing is half-written: the failed batch was rolled back whole.
+    """
+    record_failure(crawler, error)
+    engine = getattr(crawler, "engine", None)
+    if engine is None or getattr(crawler, "spider", None) is None:
+        return
+    try:
+        close = getattr(engine, "close_spider_async", None)
+        if close is not None:  # Scrapy 2.14+
+            from scrapy.utils.defer import deferred_from_coro
+
+            closing = deferred_from_coro(close(reason=ARCHIVE_FAILED))
+        else:
+            closing = engine.close_spider(crawler.spider, ARCHIVE_FAILED)
+        closing.addErrback(lambda _: None)  # already closing or closed: nothing to stop
+    except RuntimeError:  # not running yet, or already closed: nothing to stop
+        pass
+
+
+def record_failure(crawler, error: Exception | str) -> None:
+    """Keep the first write failure of this crawler's archive, for the operator."""
+    message = str(error)
+    if not isinstance(error, ArchiveError | str):  # a bare sqlite3 error: say where
+        where = crawler.settings.get("WARTA_DB") or default_db_path()
+        message = f"cannot write to archive {where}: {message}"
+    _FAILURES.setdefault(_path_of(crawler), message)
+
+
+def archive_failure(crawler) -> str | None:
+    """Why writing to this crawler's archive failed, if it did."""
+    return _FAILURES.get(_path_of(crawler))
+
+
+def write_failures() -> list[str]:
+    """Every archive write failure of this process, first one per archive."""
+    return list(_FAILURES.values())

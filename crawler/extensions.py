@@ -7,11 +7,20 @@ and closes the row with the crawl's counts and a status when the spider closes.
 
 from __future__ import annotations
 
+import sqlite3
+
 from scrapy import signals
 from twisted.internet import task
 
-from crawler.archive_access import archive_for, release_archive
+from crawler.archive_access import (
+    archive_failure,
+    archive_for,
+    fail_crawl,
+    record_failure,
+    release_archive,
+)
 from storage import locks
+from storage.archive import ArchiveError
 
 HEARTBEAT_EVERY = 10  # seconds; locks.STALE_AFTER must be well above it
 
@@ -40,41 +49,59 @@ class RunRecorder:
         return cls(crawler)
 
     def spider_opened(self, spider) -> None:
-        archive = archive_for(self.crawler)
-        self.run_id = archive.start_run(spider.name)
         try:
-            locks.acquire(archive, spider.name)
-        except locks.SourceLocked as exc:
-            spider.warta_refused = str(exc)  # the spider then starts no request
-            spider.logger.error("%s", exc)
-        else:
-            self.holds_lock = True
-            locks.set_run(archive, spider.name, self.run_id)
+            archive = archive_for(self.crawler)
+            # a killed or failed previous run may have left listings unwalked
+            spider.warta_resume = locks.previous_run_unfinished(archive, spider.name)
+            self.run_id = archive.start_run(spider.name)
+            self.crawler.stats.set_value("warta/run_id", self.run_id)  # crawler/errors.py
+            try:
+                locks.acquire(archive, spider.name)
+            except locks.SourceLocked as exc:
+                spider.warta_refused = str(exc)  # the spider then starts no request
+                spider.logger.error("%s", exc)
+            else:
+                self.holds_lock = True
+                locks.set_run(archive, spider.name, self.run_id)
+                locks.close_abandoned_runs(archive, spider.name, self.run_id)
+        except (ArchiveError, sqlite3.Error) as exc:  # the spider then starts no request
+            fail_crawl(self.crawler, exc)
+            return
         spider.logger.info("crawl run %s started; archive %s", self.run_id, archive.path)
         self.flusher = task.LoopingCall(self.tick, archive, spider.name)
         self.flusher.start(1.0, now=False)
 
     def tick(self, archive, source: str) -> None:
-        archive.flush_if_stale()
-        self.ticks += 1
-        if self.holds_lock and self.ticks % HEARTBEAT_EVERY == 0:
-            locks.heartbeat(archive, source)
+        try:
+            archive.flush_if_stale()
+            self.ticks += 1
+            if self.holds_lock and self.ticks % HEARTBEAT_EVERY == 0:
+                locks.heartbeat(archive, source)
+        except (ArchiveError, sqlite3.Error) as exc:
+            fail_crawl(self.crawler, exc)
 
     def spider_closed(self, spider, reason: str) -> None:
         if self.flusher is not None and self.flusher.running:
             self.flusher.stop()
-        archive = archive_for(self.crawler)
         stats = self.crawler.stats
         counts = {column: stats.get_value(key, 0) for column, key in COUNTS.items()}
         counts["articles_dropped"] += stats.get_value("warta/articles_duplicate", 0)
         counts["errors"] = sum(stats.get_value(key, 0) for key in ERROR_STATS)
         refused = getattr(spider, "warta_refused", None)
+        failure = archive_failure(self.crawler)
         status = "refused" if refused else run_status(reason, counts["errors"])
-        if self.run_id is not None:
-            archive.finish_run(self.run_id, status, counts, message=refused or reason)
-        if self.holds_lock:
-            locks.release(archive, spider.name)
-        archive.flush()
+        if failure and not refused:
+            status, counts["errors"] = "failed", counts["errors"] + 1
+        try:
+            archive = archive_for(self.crawler)
+            if self.run_id is not None:
+                message = refused or failure or reason
+                archive.finish_run(self.run_id, status, counts, message=message)
+            if self.holds_lock:
+                locks.release(archive, spider.name)
+            archive.flush()
+        except (ArchiveError, sqlite3.Error) as exc:  # the next crawl closes the run instead
+            record_failure(self.crawler, exc)
         release_archive(self.crawler)
         spider.logger.info("crawl run %s %s: %s", self.run_id, status, counts)
 

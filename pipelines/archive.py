@@ -4,16 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from crawler.archive_access import archive_failure, fail_crawl
 from crawler.items import Article
 from pipelines.base import ArchiveUsingPipeline
-from storage.archive import body_hash, iso_utc
+from storage.archive import ArchiveError, body_hash, iso_utc
 
 
 class ArchivePipeline(ArchiveUsingPipeline):
     def process_item(self, item: Article, spider=None) -> Article:
+        failure = archive_failure(self.crawler)
+        if failure:  # this or another crawl of the archive could not write: stop too
+            self.stats.inc_value("warta/articles_not_stored")
+            fail_crawl(self.crawler, failure)
+            return item
         archive = self.archive
         aliases = [item.fetched_url] if item.fetched_url else []
-        result = archive.store(article_row(item), pages=item.pages, aliases=aliases)
+        try:
+            result = archive.store(article_row(item), pages=item.pages, aliases=aliases)
+        except ArchiveError as exc:  # disk full, read-only…: the batch was rolled back whole
+            self.stats.inc_value("warta/archive_errors")
+            self.stats.inc_value("warta/articles_not_stored")
+            fail_crawl(self.crawler, exc)
+            return item
         self.stats.inc_value(f"warta/articles_{result.outcome}")
         item.pages = []  # the raw pages are stored; don't keep them alive in memory
         return item

@@ -1,12 +1,30 @@
-"""Drop items that cannot be archived, with a logged and counted reason."""
+"""Drop items that cannot be archived, with a logged and counted reason.
+
+A drop raises `InvalidArticle`, whose `reason` (no_title, no_body, mojibake…)
+crawler/errors.py records in the run's `crawl_errors`.
+"""
 
 from __future__ import annotations
+
+import re
 
 from scrapy.exceptions import DropItem
 
 from crawler.items import Article
 
 MIN_BODY_CHARS = 80  # shorter than two sentences: an empty shell, not an article
+# Text decoded with the wrong charset: replacement characters, C1 controls (latin-1
+# read of windows-1252), or UTF-8 read as windows-1252 ("â€œ", "Ã©"). Indonesian
+# news text has none of them; better no row than a garbled one.
+MOJIBAKE = re.compile(r"[\ufffd\x80-\x9f]|â€|Ã[\xa0-\xbf]")
+
+
+class InvalidArticle(DropItem):
+    """An article that cannot be archived; `reason` is its crawl_errors category."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class ValidatePipeline:
@@ -22,7 +40,9 @@ class ValidatePipeline:
         if reason:
             self.stats.inc_value("warta/articles_dropped")
             self.stats.inc_value(f"warta/dropped/{reason.split(':')[0]}")
-            raise DropItem(f"{reason}: {item.fetched_url or item.url}")
+            raise InvalidArticle(
+                reason.replace(" ", "_"), f"{reason}: {item.fetched_url or item.url}"
+            )
         return item
 
 
@@ -34,4 +54,6 @@ def problem(item: Article) -> str | None:
         return "no title"
     if not item.body or len(item.body.strip()) < MIN_BODY_CHARS:
         return "no body"
+    if any(MOJIBAKE.search(text) for text in (item.title, item.body, item.description) if text):
+        return "mojibake"
     return None

@@ -5,18 +5,25 @@
 request from the site built at start; `server.site = other` swaps it while
 running (the next night, say: docs/replica-contract.md, "Nights"). Requests
 are recorded in `server.requests` as (host, path-with-query), and not logged
-unless asked.
+unless asked. `server.faults` (replica/faults.py) makes chosen URLs misbehave:
+errors, hangs, resets, broken bodies, odd content; it can be swapped while
+running too.
 """
 
 from __future__ import annotations
 
+import re
+import socket
+import struct
 import sys
 import threading
 import traceback
 from collections import deque
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+from replica.faults import Fault, first_fault, robots_disallows, transform, with_disallows
 from replica.generator import build_site
 from replica.model import Site
 from replica.pages.common import HTML, Page
@@ -41,20 +48,130 @@ class _Handler(BaseHTTPRequestHandler):
     def _respond(self, send_body: bool) -> None:
         host, target = self._host_and_target()
         self.server.requests.append((host, target))
-        # One read of the reference: the whole response comes from one site, even when
-        # another thread swaps `server.site` meanwhile.
-        site = self.server.site
+        # One read of each reference: the whole response comes from one site and one
+        # fault list, even when another thread swaps `server.site` or `.faults` meanwhile.
+        site, faults = self.server.site, self.server.faults
+        fault = None
+        if faults and not target.startswith("/_replica/"):
+            fault = first_fault(faults, host + target)
+        if fault is not None and self._misbehave_before_routing(fault, host, target):
+            return
         try:
             page = route(site, host, target)
         except Exception:  # a rendering bug: answer 500, show it, keep serving
             traceback.print_exc()
             page = Page(500, HTML, b"<!DOCTYPE html><title>500</title><h1>500</h1>")
+        headers: dict[str, str] = {}
+        if faults and target == "/robots.txt" and page.status == 200:
+            page = replace(page, body=with_disallows(page.body, robots_disallows(faults, host)))
+        if fault is not None:
+            page, headers = transform(fault, page)
+            if self._misbehave_while_sending(fault, page, send_body):
+                return
+        self._send(page, send_body, headers)
+
+    def _send(self, page: Page, send_body: bool, headers: dict[str, str] | None = None) -> None:
         self.send_response(page.status)
         self.send_header("Content-Type", page.content_type)
         self.send_header("Content-Length", str(len(page.body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.end_headers()
         if send_body:
             self.wfile.write(page.body)
+
+    # -- faults (replica/faults.py) ------------------------------------------------------
+
+    def _misbehave_before_routing(self, fault: Fault, host: str, target: str) -> bool:
+        """Answer for faults that replace the page; False: route it, then see."""
+        kind = fault.kind
+        if kind == "5xx":
+            status = int(fault.number("code"))
+            self._send(Page(status, HTML, f"<h1>{status}</h1>".encode()), True)
+        elif kind == "retry-after":
+            status = int(fault.number("code"))
+            body = f"<h1>{status}</h1>".encode()
+            self._send(Page(status, HTML, body), True, {"Retry-After": fault.param("after")})
+        elif kind == "forbid-ua":
+            if fault.param("allow") in self.headers.get("User-Agent", ""):
+                return False
+            self._send(Page(403, HTML, b"<h1>403 Forbidden</h1>"), True)
+        elif kind == "hang":
+            self.server.stopping.wait(fault.number("seconds"))  # ends early when stopped
+            self.close_connection = True
+        elif kind == "reset":
+            self._reset()
+        elif kind in ("redirect-loop", "redirect-offsite"):
+            self._redirect(fault, host, target)
+        else:
+            return False
+        return True
+
+    def _redirect(self, fault: Fault, host: str, target: str) -> None:
+        path, _, query = target.partition("?")
+        if fault.kind == "redirect-offsite":
+            location, status = f"https://{fault.param('to')}{target}", 301
+        else:  # A -> A?loop=1 -> A (pingpong), or A?loop=n -> A?loop=n+1 for ever (endless)
+            params = [p for p in query.split("&") if p and not p.startswith("loop=")]
+            loop = int(re.search(r"loop=(\d+)", query).group(1)) if "loop=" in query else 0
+            if fault.param("mode") == "endless" or loop == 0:
+                params.append(f"loop={loop + 1}")
+            location = f"https://{host}{path}" + (f"?{'&'.join(params)}" if params else "")
+            status = 302
+        self.send_response(status)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _reset(self) -> None:
+        """Close with a TCP RST (SO_LINGER 0) before answering: "connection reset by peer"."""
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close_connection = True
+
+    def _misbehave_while_sending(self, fault: Fault, page: Page, send_body: bool) -> bool:
+        """Send the page the way `fault` breaks the connection; False: send it normally."""
+        kind = fault.kind
+        if kind not in ("trickle", "truncate", "huge") or not send_body:
+            return False
+        self.close_connection = True
+        if kind == "huge":
+            self._send_huge(fault, page)
+            return True
+        declared = kind == "trickle" or fault.param("length") == "declared"
+        self.send_response(page.status)
+        self.send_header("Content-Type", page.content_type)
+        if declared:
+            self.send_header("Content-Length", str(len(page.body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if kind == "truncate":
+            self.wfile.write(page.body[: int(len(page.body) * fault.number("keep"))])
+            return True
+        chunk, interval = int(fault.number("chunk")) or 1, fault.number("interval")
+        for start in range(0, len(page.body), chunk):
+            self.wfile.write(page.body[start : start + chunk])
+            self.wfile.flush()
+            if self.server.stopping.wait(interval):
+                break
+        return True
+
+    def _send_huge(self, fault: Fault, page: Page) -> None:
+        """mb megabytes of HTML, generated as it is sent (the server never holds it)."""
+        size = int(fault.number("mb") * 1024 * 1024)
+        filler = b"<p>" + b"Berita panjang sekali. " * 40 + b"</p>\n"
+        self.send_response(200)
+        self.send_header("Content-Type", HTML)
+        if fault.param("length") == "declared":
+            self.send_header("Content-Length", str(size))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        head = page.body[: page.body.find(b"<body")] or b"<!DOCTYPE html><html><head></head>"
+        self.wfile.write(head + b"<body>")
+        sent = len(head) + 6
+        while sent < size:
+            piece = filler[: size - sent]
+            self.wfile.write(piece)
+            sent += len(piece)
 
     def _host_and_target(self) -> tuple[str, str]:
         """The outlet host (lowercase, no port) and the path with its query."""
@@ -79,15 +196,23 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True  # open keep-alive connections never block shutdown
     allow_reuse_address = True
+    # socketserver's default listen backlog is 5: a crawl opening dozens of connections
+    # at once overflows it, and each dropped handshake stalls a request for seconds.
+    request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], site: Site, verbose: bool) -> None:
+    def __init__(
+        self, address: tuple[str, int], site: Site, verbose: bool, faults: list[Fault]
+    ) -> None:
         self.site = site
         self.verbose = verbose
+        self.faults = faults
+        self.stopping = threading.Event()  # wakes hanging and trickling handlers on stop
         self.requests: deque[tuple[str, str]] = deque(maxlen=MAX_RECORDED)
         super().__init__(address, _Handler)
 
     def handle_error(self, request, client_address) -> None:
-        # A client that hangs up mid-response is normal for a crawler; stay quiet.
+        # A client that hangs up mid-response is normal for a crawler (and what the
+        # hang, trickle and huge faults provoke); stay quiet.
         if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
             super().handle_error(request, client_address)
 
@@ -101,9 +226,14 @@ class ReplicaServer:
     """
 
     def __init__(
-        self, site: Site, host: str = "127.0.0.1", port: int = 0, verbose: bool = False
+        self,
+        site: Site,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        verbose: bool = False,
+        faults: list[Fault] | None = None,
     ) -> None:
-        self._httpd = _Server((host, port), site, verbose)
+        self._httpd = _Server((host, port), site, verbose, list(faults or []))
         self._thread: threading.Thread | None = None
 
     @property
@@ -119,6 +249,16 @@ class ReplicaServer:
         once, so no lock is needed.
         """
         self._httpd.site = site
+
+    @property
+    def faults(self) -> list[Fault]:
+        """The faults applied to requests, first match wins (replica/faults.py)."""
+        return self._httpd.faults
+
+    @faults.setter
+    def faults(self, faults: list[Fault]) -> None:
+        """Apply these faults from now on (a new list: requests in flight keep the old one)."""
+        self._httpd.faults = list(faults)
 
     @property
     def host(self) -> str:
@@ -156,9 +296,11 @@ class ReplicaServer:
         except KeyboardInterrupt:
             pass
         finally:
+            self._httpd.stopping.set()
             self._httpd.server_close()
 
     def stop(self) -> None:
+        self._httpd.stopping.set()
         if self._thread is not None:
             self._httpd.shutdown()
             self._thread.join()
@@ -182,11 +324,13 @@ def serve_forever(
     new_per_night: int = 10,
     edits_per_night: int = 0,
     syndication: bool = False,
+    faults: list[Fault] | None = None,
 ) -> None:
     """`warta replica`: build the site, serve it in the foreground until Ctrl-C.
 
     `night`, `new_per_night`, `edits_per_night`: serve the site that many nights on
-    (build_site); `syndication`: with Tribun Jateng and the copies (build_site).
+    (build_site); `syndication`: with Tribun Jateng and the copies (build_site);
+    `faults`: misbehave as they say (replica/faults.py).
     Raises OSError when the port cannot be bound (the CLI reports it).
     """
     site = build_site(
@@ -197,7 +341,7 @@ def serve_forever(
         edits_per_night=edits_per_night,
         syndication=syndication,
     )
-    server = ReplicaServer(site, host=host, port=port)
+    server = ReplicaServer(site, host=host, port=port, faults=faults)
     later = ""
     if syndication:
         later += f", syndication: {len(site.clusters)} clusters, {len(site.traps)} traps"
@@ -206,6 +350,8 @@ def serve_forever(
             f", night {night}: {len(site.new_urls(0))} new, "
             f"{len(site.edited_since(0))} revised, clock {site.now.isoformat()}"
         )
+    for fault in faults or []:
+        later += f", fault {fault.spec()}"
     print(
         f"replica: {len(site.articles)} articles ({articles} generated + the seed article, "
         f"seed {seed}{later}) at {server.base_url} (Ctrl-C to stop)",

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import sqlite_utils
 
@@ -103,29 +104,51 @@ class Archive:
     # -- opening -------------------------------------------------------------
 
     def _connect(self) -> sqlite3.Connection:
+        if self.path.is_dir():
+            raise ArchiveError(f"{self.path} is a folder, not an archive file")
         if self.readonly:
             if not self.path.exists():
                 raise ArchiveError(f"archive not found: {self.path} (run `warta crawl` first)")
-            uri = f"file:{self.path.resolve()}?mode=ro"
+            uri = f"file:{quote(str(self.path.resolve()))}?mode=ro"
             conn = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
         else:
             if self.path.parent and not self.path.parent.exists():
                 raise ArchiveError(f"cannot create archive {self.path}: folder does not exist")
+            if why := _unwritable(self.path):  # SQLite would open it and fail at the first write
+                raise ArchiveError(f"cannot write to archive {self.path}: {why}")
             try:
                 conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+                self._refuse_newer(conn)  # before WAL mode rewrites a newer warta's file header
                 conn.execute("PRAGMA journal_mode=WAL")
             except sqlite3.Error as exc:
                 raise ArchiveError(f"cannot open archive {self.path}: {exc}") from None
-        conn.execute("PRAGMA busy_timeout=30000")
-        conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA recursive_triggers=ON")
         try:
+            conn.execute("PRAGMA busy_timeout=30000")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            if not self.readonly:
+                # Each article touches ~35 scattered index pages: checkpoint the WAL every
+                # ~40 MB rather than every 4 MB, so a page changed by many commits is copied
+                # back once (measured: commits cost most of a crawl into a big archive).
+                conn.execute("PRAGMA wal_autocheckpoint=10000")
+                conn.execute("PRAGMA journal_size_limit=67108864")
+            conn.execute("PRAGMA recursive_triggers=ON")
             self._check_schema(conn)
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise ArchiveError(f"{self.path} is not a warta archive: {exc}") from None
         return conn
+
+    def _refuse_newer(self, conn: sqlite3.Connection) -> None:
+        from storage.schema import SCHEMA_VERSION
+
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            conn.close()
+            raise ArchiveError(
+                f"{self.path}: archive schema version {version} is newer than this warta "
+                f"supports ({SCHEMA_VERSION}); upgrade warta"
+            )
 
     def _check_schema(self, conn: sqlite3.Connection) -> None:
         try:
@@ -173,10 +196,15 @@ class Archive:
             self.flush()
 
     def flush(self) -> None:
-        """Commit the open batch, if any."""
-        if self.conn.in_transaction:
-            self.conn.execute("COMMIT")
+        """Commit the open batch, if any; a batch that cannot be committed is rolled back whole."""
         self._pending = 0
+        if self.conn.in_transaction:
+            try:
+                self.conn.execute("COMMIT")
+            except sqlite3.Error as exc:  # disk full, say
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise ArchiveError(f"cannot write to archive {self.path}: {exc}") from exc
 
     def flush_if_stale(self) -> None:
         """Commit a batch that has been open too long (called on a timer by the crawler)."""
@@ -220,10 +248,13 @@ class Archive:
             matches = self.near_duplicates.matches(sig, exclude=article_id) if sig else []
             self._join_clusters(article_id, [match_id for match_id, _ in matches])
         if sig is not None:
-            self.near_duplicates.add(article_id, sig)
+            self.near_duplicates.add(article_id, sig, new=new)
 
     def _join_clusters(self, article_id: int, matching: list[int]) -> None:
         """The story's original is its earliest copy; every member points at it."""
+        if not matching:  # a story of its own (most articles): no other row changes
+            self.conn.execute("UPDATE articles SET cluster_id = id WHERE id = ?", (article_id,))
+            return
         clusters = (
             {
                 row[0]
@@ -288,7 +319,8 @@ class Archive:
                     (url, result.article_id),
                 )
         except sqlite3.Error as exc:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:  # SQLite may have rolled back already (disk full)
+                self.conn.execute("ROLLBACK")
             raise ArchiveError(f"cannot write to archive {self.path}: {exc}") from exc
         self._wrote()
         return result
@@ -468,6 +500,73 @@ class Archive:
 
     def runs(self, limit: int = 20) -> list[dict[str, Any]]:
         return list(self.db.query("SELECT * FROM crawl_runs ORDER BY id DESC LIMIT ?", [limit]))
+
+    # -- crawl errors ----------------------------------------------------------------
+
+    def record_error(
+        self,
+        run_id: int | None,
+        source: str,
+        url: str,
+        reason: str,
+        detail: str | None = None,
+        attempts: int = 1,
+    ) -> None:
+        """Record a URL the crawl could not archive, in the current write batch.
+
+        Only `crawl_errors` is written: the URL does not become "known", so the next
+        crawl fetches it again.
+        """
+        self._begin()
+        self.conn.execute(
+            "INSERT INTO crawl_errors(run_id, source, url, reason, detail, attempts, at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (run_id, source, url, reason, (detail or "")[:500] or None, attempts, utc_now()),
+        )
+        self._wrote()
+
+    def crawl_errors(self, run_id: int) -> list[dict[str, Any]]:
+        """The URLs a run could not archive, in the order it met them."""
+        return list(
+            self.db.query("SELECT * FROM crawl_errors WHERE run_id = ? ORDER BY id", [run_id])
+        )
+
+    def unresolved_errors(
+        self, source: str, runs: int = 3, limit: int = 500
+    ) -> list[tuple[str, str | None]]:
+        """(url, detail) of URLs the source's last `runs` finished runs could not archive
+        and no run has archived since, most recent first: the next crawl fetches them
+        again, even when its listing walk stops before reaching them."""
+        rows = self.conn.execute(
+            "SELECT e.url, max(e.detail) FROM crawl_errors e WHERE e.source = ? AND e.run_id IN"
+            " (SELECT id FROM crawl_runs WHERE source = ? AND status NOT IN ('running', 'refused')"
+            "  ORDER BY id DESC LIMIT ?)"
+            " AND NOT EXISTS (SELECT 1 FROM url_aliases a WHERE a.url = e.url)"
+            " GROUP BY e.url ORDER BY max(e.id) DESC LIMIT ?",
+            (source, source, runs, limit),
+        )
+        return rows.fetchall()
+
+    def error_counts(self, run_ids: Iterable[int]) -> dict[int, int]:
+        """run id -> how many URLs that run could not archive (runs without any: absent)."""
+        ids = list(run_ids)
+        marks = ",".join("?" * len(ids))
+        rows = self.conn.execute(
+            f"SELECT run_id, count(*) FROM crawl_errors WHERE run_id IN ({marks}) GROUP BY run_id",
+            ids,
+        )
+        return dict(rows.fetchall())
+
+
+def _unwritable(path: Path) -> str | None:
+    """Why this process cannot write the archive file (or create it), or None."""
+    folder = path.parent
+    # the folder too: SQLite keeps its -wal and -shm files beside the archive
+    if os.access(folder, os.W_OK) and (not path.exists() or os.access(path, os.W_OK)):
+        return None
+    if os.statvfs(folder).f_flag & os.ST_RDONLY:
+        return "read-only file system"
+    return "no write permission"
 
 
 JSON_COLUMNS = ("authors", "editors", "tags", "images", "extraction")

@@ -65,6 +65,16 @@ class LazyGroup(click.Group):
             return getattr(importlib.import_module(module), attribute)
         return super().get_command(ctx, name)
 
+    def invoke(self, ctx: click.Context):
+        """A usage mistake (bad option value, unknown command) is one line too, exit code 2."""
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx else ctx.command_path
+            error = UserError(f"{exc.format_message()} (see '{where} --help')")
+            error.exit_code = exc.exit_code
+            raise error from None
+
 
 @click.group(cls=LazyGroup)
 @click.version_option(package_name="warta")
@@ -97,6 +107,14 @@ def sources(sources_path: str | None, fmt: str) -> None:
 @click.option("--refresh", is_flag=True, help="Fetch again articles already archived.")
 @click.option("--polite", is_flag=True, help="Keep the outlets' delays even against the replica.")
 @click.option(
+    "-s",
+    "--set",
+    "setting",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A Scrapy or warta setting for this crawl, e.g. -s DOWNLOAD_TIMEOUT=10 (repeatable).",
+)
+@click.option(
     "--progress",
     type=click.FloatRange(min=0),
     default=5,
@@ -115,6 +133,7 @@ def crawl(
     limit,
     refresh,
     polite,
+    setting,
     progress,
     verbose,
 ) -> None:
@@ -138,6 +157,7 @@ def crawl(
         polite=polite,
         verbose=verbose,
         progress_interval=progress,
+        settings=_settings(setting),
     )
     try:
         runs = run_crawls(options)
@@ -202,6 +222,7 @@ def search_command(
         date_to=_day(date_to, "--to"),
     )
     archive = _open_archive(db_path)
+    check_filters(archive, filters)
     try:
         if count_only:
             click.echo(
@@ -290,11 +311,14 @@ def reparse(db_path, source) -> None:
     """Re-extract archived raw pages with the current extractor; report what changed."""
     from warta.reparse import reparse as reparse_archive
 
+    _open_archive(db_path).close()  # an existing archive this warta reads: never a new one
     try:
         archive = Archive(db_path or default_db_path())
     except ArchiveError as exc:
         raise fail(str(exc)) from None
     with archive:
+        if source:
+            check_filters(archive, Filters(sources=[source]))
         where, params = ("source = ?", (source,)) if source else ("1", ())
         report = reparse_archive(archive, where, params)
     click.echo(
@@ -339,10 +363,25 @@ def reparse(db_path, source) -> None:
     show_default=True,
     help="Also serve Tribun Jateng, with syndicated and wire copies.",
 )
-def replica(port, host, articles, seed, night, new_per_night, edits_per_night, syndication):
+@click.option(
+    "--faults",
+    "fault_specs",
+    multiple=True,
+    metavar="KIND:PATTERN[:OPTIONS]",
+    help="Misbehave at matching URLs, e.g. '5xx:*/read/*:times=2' (repeatable; "
+    "docs/replica-contract.md, Faults).",
+)
+def replica(
+    port, host, articles, seed, night, new_per_night, edits_per_night, syndication, fault_specs
+):
     """Serve the offline replica of the outlets (in the foreground)."""
+    from replica.faults import FaultSpecError, parse_faults
     from replica.server import serve_forever
 
+    try:
+        faults = parse_faults(fault_specs)
+    except FaultSpecError as exc:
+        raise fail(str(exc)) from None
     try:
         serve_forever(
             port=port,
@@ -353,6 +392,7 @@ def replica(port, host, articles, seed, night, new_per_night, edits_per_night, s
             new_per_night=new_per_night,
             edits_per_night=edits_per_night,
             syndication=syndication,
+            faults=faults,
         )
     except OSError as exc:
         raise fail(f"cannot listen on {host}:{port}: {exc.strerror}") from None
@@ -420,7 +460,10 @@ def scheduler(
 
     configured = _load_sources(sources_path)  # a bad config stops everything up front
     db = db_path or default_db_path()
-    Archive(db).close()  # create or migrate the archive; refuse a newer one now
+    try:
+        Archive(db).close()  # create or migrate the archive; refuse a newer one now
+    except ArchiveError as exc:
+        raise fail(str(exc)) from None
     config = SchedulerConfig(
         db_path=str(Path(db).resolve()),
         jobs_path=jobs_path or f"{db}.jobs.db",
@@ -443,14 +486,39 @@ def scheduler(
 @DB_OPTION
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def runs(db_path, limit, fmt) -> None:
-    """Recent crawl runs, newest first."""
+@click.option(
+    "--errors",
+    "errors_of",
+    type=int,
+    metavar="RUN_ID",
+    help="List the URLs this run could not archive, with the reason.",
+)
+def runs(db_path, limit, fmt, errors_of) -> None:
+    """Recent crawl runs, newest first (`failed`: URLs not archived)."""
     archive = _open_archive(db_path)
+    if errors_of is not None:
+        _print_crawl_errors(archive, errors_of, fmt)
+        return
     recent = archive.runs(limit=limit)
+    failed = archive.error_counts(run["id"] for run in recent)
+    for run in recent:
+        run["failed_urls"] = failed.get(run["id"], 0)
     if fmt == "json":
         click.echo(json.dumps(recent, indent=2))
         return
     _print_runs(recent, with_time=True)
+
+
+def _print_crawl_errors(archive: Archive, run_id: int, fmt: str) -> None:
+    if not archive.conn.execute("SELECT 1 FROM crawl_runs WHERE id = ?", (run_id,)).fetchone():
+        raise fail(f"--errors: no crawl run {run_id} (see `warta runs`)")
+    rows = archive.crawl_errors(run_id)
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{'reason':<18} {'tries':>5}  url  (detail)")
+    for row in rows:
+        click.echo(f"{row['reason']:<18} {row['attempts']:>5}  {row['url']}  ({row['detail']})")
 
 
 @main.command()
@@ -494,6 +562,37 @@ def _open_archive(db_path: str | None) -> Archive:
         raise fail(str(exc)) from None
 
 
+def check_filters(archive: Archive, filters: Filters) -> None:
+    """A filter that cannot match is a mistake worth a message, not an empty result:
+    --from after --to, or a --source neither in the archive nor configured."""
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        raise fail(f"--from {filters.date_from} is after --to {filters.date_to}")
+    for source in filters.sources:
+        found = archive.conn.execute(
+            "SELECT 1 FROM articles WHERE source = ? LIMIT 1", (source,)
+        ).fetchone()
+        if found:
+            continue
+        try:
+            configured = list(load_sources())
+        except ConfigError:
+            configured = []
+        if source not in configured:
+            known = [row[0] for row in archive.conn.execute("SELECT DISTINCT source FROM articles")]
+            raise fail(f"unknown source {source!r}; known: {', '.join(known or configured)}")
+
+
+def _settings(pairs: tuple[str, ...]) -> dict[str, str]:
+    """`-s NAME=VALUE` pairs as a dict; a pair without `=` or name is a usage error."""
+    settings = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip() or not name.strip().isidentifier():
+            raise fail(f"-s {pair!r}: expected NAME=VALUE, e.g. -s DOWNLOAD_TIMEOUT=10")
+        settings[name.strip()] = value
+    return settings
+
+
 def _day(value: str | None, option: str) -> date | None:
     if value is None:
         return None
@@ -520,18 +619,19 @@ def _duration(run: dict) -> str:
 
 
 def _print_runs(runs: list[dict], with_time: bool = False) -> None:
-    started = f"{'started':<21}{'took':>7} " if with_time else ""
+    """One line per run; `failed` counts the URLs it could not archive (`--errors ID`)."""
+    started = f"{'run':>5} {'started':<21}{'took':>7} " if with_time else ""
     click.echo(
         f"{started}{'source':<16} {'status':<9} {'pages':>6} {'new':>5} {'upd':>5} "
-        f"{'same':>5} {'drop':>5} {'err':>4}  message"
+        f"{'same':>5} {'drop':>5} {'err':>4} {'failed':>6}  message"
     )
     for run in runs:
-        started = f"{run['started_at']:<21}{_duration(run):>7} " if with_time else ""
+        started = f"{run['id']:>5} {run['started_at']:<21}{_duration(run):>7} " if with_time else ""
         click.echo(
             f"{started}{run['source']:<16} {run['status']:<9} {run['pages']:>6} "
             f"{run['articles_new']:>5} {run['articles_updated']:>5} "
             f"{run['articles_unchanged']:>5} {run['articles_dropped']:>5} {run['errors']:>4}"
-            f"  {run['message'] or ''}"
+            f" {run.get('failed_urls', '-'):>6}  {run['message'] or ''}"
         )
 
 

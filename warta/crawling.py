@@ -7,6 +7,7 @@ process: the CLI calls it once, the scheduler starts one subprocess per crawl.
 from __future__ import annotations
 
 import json
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from datetime import date
@@ -15,6 +16,7 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from crawler.archive_access import write_failures
 from crawler.sources import load_sources
 from crawler.spiderloader import SourceSpiderLoader
 from storage.archive import Archive, ArchiveError
@@ -43,6 +45,8 @@ class CrawlOptions:
     polite: bool = False
     verbose: bool = False
     progress_interval: float = 0
+    # Scrapy or warta settings given as `-s NAME=VALUE` (DOWNLOAD_TIMEOUT=5…); they win
+    settings: dict[str, str] | None = None
 
 
 def replica_clock(replica_url: str) -> str:
@@ -68,11 +72,16 @@ def crawl_settings(options: CrawlOptions) -> Settings:
         settings.set("WARTA_NOW", replica_clock(options.replica_url), priority="cmdline")
         if not options.polite:
             settings.setdict(REPLICA_FAST_SETTINGS, priority="cmdline")
+    settings.setdict(options.settings or {}, priority="cmdline")  # after: they win
     return settings
 
 
 def check_options(options: CrawlOptions) -> None:
     """Refuse arguments that would make a spider fail after the crawl started."""
+    if options.replica_url is not None:
+        parts = urllib.parse.urlsplit(options.replica_url)
+        if parts.scheme != "http" or not parts.hostname:
+            raise ValueError(f"--replica: expected http://host:port, got {options.replica_url!r}")
     if options.since and options.until and options.since > options.until:
         raise ValueError(f"--since {options.since} is after --until {options.until}")
     if options.section:
@@ -104,6 +113,21 @@ def run_crawls(options: CrawlOptions) -> list[dict[str, Any]]:
         runs = list(
             archive.db.query("SELECT * FROM crawl_runs WHERE id > ? ORDER BY id", [last_run])
         )
+        failed = archive.error_counts(run["id"] for run in runs)
+    for run in runs:
+        run["failed_urls"] = failed.get(run["id"], 0)  # URLs not archived (crawl_errors)
+    failures = write_failures()
+    if failures:  # disk full, say: every crawl stopped; what they had stored is whole
+        unclosed = sum(run["status"] == "running" for run in runs)
+        unrecorded = max(len(options.sources) - len(runs), 0)
+        message = f"{failures[0]}; the crawl stopped"
+        if unclosed:
+            message += f"; {unclosed} of its runs could not be marked failed (the next crawl will)"
+        if unrecorded:
+            message += f"; {unrecorded} of its runs could not be recorded"
+        if not unclosed and not unrecorded:
+            message += " and its runs are marked failed"
+        raise ArchiveError(message)
     if len(runs) < len(options.sources):
         raise ArchiveError("some crawls ended without recording their run; see the log (-v)")
     return runs

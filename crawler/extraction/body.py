@@ -187,7 +187,11 @@ def figure_image(figure: HtmlElement, page_url: str) -> dict | None:
     caption_element = next(figure.iter("figcaption"), None)
     caption_text = clean(caption_element.text_content()) if caption_element is not None else ""
     caption, credit = split_caption(caption_text or clean(img.get("alt")))
-    return {"url": urljoin(page_url, src), "caption": caption, "credit": credit}
+    try:
+        url = urljoin(page_url, src)
+    except ValueError:  # e.g. "http://[broken": not a URL
+        return None
+    return {"url": url, "caption": caption, "credit": credit}
 
 
 def split_caption(text: str) -> tuple[str | None, str | None]:

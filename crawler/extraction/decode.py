@@ -30,6 +30,9 @@ _TAG = re.compile(r"<(?:[a-zA-Z]|!|/[a-zA-Z])")
 _HTML_START = re.compile(r"\s*<(?:!doctype|html|head|body|meta|title|!--|\?xml)", re.IGNORECASE)
 # Control characters other than tab/newline/carriage return/form feed: binary data.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+# What lxml refuses in text set through its API (form feed, U+FFFE/FFFF included): left in
+# the tree, a later edit of it (dropping a node merges tails) raises ValueError.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 # Comments and processing instructions never carry article text; dropping them at
 # parse time keeps every later walk simpler. huge_tree lifts libxml2's size limits.
@@ -62,9 +65,13 @@ def _declared_charset(data: bytes) -> str | None:
     if not match:
         return None
     try:
-        return codecs.lookup(match.group(1).decode("ascii")).name
+        name = codecs.lookup(match.group(1).decode("ascii")).name
     except (LookupError, UnicodeDecodeError):
         return None
+    # As browsers do (WHATWG Encoding): a page labelled latin-1 or ASCII is read as
+    # windows-1252, which it almost always is; latin-1 would turn its curly quotes
+    # and dashes into invisible C1 control characters.
+    return "cp1252" if name in ("latin-1", "iso8859-1", "ascii") else name
 
 
 def looks_like_html(text: str) -> bool:
@@ -89,8 +96,8 @@ def parse_html(data: str | bytes) -> lxml_html.HtmlElement | None:
     # lxml refuses str input that carries an XML encoding declaration.
     text = _XML_DECLARATION.sub("", text, count=1)
     # Stray control characters make libxml2 truncate the document; they are never text.
-    if _CONTROL.search(text):
-        text = _CONTROL.sub(" ", text)
+    if _NOT_XML.search(text):
+        text = _NOT_XML.sub(" ", text)
     try:
         root = lxml_html.document_fromstring(text, parser=PARSER)
     except (ParserError, ValueError):

@@ -54,13 +54,17 @@ PRECEDENCE: dict[str, tuple[str, ...]] = {
 _SUFFIX_SEPARATORS = (" - ", " | ", " – ", " — ")
 
 
-def extract_article(html: str | bytes, url: str, *, more_pages: Pages = ()) -> Article | None:
+def extract_article(
+    html: str | bytes | HtmlElement, url: str, *, more_pages: Pages = ()
+) -> Article | None:
     """The article on `html` (fetched from `url`) and its continuation pages.
 
-    Pure: no network, no database. Returns None only when `html` is not an HTML
-    document at all; never raises.
+    `html` may be the page already parsed by `decode.parse_html` (the crawler
+    parses a first page once, for its continuation links and for this); the
+    tree is then pruned in place. Pure: no network, no database. Returns None
+    only when `html` is not an HTML document at all; never raises.
     """
-    root = _guarded(parse_html, html)
+    root = html if isinstance(html, HtmlElement) else _guarded(parse_html, html)
     if root is None:
         return None
     try:

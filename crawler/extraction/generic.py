@@ -30,6 +30,7 @@ import re
 from collections.abc import Iterable
 
 import trafilatura
+from lxml import etree
 from lxml.html import HtmlElement
 
 from crawler.extraction.text import clean
@@ -37,8 +38,39 @@ from crawler.extraction.text import clean
 log = logging.getLogger(__name__)
 
 
+# trafilatura is quadratic in how deeply tables (its table handling) and articles (its
+# baseline's `article[not(ancestor::article)]`) nest in themselves: a broken or hostile page
+# with 2,000 nested tables took 40-80 s, 3,000 nested articles 8 s
+# (benchmarks/fuzz_extraction.py). Real layouts nest them a few levels; deeper ones are read
+# as plain blocks (their text is kept).
+# Its link-density pruning is quadratic in nesting depth too (2,000 nested lists of links:
+# 8 s), so below MAX_DEPTH a subtree is flattened into its text. The deepest of the
+# benchmark's 181 real pages and the replica's pages nest 50 levels.
+MAX_SELF_NESTING = 10
+MAX_DEPTH = 100
+_TOO_DEEP = " | ".join(
+    f"//{tag}[count(ancestor::{tag}) >= {MAX_SELF_NESTING}]" for tag in ("table", "article")
+)
+_DEPTH_LIMIT = f"//*[count(ancestor::*) = {MAX_DEPTH}][*]"
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # lxml refuses them
+
+
+def _defuse_deep_nesting(root: HtmlElement) -> None:
+    """Bound trafilatura's work on pathologically nested pages (changes `root`; real pages,
+    nested far less, are left as they are)."""
+    for element in root.xpath(_DEPTH_LIMIT):
+        etree.strip_elements(element, "script", "style", with_tail=False)
+        text = element.text_content()
+        for child in list(element):
+            element.remove(child)
+        element.text = _NOT_XML.sub("", text)
+    for element in root.xpath(_TOO_DEEP):
+        element.tag = "div"
+
+
 def generic_paragraphs(root: HtmlElement, url: str) -> list[str]:
     """The page's main text as paragraphs, by trafilatura (empty when it finds none)."""
+    _defuse_deep_nesting(root)
     text = trafilatura.extract(
         root,
         url=url,
@@ -82,10 +114,14 @@ _TAIL_JUNK = re.compile(
     re.IGNORECASE,
 )
 # Lines that open a page above the article: reading time, a bare byline ("By Jane
-# Doe and John Roe": capitalised words only, so "By noon, the river…" stays).
+# Doe and John Roe": capitalised words only, so "By noon, the river…" stays), an
+# ad slot's label, a credit line ("Editor: Name": short, so a lead that starts
+# "Editor: …" and goes on stays).
 _HEAD_JUNK = re.compile(
     r"(?i:\d+\s*min(?:ute)?s?\s+read|reading\s+time|tempo\s+de\s+leitura|waktu\s+baca)"
     r"|(?i:by|oleh)\s+[A-Z][\w.'’,-]*(?:\s+(?:[A-Z][\w.'’,-]*|and|dan|&))*\s*$"
+    r"|(?i:advertisement|iklan|scroll\s+to\s+continue\s+with\s+content)\s*$"
+    r"|(?i:penulis|editor|reporter|pewarta|redaktur|kontributor)\s*:\s*[^.!?]{2,80}$"
 )
 # Promotional one-liners anywhere in the body.
 _PROMO = re.compile(r"click\s+here\b.{0,80}$|(?:read|see)\s+more\s*:\s*.{0,120}$", re.I)

@@ -112,7 +112,10 @@ def prefer_headline(title: str | None, headline: str | None) -> str | None:
 
 def _site_keys(site_names: list[str | None], url: str) -> set[str]:
     keys = {_key(name) for name in site_names if name}
-    host = (urlsplit(url).hostname or "").lower()
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:  # not a URL at all ("http://[x")
+        host = ""
     keys.update(label for label in host.split(".") if label not in _GENERIC_HOST_LABELS)
     return {key for key in keys if len(key) >= 3}
 

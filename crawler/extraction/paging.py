@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+from lxml.html import HtmlElement
+
 from crawler.extraction.decode import parse_html
 from crawler.extraction.engine import body_container, css
 from crawler.extraction.rules import rules_for
@@ -30,8 +32,11 @@ def fetch_url_for(url: str) -> str:
     return _with_query(url, dict(rules[0].whole_view))
 
 
-def continuation_urls(html: str | bytes, url: str) -> list[str]:
-    """Absolute URLs of the article's further pages, in order; empty when it is complete."""
+def continuation_urls(html: str | bytes | HtmlElement, url: str) -> list[str]:
+    """Absolute URLs of the article's further pages, in order; empty when it is complete.
+
+    `html` may be the page already parsed by `decode.parse_html` (read, not changed).
+    """
     try:
         return _continuation_urls(html, url)
     except Exception:  # the crawler must get an answer for any page
@@ -39,18 +44,21 @@ def continuation_urls(html: str | bytes, url: str) -> list[str]:
         return []
 
 
-def _continuation_urls(html: str | bytes, url: str) -> list[str]:
+def _continuation_urls(html: str | bytes | HtmlElement, url: str) -> list[str]:
     rules = [rule for rule in rules_for(url) if rule.continuation]
     if not rules or _is_whole_view(rules[0], url):
         return []
-    root = parse_html(html)
+    root = html if isinstance(html, HtmlElement) else parse_html(html)
     if root is None:
         return []
     rule = next((r for r in rules if body_container(r, root) is not None), rules[0])
     current = _page_number(url) or 1
     pages: dict[int, str] = {}
     for link in css(rule.continuation)(root):
-        target = urljoin(url, link.get("href", "").strip())
+        try:
+            target = urljoin(url, link.get("href", "").strip())
+        except ValueError:  # e.g. "http://[broken": not a URL
+            continue
         number = _page_number(target)
         if number and number > current and _same_article(target, url):
             pages.setdefault(number, target)
@@ -59,7 +67,10 @@ def _continuation_urls(html: str | bytes, url: str) -> list[str]:
 
 def without_view_parameters(url: str) -> str:
     """The URL without `page`/`single` and without a fragment."""
-    return _with_query(url, {})
+    try:
+        return _with_query(url, {})
+    except ValueError:  # not a URL at all ("http://[x"): nothing to strip
+        return url
 
 
 def _with_query(url: str, params: dict[str, str]) -> str:

@@ -117,7 +117,10 @@ def _canonical(root: HtmlElement, page_url: str) -> str | None:
         rel = (link.get("rel") or "").lower().split()
         href = (link.get("href") or "").strip()
         if "canonical" in rel and href:
-            return urljoin(page_url, href)
+            try:
+                return urljoin(page_url, href)
+            except ValueError:  # e.g. "http://[broken": not a URL
+                continue
     return None
 
 
@@ -145,9 +148,11 @@ def _load_json(text: str) -> Any:
             return json.loads(attempt, strict=False)  # strict=False: raw newlines in strings
         except ValueError:
             continue
+        except RecursionError:  # nested thousands deep: hostile, not data
+            return None
     try:  # two objects back to back, or trailing junk: keep the first
         return json.JSONDecoder(strict=False).raw_decode(_TRAILING_COMMA.sub(r"\1", text))[0]
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 

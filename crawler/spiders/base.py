@@ -19,13 +19,17 @@ from zoneinfo import ZoneInfo
 import scrapy
 from scrapy.http import Response
 
-from crawler.archive_access import archive_for
+from crawler import errors
+from crawler.archive_access import archive_failure, archive_for
 from crawler.extraction import continuation_urls, extract_article, fetch_url_for
+from crawler.extraction.decode import parse_html
 from crawler.items import FetchedPage
 from crawler.sources import Source
 from crawler.urls import canonical_url
 
 URL_DATE = re.compile(r"/(20\d\d)/(\d\d)/(\d\d)/")
+# What an article page may be served as; no Content-Type at all is sniffed instead.
+HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
 class SpiderArgumentError(ValueError):
@@ -86,14 +90,31 @@ class SourceSpider(scrapy.Spider):
 
     async def start(self):
         """Discovery requests, unless another crawl of this source holds its lock."""
-        if getattr(self, "warta_refused", None):
+        if getattr(self, "warta_refused", None) or archive_failure(self.crawler):
             return
         for request in self.discovery_requests():
+            yield request
+        for request in self.retry_failed_requests():
             yield request
 
     def discovery_requests(self):
         """The first listing requests of this discovery style."""
         raise NotImplementedError
+
+    def retry_failed_requests(self):
+        """Article requests for URLs recent runs could not archive (crawl_errors).
+
+        A nightly walk stops at the first listing page it already knows, so an
+        article that failed on an older page would never be listed to it again.
+        """
+        for url, detail in archive_for(self.crawler).unresolved_errors(self.source.id):
+            if errors.is_listing(detail) or not self.source.owns_url(url):
+                continue  # a listing page that failed: the walk itself fetches listings
+            request = self.article_request(url)
+            if request is None:
+                return
+            self.crawler.stats.inc_value("warta/retried_failed_urls")
+            yield request
 
     # -- the crawl window --------------------------------------------------------
 
@@ -122,9 +143,16 @@ class SourceSpider(scrapy.Spider):
     def stop_at_known(self) -> bool:
         """A nightly run stops walking listings at articles it already holds.
 
-        A backfill (explicit --since) or --refresh walks the whole window instead.
+        A backfill (explicit --since) or --refresh walks the whole window instead,
+        and so does the run after one that was killed or failed (`warta_resume`,
+        set by the run recorder): that one may have archived the newest articles
+        but not walked the listings below them.
         """
-        return not self.refresh and self._since_arg is None
+        return (
+            not self.refresh
+            and self._since_arg is None
+            and not getattr(self, "warta_resume", False)
+        )
 
     def in_window(self, day: date | None) -> bool:
         return day is None or self.since <= day <= self.until
@@ -182,9 +210,16 @@ class SourceSpider(scrapy.Spider):
         remaining: list[str] | None = None,
     ):
         """Collect an article's pages in order, then extract them as one article."""
+        refused = not_an_article(response)
+        if refused:
+            self.crawler.stats.inc_value("warta/articles_dropped")
+            errors.record(self.crawler, listing_url, *refused)
+            return
         pages = [*pages, page_of(response)]
+        tree = None
         if remaining is None:  # the first page says which continuation pages exist
-            remaining = continuation_urls(response.body, response.url)
+            tree = parsed(response.body)  # parsed once: continuation links, then extraction
+            remaining = continuation_urls(response.body if tree is None else tree, response.url)
         if remaining:
             yield response.request.replace(
                 url=remaining[0],
@@ -197,17 +232,21 @@ class SourceSpider(scrapy.Spider):
                 },
             )
             return
-        item = self.build_article(pages, listing_url, section)
+        item = self.build_article(pages, listing_url, section, first_tree=tree)
         if item is not None:
             yield item
 
-    def build_article(self, pages: list[FetchedPage], listing_url: str, section: str | None):
+    def build_article(
+        self, pages: list[FetchedPage], listing_url: str, section: str | None, first_tree=None
+    ):
         first, rest = pages[0], pages[1:]
-        article = extract_article(first.body, first.url, more_pages=[(p.body, p.url) for p in rest])
+        html = first.body if first_tree is None else first_tree
+        article = extract_article(html, first.url, more_pages=[(p.body, p.url) for p in rest])
         if article is None:
             self.crawler.stats.inc_value("warta/articles_dropped")
             self.crawler.stats.inc_value("warta/dropped/not html")
             self.logger.warning("not an HTML article page: %s", first.url)
+            errors.record(self.crawler, listing_url, "not_html", "not an HTML document")
             return None
         article.source = self.source.id
         article.fetched_url = listing_url
@@ -219,9 +258,24 @@ class SourceSpider(scrapy.Spider):
         return article
 
     def article_failed(self, failure):
-        request = failure.request
         self.crawler.stats.inc_value("warta/article_errors")
-        self.logger.error("article not fetched: %s (%s)", request.url, failure.getErrorMessage())
+        errors.record_failure(self.crawler, failure)  # and logs it as an error
+
+
+def not_an_article(response: Response) -> tuple[str, str] | None:
+    """(reason, detail) when a response cannot be an article page, before extracting:
+    an empty body, a declared type that is not HTML (a PDF, an image), a cut body."""
+    if not response.body.strip():
+        return "empty", f"HTTP {response.status} with an empty body"
+    declared = response.headers.get("Content-Type", b"").decode("latin-1")
+    media_type = declared.split(";")[0].strip().lower()
+    if media_type and media_type not in HTML_TYPES:
+        return "not_html", f"Content-Type {media_type} ({len(response.body)} bytes)"
+    # Without a Content-Length the connection's close ends the body, and a cut
+    # connection looks the same: a page that stops before its </html> was cut short.
+    if b"Content-Length" not in response.headers and b"</html" not in response.body[-2048:].lower():
+        return "truncated", f"no Content-Length and no </html>: {len(response.body)} bytes"
+    return None
 
 
 def page_of(response: Response) -> FetchedPage:
@@ -236,3 +290,11 @@ def page_of(response: Response) -> FetchedPage:
         body=response.body,
         fetched_at=datetime.now(UTC),
     )
+
+
+def parsed(body: bytes):
+    """The page's lxml tree (None when it is not HTML); never raises."""
+    try:
+        return parse_html(body)
+    except Exception:  # extraction reports it when it parses the page itself
+        return None

@@ -1,0 +1,236 @@
+"""Every URL a crawl could not archive, recorded in the run with its reason.
+
+Three ways a URL fails, three hooks, one table (`crawl_errors`, storage/schema.py):
+
+- a download that failed for good (after retries): HTTP errors, timeouts,
+  resets, truncated or oversized bodies, robots.txt, redirect loops or
+  redirects off the source's domains. Article requests have the spider's
+  errback (crawler/spiders/base.py), which calls `record_failure`; listing
+  requests get `FailureErrbacks`' errback, added by this spider middleware.
+- a page that is not an article: not HTML (a PDF, an image, an empty 200),
+  recorded by the spider with `record`;
+- an article the validate pipeline drops (no title, no body, mojibake):
+  `ErrorRecorder` listens to `item_dropped`.
+
+Two redirects end silently in Scrapy, and `ErrorRecorder` records them from
+signals: a loop the duplicate filter cuts (A → B → A: `request_dropped`), and a
+redirect off the source's domains, which the offsite middleware drops while
+the request is scheduled (`request_scheduled`).
+Recording goes through the archive's batched write path, so it costs one row
+in the open batch; the URL does not become "known", so the next crawl tries it.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import zlib
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
+
+from scrapy import Request, signals
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.url import url_is_from_any_domain
+from twisted.internet.error import ConnectError, ConnectionDone, ConnectionLost
+from twisted.python.failure import Failure
+from twisted.web._newclient import ResponseNeverReceived
+
+from crawler.archive_access import archive_for
+from storage.archive import ArchiveError
+
+log = logging.getLogger(__name__)
+
+RUN_ID_STAT = "warta/run_id"  # set by crawler/extensions.py's RunRecorder
+# A failed listing page's detail starts so: the next run retries failed articles, and
+# walks listings anew rather than fetch one as an article.
+LISTING = "listing page: "
+
+
+def record(crawler, url: str, reason: str, detail: str | None = None, attempts: int = 1) -> None:
+    """Record that `url` could not be archived in this crawl's run, count it, and log it
+    as an error: a run that could not archive a URL is `degraded`, whatever the cause."""
+    spider = crawler.spider
+    run_id = crawler.stats.get_value(RUN_ID_STAT)
+    try:
+        archive_for(crawler).record_error(run_id, spider.name, url, reason, detail, attempts)
+    except (ArchiveError, sqlite3.Error) as exc:  # the run recorder reports a failing archive
+        log.error("could not record the failure of %s (%s): %s", url, reason, exc)
+    crawler.stats.inc_value("warta/url_errors")
+    crawler.stats.inc_value(f"warta/url_errors/{reason}")
+    log.error("not archived: %s: %s: %s", url, reason, detail)
+
+
+def is_listing(detail: str | None) -> bool:
+    """Whether a recorded error was a listing page's, not an article's."""
+    return bool(detail) and detail.startswith(LISTING)
+
+
+def record_failure(crawler, failure: Failure, listing: bool = False) -> None:
+    """An errback's failure: classify it and record the URL it was for."""
+    request: Request = failure.request
+    reason, detail = classify(failure.value, request)
+    if listing:
+        detail = LISTING + detail
+    url = request_url(request)
+    if url != request.url:
+        detail = f"{detail} (at {request.url})"
+    record(crawler, url, reason, detail, attempts=request.meta.get("retry_times", 0) + 1)
+
+
+def request_url(request: Request) -> str:
+    """The URL a failed request stands for: the canonical article URL the listing gave
+    (a continuation page or redirect target fails on the article's behalf)."""
+    listed = request.cb_kwargs.get("listing_url")
+    if listed:
+        return listed
+    redirected_from = request.meta.get("redirect_urls")
+    return redirected_from[0] if redirected_from else request.url
+
+
+def classify(error: BaseException, request: Request) -> tuple[str, str]:
+    """(reason, detail) for a download failure: a short category and the message."""
+    message = str(error) or type(error).__name__
+    if isinstance(error, HttpError):
+        response = error.response
+        detail = f"HTTP {response.status}"
+        retry_after = response.headers.get("Retry-After")
+        if retry_after:
+            detail += f", Retry-After {retry_after.decode('latin-1')}"
+        return f"http_{response.status}", detail
+    if isinstance(error, IgnoreRequest):
+        return _ignored(message, request), message
+    for kinds, reason in _FAILURES:
+        if isinstance(error, kinds):
+            if reason == "cancelled" and (
+                "max size" in message or message == str(type(error).__name__)
+            ):
+                reason = (
+                    "too_large"  # Scrapy cancels a download only when it outgrows DOWNLOAD_MAXSIZE
+                )
+            return reason, message
+    return "download_error", f"{type(error).__name__}: {message}"
+
+
+_FAILURES: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str], ...] = (
+    (DownloadTimeoutError, "timeout"),
+    (ResponseDataLossError, "truncated"),
+    (DownloadCancelledError, "cancelled"),
+    (DownloadConnectionRefusedError, "connection_refused"),
+    (CannotResolveHostError, "dns_error"),
+    (
+        (DownloadFailedError, ResponseNeverReceived, ConnectionLost, ConnectionDone),
+        "connection_reset",
+    ),
+    (ConnectError, "connection_failed"),
+    ((OSError, zlib.error), "decode_error"),  # a corrupt gzip stream (HttpCompressionMiddleware)
+)
+
+
+def _ignored(message: str, request: Request) -> str:
+    if "robots.txt" in message:
+        return "robots_disallowed"
+    if "max redirections" in message:
+        return "redirect_loop"
+    if "offsite" in message.lower():
+        return "redirect_offsite" if request.meta.get("redirect_urls") else "offsite"
+    if "DOWNLOAD_MAXSIZE" in message:
+        return "too_large"  # decompressed past the limit
+    if "not html" in message.lower():
+        return "not_html"
+    return "ignored"
+
+
+class FailureErrbacks:
+    """Spider middleware: requests without an errback (listings) get one that records.
+
+    Without it a failed listing page is only a log line: its articles would be
+    missing from the run with nothing saying so.
+    """
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def listing_failed(self, failure: Failure) -> None:
+        record_failure(self.crawler, failure, listing=True)
+
+    def _with_errback(self, result: Any) -> Any:
+        if isinstance(result, Request) and result.errback is None:
+            result.errback = self.listing_failed
+        return result
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        async for result in start:
+            yield self._with_errback(result)
+
+    def process_spider_output(self, response, result: Iterable[Any], spider=None):
+        for item in result:
+            yield self._with_errback(item)
+
+    async def process_spider_output_async(
+        self, response, result: AsyncIterator[Any], spider=None
+    ) -> AsyncIterator[Any]:
+        async for item in result:
+            yield self._with_errback(item)
+
+
+class ErrorRecorder:
+    """Extension: records articles the pipelines reject as invalid, and redirect loops
+    the duplicate filter cut short."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+        crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(self.request_dropped, signal=signals.request_dropped)
+        crawler.signals.connect(self.request_scheduled, signal=signals.request_scheduled)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def item_dropped(self, item, response, exception, spider=None) -> None:
+        reason = getattr(exception, "reason", None)  # pipelines.validate.InvalidArticle
+        if reason is None:
+            return  # a duplicate, not an error
+        url = getattr(item, "fetched_url", None) or getattr(item, "url", None) or response.url
+        record(self.crawler, url, reason, str(exception))
+
+    def request_dropped(self, request: Request, spider=None) -> None:
+        # A redirect to a URL fetched earlier in its own chain is a loop; to one another
+        # request fetched, a duplicate (that URL is archived on its own).
+        if request.url in request.meta.get("redirect_urls", ()):
+            chain = " → ".join([*request.meta["redirect_urls"], request.url])
+            record(
+                self.crawler,
+                request_url(request),
+                "redirect_loop",
+                f"redirected back to a URL already fetched: {chain}",
+                attempts=request.meta.get("redirect_times", 1),
+            )
+
+    def request_scheduled(self, request: Request, spider=None) -> None:
+        # The same test as Scrapy's OffsiteMiddleware, which drops the request next.
+        spider = self.crawler.spider
+        domains = getattr(spider, "allowed_domains", None)
+        if not request.meta.get("redirect_urls") or not domains or request.dont_filter:
+            return
+        if not url_is_from_any_domain(request.url, domains):
+            record(
+                self.crawler,
+                request_url(request),
+                "redirect_offsite",
+                f"redirected off the source's domains to {request.url}",
+                attempts=request.meta.get("redirect_times", 1),
+            )
