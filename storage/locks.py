@@ -100,6 +100,36 @@ def _fail_abandoned_run(archive: Archive, holder: LockHolder) -> None:
     )
 
 
+def close_abandoned_runs(archive: Archive, source: str, current_run: int) -> int:
+    """Close the source's other runs still marked "running"; return how many.
+
+    Called by the holder of the source's lock: no other crawl of the source is
+    alive, so such a run was killed, possibly before it could take the lock
+    (killed between opening its row and locking) and so never recorded in it.
+    """
+    cursor = archive.conn.execute(
+        "UPDATE crawl_runs SET status = 'failed', finished_at = ?, "
+        "message = 'interrupted: crawl process ' || coalesce(pid, '?') || ' died' "
+        "WHERE source = ? AND status = 'running' AND id != ?",
+        (utc_now(), source, current_run),
+    )
+    return cursor.rowcount
+
+
+def previous_run_unfinished(archive: Archive, source: str) -> bool:
+    """Whether the source's latest crawl (refused ones aside) did not finish.
+
+    Its listings may not all have been walked, so the next crawl must walk the
+    whole window rather than stop at the first article it already holds.
+    """
+    row = archive.conn.execute(
+        "SELECT status FROM crawl_runs WHERE source = ? AND status != 'refused' "
+        "ORDER BY id DESC LIMIT 1",
+        (source,),
+    ).fetchone()
+    return row is not None and row[0] in ("running", "failed")
+
+
 def set_run(archive: Archive, source: str, run_id: int) -> None:
     archive.conn.execute(
         "UPDATE crawl_locks SET run_id = ? WHERE source = ? AND pid = ?",
