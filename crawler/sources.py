@@ -7,7 +7,9 @@ rather than half of the outlets running.
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +34,17 @@ DEFAULT_KEYS = {
     "jitter",
 }
 SOURCE_KEYS = DEFAULT_KEYS | {"name", "domains", "sections", "url_prefix", "discovery"}
+# Fields of a discovery style that are URL templates and CSS selectors.
+URL_FIELDS = {"hub_url", "index_url", "sitemap_url"}
+SELECTOR_FIELDS = {"item_links", "next_page", "page_links"}
+SOURCE_ID = re.compile(r"[a-z0-9][a-z0-9_-]*")  # a spider name, job id and lock name
+HOST_NAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+")
+LIMITS = {  # field -> (lowest, highest) accepted value
+    "download_delay": (0, 3600),
+    "concurrency": (1, 64),
+    "lookback_days": (1, 3660),
+    "jitter": (0, 86400),
+}
 
 
 class ConfigError(ValueError):
@@ -104,6 +117,12 @@ def load_sources(path: str | Path | None = None) -> dict[str, Source]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: sources config not found") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder, not a sources config file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read sources config: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     unknown = set(data) - {"defaults", "sources"}
@@ -114,7 +133,24 @@ def load_sources(path: str | Path | None = None) -> dict[str, Source]:
     sources = data.get("sources")
     if not isinstance(sources, dict) or not sources:
         raise ConfigError(f"{path}: no [sources.<id>] tables")
-    return {sid: _parse_source(path, sid, raw, defaults) for sid, raw in sources.items()}
+    parsed = {sid: _parse_source(path, sid, raw, defaults) for sid, raw in sources.items()}
+    _check_overlaps(path, parsed)
+    return parsed
+
+
+def _check_overlaps(path: Path, sources: dict[str, Source]) -> None:
+    """Two sources on one domain must tell their URLs apart by distinct url_prefix values:
+    otherwise both would claim (and crawl, and file) the same articles."""
+    owner: dict[tuple[str, str | None], str] = {}
+    for source in sources.values():
+        for domain in source.domains:
+            key = (domain, source.url_prefix)
+            if key in owner:
+                raise ConfigError(
+                    f"{path}: source '{source.id}': field 'domains': {domain!r} duplicates "
+                    f"source '{owner[key]}' (same domain, same url_prefix)"
+                )
+            owner[key] = source.id
 
 
 def _check_keys(path: Path, where: str, table: dict, allowed: set[str]) -> None:
@@ -131,6 +167,8 @@ def _parse_source(path: Path, sid: str, raw: Any, defaults: dict) -> Source:
 
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: {where}: must be a table")
+    if not SOURCE_ID.fullmatch(sid):
+        raise ConfigError(f"{path}: {where}: a source id is lowercase letters, digits, '-' and '_'")
     _check_keys(path, where, raw, SOURCE_KEYS)
     merged = {**defaults, **raw}
 
@@ -145,22 +183,31 @@ def _parse_source(path: Path, sid: str, raw: Any, defaults: dict) -> Source:
             raise fail(key, f"expected {names}, got {type(value).__name__} {value!r}")
         return value
 
+    def bounded(key: str, value: float | None) -> None:
+        low, high = LIMITS[key]
+        if value is not None and not (math.isfinite(value) and low <= value <= high):
+            raise fail(key, f"must be between {low} and {high}, got {value!r}")
+
     name = get("name", str)
+    if not name.strip():
+        raise fail("name", "must not be empty")
     domains = get("domains", list)
     if not domains or not all(isinstance(d, str) and d for d in domains):
         raise fail("domains", "must be a non-empty list of host names")
+    for domain in domains:
+        if not HOST_NAME.fullmatch(domain.lower()):
+            raise fail("domains", f"{domain!r} is not a host name like 'www.example.com'")
     sections = get("sections", list, required=False) or []
     if not all(isinstance(s, str) and s for s in sections):
         raise fail("sections", "must be a list of section names")
     delay = float(get("download_delay", (int, float)))
-    if delay < 0:
-        raise fail("download_delay", "must be ≥ 0")
+    bounded("download_delay", delay)
     concurrency = get("concurrency", int)
-    if concurrency < 1:
-        raise fail("concurrency", "must be ≥ 1")
+    bounded("concurrency", concurrency)
     lookback = get("lookback_days", int)
-    if lookback < 1:
-        raise fail("lookback_days", "must be ≥ 1")
+    bounded("lookback_days", lookback)
+    if not get("user_agent", str).strip():
+        raise fail("user_agent", "must not be empty")
     timezone = get("timezone", str)
     try:
         ZoneInfo(timezone)
@@ -169,8 +216,17 @@ def _parse_source(path: Path, sid: str, raw: Any, defaults: dict) -> Source:
     schedule = get("schedule", str)
     _check_cron(schedule, timezone, fail)
     jitter = get("jitter", int, required=False) or 0
+    bounded("jitter", jitter)
+    hosts = {d.lower() for d in domains}
     url_prefix = get("url_prefix", str, required=False)
+    if url_prefix is not None:
+        _check_url("url_prefix", url_prefix, hosts, fail)
     discovery = _parse_discovery(get("discovery", dict), fail)
+    for key, value in discovery.items():
+        if key in URL_FIELDS:
+            _check_url(f"discovery.{key}", _sample_url(value, sections, fail, key), hosts, fail)
+        elif key in SELECTOR_FIELDS:
+            _check_selector(f"discovery.{key}", value, fail)
     return Source(
         id=sid,
         name=name,
@@ -195,6 +251,48 @@ def _check_cron(expr: str, timezone: str, fail) -> None:
         CronTrigger.from_crontab(expr, timezone=timezone)
     except ValueError as exc:
         raise fail("schedule", f"bad cron expression {expr!r}: {exc}") from None
+
+
+def _sample_url(template: str, sections: list[str], fail, key: str) -> str:
+    """The template filled in as a spider fills it, so a typo fails now, not mid-crawl."""
+    from datetime import date
+
+    day = date(2025, 11, 7)
+    try:
+        return template.format(
+            section=sections[0] if sections else "x",
+            page=1,
+            date=day,
+            year=day.year,
+            month=day.month,
+            day=day.day,
+        )
+    except (KeyError, IndexError, ValueError, AttributeError, TypeError) as exc:
+        raise fail(f"discovery.{key}", f"bad URL template {template!r}: {exc!r}") from None
+
+
+def _check_url(field_name: str, url: str, hosts: set[str], fail) -> None:
+    """An http(s) URL on one of the source's domains: a crawl fetches nothing else."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+    except ValueError as exc:
+        raise fail(field_name, f"not a URL: {url!r} ({exc})") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise fail(field_name, f"must be an http(s):// URL, got {url!r}")
+    if host not in hosts:
+        raise fail(field_name, f"host {host!r} is not one of the source's domains")
+
+
+def _check_selector(field_name: str, selector: str, fail) -> None:
+    from parsel import Selector
+
+    try:
+        Selector(text="<html></html>").css(selector)
+    except Exception as exc:  # cssselect's SelectorSyntaxError, ExpressionError, …
+        raise fail(field_name, f"bad CSS selector {selector!r}: {exc}") from None
 
 
 def _parse_discovery(raw: dict, fail) -> dict[str, str]:

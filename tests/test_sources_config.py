@@ -105,3 +105,174 @@ def test_duplicate_source_and_bad_toml(tmp_path):
 def test_missing_file(tmp_path):
     with pytest.raises(ConfigError, match="not found"):
         load_sources(tmp_path / "nope.toml")
+
+
+# -- every kind of mistake, table-driven ------------------------------------------------------
+
+TZ = 'timezone = "Asia/Jakarta"'
+DISCOVERY = (
+    '[sources.one.discovery]\nstyle = "news_sitemap"\n'
+    'sitemap_url = "https://one.example/sitemap.xml"'
+)
+TWO_SECTIONS = GOOD.replace(
+    DISCOVERY,
+    '[sources.one.discovery]\nstyle = "section_hubs"\nhub_url = "https://one.example/{section}"\n'
+    'item_links = "h3 a::attr(href)"\nnext_page = "a.next::attr(href)"',
+)
+SECOND = """
+[sources.two]
+name = "Two"
+domains = ["one.example"]
+
+[sources.two.discovery]
+style = "news_sitemap"
+sitemap_url = "https://one.example/other.xml"
+"""
+
+# (case id, config text, source named in the message or None, field named or None, problem)
+MISTAKES = [
+    ("unknown key in a source", GOOD.replace('name = "One"', 'name = "One"\ncolor = 1'),
+     "one", "color", "unknown field"),
+    ("unknown key in defaults", GOOD.replace("concurrency = 1", "concurrency = 1\nspeed = 2"),
+     "[defaults]", "speed", "unknown field"),
+    ("unknown key in discovery", GOOD.replace('"news_sitemap"', '"news_sitemap"\nrss = "x"'),
+     "one", "discovery.rss", "not a field"),
+    ("unknown top-level table", GOOD + "\n[extras]\nx = 1\n", None, None, "extras"),
+    ("name: int", GOOD.replace('name = "One"', "name = 1"), "one", "name", "expected str"),
+    ("name: empty", GOOD.replace('name = "One"', 'name = " "'), "one", "name", "empty"),
+    ("domains: string", GOOD.replace('domains = ["one.example"]', 'domains = "one.example"'),
+     "one", "domains", "expected list"),
+    ("domains: list of ints", GOOD.replace('domains = ["one.example"]', "domains = [1]"),
+     "one", "domains", "host names"),
+    ("domains: a URL, not a host", GOOD.replace('["one.example"]', '["https://one.example/"]'),
+     "one", "domains", "not a host name"),
+    ("domains: missing", GOOD.replace('domains = ["one.example"]\n', ""), "one", "domains",
+     "missing"),
+    ("sections: string", GOOD.replace('sections = ["a"]', 'sections = "a"'), "one", "sections",
+     "expected list"),
+    ("sections: empty name", GOOD.replace('sections = ["a"]', 'sections = [""]'), "one",
+     "sections", "section names"),
+    ("download_delay: string", GOOD.replace("download_delay = 1.0", 'download_delay = "1"'),
+     "one", "download_delay", "expected int/float"),
+    ("download_delay: bool", GOOD.replace("download_delay = 1.0", "download_delay = true"),
+     "one", "download_delay", "expected int/float"),
+    ("download_delay: negative", GOOD.replace("download_delay = 1.0", "download_delay = -1"),
+     "one", "download_delay", "between"),
+    ("download_delay: nan", GOOD.replace("download_delay = 1.0", "download_delay = nan"),
+     "one", "download_delay", "between"),
+    ("download_delay: inf", GOOD.replace("download_delay = 1.0", "download_delay = inf"),
+     "one", "download_delay", "between"),
+    ("concurrency: float", GOOD.replace("concurrency = 1", "concurrency = 1.5"), "one",
+     "concurrency", "expected int"),
+    ("concurrency: zero", GOOD.replace("concurrency = 1", "concurrency = 0"), "one",
+     "concurrency", "between"),
+    ("concurrency: huge", GOOD.replace("concurrency = 1", "concurrency = 100000"), "one",
+     "concurrency", "between"),
+    ("lookback_days: zero", GOOD.replace("lookback_days = 2", "lookback_days = 0"), "one",
+     "lookback_days", "between"),
+    ("lookback_days: huge", GOOD.replace("lookback_days = 2", "lookback_days = 99999999"),
+     "one", "lookback_days", "between"),
+    ("jitter: negative", GOOD.replace(TZ, TZ + "\njitter = -5"),
+     "one", "jitter", "between"),
+    ("jitter: string", GOOD.replace(TZ, TZ + '\njitter = "5"'),
+     "one", "jitter", "expected int"),
+    ("user_agent: empty", GOOD.replace('user_agent = "warta-test"', 'user_agent = ""'), "one",
+     "user_agent", "empty"),
+    ("user_agent: list", GOOD.replace('user_agent = "warta-test"', 'user_agent = ["x"]'), "one",
+     "user_agent", "expected str"),
+    ("schedule: 61st minute", GOOD.replace('"0 1 * * *"', '"61 1 * * *"'), "one", "schedule",
+     "bad cron"),
+    ("schedule: four fields", GOOD.replace('"0 1 * * *"', '"0 1 * *"'), "one", "schedule",
+     "bad cron"),
+    ("schedule: words", GOOD.replace('"0 1 * * *"', '"every night"'), "one", "schedule",
+     "bad cron"),
+    ("schedule: int", GOOD.replace('"0 1 * * *"', "1"), "one", "schedule", "expected str"),
+    ("timezone: unknown", GOOD.replace('"Asia/Jakarta"', '"Asia/Atlantis"'), "one", "timezone",
+     "unknown time zone"),
+    ("timezone: path", GOOD.replace('"Asia/Jakarta"', '"../../etc/passwd"'), "one", "timezone",
+     "unknown time zone"),
+    ("timezone: empty", GOOD.replace('"Asia/Jakarta"', '""'), "one", "timezone",
+     "unknown time zone"),
+    ("discovery: not a table",
+     GOOD.replace(DISCOVERY, "").replace("sections", 'discovery = "x"\nsections'),
+     "one", "discovery", "expected dict"),
+    ("discovery: missing", GOOD.replace(DISCOVERY, ""),
+     "one", "discovery", "missing"),
+    ("discovery.style: unknown", GOOD.replace('"news_sitemap"', '"rss"'), "one",
+     "discovery.style", "must be one of"),
+    ("discovery URL: missing", GOOD.replace('sitemap_url = "https://one.example/sitemap.xml"', ""),
+     "one", "discovery.sitemap_url", "missing"),
+    ("discovery URL: int", GOOD.replace('"https://one.example/sitemap.xml"', "3"), "one",
+     "discovery.sitemap_url", "expected str"),
+    ("discovery URL: other domain", GOOD.replace("https://one.example/sitemap.xml", "https://evil.example/s.xml"),
+     "one", "discovery.sitemap_url", "not one of the source's domains"),
+    ("discovery URL: file scheme", GOOD.replace("https://one.example/sitemap.xml", "file:///etc/passwd"),
+     "one", "discovery.sitemap_url", "http(s)"),
+    ("discovery URL: bad placeholder", TWO_SECTIONS.replace("{section}", "{sectoin}"), "one",
+     "discovery.hub_url", "bad URL template"),
+    ("discovery URL: unclosed brace", TWO_SECTIONS.replace("{section}", "{section"), "one",
+     "discovery.hub_url", "bad URL template"),
+    ("discovery selector: bad CSS", TWO_SECTIONS.replace("h3 a::attr(href)", "h3 a[[::attr(href)"),
+     "one", "discovery.item_links", "bad CSS selector"),
+    ("url_prefix: other domain", GOOD.replace("sections", 'url_prefix = "https://two.example/"\nsections'),
+     "one", "url_prefix", "not one of the source's domains"),
+    ("duplicate source: same domain, no prefix", GOOD + SECOND, "two", "domains",
+     "duplicates source 'one'"),
+    ("source id with spaces", GOOD.replace("sources.one", 'sources."o n e"'),
+     "o n e", None, "source id"),
+    ("source not a table", GOOD + '\n[sources]\nthree = "x"\n', "three", None, "must be a table"),
+    ("duplicate source table", GOOD + '\n[sources.one]\nname = "again"\n', None, None,
+     "not valid TOML: Cannot declare ('sources', 'one') twice (at line 19"),
+    ("bad TOML: unclosed string", GOOD.replace('"One"', '"One'), None, None, "line 11"),
+    ("bad TOML: missing value", GOOD.replace("concurrency = 1", "concurrency ="), None, None,
+     "line 5"),
+    ("empty file", "", None, None, "no [sources.<id>] tables"),
+    ("only defaults", GOOD.split("[sources.one]")[0], None, None, "no [sources.<id>] tables"),
+    ("not UTF-8", GOOD.replace("One", "Caf\xe9"), None, None, "not UTF-8"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "field", "problem"),
+    [case[1:] for case in MISTAKES],
+    ids=[case[0] for case in MISTAKES],
+)
+def test_every_mistake_names_file_source_and_field(tmp_path, text, source, field, problem):
+    path = tmp_path / "sources.toml"
+    if problem == "not UTF-8":
+        path.write_bytes(text.encode("latin-1"))
+    else:
+        path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_sources(path)
+    message = str(error.value)
+    assert "\n" not in message
+    assert message.startswith(f"{path}: "), message
+    if source == "[defaults]":
+        assert "[defaults]" in message, message
+    elif source is not None:
+        assert f"source '{source}'" in message, message
+    if field is not None:
+        assert f"'{field}'" in message, message
+    assert problem in message, message
+
+
+def test_a_folder_or_a_missing_file(tmp_path):
+    with pytest.raises(ConfigError, match="is a folder"):
+        load_sources(tmp_path)
+    with pytest.raises(ConfigError, match="not found"):
+        load_sources(tmp_path / "nope.toml")
+
+
+def test_two_sources_on_one_domain_with_distinct_prefixes_are_fine(tmp_path):
+    text = (GOOD + SECOND).replace(
+        'domains = ["one.example"]\n',
+        'domains = ["one.example"]\nurl_prefix = "https://one.example/one/"\n',
+        1,
+    )
+    assert set(load_sources(write(tmp_path, text))) == {"one", "two"}
+
+
+def test_the_shipped_config_passes_every_new_check():
+    for source in load_sources(REPO_SOURCES).values():
+        assert source.discovery  # loaded: URLs on its domains, selectors parse

@@ -22,7 +22,7 @@ from storage.archive import Archive, ArchiveError, default_db_path
 from storage.export import FORMATS, export_rows, write_csv, write_export, write_jsonl
 from storage.search import Filters, SearchError
 from storage.stats import PERIODS, Stats, collect
-from warta.cli import DB_OPTION, fail
+from warta.cli import DB_OPTION, check_filters, fail
 
 # The filter options of `warta search`, defined once for both commands. (cli.py
 # declares its own inline on `search`, so they cannot be imported from there.)
@@ -35,6 +35,11 @@ _FILTER_OPTIONS = [
     click.option("--from", "date_from", help="Published on or after this day (YYYY-MM-DD, WIB)."),
     click.option("--to", "date_to", help="Published on or before this day (YYYY-MM-DD, WIB)."),
     click.option("--exact", is_flag=True, help="Match the query's literal words, not stems."),
+    click.option(
+        "--unique-stories",
+        is_flag=True,
+        help="One article per story: of syndicated copies, the first archived.",
+    ),
 ]
 
 
@@ -93,15 +98,16 @@ def _open_archive(db_path: str | None) -> Archive:
 )
 @filter_options
 @DB_OPTION
-def export(query, output, fmt, exact, db_path, **options) -> None:
+def export(query, output, fmt, exact, unique_stories, db_path, **options) -> None:
     """Export the articles matching QUERY and the filters (all of them without QUERY)."""
     fmt = fmt or _format_from_name(output)
     if output == "-" and fmt == "parquet":
         raise fail("--output -: Parquet cannot go to standard output; give a file name")
     filters = filters_from(options)
     with _open_archive(db_path) as archive:
+        check_filters(archive, filters)
         try:
-            rows = export_rows(archive, query, filters, exact)
+            rows = export_rows(archive, query, filters, exact, unique_stories=unique_stories)
             written = _write(rows, fmt, output)
         except SearchError as exc:
             raise fail(str(exc)) from None
@@ -142,12 +148,15 @@ def _write(rows, fmt: str, output: str) -> int:
 @click.option("--plot", "plot_path", help="Also draw the counts over time into this PNG file.")
 @filter_options
 @DB_OPTION
-def stats(query, by, top, fmt, plot_path, exact, db_path, **options) -> None:
+def stats(query, by, top, fmt, plot_path, exact, unique_stories, db_path, **options) -> None:
     """Articles per source per day/week/month (WIB), top sections and authors."""
     filters = filters_from(options)
     with _open_archive(db_path) as archive:
+        check_filters(archive, filters)
         try:
-            result = collect(archive, query, filters, exact, by=by, top=top)
+            result = collect(
+                archive, query, filters, exact, by=by, top=top, unique_stories=unique_stories
+            )
         except SearchError as exc:
             raise fail(str(exc)) from None
     if plot_path:
