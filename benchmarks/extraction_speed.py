@@ -77,6 +77,39 @@ def fixture_pages(target_kb: int = 45) -> list[tuple[bytes, str]]:
     return pages
 
 
+def measure(pages: int = 60, repeat: int = 3, *, baseline: bool = True) -> dict:
+    """Median ms/page of `extract_article` and, page by page in turn in the same run,
+    of trafilatura (`trafilatura.extract` on the same bytes), for run_all.py."""
+    sample = replica_pages(pages) or fixture_pages()
+    extractors = {"warta": extract_article}
+    if baseline:
+        import trafilatura
+
+        extractors["trafilatura"] = lambda html, url: trafilatura.extract(html, url=url)
+    timings: dict[str, list[float]] = {name: [] for name in extractors}
+    for html, url in sample:  # warm-up: selector compilation, imports
+        for extractor in extractors.values():
+            extractor(html, url)
+    gc.disable()
+    try:
+        for _ in range(repeat):
+            for html, url in sample:
+                for name, extractor in extractors.items():
+                    start = time.perf_counter()
+                    extractor(html, url)
+                    timings[name].append((time.perf_counter() - start) * 1000)
+    finally:
+        gc.enable()
+    result = {
+        "pages": len(sample),
+        "source": "replica" if len(sample) > len(FIXTURE_URLS) else "padded fixtures",
+        **{f"{name}_ms": statistics.median(values) for name, values in timings.items()},
+    }
+    if baseline:
+        result["ratio"] = result["warta_ms"] / result["trafilatura_ms"]
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=60)

@@ -86,6 +86,14 @@ def one_run(articles: int, new: int, seed: int) -> dict:
     }
 
 
+def measure(articles: int = 2000, new: int = 40, runs: int = 3) -> dict:
+    """The median of each figure over `runs` seeds (1..runs), for run_all.py."""
+    samples = [one_run(articles, new, seed) for seed in range(1, runs + 1)]
+    result = {key: statistics.median(s[key] for s in samples) for key in samples[0]}
+    result["runs"] = runs
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=2000)

@@ -1,0 +1,43 @@
+"""The benchmark suite still runs: tiny sizes, a few of its benchmarks, keys and positive numbers.
+
+Not a measurement (the sizes are far too small for that); it keeps
+benchmarks/run_all.py and the scripts it drives from rotting.
+"""
+
+from __future__ import annotations
+
+import json
+
+from benchmarks import run_all
+
+TINY = run_all.Params(
+    runs=1,
+    crawl_sizes=(150,),
+    bench_seconds=2,
+    extraction_pages=5,
+    shared_dataset=False,
+    pipeline_articles=40,
+    profile_top=5,
+    quick=True,
+)
+
+
+def test_run_all_tiny(tmp_path):
+    out = tmp_path / "results.json"
+    result = run_all.run(TINY, ("crawl", "extraction", "pipelines"), json_path=out)
+    assert result["errors"] == {}
+    written = json.loads(out.read_text())
+    assert {"machine", "params", "rows", "details", "load_average_start"} <= written.keys()
+    rows = {(row["benchmark"], row["figure"]): row for row in written["rows"]}
+    assert {benchmark for benchmark, _ in rows} == {"crawl", "extraction", "pipelines"}
+    for row in written["rows"]:
+        assert row["ours"] > 0, row
+        if row["baseline"] is not None:
+            assert row["baseline"] > 0 and row["ratio"] > 0, row
+    crawl = written["details"]["crawl"]
+    assert crawl["scrapy_bench_pages_per_s"] > 0
+    assert crawl["sizes"]["150"]["articles"] >= 150  # every replica article archived
+    assert 0 < crawl["peak_rss_mb"] < 1000
+    assert written["details"]["pipelines"]["profile_top"]
+    table = run_all.table(result)
+    assert table.count("\n") == len(result["rows"]) + 1
