@@ -31,6 +31,9 @@ THRESHOLD = 0.5  # estimated Jaccard of word 3-shingles from which two bodies ar
 # 3 words, not 5: an edited wire copy changes a few words per paragraph, and each
 # changed word breaks every shingle it is in (measured with benchmarks/dedupe.py).
 SHINGLE = 3
+# Articles per band from which a band is a stock phrase (boilerplate, a template line)
+# rather than a sign of a copy: far more than one story's copies across our outlets.
+MAX_BUCKET = 100
 # Fixed, with the hash function (crc32: fast, stable everywhere): signatures stored
 # today must compare with signatures made next year.
 SEED = 1
@@ -101,20 +104,30 @@ class NearDuplicateIndex:
     def matches(self, sig: Signature, exclude: int | None = None) -> list[tuple[int, float]]:
         """Archived articles whose body is a copy of this one: (article id, similarity)."""
         keys = sig.band_keys
-        marks = ",".join("?" * len(keys))
+        values = ",".join("(?)" for _ in keys)
+        # A band shared by more than MAX_BUCKET articles is a stock phrase, not evidence:
+        # it is skipped (counted up to the cap only), so matching costs the same at any
+        # archive size. Copies still meet in their other bands.
         candidates = self.conn.execute(
-            f"SELECT DISTINCT s.article_id, s.signature FROM minhash_bands b "
-            f"JOIN minhash_signatures s ON s.article_id = b.article_id "
-            f"WHERE b.band_key IN ({marks})",
-            keys,
+            f"WITH keys(k) AS (VALUES {values}), "
+            "usable AS (SELECT k FROM keys WHERE (SELECT count(*) FROM (SELECT 1 FROM "
+            "minhash_bands WHERE band_key = keys.k LIMIT ?)) <= ?) "
+            "SELECT DISTINCT s.article_id, s.signature FROM usable "
+            "JOIN minhash_bands b ON b.band_key = usable.k "
+            "JOIN minhash_signatures s ON s.article_id = b.article_id",
+            [*keys, MAX_BUCKET + 1, MAX_BUCKET],
         ).fetchall()
-        found = []
-        for article_id, blob in candidates:
-            if article_id == exclude:
-                continue
-            similarity = sig.similarity(Signature.from_blob(blob))
-            if similarity >= THRESHOLD:
-                found.append((article_id, similarity))
+        candidates = [(i, blob) for i, blob in candidates if i != exclude]
+        if not candidates:
+            return []
+        # every candidate at once: one matrix of signatures against this one
+        others = np.frombuffer(b"".join(blob for _, blob in candidates), dtype="<u4")
+        similarities = (others.reshape(len(candidates), -1) == sig.values).mean(axis=1)
+        found = [
+            (article_id, float(similarity))
+            for (article_id, _), similarity in zip(candidates, similarities, strict=True)
+            if similarity >= THRESHOLD
+        ]
         return sorted(found, key=lambda pair: -pair[1])
 
     def add(self, article_id: int, sig: Signature, new: bool = False) -> None:

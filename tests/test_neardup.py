@@ -120,3 +120,19 @@ def test_search_counts_stories_once_with_unique_stories(archive):
     hits = search(archive, "warga OR desa OR jalan", unique_stories=True)
     assert len(hits) == 2 and len({h.url for h in hits}) == 2
     assert all(h.snippet for h in hits)
+
+
+def test_a_band_shared_by_too_many_articles_is_not_evidence(archive, monkeypatch):
+    from storage import neardup
+
+    monkeypatch.setattr(neardup, "MAX_BUCKET", 3)
+    text = "\n\n".join(story(7))
+    sig = signature(text)
+    index = archive.near_duplicates
+    for n in range(1, 4):  # three articles in every one of the signature's bands
+        archive.store(row(f"https://a.example/{n}", f"src{n}", "2025-11-07T01:00:00Z", story(n)))
+        index.add(n, sig)
+    assert {article_id for article_id, _ in index.matches(sig)} == {1, 2, 3}
+    archive.store(row("https://a.example/4", "src4", "2025-11-07T01:00:00Z", story(4)))
+    index.add(4, sig)  # now each band holds four: a stock phrase, skipped at any archive size
+    assert index.matches(sig) == []

@@ -153,12 +153,22 @@ def _peek(daemon: subprocess.Popen) -> bytes:
 
 
 def test_crawl_over_its_time_limit_is_recorded_failed_and_daemon_goes_on(
-    tmp_path, one_source, replica_server
+    tmp_path, one_source, small_site
 ):
+    from replica.faults import parse_faults
+    from replica.server import ReplicaServer
+
     db = tmp_path / "warta.db"
-    daemon = start_daemon(
-        db, one_source, "--every", "2", "--time-limit", "1", "--replica", replica_server.base_url
-    )
+    # The sitemap never answers: every crawl runs into the 1 s limit, however fast it is.
+    hanging = ReplicaServer(small_site, faults=parse_faults(["hang:*sitemap*:seconds=30"]))
+    with hanging:
+        daemon = start_daemon(
+            db, one_source, "--every", "2", "--time-limit", "1", "--replica", hanging.base_url
+        )
+        _wait_for_failed_runs(db, daemon)
+
+
+def _wait_for_failed_runs(db, daemon) -> None:
     try:
         failed = wait_for(
             lambda: len([r for r in runs_of(db) if r["status"] == "failed"]) >= 2, timeout=90

@@ -121,7 +121,7 @@ def read_schema(path: Path) -> dict[str, list[tuple[str, str]]]:
     try:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
         return {
-            t: [(c[1], c[2]) for c in conn.execute(f"PRAGMA table_info([{t}])")] for t in tables
+            t: [(c[1], c[2]) for c in conn.execute(f"PRAGMA table_xinfo([{t}])")] for t in tables
         }
     finally:
         conn.close()
