@@ -22,7 +22,6 @@ reports `warta health`'s verdict. The markdown table goes to stdout
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
@@ -30,6 +29,7 @@ import time
 from pathlib import Path
 
 from benchmarks.common import archive_row
+from benchmarks.crawl_throughput import high_water_kb
 from replica.faults import parse_fault
 from replica.generator import build_site
 from replica.server import ReplicaServer
@@ -84,8 +84,12 @@ def crawl(server: ReplicaServer, source: str, db: Path, workdir: Path) -> tuple[
     started = time.monotonic()
     with (workdir / "log").open("w") as log:
         process = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(process.pid, 0)
-    return os.waitstatus_to_exitcode(status), time.monotonic() - started, usage.ru_maxrss // 1024
+        peak_kb = 0
+        # VmHWM sampled until exit: ru_maxrss would fold in this process's size at fork
+        while process.poll() is None:
+            peak_kb = max(peak_kb, high_water_kb(process.pid))
+            time.sleep(0.05)
+    return process.returncode, time.monotonic() - started, peak_kb // 1024
 
 
 def wrong_fields(row: dict, truth: dict) -> list[str]:
