@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 from storage.archive import body_hash, iso_utc
 
 TEXT_FIELDS = (
@@ -30,3 +33,20 @@ def archive_row(truth: dict) -> dict:
         "body_hash": body_hash(truth["body"]),
         "extraction": {},
     }
+
+
+def crawl_command(replica_url: str, db: Path, *extra: str) -> list[str]:
+    """`warta crawl` of every source of the replica at `replica_url` into `db`, quietly."""
+    return [
+        sys.executable,
+        "-m",
+        "warta",
+        "crawl",
+        "--replica",
+        replica_url,
+        "--db",
+        str(db),
+        "--progress",
+        "0",
+        *extra,
+    ]

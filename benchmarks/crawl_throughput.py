@@ -30,6 +30,8 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+from benchmarks.common import crawl_command
+
 REPO = Path(__file__).resolve().parent.parent
 BENCH_RATE = re.compile(r"Crawled (\d+) pages \(at (\d+) pages/min\)")
 
@@ -85,20 +87,7 @@ def replica(articles: int, seed: int = 5, *, syndication: bool = True, timeout: 
 
 def run_crawl(replica_url: str, db: Path, *, polite: bool = False, extra=()) -> dict:
     """One `warta crawl --replica` subprocess into `db`: wall time, peak RSS, counts."""
-    command = [
-        sys.executable,
-        "-m",
-        "warta",
-        "crawl",
-        "--replica",
-        replica_url,
-        "--db",
-        str(db),
-        "--progress",
-        "0",
-        *(["--polite"] if polite else []),
-        *extra,
-    ]
+    command = crawl_command(replica_url, db, *(["--polite"] if polite else []), *extra)
     with tempfile.TemporaryFile("w+") as stderr:
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=stderr)

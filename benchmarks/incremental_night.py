@@ -14,10 +14,10 @@ from __future__ import annotations
 import argparse
 import statistics
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
+from benchmarks.common import crawl_command
 from replica.generator import build_site
 from replica.server import ReplicaServer
 
@@ -25,18 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def crawl(db: Path, replica_url: str) -> None:
-    command = [
-        sys.executable,
-        "-m",
-        "warta",
-        "crawl",
-        "--replica",
-        replica_url,
-        "--db",
-        str(db),
-        "--progress",
-        "0",
-    ]
+    command = crawl_command(replica_url, db)
     result = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
     if result.returncode != 0:
         raise SystemExit(f"crawl failed: {result.stderr.strip().splitlines()[-1:]}")

@@ -46,6 +46,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchmarks.common import crawl_command
+
 REPO = Path(__file__).resolve().parent.parent
 
 # articles columns a clean crawl and a killed-and-restarted one must agree on
@@ -74,21 +76,6 @@ class Trial:
 
 
 # -- running crawls ------------------------------------------------------------------
-
-
-def crawl_command(replica_url: str, db: Path) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "warta",
-        "crawl",
-        "--replica",
-        replica_url,
-        "--db",
-        str(db),
-        "--progress",
-        "0",
-    ]
 
 
 def run_crawl(replica_url: str, db: Path, timeout: float = 600) -> subprocess.CompletedProcess:
