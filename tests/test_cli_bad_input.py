@@ -292,6 +292,7 @@ def test_real_stderr_of_a_few_mistakes(tmp_path, dbs):
         (["runs", "--db", str(dbs["not SQLite"])], 1),
         (["stats", "--db", str(dbs["a folder"])], 1),
         (["search", "x", "--limit", "0", "--db", str(dbs["good"])], 2),
+        (["--bogus", "search", "x"], 2),  # an option of warta itself, before the command
     ]:
         result = run_warta(*args, timeout=60)
         assert result.returncode == code, (args, result.stderr)

@@ -65,15 +65,26 @@ class LazyGroup(click.Group):
             return getattr(importlib.import_module(module), attribute)
         return super().get_command(ctx, name)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """`warta --bogus`: a mistake in warta's own options is one line as well."""
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            raise _one_line(exc, ctx) from None
+
     def invoke(self, ctx: click.Context):
         """A usage mistake (bad option value, unknown command) is one line too, exit code 2."""
         try:
             return super().invoke(ctx)
         except click.UsageError as exc:
-            where = exc.ctx.command_path if exc.ctx else ctx.command_path
-            error = UserError(f"{exc.format_message()} (see '{where} --help')")
-            error.exit_code = exc.exit_code
-            raise error from None
+            raise _one_line(exc, ctx) from None
+
+
+def _one_line(exc: click.UsageError, ctx: click.Context) -> UserError:
+    where = exc.ctx.command_path if exc.ctx else ctx.command_path
+    error = UserError(f"{exc.format_message()} (see '{where} --help')")
+    error.exit_code = exc.exit_code
+    return error
 
 
 @click.group(cls=LazyGroup)
