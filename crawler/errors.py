@@ -63,10 +63,17 @@ def record(crawler, url: str, reason: str, detail: str | None = None, attempts: 
     try:
         archive_for(crawler).record_error(run_id, spider.name, url, reason, detail, attempts)
     except (ArchiveError, sqlite3.Error) as exc:  # the run recorder reports a failing archive
-        log.error("could not record the failure of %s (%s): %s", url, reason, exc)
+        log.error(
+            "could not record the failure of %s (%s): %s", url, reason, exc, extra=about(spider)
+        )
     crawler.stats.inc_value("warta/url_errors")
     crawler.stats.inc_value(f"warta/url_errors/{reason}")
-    log.error("not archived: %s: %s: %s", url, reason, detail)
+    log.error("not archived: %s: %s: %s", url, reason, detail, extra=about(spider))
+
+
+def about(spider) -> dict:
+    """Log `extra` naming the spider, so the run recorder counts the error for its run."""
+    return {"spider": spider}
 
 
 def is_listing(detail: str | None) -> bool:

@@ -7,6 +7,7 @@ and closes the row with the crawl's counts and a status when the spider closes.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 
 from scrapy import signals
@@ -31,7 +32,24 @@ COUNTS = {
     "articles_unchanged": "warta/articles_unchanged",
     "articles_dropped": "warta/articles_dropped",
 }
-ERROR_STATS = ("log_count/ERROR", "spider_exceptions/count")
+
+
+class SpiderErrorCounter(logging.Handler):
+    """ERROR records about one spider only.
+
+    Scrapy's log_count/ERROR counts every error in the process, so in a crawl of
+    several sources one outlet's failures would mark every run degraded. Scrapy's
+    own messages about a spider, and `spider.logger`, carry the spider in `extra`.
+    """
+
+    def __init__(self, spider) -> None:
+        super().__init__(level=logging.ERROR)
+        self.spider = spider
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if getattr(record, "spider", None) is self.spider:
+            self.count += 1
 
 
 class RunRecorder:
@@ -41,6 +59,7 @@ class RunRecorder:
         self.flusher: task.LoopingCall | None = None
         self.holds_lock = False
         self.ticks = 0
+        self.errors: SpiderErrorCounter | None = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -49,6 +68,8 @@ class RunRecorder:
         return cls(crawler)
 
     def spider_opened(self, spider) -> None:
+        self.errors = SpiderErrorCounter(spider)
+        logging.getLogger().addHandler(self.errors)
         try:
             archive = archive_for(self.crawler)
             # a killed or failed previous run may have left listings unwalked
@@ -86,7 +107,7 @@ class RunRecorder:
         stats = self.crawler.stats
         counts = {column: stats.get_value(key, 0) for column, key in COUNTS.items()}
         counts["articles_dropped"] += stats.get_value("warta/articles_duplicate", 0)
-        counts["errors"] = sum(stats.get_value(key, 0) for key in ERROR_STATS)
+        counts["errors"] = self._spider_errors()
         refused = getattr(spider, "warta_refused", None)
         failure = archive_failure(self.crawler)
         status = "refused" if refused else run_status(reason, counts["errors"])
@@ -104,6 +125,14 @@ class RunRecorder:
             record_failure(self.crawler, exc)
         release_archive(self.crawler)
         spider.logger.info("crawl run %s %s: %s", self.run_id, status, counts)
+
+    def _spider_errors(self) -> int:
+        """This spider's logged errors (or its callbacks' exceptions, if more)."""
+        logged = 0
+        if self.errors is not None:
+            logging.getLogger().removeHandler(self.errors)
+            logged = self.errors.count
+        return max(logged, self.crawler.stats.get_value("spider_exceptions/count", 0))
 
 
 def run_status(reason: str, errors: int) -> str:

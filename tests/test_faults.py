@@ -160,11 +160,11 @@ def faulty(tmp_path_factory, site, plan):
 def test_no_crash_and_bounded_time_and_memory(faulty):
     first = faulty["first"]
     assert "Traceback" not in first.stderr
-    # not archiving a URL makes a run degraded, never failed. (Harian Jogja's run may be
-    # degraded too: Scrapy counts ERROR log lines per process, not per crawler.)
+    # not archiving a URL makes a run degraded, never failed; another outlet's
+    # failures in the same process do not (errors are counted per spider)
     statuses = {run["source"]: run["status"] for run in faulty["runs"]}
     assert statuses["tribunjogja"] == statuses["detikjogja"] == "degraded"
-    assert statuses["harianjogja"] in ("ok", "degraded")
+    assert statuses["harianjogja"] == "ok"
     # three tries of a 2 s timeout, backoff and two 1 s Retry-After waits: under a minute
     assert faulty["seconds"] < 45
     # a 50 MB page is refused at 20 MB (DOWNLOAD_MAXSIZE), never held whole
