@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import resource
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 from storage.archive import body_hash, iso_utc
@@ -50,3 +54,33 @@ def crawl_command(replica_url: str, db: Path, *extra: str) -> list[str]:
         "0",
         *extra,
     ]
+
+
+def wait_measuring(process: subprocess.Popen) -> tuple[int, int, resource.struct_rusage]:
+    """Wait for a child process: (exit code, its peak RSS in kB, its resource usage).
+
+    The peak is VmHWM, sampled every 50 ms until the child exits, not ru_maxrss:
+    Linux folds the parent's size at fork into a child's ru_maxrss, so a big
+    benchmark or test process would inflate the crawl's figure.
+    """
+    peak_kb = 0
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        peak_kb = max(peak_kb, high_water_kb(process.pid))
+        time.sleep(0.05)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return process.returncode, peak_kb, usage
+
+
+def high_water_kb(pid: int) -> int:
+    """The process's peak RSS so far (VmHWM), in kB; 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0

@@ -30,7 +30,7 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from benchmarks.common import crawl_command
+from benchmarks.common import crawl_command, wait_measuring
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH_RATE = re.compile(r"Crawled (\d+) pages \(at (\d+) pages/min\)")
@@ -91,15 +91,8 @@ def run_crawl(replica_url: str, db: Path, *, polite: bool = False, extra=()) -> 
     with tempfile.TemporaryFile("w+") as stderr:
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=stderr)
-        peak_kb = 0
-        while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                break
-            peak_kb = max(peak_kb, high_water_kb(process.pid))
-            time.sleep(0.05)
+        _, peak_kb, usage = wait_measuring(process)
         seconds = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
         if process.returncode not in (0, 1):  # 1: some run degraded; the counts still stand
             stderr.seek(0)
             raise RuntimeError(f"crawl failed ({process.returncode}): {stderr.read()[-800:]}")
@@ -119,23 +112,6 @@ def run_crawl(replica_url: str, db: Path, *, polite: bool = False, extra=()) -> 
         "cpu_seconds": usage.ru_utime + usage.ru_stime,
         "cpu_ms_per_article": (usage.ru_utime + usage.ru_stime) * 1000 / max(articles, 1),
     }
-
-
-def high_water_kb(pid: int) -> int:
-    """The process's peak RSS so far (VmHWM), in kB; 0 once it is gone.
-
-    Not ru_maxrss: Linux folds the parent's peak into a child's ru_maxrss when the
-    child was (v)forked from it before exec, so a big benchmark process would
-    inflate the crawl's figure.
-    """
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
-    return 0
 
 
 def scrapy_bench(seconds: int = 10) -> dict:

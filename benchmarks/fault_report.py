@@ -28,8 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import archive_row
-from benchmarks.crawl_throughput import high_water_kb
+from benchmarks.common import archive_row, crawl_command, wait_measuring
 from replica.faults import parse_fault
 from replica.generator import build_site
 from replica.server import ReplicaServer
@@ -77,19 +76,13 @@ GENERIC_MISSES = ("editors", "images")  # what the generic fallback cannot find
 
 def crawl(server: ReplicaServer, source: str, db: Path, workdir: Path) -> tuple[int, float, int]:
     """(exit code, seconds, peak RSS in MB) of `warta crawl SOURCE` against the server."""
-    command = [sys.executable, "-m", "warta", "crawl", source, "--replica", server.base_url]
-    command += ["--db", str(db), "--progress", "0"]
-    for setting in SETTINGS:
-        command += ["-s", setting]
+    settings = [flag for setting in SETTINGS for flag in ("-s", setting)]
+    command = crawl_command(server.base_url, db, source, *settings)
     started = time.monotonic()
     with (workdir / "log").open("w") as log:
         process = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
-        peak_kb = 0
-        # VmHWM sampled until exit: ru_maxrss would fold in this process's size at fork
-        while process.poll() is None:
-            peak_kb = max(peak_kb, high_water_kb(process.pid))
-            time.sleep(0.05)
-    return process.returncode, time.monotonic() - started, peak_kb // 1024
+        code, peak_kb, _ = wait_measuring(process)
+    return code, time.monotonic() - started, peak_kb // 1024
 
 
 def wrong_fields(row: dict, truth: dict) -> list[str]:

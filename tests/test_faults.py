@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import time
 
 import pytest
 
-from benchmarks.crawl_throughput import high_water_kb
+from benchmarks.common import crawl_command, wait_measuring
 from replica.faults import parse_fault
 from replica.generator import build_site
 from replica.server import ReplicaServer
@@ -92,20 +91,13 @@ def plan(site) -> dict[str, tuple[str, str, str]]:
 
 def crawl(server, db, workdir) -> tuple[subprocess.CompletedProcess, float, int]:
     """`warta crawl` of SOURCES in a subprocess: (result, seconds, peak RSS in MB)."""
-    command = [sys.executable, "-m", "warta", "crawl", *SOURCES, "--replica", server.base_url]
-    command += ["--db", str(db), "--progress", "0"]
-    for setting in SETTINGS:
-        command += ["-s", setting]
+    settings = [flag for setting in SETTINGS for flag in ("-s", setting)]
+    command = crawl_command(server.base_url, db, *SOURCES, *settings)
     out, err = workdir / "stdout", workdir / "stderr"
     started = time.monotonic()
-    peak_kb = 0
     with out.open("w") as stdout, err.open("w") as stderr:
         process = subprocess.Popen(command, cwd=REPO, stdout=stdout, stderr=stderr)
-        # The crawl's own peak (VmHWM), sampled until it exits: a child's ru_maxrss would
-        # include this test process's size at fork time (hundreds of MB in a full run).
-        while process.poll() is None:
-            peak_kb = max(peak_kb, high_water_kb(process.pid))
-            time.sleep(0.05)
+        _, peak_kb, _ = wait_measuring(process)  # the crawl's own peak, not this process's
     seconds = time.monotonic() - started
     result = subprocess.CompletedProcess(
         command, process.returncode, out.read_text(), err.read_text()
