@@ -78,12 +78,12 @@ def selection(
     """
     filters = filters or Filters()
     where, params = filters.where()
-    match = None
+    fts = None
     if query is None:
         chosen = Selection("articles a", where, params)
     else:
         count(archive, query, filters=filters, exact=exact)
-        index, match = fts_match(query, exact)
+        fts = index, match = fts_match(query, exact)
         chosen = Selection(
             f"{index} JOIN articles a ON a.id = {index}.rowid",
             f"{index} MATCH ? AND {where}",
@@ -92,7 +92,7 @@ def selection(
             id_column=f"{index}.rowid",
         )
     if unique_stories:
-        _first_copy_only(chosen, filters, query and fts_match(query, exact))
+        _first_copy_only(chosen, filters, fts)
     return chosen
 
 
