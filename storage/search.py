@@ -94,7 +94,7 @@ ORDERS = {
     "newest": "published_at DESC, id DESC",
     "oldest": "published_at ASC, id ASC",
 }
-DATE_INDEXES = {"newest": "DESC", "oldest": "ASC"}
+DATE_ORDERS = ("newest", "oldest")  # the orders a walk of the date index can serve
 
 # Relative costs (measured on a 100,000-article archive, benchmarks/search_latency.py) that
 # choose how a date-ordered search finds its page of hits; see _date_plan().
@@ -173,7 +173,7 @@ def _page_of_hits(
     weights = ", ".join(str(w) for w in BM25_WEIGHTS)
     # bm25() only where it decides the order: it reads every match's positions.
     rank = f"bm25({index}, {weights})" if order == "relevance" or unique_stories else "0.0"
-    if order in DATE_INDEXES and not unique_stories:
+    if order in DATE_ORDERS and not unique_stories:
         walk = _date_plan(archive, query, index, match, filters, order, limit + offset)
         if walk is not None:
             sql, walk_params = walk
