@@ -8,7 +8,6 @@ first few hundred articles almost every word is a cache hit.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 WORD = re.compile(r"\w+")
 # FTS5 query syntax, token by token: phrases, words (with an optional prefix star), the rest.
@@ -27,25 +26,28 @@ def _sastrawi():
     return _stemmer
 
 
-@lru_cache(maxsize=500_000)
-def stem_word(word: str) -> str:
-    """The stem of one lowercase word (digits and short words pass through)."""
-    if len(word) < 4 or not word.isalpha():
-        return word
-    return _sastrawi().stem(word) or word
-
-
 class _StemCache(dict):
     """word -> stem; a plain dict look-up is the fast path on ingest (millions of words)."""
 
     def __missing__(self, word: str) -> str:
         if len(self) > 500_000:  # bounded: a crawl of junk pages must not grow it forever
             self.clear()
-        stem = self[word] = stem_word(word)
+        stem = self[word] = _stem(word)
         return stem
 
 
+def _stem(word: str) -> str:
+    if len(word) < 4 or not word.isalpha():
+        return word
+    return _sastrawi().stem(word) or word
+
+
 _stems = _StemCache()
+
+
+def stem_word(word: str) -> str:
+    """The stem of one lowercase word (digits and short words pass through), cached."""
+    return _stems[word]
 
 
 def stem_text(text: str | None) -> str:
