@@ -9,6 +9,7 @@ write batch while blocking the very thread that would commit it.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from storage.archive import Archive, ArchiveError, default_db_path
@@ -21,14 +22,14 @@ ARCHIVE_FAILED = "archive_failed"  # the close reason of a crawl stopped by a fa
 
 
 def _path_of(crawler) -> Path:
-    # Looked up for every listed link and every item: resolve() (system calls) once
-    # per crawler, whose settings are frozen by the time it crawls.
-    path = getattr(crawler, "__dict__", {}).get("_warta_archive_path")
-    if path is None:
-        path = Path(crawler.settings.get("WARTA_DB") or default_db_path()).resolve()
-        if getattr(crawler, "settings", None) is not None and crawler.settings.frozen:
-            crawler._warta_archive_path = path
-    return path
+    return _resolved(crawler.settings.get("WARTA_DB") or default_db_path())
+
+
+@lru_cache(maxsize=16)
+def _resolved(db: str | Path) -> Path:
+    """The archive's absolute path. Looked up for every listed link and every item:
+    resolve() makes system calls, so once per path (a crawl never changes its cwd)."""
+    return Path(db).resolve()
 
 
 def archive_for(crawler) -> Archive:
