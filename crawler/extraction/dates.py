@@ -8,7 +8,10 @@ Handles what regional outlets print on article and listing pages:
 - day-first numeric dates: "07/11/2025, 15:30 WIB" (03/08/2026 is 3 August),
   also inside "Kompas.com, 07/11/2025, 15:30 WIB - Diperbarui 07/11/2025, 18:02 WIB";
 - ISO 8601 with or without an offset: "2025-11-07T15:30:00+07:00";
-- relative listing times: "17 menit lalu", "3 jam yang lalu", "kemarin".
+- relative listing times: "17 menit lalu", "3 jam yang lalu", "kemarin";
+- metas an outlet fills with its own wall-clock time (`parse_wall_clock`):
+  "2022/12/10 13:19:56", detik's "2022-12-10T13-19-56Z" and "2015-11-05 T10:08:58Z"
+  (the Z is bogus: the value is WIB), and epoch seconds or milliseconds.
 
 Zones: WIB = +07:00, WITA = +08:00, WIT = +09:00, explicit offsets as given;
 a date without a zone gets `default_tz` (WIB). Results are aware datetimes in
@@ -181,6 +184,43 @@ def parse_iso_datetime(value: str | None, *, default_tz: tzinfo = WIB) -> dateti
     return parse_id_datetime(value, default_tz=default_tz)
 
 
+# A wall-clock date and time (a date alone is not exact: no match) as outlets write them
+# into metas: "-" or "/" between date
+# parts, "T" or a space (or both: "2015-11-05 T10:08:58") before the time, ":" or "-"
+# (detik's "13-19-56") between time parts. Whatever follows (a zone, "Z") is ignored.
+_WALL_CLOCK = re.compile(
+    r"^\s*(?P<year>\d{4})[-/](?P<month>\d{1,2})[-/](?P<day>\d{1,2})"
+    r"\s*[T\s]\s*(?P<hour>\d{1,2})[:\-.](?P<minute>\d{2})(?:[:\-.](?P<second>\d{2}))?",
+    re.IGNORECASE,
+)
+_EPOCH = re.compile(r"^\s*(?P<digits>\d{9,13})\s*$")
+_EPOCH_MILLISECONDS = 10**11  # beyond this a count is milliseconds (year 5138 in seconds)
+
+
+def parse_wall_clock(value: str | None, *, local_tz: tzinfo = WIB) -> datetime | None:
+    """A meta value the outlet writes in its own wall-clock time, as an aware datetime.
+
+    Epoch counts (seconds or milliseconds, told apart by size) are instants and
+    come back in `local_tz`. Anything else is read as `local_tz` wall-clock time
+    whatever zone it claims: detik writes WIB times with a trailing "Z"
+    ("2022-12-10T13-19-56Z"), so trusting the Z would shift them seven hours.
+    """
+    if not value:
+        return None
+    epoch = _EPOCH.match(value)
+    if epoch:
+        count = int(epoch.group("digits"))
+        seconds = count / 1000 if count >= _EPOCH_MILLISECONDS else count
+        try:
+            return datetime.fromtimestamp(seconds, UTC).astimezone(local_tz)
+        except (OverflowError, OSError, ValueError):
+            return None
+    match = _WALL_CLOCK.match(value)
+    if match is None:
+        return None
+    return _build(match, local_tz, ignore_zone=True)
+
+
 def _scan(text: str | None, default_tz: tzinfo, now: datetime | None):
     """Yield the dates in `text` in order, skipping overlapping candidates."""
     if not text:
@@ -204,7 +244,7 @@ def _scan(text: str | None, default_tz: tzinfo, now: datetime | None):
             yield _Found(start, -neg_end, value)
 
 
-def _build(match: re.Match, default_tz: tzinfo) -> datetime | None:
+def _build(match: re.Match, default_tz: tzinfo, *, ignore_zone: bool = False) -> datetime | None:
     """A datetime from a match of one of the absolute patterns, or None if invalid."""
     groups = match.groupdict()
     if groups.get("monthname") is not None:
@@ -221,7 +261,7 @@ def _build(match: re.Match, default_tz: tzinfo) -> datetime | None:
     except ValueError:
         return None
     hour, minute, second = _time_of(groups)
-    tz = _zone_of(groups) or default_tz
+    tz = (None if ignore_zone else _zone_of(groups)) or default_tz
     return day.replace(hour=hour, minute=minute, second=second, tzinfo=tz)
 
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from html import escape
 from typing import Any
 from urllib.parse import urlsplit
 
 from lxml.cssselect import CSSSelector
-from lxml.html import HtmlElement
+from lxml.html import HtmlElement, fragments_fromstring, tostring
 
 from crawler.extraction.body import (
     COMMON_BOILERPLATE,
@@ -23,8 +24,8 @@ from crawler.extraction.body import (
     figure_image,
     prune,
 )
-from crawler.extraction.dates import parse_iso_datetime, parse_published_modified
-from crawler.extraction.people import parse_credits
+from crawler.extraction.dates import parse_iso_datetime, parse_published_modified, parse_wall_clock
+from crawler.extraction.people import has_role_label, parse_credits, role_of, split_people
 from crawler.extraction.rules.base import OutletRule
 from crawler.extraction.text import clean, clean_or_none, dedupe, slugify_label
 
@@ -34,6 +35,8 @@ COMMON_STRIP = (
     "blockquote.twitter-tweet, blockquote.instagram-media, blockquote.tiktok-embed",
     "[id^=div-gpt-ad]",
 )
+# Two <br>s in a row (whitespace between them allowed) end a paragraph.
+_BR_PAIR = re.compile(r"<br\s*/?>\s*<br\s*/?>", re.IGNORECASE)
 
 
 @dataclass
@@ -93,19 +96,62 @@ def apply_rule(
     if rule.summary:
         unwanted.extend(css(rule.summary)(container))
     prune(container, unwanted)
+    split_br_paragraphs(container)
     result.paragraphs = collect_paragraphs(container)
     return result
+
+
+def split_br_paragraphs(container: HtmlElement) -> None:
+    """Split each <p> whose paragraphs are separated by <br><br> into one <p> per paragraph.
+
+    Old layouts (detik 2015) put a whole article in one <p>; read as one block,
+    its paragraphs would run together and its last one could not be told apart.
+    """
+    for paragraph in list(container.iter("p")):
+        if paragraph.find(".//br") is None or paragraph.getparent() is None:
+            continue
+        inner = escape(paragraph.text or "", quote=False) + "".join(
+            tostring(child, encoding="unicode")
+            for child in paragraph  # with their tails
+        )
+        parts = _BR_PAIR.split(inner)
+        if len(parts) < 2:
+            continue
+        replacements = []
+        for part in parts:
+            element = paragraph.makeelement("p", {})
+            for node in fragments_fromstring(part) if part.strip() else []:
+                if isinstance(node, str):
+                    _append_text(element, node)
+                else:
+                    element.append(node)
+            replacements.append(element)
+        replacements[-1].tail = paragraph.tail
+        parent = paragraph.getparent()
+        index = parent.index(paragraph)
+        parent[index : index + 1] = replacements
+
+
+def _append_text(element: HtmlElement, text: str) -> None:
+    """Text after the element's last child (its tail), or its own text when it has none."""
+    if len(element):
+        element[-1].tail = (element[-1].tail or "") + text
+    else:
+        element.text = (element.text or "") + text
 
 
 def _header_fields(
     rule: OutletRule, root: HtmlElement, container: HtmlElement, url: str
 ) -> dict[str, Any]:
-    authors, editors = _people(rule, root)
+    authors, editors, credited = _people(rule, root)
     published, modified = _dates(rule, root)
     return {
         "title": _first_text(rule.title, root),
         "authors": authors,
         "editors": editors,
+        # Stated roles: what extract.py lets win over JSON-LD's author.
+        "credited_authors": authors if credited else [],
+        "credited_editors": editors if credited else [],
         "published_at": published,
         "modified_at": modified,
         "summary": _summary(rule, container),
@@ -127,16 +173,57 @@ def _first_text(selector: str | None, root: HtmlElement) -> str | None:
     return None
 
 
-def _people(rule: OutletRule, root: HtmlElement) -> tuple[list[str], list[str]]:
-    """Authors and editors from the rule's byline elements (labels decide where names go)."""
+def _people(rule: OutletRule, root: HtmlElement) -> tuple[list[str], list[str], bool]:
+    """(authors, editors, whether roles were stated) from the rule's credit blocks, else
+    from its byline elements (labels decide where names go)."""
+    credited = _credit_blocks(rule, root)
+    if credited["authors"] or credited["editors"]:
+        return dedupe(credited["authors"]), dedupe(credited["editors"]), True
     authors: list[str] = []
     editors: list[str] = []
+    labelled = False
     for selector, unlabelled in ((rule.authors, "authors"), (rule.editors, "editors")):
         for element in _select(selector, root):
-            credits = parse_credits(element.text_content(), unlabelled=unlabelled)
+            text = element.text_content()
+            credits = parse_credits(text, unlabelled=unlabelled)
             authors.extend(credits.authors)
             editors.extend(credits.editors)
-    return dedupe(authors), dedupe(editors)
+            labelled = labelled or has_role_label(text)
+    return dedupe(authors), dedupe(editors), labelled
+
+
+def _credit_blocks(rule: OutletRule, root: HtmlElement) -> dict[str, list[str]]:
+    """Names by role from the rule's role-labelled credit lists."""
+    found: dict[str, list[str]] = {"authors": [], "editors": []}
+    for block in rule.credits:
+        for entry in css(block.entry)(root):
+            role = role_of(_first_text(block.role, entry))
+            if role is not None:
+                found[role].extend(split_people(_first_text(block.name, entry)))
+    return found
+
+
+def published_from_metas(rules: list[OutletRule], root: HtmlElement) -> Any:
+    """The exact publication time from the first meta the host's rules name that parses.
+
+    Any version's list applies: metas outlive the layouts around them.
+    """
+    names = dedupe([name.lower() for rule in rules for name in rule.published_metas])
+    if not names:
+        return None
+    values: dict[str, str] = {}
+    for meta in root.iter("meta"):
+        content = meta.get("content")
+        for key in ("name", "property", "itemprop"):
+            name = (meta.get(key) or "").strip().lower()
+            if name in names and content and name not in values:
+                values[name] = content
+    local_tz = rules[0].local_tz
+    for name in names:
+        published = parse_wall_clock(values.get(name), local_tz=local_tz)
+        if published is not None:
+            return published
+    return None
 
 
 def _dates(rule: OutletRule, root: HtmlElement) -> tuple[Any, Any]:

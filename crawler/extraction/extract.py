@@ -9,8 +9,18 @@ Each page is parsed once. Then three layers each propose field values:
    authors and publication time) when no rule applies.
 
 `PRECEDENCE` says, per field, which layer's value wins; the winner's name goes
-into `article.provenance[field]`. Every layer is guarded: a bug or a hostile
-page costs that layer's fields, never an exception to the caller.
+into `article.provenance[field]` (archived as `extraction`). Then the layers are
+reconciled where one is known to be better than the order says:
+
+- people: a source that states roles (a credit list with "Penulis"/"Editor",
+  `meta content_author`/`content_editor`) beats JSON-LD, which some outlets fill
+  with the editor; a person credited as editor is not also an author;
+- times: a value exact to the second (a meta) replaces a minute-precision one
+  (visible text) of the same minute, and a time given in UTC (JSON-LD, OpenGraph)
+  is shown in the outlet's own offset (WIB), so `published_tz` keeps it.
+
+Every layer is guarded: a bug or a hostile page costs that layer's fields,
+never an exception to the caller.
 """
 
 from __future__ import annotations
@@ -18,6 +28,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from lxml.html import HtmlElement
@@ -25,7 +36,13 @@ from lxml.html import HtmlElement
 from crawler.extraction import declared_body, generic, generic_meta, structured
 from crawler.extraction.body import GENERIC_DATELINES, finish_body
 from crawler.extraction.decode import parse_html
-from crawler.extraction.engine import RulePage, apply_rule, boilerplate_pattern, pattern
+from crawler.extraction.engine import (
+    RulePage,
+    apply_rule,
+    boilerplate_pattern,
+    pattern,
+    published_from_metas,
+)
 from crawler.extraction.paging import without_view_parameters
 from crawler.extraction.rules import RULES, rules_for
 from crawler.extraction.rules.base import OutletRule
@@ -43,8 +60,9 @@ PRECEDENCE: dict[str, tuple[str, ...]] = {
     "title": ("jsonld", "rule", "meta", "microdata", "generic"),
     "description": ("meta", "jsonld"),
     "summary": ("rule",),
-    "authors": ("jsonld", "rule", "meta", "microdata", "generic"),
-    "editors": ("jsonld", "rule", "meta"),
+    # "…_credited": the same layer's names where it states their roles.
+    "authors": ("rule_credited", "meta_credited", "jsonld", "rule", "meta", "microdata", "generic"),
+    "editors": ("rule_credited", "meta_credited", "jsonld", "rule", "meta"),
     "published_at": ("jsonld", "meta", "microdata", "rule", "generic"),
     "modified_at": ("jsonld", "meta", "microdata", "rule"),
     "section": ("jsonld", "meta", "microdata", "rule"),
@@ -93,12 +111,19 @@ def _extract(root: HtmlElement, url: str, more_pages: Pages) -> Article:
     proposals = _Proposals({"microdata": lambda: structured.microdata_fields(root)})
     proposals["jsonld"] = _guarded(structured.jsonld_fields, root, default={})
     proposals["meta"] = _guarded(structured.meta_fields, root, url, default={})
+    outlet_rules = rules_for(url)
+    exact = _guarded(published_from_metas, outlet_rules, root)
+    if exact is not None:  # the outlet's own exact-time metas, read as it writes them
+        proposals["meta"]["published_at"] = exact
+    proposals["meta_credited"] = _credited(proposals["meta"])
     layer_names = {layer: layer for layer in ("jsonld", "meta", "microdata", "generic")}
+    layer_names["meta_credited"] = "meta"
 
     rule, pages = _rule_pages(root, url, more_pages)
     if rule is not None:
         proposals["rule"] = pages[0].fields
-        layer_names["rule"] = body_layer = rule.label
+        proposals["rule_credited"] = _credited(pages[0].fields)
+        layer_names["rule"] = layer_names["rule_credited"] = body_layer = rule.label
     else:
         proposals["generic"] = _guarded(generic_meta.generic_fields, root, url, default={})
         pages = [_generic_page(root, url)] + [_generic_page(html, u) for html, u in more_pages]
@@ -112,6 +137,10 @@ def _extract(root: HtmlElement, url: str, more_pages: Pages) -> Article:
                 setattr(article, name, value)
                 article.provenance[name] = layer_names[layer]
                 break
+    _drop_contradicted_people(article, proposals)
+    local_tz = outlet_rules[0].local_tz if outlet_rules else None
+    for name in ("published_at", "modified_at"):
+        _refine_time(article, name, proposals, layer_names, local_tz)
 
     site_name = proposals["meta"].get("site_name")
     article.title = _strip_title_suffix(article.title, rule, site_name)
@@ -148,6 +177,60 @@ def _extract(root: HtmlElement, url: str, more_pages: Pages) -> Article:
             article.provenance[name] = body_layer
     _set_urls(article, url, proposals["meta"].get("canonical_url"))
     return article
+
+
+def _credited(fields: dict) -> dict:
+    """A layer's people where it stated their roles (empty when it did not)."""
+    return {
+        "authors": fields.get("credited_authors") or [],
+        "editors": fields.get("credited_editors") or [],
+    }
+
+
+def _drop_contradicted_people(article: Article, proposals: dict) -> None:
+    """Nobody is an author whom a role-stating source credits only as editor (and
+    vice versa): Kompas's JSON-LD names its editor as the author."""
+    credited = {"authors": set(), "editors": set()}
+    for layer in ("rule_credited", "meta_credited"):
+        stated = proposals.get(layer) or {}
+        for role in credited:
+            credited[role].update(name.casefold() for name in stated.get(role, ()))
+    for role, other in (("authors", "editors"), ("editors", "authors")):
+        wrong = credited[other] - credited[role]
+        kept = [name for name in getattr(article, role) if name.casefold() not in wrong]
+        setattr(article, role, kept)
+        if not kept:
+            article.provenance.pop(role, None)
+
+
+def _refine_time(
+    article: Article, name: str, proposals: dict, layer_names: dict, local_tz: tzinfo | None
+) -> None:
+    """Exact seconds over a minute-precision value; the outlet's offset over UTC."""
+    value: datetime | None = getattr(article, name)
+    if value is None:
+        return
+    # Layers already read (`get` does not run a lazy one: microdata is not worth a walk here).
+    candidates = [
+        (layer, (proposals.get(layer) or {}).get(name))
+        for layer in dict.fromkeys(PRECEDENCE[name] + ("rule", "generic"))
+        if isinstance((proposals.get(layer) or {}).get(name), datetime)
+    ]
+    if value.second == 0 and value.microsecond == 0:
+        for layer, other in candidates:
+            same_minute = timedelta(0) <= other - value < timedelta(minutes=1)
+            if same_minute and (other.second or other.microsecond):
+                value = other
+                article.provenance[name] = layer_names[layer]
+                break
+    if value.utcoffset() == timedelta(0):
+        # UTC is no Indonesian outlet's own zone: show the instant as the outlet does,
+        # in its rule's zone, else in the zone another layer states (visible "WIB").
+        stated = [other.tzinfo for _, other in candidates if other.utcoffset()]
+        zone = local_tz or (stated[0] if stated else None)
+        if zone is not None:
+            value = value.astimezone(zone)
+    setattr(article, name, value)
 
 
 def _rule_pages(root: HtmlElement, url: str, more_pages: Pages):

@@ -8,12 +8,17 @@ Regional outlets write bylines many ways; all of these give people only:
 - "Oleh: A dan B", "A, B - detikJogja"          (lists, outlet suffixes)
 - JSON-LD `author`/`editor`: objects, lists, strings (`people_from_jsonld`)
 
-Outlet names ("Tribunjogja.com", "detikJogja", "Tim Redaksi"…) are never people.
+Never people: outlet and channel names ("Tribunjogja.com", "detikNews", from the
+list in data/media_names.txt), desks ("Tim detikBali", "Tim Redaksi"), photo
+credits ("Dok. Saleh Husin", "Foto: …", "Istimewa") and social-media accounts
+("Twitter @Persib", "Facebook", a facebook.com URL in `article:author`).
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from crawler.extraction.text import clean, dedupe
@@ -39,12 +44,26 @@ _ROLE = re.compile(
     r"|redaktur|tim|redaksi|admin|staf|humas)\b",
     re.IGNORECASE,
 )
-# Outlet and desk names: domains, the networks we crawl, wire services.
+# Outlet and desk names that need no list: domains and the words desks are named with.
 _OUTLET = re.compile(
-    r"""\.(?:com|co\.id|id|net|org|news)\b
-      | ^(?:detik|tribun|kompas|harian\s*jogja|harianjogja|antara|suara\s*merdeka
-           |krjogja|kedaulatan\s+rakyat|jpnn|okezone|liputan\s*6|tempo|cnn|idn\s*times)
-      | ^(?:tim|redaksi|admin|newsroom|desk)\b""",
+    r"\.(?:com|co\.id|id|net|org|news)\b|^(?:tim|redaksi|admin|newsroom|desk)\b",
+    re.IGNORECASE,
+)
+MEDIA_NAMES_FILE = Path(__file__).with_name("data") / "media_names.txt"
+# After a listed outlet name: a domain or a channel word ("Antara Foto", "Kompas TV").
+_OUTLET_TAIL_WORDS = re.compile(
+    r"(?:\.(?:com|co\.id|id|net|org))?"
+    r"(?:tv|news|foto|photo|online|digital|network|group|media|indonesia)?$"
+)
+_SPACING = re.compile(r"[\s\-_]+")
+# Credits that name no person: photo credits, stock agencies, social accounts and URLs.
+_NOT_A_PERSON = re.compile(
+    r"""^(?:dok(?:umentasi)?\b\.?|foto\b|photo\b|ist(?:imewa)?$|ilustrasi\b|repro\b
+          |screenshot|tangkap(?:an)?\s+layar|getty\b|shutterstock|istock|pixabay|unsplash
+          |freepik|handout\b)
+      | @                                    # a handle: "Twitter @Persib", "@detikcom"
+      | ^https?:/ | ^www\.                    # a URL: article:author is a Facebook page
+      | \b(?:twitter|facebook|instagram|youtube|tiktok|linkedin|whatsapp)\b""",
     re.IGNORECASE | re.VERBOSE,
 )
 _EDGE_PUNCTUATION = " \t\n.,;:|-–—()[]\"'“”"
@@ -57,7 +76,40 @@ class Credits(NamedTuple):
 
 def is_outlet_name(name: str) -> bool:
     """Whether `name` names an outlet or desk ("Kompas.com", "detikJogja", "Tim Redaksi")."""
-    return bool(_OUTLET.search(clean(name)))
+    name = clean(name)
+    if _OUTLET.search(name):
+        return True
+    key = _SPACING.sub("", name.casefold())
+    prefixes, names = media_names()
+    if key.startswith(prefixes):
+        return True
+    return any(
+        key.startswith(known) and _OUTLET_TAIL_WORDS.match(key, len(known)) for known in names
+    )
+
+
+def is_person_name(name: str) -> bool:
+    """Whether a byline part can name a person: not an outlet, desk, role, photo credit,
+    social-media account or URL."""
+    name = clean(name)
+    return not (
+        len(name) < 2 or _ROLE.match(name) or _NOT_A_PERSON.search(name) or is_outlet_name(name)
+    )
+
+
+@lru_cache(maxsize=1)
+def media_names() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(brand prefixes, whole names) from data/media_names.txt, lower case without spaces."""
+    prefixes: list[str] = []
+    names: list[str] = []
+    for line in MEDIA_NAMES_FILE.read_text(encoding="utf-8").splitlines():
+        entry = _SPACING.sub("", line.split("#", 1)[0].casefold())
+        if entry.endswith("*"):
+            prefixes.append(entry[:-1])
+        elif entry:
+            names.append(entry)
+    # Longest first: "cnnindonesia" is tried before "cnn".
+    return tuple(prefixes), tuple(sorted(names, key=len, reverse=True))
 
 
 def split_people(text: str | None) -> list[str]:
@@ -68,13 +120,39 @@ def split_people(text: str | None) -> list[str]:
     tail = _OUTLET_TAIL.search(text)
     if tail and is_outlet_name(tail.group("outlet")):
         text = text[: tail.start()]
+    if _is_photo_credit(text):
+        return []
     names = []
     for part in _SEPARATORS.split(text):
         name = part.strip(_EDGE_PUNCTUATION)
-        if len(name) < 2 or _ROLE.match(name) or is_outlet_name(name):
-            continue
-        names.append(name)
+        if is_person_name(name):
+            names.append(name)
     return dedupe(names)
+
+
+def _is_photo_credit(text: str) -> bool:
+    """ "KOMPAS.com/NABILLA TASHANDRA", "Edi Wahyono/detikcom": an outlet beside a slash is
+    how photo credits are written; a byline does not name its outlet that way."""
+    parts = [part.strip(_EDGE_PUNCTUATION) for part in text.split("/")]
+    return len(parts) > 1 and any(part and is_outlet_name(part) for part in parts)
+
+
+def role_of(label: str | None) -> str | None:
+    """ "Penulis" → "authors", "Editor" → "editors"; photo, source or unknown roles → None."""
+    word = clean(label).strip(_EDGE_PUNCTUATION).casefold()
+    if word in _AUTHOR_LABELS:
+        return "authors"
+    if word in _EDITOR_LABELS:
+        return "editors"
+    return None
+
+
+def has_role_label(text: str | None) -> bool:
+    """Whether a byline states a role ("Penulis: A"), not just names."""
+    return any(
+        match.group("label").lower() in _AUTHOR_LABELS + _EDITOR_LABELS
+        for match in _LABEL.finditer(text or "")
+    )
 
 
 def parse_credits(text: str | None, *, unlabelled: str = "authors") -> Credits:

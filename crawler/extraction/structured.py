@@ -70,15 +70,19 @@ def meta_fields(root: HtmlElement, page_url: str) -> Fields:
 
     title_element = next(root.iter("title"), None)
     canonical = _canonical(root, page_url)
-    bylines = metas.get("content_author", []) + metas.get("dc.creator", [])
-    authors = [name for byline in bylines for name in split_people(byline)]
+    # content_author / content_editor (Kompas, Suara Merdeka) state the role: they are
+    # "credited" and beat a JSON-LD author (extract.py).
+    credited = [name for byline in metas.get("content_author", []) for name in split_people(byline)]
+    creators = [name for byline in metas.get("dc.creator", []) for name in split_people(byline)]
     editors = [name for byline in metas.get("content_editor", []) for name in split_people(byline)]
     return {
         "title": clean_or_none(first("og:title", "twitter:title", "dc.title"))
         or clean_or_none(title_element.text_content() if title_element is not None else None),
         "description": clean_or_none(first("og:description", "description", "dc.description")),
-        "authors": dedupe(authors),
+        "authors": dedupe(credited + creators),
         "editors": dedupe(editors),
+        "credited_authors": dedupe(credited),
+        "credited_editors": dedupe(editors),
         "published_at": parse_iso_datetime(
             first("article:published_time", "content_publisheddate", "dc.date.issued", "dc.date")
         ),

@@ -4,12 +4,31 @@ A rule names CSS selectors and regexes; `crawler.extraction.engine` applies
 it. Outlets change their markup: a new layout gets a new rule version next to
 the old one (old pages in the archive still use the old layout), and the
 registry tries versions newest first, using the first whose body selector
-matches the page.
+matches the page. Version numbers count the rule versions as they were written,
+not the age of the layout: detik's 2015 layout (read since 2026) is detik@2.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import tzinfo
+
+from crawler.extraction.dates import WIB
+
+
+@dataclass(frozen=True)
+class CreditBlock:
+    """A credit list where each person's role is written beside the name.
+
+    `entry` selects one element per person (anywhere on the page: Kompas keeps
+    the roles in a hidden modal); inside it `name` selects the name and `role`
+    the role text ("Penulis", "Editor"; roles people.role_of does not know, such
+    as "Sumber" or "Fotografer", are dropped).
+    """
+
+    entry: str
+    name: str
+    role: str
 
 
 @dataclass(frozen=True)
@@ -27,10 +46,18 @@ class OutletRule:
     # editors; labelled ones ("Penulis: A | Editor: B") go where their label says.
     authors: str | None = None
     editors: str | None = None
+    # Role-labelled credit lists; where they name anyone, they replace `authors`/`editors`
+    # and win over JSON-LD (extract.py: a stated role beats an unlabelled list).
+    credits: tuple[CreditBlock, ...] = ()
     # Elements holding the publication date: a `datetime` attribute, or text like
     # "Kompas.com, 07/11/2025, 15:30 WIB - Diperbarui …" (the part after "Diperbarui"
     # is the modification date).
     dates: str | None = None
+    # Metas (name, property or itemprop) carrying the exact publication time, tried in
+    # order: epoch seconds/milliseconds, or the outlet's wall-clock time in `local_tz`
+    # whatever zone letter it claims (dates.parse_wall_clock). Beats `dates` (minutes).
+    published_metas: tuple[str, ...] = ()
+    local_tz: tzinfo = WIB  # the outlet's own offset: published_at is given in it
     # Breadcrumb links; the last one's text is the section label (when metadata lacks it).
     section: str | None = None
     summary: str | None = None  # inside the body; removed from it

@@ -1,6 +1,36 @@
-"""detik (www.detik.com/jogja, /jateng): the 2025 article layout, fetched as `?single=1`."""
+"""detik (www.detik.com/jogja, /jateng, and every *.detik.com channel): two layouts.
+
+- detik@1, the `detail__*` layout (2021 to now, every channel: news, inet,
+  health, sport, travel, finance, jogja, jateng), fetched as `?single=1`. The
+  body `div.detail__body-text` (inet's also carries `id=detikdetailtext`) opens
+  with a `<strong>Jakarta</strong> -` dateline before the first <p> and closes
+  with a "Lihat juga Video" / "Simak Video" line, a 20detik embed and the
+  editors' initials "(mea/mea)". Inet pages have a second <h1> outside the article.
+- detik@2, the 2015 layout: `h1.l_blue2_detik`, `div.author`
+  ("<strong>Name</strong> - detikinet"), `div.date` "Kamis, 05/11/2015 10:08 WIB",
+  body `div.text_detail`: one <p> whose paragraphs are split by <br><br>
+  (engine.split_br_paragraphs), the dateline before it, "(fyk/ash)" after it.
+
+Both write the exact publication time into metas in WIB wall-clock time:
+`dtk:publishdateunix` (epoch milliseconds), `publishdate` "2022/12/10 13:19:56",
+`pubdate` "2022-12-10T13-19-56Z" / "2015-11-05 T10:08:58Z" (the Z is bogus).
+"""
 
 from crawler.extraction.rules.base import OutletRule
+
+# "<strong>Sleman</strong> - ": one to four capitalised words, then a dash; on the real
+# pages the place and dash are a text run of their own ("Jakarta -") before the first <p>.
+# Patterns are case-insensitive; (?-i:…) keeps "capitalised" meaningful here.
+_DATELINE = r"^(?P<place>(?-i:[A-Z])[\w'.]*(?: (?-i:[A-Z])[\w'.]*){0,3})\s*[–—\-](?:\s+|$)"
+_PUBLISHED_METAS = ("dtk:publishdateunix", "publishdate", "dtk:publishdate", "pubdate")
+# Paragraphs after the article proper: the video teaser line above a 20detik embed and
+# the note on a story syndicated from another detik channel.
+_BOILERPLATE = (
+    r"(?:lihat\s+juga|simak|tonton)\s+video\b",
+    r"artikel\s+ini\s+telah\s+(?:naik|tayang|terbit|dimuat)\s+di\b",
+    r"\[gambas:",
+)
+_TITLE_SUFFIXES = (" - detikJogja", " - detikJateng", " - detikcom")
 
 DETIK_2025 = OutletRule(
     name="detik",
@@ -10,22 +40,39 @@ DETIK_2025 = OutletRule(
     title="h1.detail__title",
     authors="div.detail__author",
     dates="div.detail__date",
+    published_metas=_PUBLISHED_METAS,
     tags="div.detail__body-tag a",
     strip=(
         ".parallaxindetail",
+        ".paradetail",  # the 2022 parallax ad: "ADVERTISEMENT" / "SCROLL TO RESUME CONTENT"
         "table.linksisip",
         ".detail__body-tag",
         ".detail__long-nav",
         ".staticdetail_container",
         ".ads-scrollpage",
+        "a.embed",  # "[Gambas:Video 20detik]" and other embeds
     ),
-    # "<strong>Sleman</strong> - ": one to four capitalised words, then a dash.
-    # Patterns are case-insensitive; (?-i:…) keeps "capitalised" meaningful here.
-    dateline=r"^(?P<place>(?-i:[A-Z])[\w'.]*(?: (?-i:[A-Z])[\w'.]*){0,3})\s*[–—\-]\s+",
-    title_suffixes=(" - detikJogja", " - detikJateng", " - detikcom"),
+    boilerplate=_BOILERPLATE,
+    dateline=_DATELINE,
+    title_suffixes=_TITLE_SUFFIXES,
     whole_view=(("single", "1"),),
     # /jogja/berita/d-1234567/slug: the channel is the section.
     section_from_url=r"^/[^/]+/(?P<section>[^/]+)/d-\d+",
 )
 
-RULES = (DETIK_2025,)
+DETIK_2015 = OutletRule(
+    name="detik",
+    version=2,
+    hosts=("detik.com",),
+    body="div.text_detail",
+    title="h1.l_blue2_detik",
+    authors="div.author",
+    dates="h1.l_blue2_detik ~ div.date",  # listing widgets use span.date
+    published_metas=_PUBLISHED_METAS,
+    strip=("a.embed", "table.linksisip"),
+    boilerplate=_BOILERPLATE,
+    dateline=_DATELINE,
+    title_suffixes=_TITLE_SUFFIXES,
+)
+
+RULES = (DETIK_2025, DETIK_2015)
