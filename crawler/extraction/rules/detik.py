@@ -6,7 +6,13 @@
   with a `<strong>Jakarta</strong> -` dateline before the first <p> and closes
   with a "Lihat juga Video" / "Simak Video" line, a 20detik embed and the
   editors' initials "(mea/mea)". Inet pages have a second <h1> outside the article.
-- detik@2, the 2015 layout: `h1.l_blue2_detik`, `div.author`
+- detik@3, the `detail_text` layout (2015–2021, news and sport): `div.jdl` holds
+  `div.date` "Selasa 16 Jun 2015, 14:05 WIB" (when shown), a kicker h2 and the h1,
+  `div.author` "Name - detiknews"; body `div.detail_text` (bare text split by
+  <br><br>, or <p>s), in-body photos in `table.pic_artikel_sisip_table`.
+- detik@4, detikTravel 2022: `div.read__head` (`div.date`, h1), body
+  `div#detikdetailtext.read__content`, the byline a desk ("Tim detikBali").
+- detik@2, the 2015 detikInet layout: `h1.l_blue2_detik`, `div.author`
   ("<strong>Name</strong> - detikinet"), `div.date` "Kamis, 05/11/2015 10:08 WIB",
   body `div.text_detail`: one <p> whose paragraphs are split by <br><br>
   (engine.split_br_paragraphs), the dateline before it, "(fyk/ash)" after it.
@@ -29,6 +35,17 @@ _BOILERPLATE = (
     r"(?:lihat\s+juga|simak|tonton)\s+video\b",
     r"artikel\s+ini\s+telah\s+(?:naik|tayang|terbit|dimuat)\s+di\b",
     r"\[gambas:",
+    r"[-–—_*=~]{3,}$",  # the rule ("-----") above a syndication note
+)
+# In-body widgets of every detik layout: "Baca juga" boxes, embeds, photos, tag lists.
+_STRIP = (
+    "table.linksisip",
+    "a.embed",  # "[Gambas:Video 20detik]" and other embeds
+    ".paradetail",  # the parallax ad: "ADVERTISEMENT" / "SCROLL TO RESUME CONTENT"
+    ".pic_artikel",
+    ".pic_artikel_sisip_table",
+    ".detail_tag",
+    ".newstag",
 )
 _TITLE_SUFFIXES = (" - detikJogja", " - detikJateng", " - detikcom")
 
@@ -43,14 +60,12 @@ DETIK_2025 = OutletRule(
     published_metas=_PUBLISHED_METAS,
     tags="div.detail__body-tag a",
     strip=(
+        *_STRIP,
         ".parallaxindetail",
-        ".paradetail",  # the 2022 parallax ad: "ADVERTISEMENT" / "SCROLL TO RESUME CONTENT"
-        "table.linksisip",
         ".detail__body-tag",
         ".detail__long-nav",
         ".staticdetail_container",
         ".ads-scrollpage",
-        "a.embed",  # "[Gambas:Video 20detik]" and other embeds
     ),
     boilerplate=_BOILERPLATE,
     dateline=_DATELINE,
@@ -69,10 +84,41 @@ DETIK_2015 = OutletRule(
     authors="div.author",
     dates="h1.l_blue2_detik ~ div.date",  # listing widgets use span.date
     published_metas=_PUBLISHED_METAS,
-    strip=("a.embed", "table.linksisip"),
+    strip=_STRIP,
     boilerplate=_BOILERPLATE,
     dateline=_DATELINE,
     title_suffixes=_TITLE_SUFFIXES,
 )
 
-RULES = (DETIK_2025, DETIK_2015)
+DETIK_DETAIL_TEXT = OutletRule(
+    name="detik",
+    version=3,
+    hosts=("detik.com",),
+    body="div.detail_text",
+    title="div.jdl h1",
+    authors="div.jdl div.author",
+    dates="div.jdl div.date",
+    published_metas=_PUBLISHED_METAS,
+    strip=_STRIP,
+    boilerplate=_BOILERPLATE,
+    dateline=_DATELINE,
+    title_suffixes=_TITLE_SUFFIXES,
+)
+
+DETIK_TRAVEL_2022 = OutletRule(
+    name="detik",
+    version=4,
+    hosts=("detik.com",),
+    body="div#detikdetailtext.read__content",
+    title="div.read__head h1",
+    authors="div.ugc__block__name > div > div > a",
+    dates="div.read__head div.date",
+    published_metas=_PUBLISHED_METAS,
+    strip=_STRIP,
+    boilerplate=_BOILERPLATE,
+    dateline=_DATELINE,
+    title_suffixes=_TITLE_SUFFIXES,
+)
+
+# Newest layout first; a page takes the first whose body selector matches.
+RULES = (DETIK_2025, DETIK_TRAVEL_2022, DETIK_DETAIL_TEXT, DETIK_2015)

@@ -8,15 +8,27 @@
   lets the stated roles win). `meta content_PublishedDate` is WIB wall-clock
   time to the second; the visible `div.read__time` has minutes only.
   A paged article links `?page=N` in `div.paging--article`; `?page=all` is whole.
-- kompas@2, the 2015–16 `kcm` layout: headline `div.kcm-read-top h2`, date
-  `div.kcm-date` "Selasa, 16 Februari 2016 | 14:38 WIB", body `div.kcm-read-text`,
-  the lead photo (`div.photo`, caption with credit `span.author`) above it, and a
+- kompas@2, the 2015–16 `kcm` layout (nasional, regional, internasional…):
+  headline `div.kcm-read-top h2` (the page's h1 is the channel name), date
+  `div.kcm-date` / `div.msmall.grey` "Selasa, 16 Februari 2016 | 14:38 WIB" (no
+  machine-readable date anywhere: minutes only), body `div.kcm-read-text` (real
+  <p>s, or bare text split by <br><br>), the lead photo (`div.photo`, caption with
+  credit `span.author`: "Twitter @Persib", "KOMPAS.com/NAME") above it, and a
   "Penulis : … / Editor : … / Sumber : …" table (`div.kcm-read-copy`) after it.
+- kompas@3, the 2015–16 Kompas Bola variant: `div.kcm-read-content-top` (h2,
+  `div.grey` date) and the body in `span.kcmread1114`, followed inside its column
+  by a topic box and the same credit table.
+- kompas@4, KompasOtomotif 2016: `div.baca-content` (h1, `div.kcm-date`), body
+  `div.content-text div.div-read`, credits table `div.penulis-editor`, dateline
+  "Jakarta, KompasOtomotif –".
 """
 
 from crawler.extraction.rules.base import CreditBlock, OutletRule
 
-_DATELINE = r"^(?P<place>[^,–—\-]{2,40}?)\s*,\s*kompas\.com\s*[–—\-]\s*"
+# "JAKARTA, KOMPAS.com -", "Jakarta, KompasOtomotif –": the place, then the brand.
+_DATELINE = r"^(?P<place>[^,–—\-]{2,40}?)\s*,\s*kompas\w*(?:\.com)?\s*[–—\-]\s*"
+# "Penulis | : Name" rows: the first cell is the role, the second the name.
+_CREDIT_ROWS = "td + td"
 _BOILERPLATE = (r"simak\s+breaking\s+news",)
 
 KOMPAS_2025 = OutletRule(
@@ -59,14 +71,48 @@ KOMPAS_KCM_2016 = OutletRule(
     hosts=("kompas.com",),
     body="div.kcm-read-text",
     title="div.kcm-read-top h2",
-    credits=(CreditBlock(entry="div.kcm-read-copy tr", name="td + td", role="td"),),
-    dates="div.kcm-date",
+    credits=(CreditBlock(entry="div.kcm-read-copy tr", name=_CREDIT_ROWS, role="td"),),
+    dates="div.kcm-read-top div.grey",
     section="ul.kcm-breadcrumb a",
-    strip=("div.photo", "div.kcm-read-copy", "div.kcm-read-terkait", "div.paging"),
+    strip=("div.photo", "div.kcm-read-copy", "div.kcm-read-terkait", "div.kcm-read-paging"),
     boilerplate=_BOILERPLATE,
     dateline=_DATELINE,
     title_suffixes=(" - Kompas.com",),
-    continuation="div.paging a[href]",
 )
 
-RULES = (KOMPAS_2025, KOMPAS_KCM_2016)
+KOMPAS_BOLA_2016 = OutletRule(
+    name="kompas",
+    version=3,
+    hosts=("kompas.com",),
+    body="span.kcmread1114",
+    title="div.kcm-read-content-top h2",
+    credits=(CreditBlock(entry="div.kcm-read-copy tr", name=_CREDIT_ROWS, role="td"),),
+    dates="div.kcm-read-content-top div.grey",
+    section="div.kcm-read-content-top h4.breadcrump a",
+    strip=(
+        "div.photo",
+        "div.kcm-read-copy",
+        "div.kcm-read-bottom-topic",  # "Ikuti perkembangan berita ini dalam topik:"
+        "div.kcm-read-terkait",
+        "div.kcm-read-paging",
+    ),
+    boilerplate=_BOILERPLATE,
+    dateline=_DATELINE,
+    title_suffixes=(" - Kompas.com",),
+)
+
+KOMPAS_OTOMOTIF_2016 = OutletRule(
+    name="kompas",
+    version=4,
+    hosts=("kompas.com",),
+    body="div.content-text div.div-read",
+    title="div.baca-content h1",
+    credits=(CreditBlock(entry="div.penulis-editor tr", name=_CREDIT_ROWS, role="td"),),
+    dates="div.baca-content div.kcm-date",
+    strip=("div.photo", "div.penulis-editor", "div.berita-terkait-content"),
+    boilerplate=_BOILERPLATE,
+    dateline=_DATELINE,
+    title_suffixes=(" - Kompas.com", " - KompasOtomotif"),
+)
+
+RULES = (KOMPAS_2025, KOMPAS_KCM_2016, KOMPAS_BOLA_2016, KOMPAS_OTOMOTIF_2016)
