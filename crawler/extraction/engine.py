@@ -71,6 +71,8 @@ def boilerplate_pattern(rule: OutletRule | None) -> re.Pattern:
 
 def body_container(rule: OutletRule, root: HtmlElement) -> HtmlElement | None:
     """The rule's body container on this page, or None when the layout differs."""
+    if rule.layout and not css(rule.layout)(root):
+        return None
     found = css(rule.body)(root)
     return found[0] if found else None
 
@@ -102,14 +104,18 @@ def apply_rule(
 
 
 def split_br_paragraphs(container: HtmlElement) -> None:
-    """Split each <p> whose paragraphs are separated by <br><br> into one <p> per paragraph.
+    """Split each <p> whose paragraphs are separated by <br><br> into one <p> per paragraph;
+    a single <br> left inside a <p> is a space.
 
     Old layouts (detik 2015) put a whole article in one <p>; read as one block,
     its paragraphs would run together and its last one could not be told apart.
+    A list written as "- a<br>- b" in one <p> (detikSport) must not read "a- b".
     """
     for paragraph in list(container.iter("p")):
         if paragraph.find(".//br") is None or paragraph.getparent() is None:
             continue
+        for br in paragraph.iter("br"):
+            br.tail = " " + (br.tail or "")
         inner = escape(paragraph.text or "", quote=False) + "".join(
             tostring(child, encoding="unicode")
             for child in paragraph  # with their tails

@@ -17,12 +17,14 @@ RULES: tuple[OutletRule, ...] = tuple(rule for module in _OUTLETS for rule in mo
 
 
 def rules_for(url: str) -> list[OutletRule]:
-    """Every rule version for the URL's host, newest first (empty for unknown hosts)."""
+    """Every rule version for the URL's host, newest first (empty for unknown hosts);
+    versions with a `layout` marker before those without (they are the more specific)."""
     try:
         host = urlsplit(url).hostname or ""
     except ValueError:
         return []
-    return [rule for rule in RULES if rule.covers(host)]
+    covering = [rule for rule in RULES if rule.covers(host)]
+    return [rule for rule in covering if rule.layout] + [r for r in covering if not r.layout]
 
 
 def rule_for(url: str) -> OutletRule | None:

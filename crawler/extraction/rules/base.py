@@ -41,6 +41,11 @@ class OutletRule:
         str, ...
     ]  # host names; subdomains match too ("kompas.com" ⊇ "regional.kompas.com")
     body: str  # the body container; the rule applies only when this matches
+    # A selector that tells this version's layout apart when its body container is the
+    # same as another version's (Tribun's 2015 and 2025 pages share
+    # div.side-article.txt-article). The version then applies only where it matches,
+    # and is tried before the host's versions without one (rules_for).
+    layout: str | None = None
     title: str | None = None
     # Bylines. Unlabelled names in `authors` elements are authors, in `editors` elements
     # editors; labelled ones ("Penulis: A | Editor: B") go where their label says.

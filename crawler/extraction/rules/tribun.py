@@ -1,4 +1,14 @@
-"""Tribun network (jogja.tribunnews.com and siblings): the 2025 article layout."""
+"""Tribun network (jogja.tribunnews.com, www.tribunnews.com and siblings): two layouts.
+
+- tribun@1, the 2025 layout: `h1#arttitle`, `div#penulis` / `div#editor`,
+  `<time datetime>`, body `div.side-article.txt-article` with a summary box.
+- tribun@2, the 2015 layout (www.tribunnews.com): the same body container, so it
+  is told apart by its date line, an `h3` "Jumat, 19 Juni 2015 12:58 WIB" right
+  after the headline (the header clock `div#jam` with a `title` timestamp is the
+  time the page was served, not published). The credits "Penulis: A" /
+  "Editor: B" follow the body in `div.f11.grey`; a second `div.side-article`
+  holds tags and "Baca Juga" links.
+"""
 
 from crawler.extraction.rules.base import OutletRule
 
@@ -31,4 +41,20 @@ TRIBUN_2025 = OutletRule(
     whole_view=(),  # "?page=all" exists but is not reliable across the network
 )
 
-RULES = (TRIBUN_2025,)
+TRIBUN_2015 = OutletRule(
+    name="tribun",
+    version=2,
+    hosts=("tribunnews.com",),
+    body="div.side-article.txt-article",
+    layout="h1#arttitle + div.grey > h3",
+    title="h1#arttitle",
+    authors="div.f11.grey",  # "Penulis: A" and "Editor: B": labels say where names go
+    dates="h1#arttitle + div.grey > h3",
+    section="div.breadcrumb a",
+    strip=TRIBUN_2025.strip,
+    dateline=TRIBUN_2025.dateline,
+    title_suffixes=TRIBUN_2025.title_suffixes,
+    continuation=TRIBUN_2025.continuation,
+)
+
+RULES = (TRIBUN_2025, TRIBUN_2015)
