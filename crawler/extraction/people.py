@@ -61,6 +61,7 @@ _NOT_A_PERSON = re.compile(
     r"""^(?:dok(?:umentasi)?\b\.?|foto\b|photo\b|ist(?:imewa)?$|ilustrasi\b|repro\b
           |screenshot|tangkap(?:an)?\s+layar|getty\b|shutterstock|istock|pixabay|unsplash
           |freepik|handout\b)
+      | ^(?-i:[a-z]{2,5})$                   # initials: detik's meta author "bgs"
       | @                                    # a handle: "Twitter @Persib", "@detikcom"
       | ^https?:/ | ^www\.                    # a URL: article:author is a Facebook page
       | \b(?:twitter|facebook|instagram|youtube|tiktok|linkedin|whatsapp)\b""",
