@@ -25,12 +25,13 @@ import pytest
 from lxml.html import fromstring
 
 from crawler.extraction import extract_article
-from crawler.extraction.dates import parse_wall_clock
+from crawler.extraction.dates import parse_id_datetime, parse_wall_clock
 from crawler.extraction.engine import collect_paragraphs, split_br_paragraphs
 from crawler.extraction.people import (
     is_outlet_name,
     is_person_name,
     media_names,
+    parse_credits,
     role_of,
     split_people,
 )
@@ -74,6 +75,11 @@ def test_wall_clock_meta_values_are_read_in_the_outlets_zone(value, expected):
     assert parsed == expected
     if expected is not None:
         assert parsed.utcoffset() == timedelta(hours=7)
+
+
+def test_english_at_before_the_time():
+    """Liputan6 2015 prints "18 Jun 2015 at 06:25 WIB"; the time must not be lost."""
+    assert parse_id_datetime("18 Jun 2015 at 06:25 WIB") == datetime(2015, 6, 18, 6, 25, tzinfo=WIB)
 
 
 def test_detik_bogus_z_pubdate_beats_the_minute_on_the_page():
@@ -178,6 +184,21 @@ def test_a_person_credited_only_as_editor_is_not_an_author():
     assert "authors" not in article.provenance
 
 
+def test_microdata_roles_settle_a_jsonld_author_that_is_the_editor():
+    """Antara 2017: JSON-LD author "B Kunto Wibisono" is the editor; the byline's
+    itemprop=author and the itemprop=editor after the text say so."""
+    article, _ = real("antara/berita-2017-brotoseno-angie")
+    assert article.authors == ["Desca Lidya Natalia"]
+    assert article.editors == ["B Kunto Wibisono"]
+    assert article.provenance["authors"] == "microdata"
+
+
+def test_markup_inside_a_microdata_time_attribute_is_ignored():
+    """Liputan6 2015: datetime="18 Jun 2015 at &lt;span&gt;06:25 WIB&lt;/span&gt;"."""
+    article, _ = real("liputan6/news-2015-jk-ahok-blusukan")
+    assert article.published_at.isoformat() == "2015-06-18T06:25:00+07:00"
+
+
 @pytest.mark.parametrize(
     ("name", "authors", "editors"),
     [
@@ -191,6 +212,13 @@ def test_kompas_2016_credit_table_roles(name, authors, editors):
     """Penulis/Editor/Sumber rows, never the lead photo's credit ("Twitter @Persib")."""
     article, _ = real(name)
     assert (article.authors, article.editors) == (authors, editors)
+
+
+def test_republika_short_labels():
+    assert parse_credits("Rep: Ahmad Islamy | Red: Yudha Manggala P Putra") == (
+        ["Ahmad Islamy"],
+        ["Yudha Manggala P Putra"],
+    )
 
 
 def test_credit_roles():

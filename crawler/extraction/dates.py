@@ -51,9 +51,10 @@ for _number, _names in enumerate(
     for _name in _names.split():
         MONTHS[_name] = _number
 
-# An optional time after a date: "15:30", ", 15.30", "| 15:30:05", "pukul 14.30", "3:30 PM".
+# An optional time after a date: "15:30", ", 15.30", "| 15:30:05", "pukul 14.30",
+# "3:30 PM", "at 06:25" (Liputan6: "18 Jun 2015 at 06:25 WIB").
 _TIME = r"""
-    (?:[\s,|/()\-–—]*(?:pukul|pkl\.?|jam)?\s*
+    (?:[\s,|/()\-–—]*(?:pukul|pkl\.?|jam|at)?\s*
        (?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?!\d)
        (?:[:.](?P<second>\d{2})(?!\d))?
        (?:\s*(?P<ampm>[ap]\.?m)\b\.?)?

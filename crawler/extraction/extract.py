@@ -61,8 +61,24 @@ PRECEDENCE: dict[str, tuple[str, ...]] = {
     "description": ("meta", "jsonld"),
     "summary": ("rule",),
     # "…_credited": the same layer's names where it states their roles.
-    "authors": ("rule_credited", "meta_credited", "jsonld", "rule", "meta", "microdata", "generic"),
-    "editors": ("rule_credited", "meta_credited", "jsonld", "rule", "meta"),
+    "authors": (
+        "rule_credited",
+        "meta_credited",
+        "microdata_credited",
+        "jsonld",
+        "rule",
+        "meta",
+        "microdata",
+        "generic",
+    ),
+    "editors": (
+        "rule_credited",
+        "meta_credited",
+        "microdata_credited",
+        "jsonld",
+        "rule",
+        "meta",
+    ),
     "published_at": ("jsonld", "meta", "microdata", "rule", "generic"),
     "modified_at": ("jsonld", "meta", "microdata", "rule"),
     "section": ("jsonld", "meta", "microdata", "rule"),
@@ -129,6 +145,10 @@ def _extract(root: HtmlElement, url: str, more_pages: Pages) -> Article:
         pages = [_generic_page(root, url)] + [_generic_page(html, u) for html, u in more_pages]
         body_layer = "generic"
 
+    if _jsonld_people_in_doubt(proposals):
+        proposals["microdata_credited"] = _credited(proposals["microdata"])
+        layer_names["microdata_credited"] = "microdata"
+
     article = Article(url=url)
     for name, order in PRECEDENCE.items():
         for layer in order:
@@ -187,11 +207,24 @@ def _credited(fields: dict) -> dict:
     }
 
 
+def _jsonld_people_in_doubt(proposals: dict) -> bool:
+    """Whether JSON-LD's authors would win unchecked while another layer names others:
+    then the page's microdata roles are worth a walk of the tree (it costs one)."""
+    credited = [proposals.get(layer) or {} for layer in ("rule_credited", "meta_credited")]
+    if any(fields.get("authors") or fields.get("editors") for fields in credited):
+        return False
+    stated = {name.casefold() for name in proposals["jsonld"].get("authors") or ()}
+    if not stated:
+        return False
+    others = [(proposals.get(layer) or {}).get("authors") for layer in ("rule", "meta", "generic")]
+    return any(names and {n.casefold() for n in names} != stated for names in others)
+
+
 def _drop_contradicted_people(article: Article, proposals: dict) -> None:
     """Nobody is an author whom a role-stating source credits only as editor (and
     vice versa): Kompas's JSON-LD names its editor as the author."""
     credited = {"authors": set(), "editors": set()}
-    for layer in ("rule_credited", "meta_credited"):
+    for layer in ("rule_credited", "meta_credited", "microdata_credited"):
         stated = proposals.get(layer) or {}
         for role in credited:
             credited[role].update(name.casefold() for name in stated.get(role, ()))

@@ -24,8 +24,9 @@ from typing import Any, NamedTuple
 from crawler.extraction.text import clean, dedupe
 
 # Labels that open a credit segment, and which list the names after them go to.
-_AUTHOR_LABELS = ("penulis", "reporter", "wartawan", "oleh", "by", "author", "laporan")
-_EDITOR_LABELS = ("editor", "redaktur", "penyunting", "editing")
+# "Rep: A | Red: B" is Republika's short form (reporter, redaktur).
+_AUTHOR_LABELS = ("penulis", "reporter", "wartawan", "oleh", "by", "author", "laporan", "rep")
+_EDITOR_LABELS = ("editor", "redaktur", "penyunting", "editing", "red")
 _OTHER_LABELS = ("fotografer", "foto", "sumber", "videografer", "ilustrasi")
 _LABEL = re.compile(
     r"(?:^|(?<=[\s|/,;]))(?P<label>"

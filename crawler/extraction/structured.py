@@ -28,6 +28,7 @@ ARTICLE_TYPES = frozenset(
     }
 )  # fmt: skip
 _TRAILING_COMMA = re.compile(r",\s*([\]}])")
+_MARKUP = re.compile(r"<[^>]*>")
 _LANGUAGE = re.compile(r"^([a-zA-Z]{2,3})(?:[-_].*)?$")
 
 Fields = dict[str, Any]
@@ -107,13 +108,27 @@ def microdata_fields(root: HtmlElement) -> Fields:
         props[name] = value
     if not props:
         return {}
+    authors = split_people(props.get("author"))
+    editors = split_people(props.get("editor"))
+    # A page that marks an editor beside the author states both roles (Antara's
+    # `itemprop=editor` while its JSON-LD author is that editor).
+    credited = bool(editors)
     return {
         "title": clean_or_none(props.get("headline")),
-        "authors": split_people(props.get("author")),
-        "published_at": parse_iso_datetime(props.get("datePublished")),
-        "modified_at": parse_iso_datetime(props.get("dateModified")),
+        "authors": authors,
+        "editors": editors,
+        "credited_authors": authors if credited else [],
+        "credited_editors": editors if credited else [],
+        "published_at": _microdata_time(props.get("datePublished")),
+        "modified_at": _microdata_time(props.get("dateModified")),
         "section": slugify_label(props.get("articleSection")),
     }
+
+
+def _microdata_time(value: str | None):
+    """An itemprop time; markup written into the attribute ("18 Jun 2015 at
+    &lt;span&gt;06:25 WIB&lt;/span&gt;", Liputan6) is not part of the date."""
+    return parse_iso_datetime(_MARKUP.sub(" ", value) if value and "<" in value else value)
 
 
 def _canonical(root: HtmlElement, page_url: str) -> str | None:
