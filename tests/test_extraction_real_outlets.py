@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from lxml.html import fromstring
 
-from crawler.extraction import extract_article
+from crawler.extraction import continuation_urls, extract_article
 from crawler.extraction.dates import parse_id_datetime, parse_wall_clock
 from crawler.extraction.engine import collect_paragraphs, split_br_paragraphs
 from crawler.extraction.people import (
@@ -347,6 +347,37 @@ def test_tribun_2015_credits_and_date_line():
     assert (article.authors, article.editors) == (["Glery Lazuardi"], ["Willy Widianto"])
     # Not the header clock div#jam title="2015-06-19T13:05:17+07:00" (the time it was served).
     assert article.published_at.isoformat() == "2015-06-19T12:58:00+07:00"
+
+
+# -- Kompas multi-page ---------------------------------------------------------------------
+
+KOMPAS_2023 = (
+    "https://money.kompas.com/read/2023/11/02/213419026/"
+    "menhub-bocorkan-penyebab-harga-tiket-pesawat-masih-mahal"
+)
+
+
+def test_kompas_paging_links_give_the_further_pages():
+    html = (REAL / "kompas/money-2023-menhub-tiket-pesawat-p1.html").read_bytes()
+    assert continuation_urls(html, KOMPAS_2023) == [KOMPAS_2023 + "?page=2"]
+    assert continuation_urls(html, KOMPAS_2023 + "?page=all") == []  # the whole view
+
+
+def test_kompas_page_count_meta_fills_in_pages_the_widget_leaves_out():
+    """content_total_pages says how many pages there are, whatever links the widget shows."""
+    html = (REAL / "kompas/money-2023-menhub-tiket-pesawat-p1.html").read_text(encoding="utf-8")
+    start = html.index('<div class="read__paging clearfix">')
+    end = html.index('<span class="js-autoNext-holder">')
+    html = html[:start] + html[end:]  # no paging widget at all
+    html = html.replace(
+        'name="content_total_pages" content="2"', 'name="content_total_pages" content="3"'
+    )
+    assert continuation_urls(html, KOMPAS_2023) == [
+        KOMPAS_2023 + "?page=2",
+        KOMPAS_2023 + "?page=3",
+    ]
+    hostile = html.replace('content="3"', 'content="100000"')
+    assert continuation_urls(hostile, KOMPAS_2023) == []
 
 
 # -- detik's dateline and trailing lines ---------------------------------------------------

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 # Query parameters that pick a view of an article, not another article.
 VIEW_PARAMETERS = frozenset({"page", "single"})
+MAX_PAGES = 50  # a page count beyond this is a broken or hostile meta, not an article
 
 
 def fetch_url_for(url: str) -> str:
@@ -62,7 +63,21 @@ def _continuation_urls(html: str | bytes | HtmlElement, url: str) -> list[str]:
         number = _page_number(target)
         if number and number > current and _same_article(target, url):
             pages.setdefault(number, target)
+    for number in range(current + 1, _declared_page_count(rule, root) + 1):
+        pages.setdefault(number, _with_query(url, {"page": str(number)}))
     return [pages[number] for number in sorted(pages)]
+
+
+def _declared_page_count(rule: OutletRule, root: HtmlElement) -> int:
+    """The page count the rule's meta declares (0 when none or nonsense)."""
+    if not rule.page_count_meta:
+        return 0
+    wanted = rule.page_count_meta.lower()
+    for meta in root.iter("meta"):
+        if (meta.get("name") or meta.get("property") or "").strip().lower() == wanted:
+            value = (meta.get("content") or "").strip()
+            return int(value) if value.isdigit() and int(value) <= MAX_PAGES else 0
+    return 0
 
 
 def without_view_parameters(url: str) -> str:

@@ -77,6 +77,9 @@ class OutletRule:
     dateline: str | None = None
     title_suffixes: tuple[str, ...] = ()  # removed from og:title / <title>
     continuation: str | None = None  # links to the article's further pages
+    # A meta whose content is the article's page count (Kompas `content_total_pages`):
+    # pages ?page=2..N are further pages even where the paging widget shows fewer links.
+    page_count_meta: str | None = None
     # Query that makes the outlet serve the whole article on one page ("page=all").
     whole_view: tuple[tuple[str, str], ...] = ()
     section_from_url: str | None = None  # pattern on the URL path with group "section"

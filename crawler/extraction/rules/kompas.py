@@ -62,6 +62,7 @@ KOMPAS_2025 = OutletRule(
     dateline=_DATELINE,
     title_suffixes=(" - Kompas.com",),
     continuation="div.paging a[href]",
+    page_count_meta="content_total_pages",
     whole_view=(("page", "all"),),
 )
 
