@@ -349,6 +349,29 @@ def test_tribun_2015_credits_and_date_line():
     assert article.published_at.isoformat() == "2015-06-19T12:58:00+07:00"
 
 
+# -- Photos: the cover photo above the body, caption and credit apart --------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "caption", "credit"),
+    [
+        # figcaption "Foto: Ilustrasi penodongan (Edi Wahyono/detikcom)" in div.detail__media
+        ("detik/news-2022-polisi-pistol", "Ilustrasi penodongan", "Edi Wahyono"),
+        # div.cover-photo: div.photo__caption with its credit in span.photo__author
+        (
+            "kompas/money-2023-menhub-tiket-pesawat-p1",
+            "Menteri Perhubungan Budi Karya Sumadi (kiri) dan Menteri Keuangan Sri Mulyani "
+            "(kanan) dalam acara Kompas100 CEO Forum ke-14 di Novotel Balikpapan pada Rabu "
+            "(1/11/2023).",
+            "Tangkapan layar Kanal YouTube Harian Kompas",
+        ),
+    ],
+)
+def test_cover_photo_caption_and_credit(name, caption, credit):
+    article, _ = real(name)
+    assert [(image["caption"], image["credit"]) for image in article.images] == [(caption, credit)]
+
+
 # -- Kompas multi-page ---------------------------------------------------------------------
 
 KOMPAS_2023 = (

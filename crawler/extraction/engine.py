@@ -23,9 +23,16 @@ from crawler.extraction.body import (
     collect_paragraphs,
     figure_image,
     prune,
+    split_caption,
 )
 from crawler.extraction.dates import parse_iso_datetime, parse_published_modified, parse_wall_clock
-from crawler.extraction.people import has_role_label, parse_credits, role_of, split_people
+from crawler.extraction.people import (
+    has_role_label,
+    is_outlet_name,
+    parse_credits,
+    role_of,
+    split_people,
+)
 from crawler.extraction.rules.base import OutletRule
 from crawler.extraction.text import clean, clean_or_none, dedupe, slugify_label
 
@@ -35,6 +42,7 @@ COMMON_STRIP = (
     "blockquote.twitter-tweet, blockquote.instagram-media, blockquote.tiktok-embed",
     "[id^=div-gpt-ad]",
 )
+_PHOTO_LABEL = re.compile(r"^(?:foto|photo)\s*:\s*", re.IGNORECASE)
 # Two <br>s in a row (whitespace between them allowed) end a paragraph.
 _BR_PAIR = re.compile(r"<br\s*/?>\s*<br\s*/?>", re.IGNORECASE)
 
@@ -90,9 +98,8 @@ def apply_rule(
     result = RulePage()
     if first_page:
         result.fields = _header_fields(rule, root, container, url)
-    result.images = [
-        image for figure in container.iter("figure") if (image := figure_image(figure, url))
-    ]
+    photos = css(rule.photos)(root) if rule.photos else list(container.iter("figure"))
+    result.images = [image for element in photos if (image := _photo(rule, element, url))]
     selectors = (*COMMON_STRIP, *rule.strip)
     unwanted = [element for selector in selectors for element in css(selector)(container)]
     if rule.summary:
@@ -101,6 +108,33 @@ def apply_rule(
     split_br_paragraphs(container)
     result.paragraphs = collect_paragraphs(container)
     return result
+
+
+def _photo(rule: OutletRule, element: HtmlElement, url: str) -> dict | None:
+    """{"url", "caption", "credit"} for one photo element, by the rule's caption and credit
+    selectors; a leading "Foto:" label (detik's "Foto: Caption (Name/detikJogja)") is not
+    part of the caption."""
+    image = figure_image(element, url)
+    if image is None:
+        return None
+    caption_element = next(iter(css(rule.photo_caption or "figcaption")(element)), None)
+    if caption_element is None:
+        return image  # figure_image's reading of the alt text
+    caption = _PHOTO_LABEL.sub("", clean(caption_element.text_content()))
+    credit_element = next(iter(_select(rule.photo_credit, element)), None)
+    credit = clean(credit_element.text_content()) if credit_element is not None else ""
+    if credit and caption.endswith(credit):
+        image["caption"] = clean_or_none(caption[: -len(credit)])
+        image["credit"] = _photo_credit(credit)
+    else:  # no credit element: "Caption (KOMPAS.com/Name)" in the caption's own text
+        image["caption"], image["credit"] = split_caption(caption)
+    return image
+
+
+def _photo_credit(text: str) -> str | None:
+    """ "(KOMPAS.com/Wijaya Kusuma)" → "Wijaya Kusuma": brackets and outlet parts go."""
+    parts = [part.strip() for part in text.strip(" ()[]").split("/")]
+    return "/".join(part for part in parts if part and not is_outlet_name(part)) or None
 
 
 def split_br_paragraphs(container: HtmlElement) -> None:

@@ -68,7 +68,14 @@ class OutletRule:
     summary: str | None = None  # inside the body; removed from it
     summary_label: str | None = None  # pattern removed from the summary's start
     tags: str | None = None  # anywhere on the page, in page order
-    # Inside the body, never article text (figures are collected as images first).
+    # The article's photos, anywhere on the page (a cover photo above the body too), in
+    # page order: each element holds one <img> and its caption (`photo_caption`, else
+    # the figcaption); `photo_credit` is the credit element inside it ("(KOMPAS.com/A)").
+    # Without `photos`, the body's <figure>s are the images.
+    photos: str | None = None
+    photo_caption: str | None = None
+    photo_credit: str | None = None
+    # Inside the body, never article text (photos are collected as images first).
     strip: tuple[str, ...] = ()
     # Paragraphs whose start matches any of these are dropped (on top of the common ones
     # in body.py).

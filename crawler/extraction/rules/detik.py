@@ -59,6 +59,9 @@ DETIK_2025 = OutletRule(
     dates="div.detail__date",
     published_metas=_PUBLISHED_METAS,
     tags="div.detail__body-tag a",
+    # The cover photo (div.detail__media, above the body) and the body's own figures;
+    # captions read "Foto: Caption (Name/detikJogja)".
+    photos="div.detail__media figure, div.detail__body-text figure",
     strip=(
         *_STRIP,
         ".parallaxindetail",

@@ -48,7 +48,11 @@ KOMPAS_2025 = OutletRule(
     ),
     dates="div.read__time",
     published_metas=("content_PublishedDate",),
-    section="div.breadcrumb a",
+    # The cover photo above the body, then the body's photos (div.photo, or <figure>).
+    photos="div.cover-photo, div.read__content div.photo, div.read__content figure",
+    photo_caption="div.photo__caption, figcaption",
+    photo_credit="span.photo__author",
+    section="div.breadcrumb a, ul.breadcrumb__wrap a.breadcrumb__link",
     tags="ul.tag__article__wrap li a.tag__article__link",
     strip=(
         "[class^=inject-baca-juga]",
