@@ -61,6 +61,7 @@ def test_realpages_benchmark_scores_both_extractors(tmp_path, capsys):
         assert all(0 <= f["right"] <= f["counted"] <= len(pages) for f in result["fields"].values())
         assert result["fields"]["title"]["counted"] == len(pages)
         assert 0 <= result["checks_right"] <= 1 and result["ms_per_page"] > 0
+        assert result["cpu_ms_per_page"] > 0
         assert result["body_scores"]["pages"] == sum(
             "body" in realpages.load_page(f).truth
             for f in realpages.truth_files()
