@@ -1,4 +1,4 @@
-"""Body-extraction quality on the shared article-extraction benchmark (181 real pages).
+"""Body-extraction quality on the article-extraction benchmark (181 real pages).
 
 Scores warta's `extract_article` and trafilatura (the baseline named in the
 extraction issue) in the same run, with the benchmark's own metric:
@@ -23,7 +23,8 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-DATASET = Path(__file__).resolve().parents[2] / "shared/datasets/article-extraction-benchmark"
+# Vendored in the repository (MIT, see its LICENSE), so a plain clone can run it.
+DATASET = Path(__file__).resolve().parent / "data" / "article-extraction-benchmark"
 TOKEN = re.compile(r"\w+")
 
 

@@ -5,7 +5,7 @@
 
 The corpus is the offline replica's pages (every outlet's article pages, their
 continuation pages and listings; `build_site(articles=20, seed=3)`) and a
-sample of the shared article-extraction benchmark's real pages from many
+sample of the (vendored) article-extraction benchmark's real pages from many
 sites. Each example takes a page (or random HTML-ish text), applies one to
 four mutations (truncation, deleted/duplicated byte ranges, unbalanced tags,
 charsets and BOMs, null bytes, huge attributes, deep nesting, byte flips,
@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 from crawler.extraction import continuation_urls, extract_article, fetch_url_for  # noqa: E402
 from crawler.items import Article  # noqa: E402
 
-BENCHMARK = ROOT.parent / "shared" / "datasets" / "article-extraction-benchmark"
+BENCHMARK = ROOT / "benchmarks" / "data" / "article-extraction-benchmark"  # vendored
 TIME_LIMIT = 5.0  # seconds one call may take, whatever the input
 URLS = [  # URLs that select each outlet rule, and one that none covers
     "https://jogja.tribunnews.com/2025/11/07/judul-berita",
@@ -85,7 +85,7 @@ def replica_pages(articles: int = 20, seed: int = 3) -> list[Page]:
 
 
 def benchmark_pages(sample: int | None = 40, seed: int = 0) -> list[Page]:
-    """A sample of the shared benchmark's real pages; FileNotFoundError when it is missing."""
+    """A sample of the benchmark's real pages; FileNotFoundError when it is missing."""
     truth_file = BENCHMARK / "ground-truth.json"
     if not truth_file.is_file():
         raise FileNotFoundError(f"article-extraction benchmark not found at {BENCHMARK}")

@@ -6,8 +6,9 @@ Benchmarks (each its own script too; see benchmarks/README.md):
 
 - crawl       crawl_throughput.py: end-to-end crawl of a generated replica (its own
               process) vs `scrapy bench` interleaved in the same run; peak RSS, flatness
-- extraction  extraction_speed.py on replica pages and extraction_quality.py on the
-              shared benchmark pages, trafilatura timed page by page in turn
+- extraction  extraction_speed.py on replica pages, extraction_quality.py on the
+              article-extraction benchmark pages and realpages.py on the saved outlet
+              pages, trafilatura timed page by page in turn
 - pipelines   pipeline_throughput.py: validate → normalise → dedupe → archive, no network
 - ingest      ingest.py: Archive.store alone (with and without stemming)
 - incremental incremental_night.py: what a second night's crawl fetches for K new articles
@@ -44,6 +45,7 @@ class Params:
     bench_seconds: int = 10
     extraction_pages: int = 60
     shared_dataset: bool = True
+    real_pages: bool = True  # benchmarks/realpages.py: every field of the saved outlet pages
     pipeline_articles: int = 2000
     profile_top: int = 15
     ingest_articles: int = 5000
@@ -227,7 +229,45 @@ def extraction(p: Params, log) -> tuple[list[Row], dict]:
         )
         if log:
             log(f"  shared pages: warta {ours['median_ms']:.2f} ms, F1 {ours['f1']:.3f}")
+    if p.real_pages:
+        rows += real_pages(p, log, details)
     return rows, details
+
+
+def real_pages(p: Params, log, details: dict) -> list[Row]:
+    """benchmarks/realpages.py: share of field checks right and ms/page on real outlet pages."""
+    from benchmarks import realpages
+
+    pages = realpages.load_pages()
+    result = realpages.measure(pages, max(p.runs, 1))
+    details["real_pages"] = result
+    ours, theirs = result["extractors"]["warta"], result["extractors"]["trafilatura"]
+    if log:
+        log(
+            f"  real pages: warta {ours['checks_right']:.1%} of checks right, "
+            f"{ours['pages_right']}/{len(pages)} pages entirely right"
+        )
+    ratio = ours["checks_right"] / theirs["checks_right"] if theirs["checks_right"] else None
+    return [
+        Row(
+            "extraction",
+            f"share of field checks right, {len(pages)} real outlet pages",
+            ours["checks_right"],
+            "",
+            theirs["checks_right"],
+            "trafilatura share",
+            ratio,
+        ),
+        Row(
+            "extraction",
+            f"ms/page, {len(pages)} real outlet pages",
+            ours["ms_per_page"],
+            "ms",
+            theirs["ms_per_page"],
+            "trafilatura ms",
+            ours["ms_per_page"] / theirs["ms_per_page"],
+        ),
+    ]
 
 
 def pipelines(p: Params, log) -> tuple[list[Row], dict]:

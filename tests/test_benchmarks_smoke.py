@@ -39,5 +39,41 @@ def test_run_all_tiny(tmp_path):
     assert crawl["sizes"]["150"]["articles"] >= 150  # every replica article archived
     assert 0 < crawl["peak_rss_mb"] < 1000
     assert written["details"]["pipelines"]["profile_top"]
+    assert written["details"]["extraction"]["real_pages"]["extractors"]["warta"]["fields"]
     table = run_all.table(result)
     assert table.count("\n") == len(result["rows"]) + 1
+
+
+def test_realpages_benchmark_scores_both_extractors(tmp_path, capsys):
+    """benchmarks/realpages.py on one outlet: a table, and JSON with every check per extractor."""
+    from benchmarks import realpages
+
+    out = tmp_path / "realpages.json"
+    realpages.main(["--outlet", "kompas", "--json", str(out)])
+    printed = capsys.readouterr().out
+    assert "checks right" in printed and "ms/page" in printed
+    written = json.loads(out.read_text(encoding="utf-8"))
+    pages = written["pages"]
+    assert pages and all(page.startswith("kompas/") for page in pages)
+    assert set(written["extractors"]) == {"warta", "trafilatura"}
+    for result in written["extractors"].values():
+        assert set(result["fields"]) == set(realpages.CHECKS)
+        assert all(0 <= f["right"] <= f["counted"] <= len(pages) for f in result["fields"].values())
+        assert result["fields"]["title"]["counted"] == len(pages)
+        assert 0 <= result["checks_right"] <= 1 and result["ms_per_page"] > 0
+        assert result["cpu_ms_per_page"] > 0
+        assert result["body_scores"]["pages"] == sum(
+            "body" in realpages.load_page(f).truth
+            for f in realpages.truth_files()
+            if f.parent.name == "kompas"
+        )
+
+
+def test_realpages_benchmark_rejects_an_unknown_outlet(capsys):
+    import pytest
+
+    from benchmarks import realpages
+
+    with pytest.raises(SystemExit):
+        realpages.main(["--outlet", "no-such-outlet"])
+    assert "no pages for outlet 'no-such-outlet'" in capsys.readouterr().err

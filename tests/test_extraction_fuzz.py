@@ -3,7 +3,7 @@ None or a well-typed Article, raises nothing, logs no caught bug, and each call 
 bounded time.
 
 The corpus is the replica's pages (every outlet, `build_site(articles=20, seed=3)`) and a
-sample of the shared article-extraction benchmark's real pages; the mutations are those of
+sample of the (vendored) article-extraction benchmark's real pages; the mutations are those of
 benchmarks/fuzz_extraction.py (truncation, deleted/duplicated ranges, unbalanced tags,
 charsets and BOMs, null bytes, huge attributes, deep nesting, byte flips, hostile JSON-LD,
 splices). CI runs a modest, derandomised number of examples; the script runs thousands:

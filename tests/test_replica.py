@@ -24,12 +24,9 @@ from replica.model import TRUTH_FIELDS, WIB
 from replica.outlets import HOSTS, OUTLETS
 from replica.routes import route
 from replica.text import EN_DASH
-from tests.conftest import SHARED
 
 SEED_URL = "https://jogja.tribunnews.com/2025/11/07/pemkot-magelang-gelar-retreat-diikuti-puluhan-pejabat-asn"
-SEED_FILE = SHARED / "seed-article.txt"
-if not SEED_FILE.exists():  # the package's own copy
-    SEED_FILE = Path(__file__).resolve().parents[1] / "replica" / "data" / "seed-article.txt"
+SEED_FILE = Path(__file__).resolve().parents[1] / "replica" / "data" / "seed-article.txt"
 SOURCES = ["tribunjogja", "kompasregional", "detikjogja", "detikjateng", "harianjogja"]
 LOOPBACK = re.compile(r"127\.0\.0\.1|localhost|\[::1\]")
 

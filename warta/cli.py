@@ -302,6 +302,55 @@ def extract(file: Path, url: str, explain: bool) -> None:
 
 
 @main.command()
+@click.argument("source_id", metavar="SOURCE")
+@click.argument("urls", nargs=-1, metavar="[URL]...")
+@SOURCES_OPTION
+@click.option(
+    "--articles",
+    type=click.IntRange(min=0, max=50),
+    default=3,
+    show_default=True,
+    help="How many of the listing's article links to fetch (when no URL is given).",
+)
+@click.option("--replica", "replica_url", help="Probe the offline replica at this http:// URL.")
+@click.option("--polite", is_flag=True, help="Keep the outlet's delay even against the replica.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def probe(
+    source_id: str,
+    urls: tuple[str, ...],
+    sources_path: str | None,
+    articles: int,
+    replica_url: str | None,
+    polite: bool,
+    fmt: str,
+) -> None:
+    """Fetch one listing page and a few articles of SOURCE and show what a crawl would keep.
+
+    Per field: its value and the extraction layer or rule that produced it; the body's
+    first and last words; the listing's links; and anything suspicious. Writes nothing.
+    Exit code 1 when anything looks wrong.
+    """
+    from warta.crawling import check_options_replica
+    from warta.probe import print_report, run_probe
+
+    configured = _load_sources(sources_path)
+    if source_id not in configured:
+        raise fail(f"unknown source {source_id!r}; configured: {', '.join(configured)}")
+    source = configured[source_id]
+    foreign = [url for url in urls if not source.owns_url(url)]
+    if foreign:
+        raise fail(f"{foreign[0]} is not on {source_id}'s domains ({', '.join(source.domains)})")
+    try:
+        check_options_replica(replica_url)
+        report = run_probe(source, urls, articles=articles, replica_url=replica_url, polite=polite)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    print_report(report, fmt)
+    if report.warnings:
+        sys.exit(1)
+
+
+@main.command()
 @click.argument("url")
 @DB_OPTION
 def history(url: str, db_path: str | None) -> None:

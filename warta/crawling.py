@@ -78,10 +78,7 @@ def crawl_settings(options: CrawlOptions) -> Settings:
 
 def check_options(options: CrawlOptions) -> None:
     """Refuse arguments that would make a spider fail after the crawl started."""
-    if options.replica_url is not None:
-        parts = urllib.parse.urlsplit(options.replica_url)
-        if parts.scheme != "http" or not parts.hostname:
-            raise ValueError(f"--replica: expected http://host:port, got {options.replica_url!r}")
+    check_options_replica(options.replica_url)
     if options.since and options.until and options.since > options.until:
         raise ValueError(f"--since {options.since} is after --until {options.until}")
     if options.section:
@@ -89,6 +86,14 @@ def check_options(options: CrawlOptions) -> None:
         for source_id in options.sources:
             if options.section not in configured[source_id].sections:
                 raise ValueError(f"source {source_id!r} has no section {options.section!r}")
+
+
+def check_options_replica(replica_url: str | None) -> None:
+    """Refuse a --replica value that is not an http://host:port URL."""
+    if replica_url is not None:
+        parts = urllib.parse.urlsplit(replica_url)
+        if parts.scheme != "http" or not parts.hostname:
+            raise ValueError(f"--replica: expected http://host:port, got {replica_url!r}")
 
 
 def run_crawls(options: CrawlOptions) -> list[dict[str, Any]]:
