@@ -86,3 +86,17 @@ def test_every_configured_source_has_a_real_page_or_is_listed():
         if sid not in sources or hosts & set(sources[sid].domains)
     ]
     assert not stale, f"SOURCES_WITHOUT_REAL_PAGE: not configured, or a real page exists: {stale}"
+
+
+def test_a_credited_name_is_junk_only_outside_the_people():
+    """Kompas truths list the credit box's names as must-not (they must stay out of the
+    body) while naming the same people as author and editor: both can hold."""
+    from benchmarks.realpages import Fields, junk_found
+
+    truth = {"authors": ["Nabilla Tashandra"], "must_not_contain": ["Nabilla Tashandra", "Foto"]}
+    right = Fields(authors=["Nabilla Tashandra"], body="Isi berita.")
+    assert junk_found(truth, right) == []
+    assert junk_found(truth, Fields(body="Isi. Penulis: Nabilla Tashandra")) == [
+        "Nabilla Tashandra"
+    ]
+    assert junk_found(truth, Fields(authors=["Foto: Ali"])) == ["Foto"]
