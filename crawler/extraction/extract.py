@@ -157,10 +157,10 @@ def _extract(root: HtmlElement, url: str, more_pages: Pages) -> Article:
                 setattr(article, name, value)
                 article.provenance[name] = layer_names[layer]
                 break
-    _drop_contradicted_people(article, proposals)
+    _guarded(_drop_contradicted_people, article, proposals)
     local_tz = outlet_rules[0].local_tz if outlet_rules else None
     for name in ("published_at", "modified_at"):
-        _refine_time(article, name, proposals, layer_names, local_tz)
+        _guarded(_refine_time, article, name, proposals, layer_names, local_tz)
 
     site_name = proposals["meta"].get("site_name")
     article.title = _strip_title_suffix(article.title, rule, site_name)
