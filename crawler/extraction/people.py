@@ -110,8 +110,7 @@ def media_names() -> tuple[tuple[str, ...], tuple[str, ...]]:
             prefixes.append(entry[:-1])
         elif entry:
             names.append(entry)
-    # Longest first: "cnnindonesia" is tried before "cnn".
-    return tuple(prefixes), tuple(sorted(names, key=len, reverse=True))
+    return tuple(prefixes), tuple(names)
 
 
 def split_people(text: str | None) -> list[str]:
