@@ -1,4 +1,4 @@
-"""detik (www.detik.com/jogja, /jateng, and every *.detik.com channel): two layouts.
+"""detik (www.detik.com/jogja, /jateng, and every *.detik.com channel): four layouts, newest first.
 
 - detik@1, the `detail__*` layout (2021 to now, every channel: news, inet,
   health, sport, travel, finance, jogja, jateng), fetched as `?single=1`. The
@@ -17,7 +17,7 @@
   body `div.text_detail`: one <p> whose paragraphs are split by <br><br>
   (engine.split_br_paragraphs), the dateline before it, "(fyk/ash)" after it.
 
-Both write the exact publication time into metas in WIB wall-clock time:
+Every layout writes the exact publication time into metas in WIB wall-clock time:
 `dtk:publishdateunix` (epoch milliseconds), `publishdate` "2022/12/10 13:19:56",
 `pubdate` "2022-12-10T13-19-56Z" / "2015-11-05 T10:08:58Z" (the Z is bogus).
 """

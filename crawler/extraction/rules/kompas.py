@@ -1,4 +1,4 @@
-"""Kompas (regional.kompas.com and every *.kompas.com channel): two layouts.
+"""Kompas (regional.kompas.com and every *.kompas.com channel): four layouts, newest first.
 
 - kompas@1, the `read__` layout (2019 to now), fetched as `?page=all`. Its
   visible credit (`div.credit-title-name`) lists writer and editor without
