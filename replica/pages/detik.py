@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from replica.model import Site, TrueArticle
 from replica.outlets import DETIK_JOGJA, Outlet
 from replica.pages.common import (
+    AD_SCRIPT,
     ad,
     body_html,
     canonical,
@@ -157,14 +158,15 @@ def _head(outlet: Outlet, article: TrueArticle) -> str:
 
 def _breadcrumb(outlet: Outlet, article: TrueArticle) -> dict:
     home = f"{BASE}/{outlet.prefix}"
+    crumbs = [(outlet.name, home), (article.section, f"{home}/{article.section}")]
     return {
         "@context": "https://schema.org",
         "@type": "BreadcrumbList",
         "itemListElement": [
-            {"@type": "ListItem", "position": 1, "name": outlet.name, "item": home},
-            {"@type": "ListItem", "position": 2, "name": article.section, "item": f"{home}/{article.section}"},
+            {"@type": "ListItem", "position": position, "name": name, "item": url}
+            for position, (name, url) in enumerate(crumbs, 1)
         ],
-    }  # fmt: skip
+    }
 
 
 def _news_article(article: TrueArticle) -> dict:
@@ -241,7 +243,8 @@ def _lead_media(outlet: Outlet, article: TrueArticle) -> str:
 
 def _parallax(ref: int) -> str:
     """The in-body parallax ad block: its two captions are the only text in it."""
-    script = f"<script>googletag.cmd.push(function(){{googletag.display('div-gpt-ad-parallax-{ref}');}});</script>"
+    slot = f"div-gpt-ad-parallax-{ref}"
+    script = AD_SCRIPT % slot
     return (
         "<!--s:parallaxindetail-->"
         '<div class="clearfix"></div>'

@@ -328,7 +328,8 @@ def _paging(article: TrueArticle, page: int) -> str:
         f'{footnote}<div class="read__paging clearfix">'
         '<div class="paging paging--article col-offset-0 clearfix">'
         '<div class="col-bs12-2 col-offset-0"><div class="paging__teaser">Halaman: </div></div>'
-        f'<div class="col-bs12-8 col-offset-0"><div class="paging__wrap clearfix">{links}</div></div>'
+        '<div class="col-bs12-8 col-offset-0">'
+        f'<div class="paging__wrap clearfix">{links}</div></div>'
         '<div class="col-bs12-2 col-offset-0"><a class="paging__link paging__link--show" '
         f'href="{esc(show_all)}">Show All</a></div></div></div>'
     )
@@ -378,7 +379,7 @@ def index_page(site: Site, day: date, page: int, regional: bool = True) -> str:
         f'<h1 class="index-title">Indeks Berita Regional {day:%d/%m/%Y}</h1>'
         f'<div class="articleList -list">{items}</div>{paging}'
     )
-    head = f"<title>Indeks Berita Terkini dan Terbaru Hari Ini - Kompas.com</title>" + canonical(
+    head = "<title>Indeks Berita Terkini dan Terbaru Hari Ini - Kompas.com</title>" + canonical(
         index_url(day, page)
     )
     return document(head, chrome(site, columns(site, main)))
