@@ -28,7 +28,7 @@ from replica.pages.common import JSON, JSONL, TEXT, XML, Page, html_page, not_fo
 TRIBUN_ARTICLE = re.compile(r"/\d{4}/\d{2}/\d{2}/[a-z0-9-]+")
 KOMPAS_ARTICLE = re.compile(r"/read/\d{4}/\d{2}/\d{2}/\d{9}/[a-z0-9-]+")
 DETIK_ARTICLE = re.compile(r"(/(?:jogja|jateng)/(?:berita|wisata)/d-\d{7}/[a-z0-9-]+)(?:/(\d+))?")
-DETIK_INDEX = re.compile(r"/(jogja|jateng)/indeks")
+DETIK_INDEX = re.compile(r"/(jogja|jateng)/indeks(?:/(\d+))?/?")
 HARIAN_ARTICLE = re.compile(r"/r-\d{7}/[a-z0-9-]+")
 HARIAN_SITEMAP = re.compile(r"/sitemap-news-(\d{4})-(\d{2})-(\d{2})\.xml")
 ROBOTS = {
@@ -178,7 +178,11 @@ def _detik(site: Site, path: str, query: dict) -> Page:
             month, day_number, year = (raw.split("/") + ["", "", ""])[:3]
             day = _date([year, month, day_number])
         outlet = DETIK_OUTLETS[index.group(1)]
-        return html_page(detik.index_page(site, outlet, day, _listing_page(query)))
+        # the page number is a path segment (/indeks/2); /indeks alone is page 1
+        number = int(index.group(2) or 1)
+        if number < 1:
+            raise NotFound
+        return html_page(detik.index_page(site, outlet, day, number))
     match = DETIK_ARTICLE.fullmatch(path)
     if match:
         article = _article(site, DETIK_JOGJA.host, match.group(1))

@@ -241,23 +241,55 @@ def _read_kompas(server, article) -> tuple[list[str], list]:
     prefix = f"{article.location.upper()}, KOMPAS.com - "
     assert paragraphs[0].startswith(prefix)
     paragraphs[0] = paragraphs[0].removeprefix(prefix)
-    credit = text_of(doc.cssselect("div.credit-title-name")[0])
-    assert credit == f"Penulis: Kontributor {article.location}, {article.authors[0]}"
-    return paragraphs, body.cssselect("figure")
+    # the visible credit names the people only; the hidden modal gives their roles
+    names = [text_of(h6) for h6 in doc.cssselect("div.credit div.credit-title-name h6")]
+    assert names == [f"{article.authors[0]},", article.editors[0]]
+    assert text_of(doc.cssselect("div.credit-title p")[0]) == "Tim Redaksi"
+    modal = doc.cssselect("div#creditModal")[0]
+    roles = [text_of(h6) for h6 in modal.cssselect("h6.credit-author-position")]
+    people = [text_of(h6) for h6 in modal.cssselect("h6.credit-author-name")]
+    assert people == [article.authors[0], article.editors[0]]
+    assert roles == ["Penulis", "Editor"]
+    photos = doc.cssselect("div.cover-photo") + body.cssselect("div.photo")
+    return paragraphs, [_read_kompas_photo(photo) for photo in photos]
+
+
+def _read_kompas_photo(photo) -> dict:
+    (caption,) = photo.cssselect("div.photo__caption")
+    author = caption.cssselect("span.photo__author")
+    credit = text_of(author[0]) if author else None
+    text = text_of(caption)
+    if credit is not None:
+        text = text.removesuffix(credit).strip()
+        credit = re.fullmatch(r"\(KOMPAS\.com/(.+)\)", credit).group(1)
+    return {"url": photo.cssselect("img")[0].get("src"), "caption": text, "credit": credit}
 
 
 def _read_detik(server, article) -> tuple[list[str], list]:
     doc = page(server, f"{article.url}?single=1")
-    (body,) = doc.cssselect("div.detail__body-text.itp_bodycontent")
-    paragraphs = _paragraphs(body, lambda p: False)
-    prefix = f"{article.location} - "
-    assert paragraphs[0].startswith(prefix)
-    paragraphs[0] = paragraphs[0].removeprefix(prefix)
-    assert re.search(r" \(\w{3}/\w{3}\)$", paragraphs[-1])
-    paragraphs[-1] = paragraphs[-1].rsplit(" (", 1)[0]
-    tags = [text_of(a) for a in doc.cssselect("div.detail__body-tag a")]
+    (body,) = doc.cssselect("div.detail__body.itp_bodycontent_wrapper > div.detail__body-text")
+    assert "itp_bodycontent" in body.classes
+    # the dateline is a <strong> before the first <p>, then " - "
+    assert body[0].tag == "strong" and text_of(body[0]) == article.location
+    assert body[0].tail.strip() == "-"
+    paragraphs = _paragraphs(
+        body, lambda p: not text_of(p) or text_of(p).startswith(("Lihat juga Video", "[Gambas:"))
+    )
+    # the editor initials close the text in their own <strong>, just before the tags
+    initials = body.xpath("./strong")[-1]
+    assert re.fullmatch(r"\(\w{3}/\w{3}\)", text_of(initials))
+    assert initials.getnext().get("class") == "detail__body-tag mgt-16"
+    tags = [text_of(a) for a in body.cssselect("div.detail__body-tag a")]
     assert tags == article.tags
-    return paragraphs, body.cssselect("figure.detail__media-image")
+    figures = doc.cssselect("div.detail__media figure") + body.cssselect("figure")
+    return paragraphs, [_read_detik_figure(f) for f in figures]
+
+
+def _read_detik_figure(figure) -> dict:
+    caption = text_of(figure.cssselect("figcaption.detail__media-caption")[0])
+    match = re.fullmatch(r"Foto: (.*) \((.+)/detik(?:Jogja|Jateng)\)", caption)
+    text, credit = match.groups() if match else (caption.removeprefix("Foto: "), None)
+    return {"url": figure.cssselect("img")[0].get("src"), "caption": text, "credit": credit}
 
 
 def _read_harian_jogja(server, article) -> tuple[list[str], list]:
@@ -281,10 +313,8 @@ READERS = {
 }
 
 
-CREDITS = (  # how each outlet appends the photo credit to the caption
+CREDITS = (  # how Tribun and Harian Jogja append the photo credit to the caption
     re.compile(r"(.*) \(TRIBUNJOGJA\.COM/(.+)\)"),
-    re.compile(r"(.*) \(KOMPAS\.com/(.+)\)"),
-    re.compile(r"(.*) \(Foto: (.+)/detik(?:Jogja|Jateng)\)"),
     re.compile(r"(.*) \(Harian Jogja/(.+)\)"),
 )
 
@@ -315,11 +345,17 @@ def test_every_article_page_shows_exactly_its_truth(replica_server, small_site, 
         assert doc.cssselect('meta[name="description"]')[0].get("content") == article.description
         data = _json_ld(doc)
         assert data["headline"] == article.title
-        assert data["datePublished"] == article.published_at.isoformat()
-        assert [a["name"] for a in data["author"]] == article.authors
-        paragraphs, figures = READERS[article.source](replica_server, article)
+        # Kompas writes its JSON-LD dates in UTC (the same instant)
+        assert datetime.fromisoformat(data["datePublished"]) == article.published_at
+        people = data["author"] if isinstance(data["author"], list) else [data["author"]]
+        # Kompas's JSON-LD author names the editor, as on the real page
+        kompas = article.source == "kompasregional"
+        assert [p["name"] for p in people] == (article.editors if kompas else article.authors)
+        paragraphs, images = READERS[article.source](replica_server, article)
         assert paragraphs == article.paragraphs, article.url
-        assert [_read_figure(f) for f in figures] == article.images, article.url
+        if article.source in ("tribunjogja", "harianjogja"):
+            images = [_read_figure(f) for f in images]
+        assert images == article.images, article.url
 
 
 def test_outlet_specific_article_markup(replica_server, small_site):
@@ -347,25 +383,41 @@ def test_outlet_specific_article_markup(replica_server, small_site):
 
     kompas = by_source["kompasregional"][0]
     doc = page(replica_server, kompas.url)
-    assert (
-        doc.cssselect('meta[property="og:title"]')[0].get("content")
-        == f"{kompas.title} - Kompas.com"
+    assert doc.cssselect('meta[property="og:title"]')[0].get("content") == kompas.title
+    metas = {m.get("name"): m.get("content") for m in doc.cssselect("meta[name]")}
+    assert (metas["content_author"], metas["content_editor"]) == (
+        kompas.authors[0],
+        kompas.editors[0],
     )
-    assert doc.cssselect('meta[name="content_author"]')[0].get("content") == kompas.authors[0]
+    assert metas["content_PublishedDate"] == f"{kompas.published_at:%Y-%m-%d %H:%M:%S}"
+    assert metas["content_location"] == kompas.location
+    assert metas["content_total_pages"] == str(kompas.pages)
+    published = doc.cssselect('meta[property="article:published_time"]')[0].get("content")
+    assert published.endswith("+00:00")  # UTC, as on the real page
+    assert datetime.fromisoformat(published) == kompas.published_at
     read_time = text_of(doc.cssselect("div.read__time")[0])
-    assert read_time.startswith(f"Kompas.com, {kompas.published_at:%d/%m/%Y, %H:%M} WIB")
+    assert read_time.startswith(f"Kompas.com - {kompas.published_at:%d/%m/%Y, %H:%M} WIB")
     assert ("Diperbarui" in read_time) == (kompas.modified_at != kompas.published_at)
-    assert (
-        text_of(doc.cssselect("div.credit-title-nameEditor")[0]) == f"Editor: {kompas.editors[0]}"
-    )
-    assert _json_ld(doc)["articleSection"] in ("Yogyakarta", "Jawa Tengah")
+    crumbs = [text_of(a) for a in doc.cssselect("h3.breadcrumb li.breadcrumb__item a")]
+    assert crumbs[-1] in ("Yogyakarta", "Jawa Tengah")
+    assert doc.cssselect("ul.tag__article__wrap a.tag__article__link")[0].get("data-url")
 
     detik = by_source["detikjateng"][0]
     doc = page(replica_server, detik.url)
     assert doc.cssselect('meta[property="og:title"]')[0].get("content") == detik.title
     assert text_of(doc.cssselect("div.detail__author")[0]).endswith(" - detikJateng")
+    assert text_of(doc.cssselect("div.detail__author > span.detail__label")[0]) == "detikJateng"
     assert re.fullmatch(
         r"\w+, \d\d \w{3} \d{4} \d\d:\d\d WIB", text_of(doc.cssselect("div.detail__date")[0])
+    )
+    metas = {m.get("name"): m.get("content") for m in doc.cssselect("meta[name]")}
+    published = detik.published_at
+    assert metas["publishdate"] == f"{published:%Y/%m/%d %H:%M:%S}"  # WIB wall-clock
+    assert metas["dtk:publishdateunix"] == str(int(published.timestamp() * 1000))
+    assert metas["pubdate"] == f"{published:%Y-%m-%dT%H-%M-%S}Z"  # the Z lies: it is WIB
+    assert metas["author"] == ", ".join(detik.authors)
+    assert doc.cssselect('meta[property="article:author"]')[0].get("content") == (
+        "https://www.facebook.com/detikcom"
     )
 
     harian = by_source["harianjogja"][0]
@@ -456,22 +508,31 @@ def test_tribun_daily_index_covers_each_day(replica_server, small_site):
     assert not empty.cssselect("div#paginga")
 
 
+DETIK_ARTICLE_LINKS = '#indeks-container article.list-content__item h3.media__title > a.media__link:not([href^="https://20.detik.com/"])'
+
+
+def _page_number(url: str) -> int:
+    """?page=N (Kompas) or /indeks/N?date=… (detik)."""
+    match = re.search(r"[?&]page=(\d+)", url) or re.search(r"/indeks/(\d+)", url)
+    return int(match.group(1))
+
+
 def test_kompas_and_detik_daily_indexes_cover_each_day(replica_server, small_site):
     indexes = {
         "kompasregional": (
             "https://indeks.kompas.com/?site=regional&date={day:%Y-%m-%d}&page=1",
-            "div.articleItem a.article-link",
-            "div.paging__wrap a.paging__link",
+            "div.articleList div.articleItem > a.article-link",
+            "div.paging__wrap a.paging__link[data-ci-pagination-page]",
         ),
         "detikjogja": (
-            "https://www.detik.com/jogja/indeks?date={day:%m/%d/%Y}&page=1",
-            "article.list-content__item h3.media__title a.media__link",
-            "div.pagination a.pagination__item",
+            "https://www.detik.com/jogja/indeks/1?date={day:%m/%d/%Y}",
+            DETIK_ARTICLE_LINKS,
+            "div.pagination a.pagination__item[href]",
         ),
         "detikjateng": (
-            "https://www.detik.com/jateng/indeks?date={day:%m/%d/%Y}&page=1",
-            "article.list-content__item h3.media__title a.media__link",
-            "div.pagination a.pagination__item",
+            "https://www.detik.com/jateng/indeks/1?date={day:%m/%d/%Y}",
+            DETIK_ARTICLE_LINKS,
+            "div.pagination a.pagination__item[href]",
         ),
     }
     for source, (template, items, pager) in indexes.items():
@@ -480,7 +541,7 @@ def test_kompas_and_detik_daily_indexes_cover_each_day(replica_server, small_sit
             first = template.format(day=day)
             pages = {a.get("href") for a in page(replica_server, first).cssselect(pager)} | {first}
             listed = []
-            for url in sorted(pages, key=lambda u: int(u.rsplit("=", 1)[1])):
+            for url in sorted(pages, key=_page_number):
                 listed += [a.get("href") for a in page(replica_server, url).cssselect(items)]
             assert listed == [a.url for a in small_site.on_day(source, day)], (source, day)
             listed_all += listed
@@ -495,13 +556,41 @@ def test_daily_index_pagination_markup(big_server):
     doc = page(server, f"https://indeks.kompas.com/?site=regional&date={day:%Y-%m-%d}&page=1")
     assert len(doc.cssselect("div.articleItem")) == 15
     assert doc.cssselect("div.paging__wrap a.paging__link.paging__link--next")
+    last = doc.cssselect("div.paging__wrap a.paging__link--last")[0]
+    expected_last = -(-len(site.on_day("kompasregional", day)) // 15)
+    assert last.get("data-ci-pagination-page") == str(expected_last)
+    active = doc.cssselect("div.paging__wrap a.paging__link--active")[0]
+    assert (text_of(active), active.get("href")) == ("1", "javascript:void(0)")
     assert re.fullmatch(
         r"\d\d/\d\d/2025, \d\d:\d\d WIB", text_of(doc.cssselect("div.articlePost-date")[0])
     )
-    doc = page(server, f"https://www.detik.com/jogja/indeks?date={day:%m/%d/%Y}&page=1")
-    assert [a for a in doc.cssselect("div.pagination a.pagination__item") if text_of(a) == "Next"]
-    span = doc.cssselect("div.media__date span[title]")[0]
+
+    def detik_index(number: int) -> lxml.html.HtmlElement:
+        return page(server, f"https://www.detik.com/jogja/indeks/{number}?date={day:%m/%d/%Y}")
+
+    doc = detik_index(1)
+    pager = doc.cssselect("div.pagination")[0]
+    assert pager[0].tag == "a" and text_of(pager[0]) == "Prev" and pager[0].get("href") is None
+    assert text_of(pager[-1]) == "Next" and pager[-1].get("href").endswith(
+        f"/jogja/indeks/2?date={day:%m/%d/%Y}"
+    )
+    active = doc.cssselect("div.pagination a.pagination__item--active")[0]
+    assert active.get("href") == f"https://www.detik.com/jogja/indeks/1?date={day:%m/%d/%Y}"
+    assert doc.cssselect("form#form_indeks input[name=date]")[0].get("value") == f"{day:%m/%d/%Y}"
+    span = doc.cssselect("div#indeks-container div.media__date > span[d-time]")[0]
     assert re.fullmatch(r"\w+, \d\d \w{3} 2025 \d\d:\d\d WIB", span.get("title"))
+    assert re.fullmatch(r"\d+ (menit|jam|hari) yang lalu", text_of(span))
+    newest = site.on_day("detikjogja", day)[0].published_at
+    assert span.get("d-time") == str(int(newest.timestamp()))  # unix seconds
+    # 20detik video items, one after every fifth article, link off the outlet
+    hrefs = [a.get("href") for a in doc.cssselect("article.list-content__item h3 a.media__link")]
+    assert len(hrefs) == 20
+    videos = [h for h in hrefs if h.startswith("https://20.detik.com/detikupdate/")]
+    assert len(videos) == 3 and hrefs[5] == videos[0]
+    assert fetch(server, videos[0])[0] == 404
+    assert page(server, f"https://www.detik.com/jogja/indeks?date={day:%m/%d/%Y}").cssselect(
+        "article.list-content__item"
+    )  # /indeks alone is page 1
 
 
 def test_harian_jogja_sitemaps_list_every_article_once(replica_server, small_site):
@@ -539,12 +628,16 @@ def test_every_link_is_a_real_https_url(replica_server, small_site):
         "https://jogja.tribunnews.com/sleman",
         "https://jogja.tribunnews.com/index-news?date=2025-11-7&page=1",
         "https://indeks.kompas.com/?site=regional&date=2025-11-07&page=1",
-        "https://www.detik.com/jateng/indeks?date=11/07/2025&page=1",
+        "https://www.detik.com/jateng/indeks/1?date=11/07/2025",
     ] + [a.url for a in small_site.articles[:20]]
     for url in urls:
         doc = page(replica_server, url)
-        for element in doc.xpath("//*[@href or @src]"):
+        for element in doc.xpath("//*[@href or @src or @data-url]"):
             link = element.get("href") or element.get("src")
+            # Kompas's tag links and current-page link are javascript:void(0), as on the
+            # real pages; the tag's address is in data-url
+            if link == "javascript:void(0)":
+                link = element.get("data-url") or "https://"
             assert link.startswith("https://"), (url, link)
 
 

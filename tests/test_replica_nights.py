@@ -25,7 +25,16 @@ from replica.pages import detik, harianjogja, kompas, tribun
 from replica.pages.common import numeric_date_time
 from replica.routes import route
 from replica.server import ReplicaServer, serve_forever
-from tests.test_replica import READERS, SEED_URL, _is_clean, _json_ld, fetch, page, text_of
+from tests.test_replica import (
+    DETIK_ARTICLE_LINKS,
+    READERS,
+    SEED_URL,
+    _is_clean,
+    _json_ld,
+    fetch,
+    page,
+    text_of,
+)
 
 ARGS = {"articles": 80, "seed": 7}
 NEW_DAY, NEXT_DAY = date(2025, 11, 9), date(2025, 11, 10)
@@ -57,8 +66,8 @@ def targets(site) -> list[tuple[str, str]]:
         found += [
             (TRIBUN.host, f"/index-news?date={tribun.index_date(day)}&page=1"),
             ("indeks.kompas.com", f"/?site=regional&date={day:%Y-%m-%d}&page=1"),
-            ("www.detik.com", f"/jogja/indeks?date={day:%m/%d/%Y}&page=1"),
-            ("www.detik.com", f"/jateng/indeks?date={day:%m/%d/%Y}&page=1"),
+            ("www.detik.com", f"/jogja/indeks/1?date={day:%m/%d/%Y}"),
+            ("www.detik.com", f"/jateng/indeks/1?date={day:%m/%d/%Y}"),
             ("jogjapolitan.harianjogja.com", f"/sitemap-news-{day:%Y-%m-%d}.xml"),
         ]
     found += [(TRIBUN.host, f"/{section.slug}?page=1") for section in TRIBUN.sections]
@@ -150,12 +159,12 @@ def test_new_articles_are_listed_first_where_the_outlets_list_them(server, night
         of["kompasregional"]
     )
     for outlet_source, outlet in (("detikjogja", "jogja"), ("detikjateng", "jateng")):
-        url = f"https://www.detik.com/{outlet}/indeks?date=11/09/2025&page=1"
-        listed = hrefs(server, url, "article.list-content__item h3.media__title a.media__link")
+        url = f"https://www.detik.com/{outlet}/indeks/1?date=11/09/2025"
+        listed = hrefs(server, url, DETIK_ARTICLE_LINKS)
         assert listed == newest_first(of[outlet_source])
     # older days' listings stay as they were
     url = detik.index_url(detik.DETIK_JOGJA, base.last_day, 1)
-    assert hrefs(server, url, "h3.media__title a") == [
+    assert hrefs(server, url, DETIK_ARTICLE_LINKS) == [
         a.url for a in base.on_day("detikjogja", base.last_day)
     ]
 
@@ -262,8 +271,8 @@ def test_revised_pages_show_the_revision(server):
         if article.source == "harianjogja":
             meta = doc.cssselect('meta[property="article:modified_time"]')[0]
             assert meta.get("content") == modified
-        else:
-            assert _json_ld(doc)["dateModified"] == modified
+        else:  # Kompas writes it in UTC: the same instant
+            assert datetime.fromisoformat(_json_ld(doc)["dateModified"]) == article.modified_at
         assert _json_ld(doc)["headline"] == article.title
         if article.source == "kompasregional":
             assert text_of(doc.cssselect("div.read__time")[0]).endswith(

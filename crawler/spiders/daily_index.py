@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.http import Response
@@ -29,12 +30,12 @@ class DailyIndexSpider(SourceSpider):
 
     def parse_index(self, response: Response, day: date, page: int):
         discovery = self.source.discovery
-        links = [response.urljoin(href) for href in response.css(discovery["item_links"]).getall()]
+        links = item_links(response, discovery)
         requests, reached_known = self.follow_listing(links)
         yield from requests
         if reached_known or self.limit_reached():
             return
-        if page < last_page(response.css(discovery["page_links"]).getall()):
+        if page < last_page(page_links(response, discovery)):
             yield self.index_request(day, page + 1)
         elif day > self.since:
             yield self.index_request(day - timedelta(days=1), 1)
@@ -42,5 +43,25 @@ class DailyIndexSpider(SourceSpider):
 
 def last_page(hrefs: list[str]) -> int:
     """The highest page number among a listing's pagination links (1 without any)."""
-    numbers = [int(m.group(1)) for href in hrefs if (m := PAGE_NUMBER.search(href))]
+    numbers = [number for href in hrefs if (number := page_number(href)) is not None]
     return max(numbers, default=1)
+
+
+def page_number(href: str) -> int | None:
+    """A pagination link's page: `?page=N` (Kompas), else a numeric last path segment
+    (detik's `/indeks/N?date=…`, whose date query holds slashes and digits too)."""
+    match = PAGE_NUMBER.search(href)
+    if match:
+        return int(match.group(1))
+    tail = urlsplit(href).path.rstrip("/").rsplit("/", 1)[-1]
+    return int(tail) if tail.isdigit() else None
+
+
+def item_links(response: Response, discovery: dict) -> list[str]:
+    """The article URLs a listing page holds, in page order (the source's `item_links`)."""
+    return [response.urljoin(href) for href in response.css(discovery["item_links"]).getall()]
+
+
+def page_links(response: Response, discovery: dict) -> list[str]:
+    """The pagination links of a listing page, absolute (the source's `page_links`)."""
+    return [response.urljoin(href) for href in response.css(discovery["page_links"]).getall()]
