@@ -193,6 +193,13 @@ def test_microdata_roles_settle_a_jsonld_author_that_is_the_editor():
     assert article.provenance["authors"] == "microdata"
 
 
+def test_an_editor_stated_only_in_microdata_on_a_page_no_rule_reads():
+    """Antara 2015: "Editor: <span itemprop=editor>Ade Marboen</span>" after the text."""
+    article, _ = real("antara/berita-2015-lombok-penerbangan")
+    assert article.editors == ["Ade Marboen"]
+    assert article.provenance["editors"] == "microdata"
+
+
 def test_markup_inside_a_microdata_time_attribute_is_ignored():
     """Liputan6 2015: datetime="18 Jun 2015 at &lt;span&gt;06:25 WIB&lt;/span&gt;"."""
     article, _ = real("liputan6/news-2015-jk-ahok-blusukan")

@@ -157,6 +157,12 @@ def _extract(root: HtmlElement, url: str, more_pages: Pages) -> Article:
                 setattr(article, name, value)
                 article.provenance[name] = layer_names[layer]
                 break
+    if rule is None and not article.editors:
+        # A page no rule reads may name its editor only in microdata (Antara's
+        # itemprop=editor); rule pages say where editors are, so they skip the walk.
+        article.editors = proposals["microdata"].get("editors") or []
+        if article.editors:
+            article.provenance["editors"] = "microdata"
     _guarded(_drop_contradicted_people, article, proposals)
     local_tz = outlet_rules[0].local_tz if outlet_rules else None
     for name in ("published_at", "modified_at"):
