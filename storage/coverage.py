@@ -202,18 +202,23 @@ def _record_unit(
             (listed, run_id, now, *key),
         )
         return
-    was_complete = conn.execute(
-        "SELECT complete_run IS NOT NULL FROM coverage_days "
+    was_complete, walked = conn.execute(
+        "SELECT complete_run IS NOT NULL, walked_run IS NOT NULL FROM coverage_days "
         "WHERE source = ? AND section = ? AND day = ?",
         key,
-    ).fetchone()[0]
+    ).fetchone()
     if was_complete and whole and not ended:
         return  # the run stopped above it, or met only articles it holds
+    # Not complete. A hole only if something is missing: the day is over and its whole
+    # listing was never walked, or it lists an article the archive lacks. A day walked
+    # whole with every article archived by a run that may not certify (limited,
+    # degraded…) is merely unconfirmed: the next night walks it again.
+    hole = settled and not (walked and whole)
     conn.execute(
         "UPDATE coverage_days SET listed = ?, complete_run = NULL, complete_at = NULL, "
         "hole_since = CASE WHEN ? THEN coalesce(hole_since, ?) END "
         "WHERE source = ? AND section = ? AND day = ?",
-        (listed, settled, now, *key),
+        (listed, hole, now, *key),
     )
 
 

@@ -212,13 +212,18 @@ class SourceSpider(scrapy.Spider):
         self.crawler.stats.inc_value("warta/listing_pages")
 
     def listing_request(self, url: str, callback, section: str, day: date | None, /, **kwargs):
-        """A listing request whose failure the ledger records (and crawl_errors, as before)."""
+        """A listing request whose failure the ledger records (and crawl_errors, as before).
+
+        A listing that failed last time goes first (Scrapy's queue would otherwise take
+        the last one yielded first): its day or section is the likeliest hole."""
+        retry = url in self.ledger.failed_urls or (section, day) in self.ledger.failed_units
         return scrapy.Request(
             url,
             callback=callback,
             errback=self.listing_failed,
             cb_kwargs=kwargs,
             meta={"warta_listing": (section, day)},
+            priority=1 if retry else 0,
         )
 
     def listing_failed(self, failure) -> None:

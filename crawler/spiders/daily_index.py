@@ -25,7 +25,8 @@ class DailyIndexSpider(SourceSpider):
             self.until - timedelta(days=n) for n in range((self.until - self.walk_since).days + 1)
         ]
         todo = [day for day in days if not self.is_complete("", day)]
-        # listings that failed last time are retried first
+        # a day whose listing failed last time goes first (the engine may send the first
+        # start request before it has read the others, so order them, not just prioritise)
         todo.sort(key=lambda day: ("", day) not in self.ledger.failed_units)
         for day in todo:
             yield self.index_request(day, 1)

@@ -44,13 +44,11 @@ class NewsSitemapSpider(SourceSpider):
             loc = entry.xpath("loc/text()").get()
             day = day_of(entry.xpath("lastmod/text()").get())
             if loc and (self.in_window(day) or loc.strip() in self.ledger.failed_urls):
-                children.append((loc.strip() not in self.ledger.failed_urls, day or date.max, loc))
-        # failed last time first, then newest first
-        children.sort(key=lambda child: (child[0], -child[1].toordinal()))
+                children.append((day, loc.strip()))
         self.sitemaps_pending = len(children)
         self.sitemaps_failed = False
-        for _, day, loc in children:
-            yield self.listing_request(loc.strip(), self.parse_urlset, "", day)
+        for day, loc in children:  # one that failed last time goes first
+            yield self.listing_request(loc, self.parse_urlset, "", day)
         if not children:
             self.walk.end("", self.walk_since, self.until)
 

@@ -19,8 +19,6 @@ from crawler.spiders.base import SourceSpider, date_in_url
 class SectionHubSpider(SourceSpider):
     def discovery_requests(self):
         sections = self.sections_to_crawl()
-        # a section whose listing failed last time is walked first
-        sections.sort(key=lambda s: not any(f == s for f, _ in self.ledger.failed_units))
         for section in sections:
             url = self.source.discovery["hub_url"].format(section=section, page=1)
             yield self.hub_request(url, section)
@@ -32,6 +30,7 @@ class SectionHubSpider(SourceSpider):
         return self.sections_to_crawl()
 
     def hub_request(self, url: str, section: str):
+        # a failed hub page is recorded with day None: its section's walk goes first
         return self.listing_request(url, self.parse_hub, section, None, section=section)
 
     def parse_hub(self, response: Response, section: str):
