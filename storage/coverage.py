@@ -233,6 +233,17 @@ def _counts(conn: sqlite3.Connection, key: tuple[str, str, str]) -> tuple[int, i
     return row[0], row[1]
 
 
+class NoLedger(RuntimeError):
+    """The archive predates the coverage ledger (opened read-only, not migrated yet)."""
+
+
+def has_ledger(archive: Archive) -> bool:
+    row = archive.conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'coverage_days'"
+    ).fetchone()
+    return row is not None
+
+
 def holes(
     archive: Archive,
     source: str | None = None,
@@ -241,6 +252,10 @@ def holes(
 ) -> list[Hole]:
     """Days (of sections) with a hole: over and seen incomplete, or with a failed listing
     not fetched since. Newest first within each source."""
+    if not has_ledger(archive):
+        raise NoLedger(
+            f"{archive.path} has no coverage ledger yet: the next crawl adds it (schema 9)"
+        )
     where, params = _range(source, day_from, day_to)
     found: dict[tuple[str, str, str], Hole] = {}
     rows = archive.conn.execute(
@@ -289,6 +304,8 @@ def _range(source: str | None, day_from: date | None, day_to: date | None) -> tu
 def stale_holes(archive: Archive, source: str, before: str) -> list[Hole]:
     """The source's holes first seen before `before` (ISO-8601 UTC): a night has passed
     over them (the next run, or a day) and they are still there."""
+    if not has_ledger(archive):
+        return []
     return [hole for hole in holes(archive, source) if hole.since and hole.since < before]
 
 

@@ -565,7 +565,7 @@ def health(db_path, sources_path, fmt) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def coverage(source_id, db_path, sources_path, date_from, date_to, fmt) -> None:
     """Days and sections the archive may not hold whole (exit code 1 when any)."""
-    from storage.coverage import holes
+    from storage.coverage import NoLedger, holes
 
     day_from, day_to = _day(date_from, "--from"), _day(date_to, "--to")
     if day_from and day_to and day_from > day_to:
@@ -574,14 +574,18 @@ def coverage(source_id, db_path, sources_path, date_from, date_to, fmt) -> None:
         raise fail(
             f"unknown source {source_id!r}; configured: {', '.join(_load_sources(sources_path))}"
         )
-    found = holes(_open_archive(db_path), source_id, day_from, day_to)
+    try:
+        found = holes(_open_archive(db_path), source_id, day_from, day_to)
+    except NoLedger as exc:
+        raise fail(str(exc)) from None
     if fmt == "json":
         click.echo(json.dumps([hole.as_dict() for hole in found], indent=2))
     elif not found:
         click.echo("no holes: every day walked is held whole")
     else:
         click.echo(
-            f"{'source':<16} {'day':<10} {'section':<12} {'listed':>6} {'archived':>8}  failed listings"
+            f"{'source':<16} {'day':<10} {'section':<12} {'listed':>6} {'archived':>8}  "
+            "failed listings"
         )
         for hole in found:
             listed = "-" if hole.listed is None else hole.listed
