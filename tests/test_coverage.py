@@ -34,6 +34,11 @@ def crawl(server, db, *args: str):
     return result
 
 
+def held(db, expected: set[str]) -> str:
+    """'N of M replica articles archived', for an assertion's message."""
+    return f"{len(archived(db) & expected)} of {len(expected)} replica articles archived"
+
+
 def archived(db) -> set[str]:
     with Archive(db, readonly=True) as archive:
         return {row[0] for row in archive.conn.execute("SELECT url FROM articles")}
@@ -44,8 +49,11 @@ def truth(site, *sources: str) -> set[str]:
 
 
 def coverage(db, *args: str) -> tuple[int, list[dict]]:
+    """(exit code, holes); checked by the caller after the crawls, so that a warta without
+    the command still shows what its crawls archived."""
     result = run_warta("coverage", "--format", "json", *args, db=db)
-    assert result.returncode in (0, 1), result.stderr
+    if result.returncode not in (0, 1):
+        return result.returncode, [result.stderr]
     return result.returncode, json.loads(result.stdout)
 
 
@@ -62,7 +70,7 @@ def test_a_limited_run_leaves_no_hole_after_the_next_night(crawl_server, crawl_s
     assert crawl(crawl_server, db, "--limit", "3").returncode == 0
     code_after_limit, holes_after_limit = coverage(db)
     assert crawl(crawl_server, db).returncode == 0
-    assert archived(db) == truth(crawl_site)  # every replica article, not 18 + a night's few
+    assert archived(db) == truth(crawl_site), held(db, truth(crawl_site))
     # the limited run's holes were shown, with listed > archived, and the night filled them
     assert code_after_limit == 1
     assert {hole["source"] for hole in holes_after_limit} == {a.source for a in crawl_site.articles}
@@ -78,7 +86,7 @@ def test_a_sectioned_run_leaves_no_hole_after_the_next_night(crawl_server, crawl
     assert crawl(crawl_server, db, *sources, "--section", "sleman").returncode == 0
     _, holes = coverage(db, "harianjogja")
     assert crawl(crawl_server, db, *sources).returncode == 0
-    assert archived(db) == truth(crawl_site, *sources)
+    assert archived(db) == truth(crawl_site, *sources), held(db, truth(crawl_site, *sources))
     # the sitemap's days listed other sections' articles the sectioned run did not keep
     assert holes and all(h["source"] == "harianjogja" for h in holes)
     assert coverage(db) == (0, [])
@@ -92,7 +100,7 @@ def test_a_windowed_run_leaves_no_hole_after_the_next_night(crawl_server, crawl_
     in_window = archived(db)
     assert crawl(crawl_server, db).returncode == 0
     assert in_window and in_window < truth(crawl_site)
-    assert archived(db) == truth(crawl_site)
+    assert archived(db) == truth(crawl_site), held(db, truth(crawl_site))
     assert coverage(db) == (0, [])
 
 
@@ -133,7 +141,7 @@ def test_a_failed_listing_page_loses_nothing_after_the_next_night(failing_listin
     assert set(night1["statuses"].values()) == {"degraded"}
     assert night1["archived"] < truth(site, *FAILING)
     assert second.returncode == 0, second.stdout + second.stderr
-    assert archived(db) == truth(site, *FAILING)
+    assert archived(db) == truth(site, *FAILING), held(db, truth(site, *FAILING))
     assert statuses(db, 3) == dict.fromkeys(FAILING, "ok")
 
 
@@ -150,7 +158,7 @@ def test_coverage_shows_the_failed_listings_until_they_are_repaired(failing_list
     kompas = [h for h in holes if h["source"] == "kompasregional"]
     assert [h["day"] for h in kompas] == ["2025-11-05"]
     sleman = [h for h in holes if h["source"] == "tribunjogja" and h["section"] == "sleman"]
-    assert sleman and all(h["archived"] <= h["listed"] for h in sleman if h["listed"])
+    assert sleman and not any(h["walked"] for h in sleman)  # the days below the failed page
     # a hole the night has not passed over yet does not make the source degraded
     assert not any("coverage" in r for h in night1["health"] for r in h["reasons"])
     assert coverage(db) == (0, [])
