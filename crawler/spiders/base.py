@@ -208,7 +208,9 @@ class SourceSpider(scrapy.Spider):
         return owned
 
     def listing_fetched(self, response: Response) -> None:
-        self.walk.fetched.add(response.request.url)
+        """A listing page was read: it resolves its URL's earlier failures."""
+        redirected_from = response.request.meta.get("redirect_urls")
+        self.walk.fetched.add(redirected_from[0] if redirected_from else response.request.url)
         self.crawler.stats.inc_value("warta/listing_pages")
 
     def listing_request(self, url: str, callback, section: str, day: date | None, /, **kwargs):
