@@ -215,3 +215,27 @@ def test_health_degrades_on_a_hole_a_night_did_not_repair(kompas_server, tmp_pat
     assert len(stale) == 1 and "2025-11-05" in stale[0]
     assert hole_reasons() == []
     assert coverage(db, "kompasregional") == (0, [])
+
+
+def test_coverage_bad_input_is_one_line(tmp_path):
+    import sqlite3
+
+    from storage.schema import MIGRATIONS, _apply
+
+    old = tmp_path / "old.db"  # an archive from before the ledger (schema 8)
+    conn = sqlite3.connect(old, isolation_level=None)
+    for version, migration in enumerate(MIGRATIONS[:8], start=1):
+        _apply(conn, migration, version)
+    conn.close()
+    cases = {
+        ("nosuch",): "unknown source 'nosuch'",
+        ("--from", "2025-13-01"): "--from: expected a date like 2025-11-07",
+        ("--from", "2025-11-07", "--to", "2025-11-01"): "--from 2025-11-07 is after --to",
+        (): "has no coverage ledger yet",
+    }
+    for args, message in cases.items():
+        result = run_warta("coverage", *args, db=old)
+        assert result.returncode != 0 and result.stdout == "", args
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and message in lines[0], (args, result.stderr)
+    assert sqlite3.connect(old).execute("PRAGMA user_version").fetchone()[0] == 8
