@@ -585,13 +585,13 @@ def coverage(source_id, db_path, sources_path, date_from, date_to, fmt) -> None:
     else:
         click.echo(
             f"{'source':<16} {'day':<10} {'section':<12} {'listed':>6} {'archived':>8}  "
-            "failed listings"
+            "why (failed listing URLs)"
         )
         for hole in found:
             listed = "-" if hole.listed is None else hole.listed
             archived = "-" if hole.archived is None else hole.archived
             why = " ".join(hole.failed_urls) or (
-                "" if hole.walked else "(listing not walked to its end)"
+                "listed articles not archived" if hole.walked else "listing not walked to its end"
             )
             click.echo(
                 f"{hole.source:<16} {hole.day or '?':<10} {hole.section or '-':<12} "

@@ -42,12 +42,10 @@ class DailyIndexSpider(SourceSpider):
         discovery = self.source.discovery
         links = [response.urljoin(href) for href in response.css(discovery["item_links"]).getall()]
         yield from self.follow_listing(self.listed("", day, links))
-        if self.limit_reached():
-            return
-        if page < last_page(response.css(discovery["page_links"]).getall()):
+        if page >= last_page(response.css(discovery["page_links"]).getall()):
+            self.walk.end("", day, day)  # the day's listing was read whole
+        elif not self.limit_reached():
             yield self.index_request(day, page + 1)
-        else:
-            self.walk.end("", day, day)
 
 
 def last_page(hrefs: list[str]) -> int:
