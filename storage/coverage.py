@@ -11,7 +11,10 @@ hole below that article. The ledger records what each run walked instead:
   articles the listing gave for the day, which run last walked the day's whole
   listing, and which run found it complete: walked to its end by a normal night
   (no --limit, --section or narrow window) that ended `ok`, with every listed
-  article archived. `hole_since` is when it was first seen incomplete.
+  article archived. `hole_since` is when it was first seen with something
+  missing: the day is over and its whole listing was never walked, or it lists
+  an article the archive lacks. (A day walked whole with every article archived
+  by a run that may not certify it is merely unconfirmed, not a hole.)
 - `coverage_urls`: the article URLs each day's listing gave, so "archived" is
   counted against the archive itself (url_aliases), not remembered.
 - `coverage_failures`: listing URLs that failed for good in a run; resolved by
