@@ -127,7 +127,7 @@ def oldest_hole(archive: Archive, source: str, not_before: date, before: date) -
     """The oldest day not_before..before-1 of the source with a hole or a failed listing."""
     row = archive.conn.execute(
         "SELECT min(day) FROM ("
-        " SELECT day FROM coverage_days WHERE source = ? AND complete_run IS NULL"
+        " SELECT day FROM coverage_days WHERE source = ? AND hole_since IS NOT NULL"
         "  AND day >= ? AND day < ?"
         " UNION ALL SELECT day FROM coverage_failures WHERE source = ? AND resolved_run IS NULL"
         "  AND day >= ? AND day < ?)",

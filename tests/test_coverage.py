@@ -104,6 +104,24 @@ def test_a_windowed_run_leaves_no_hole_after_the_next_night(crawl_server, crawl_
     assert coverage(db) == (0, [])
 
 
+def test_a_hole_older_than_the_next_window_is_still_filled(kompas_server, tmp_path):
+    """The next night's window starts a day later; the limited run's holes on the day
+    that left it are filled all the same (a night walks back to its oldest hole)."""
+    db = tmp_path / "warta.db"
+    night0 = kompas_server.site
+    night1 = build_site(articles=80, seed=7, syndication=False, night=1)
+    sources = sorted({a.source for a in night0.articles})  # no Tribun Jateng on this site
+    try:
+        assert crawl(kompas_server, db, *sources, "--limit", "3").returncode == 0
+        kompas_server.site = night1
+        assert crawl(kompas_server, db, *sources).returncode == 0
+    finally:
+        kompas_server.site = night0
+    assert night0.first_day < night1.now.date() - timedelta(days=7)  # outside the window
+    assert archived(db) == truth(night1), held(db, truth(night1))
+    assert coverage(db) == (0, [])
+
+
 # --- listing pages that fail for a night ------------------------------------------------------
 
 FAILING = {
