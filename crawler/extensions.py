@@ -117,6 +117,7 @@ class RunRecorder:
             archive = archive_for(self.crawler)
             if self.run_id is not None:
                 message = refused or failure or reason
+                status, message = close_coverage(spider, archive, self.run_id, status, message)
                 archive.finish_run(self.run_id, status, counts, message=message)
             if self.holds_lock:
                 locks.release(archive, spider.name)
@@ -133,6 +134,15 @@ class RunRecorder:
             logging.getLogger().removeHandler(self.errors)
             logged = self.errors.count
         return max(logged, self.crawler.stats.get_value("spider_exceptions/count", 0))
+
+
+def close_coverage(spider, archive, run_id: int, status: str, message: str | None):
+    """The spider records its walk in the coverage ledger (storage/coverage.py), and may
+    turn the status to failed: a run whose every listing page failed walked nothing."""
+    hook = getattr(spider, "close_coverage", None)
+    if hook is None or status == "refused":
+        return status, message
+    return hook(archive, run_id, status, message)
 
 
 def run_status(reason: str, errors: int) -> str:

@@ -11,12 +11,15 @@ from __future__ import annotations
 import json
 import statistics
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
 
-from storage.archive import Archive
+from storage import coverage
+from storage.archive import Archive, iso_utc
 
 FALLBACK_SHARE_LIMIT = 0.2  # more of the last run's articles by generic fallback: degraded
 ERROR_RATE_LIMIT = 0.1  # more errors per page fetched: degraded
 USUAL_RUNS = 10  # runs that define the usual number of new articles
+HOLE_GRACE = timedelta(days=1)  # a coverage hole older than this (or than the last run): degraded
 
 LEVELS = {"ok": 0, "degraded": 1, "failing": 2}
 
@@ -31,6 +34,7 @@ class SourceHealth:
     usual_new_articles: float | None
     fallback_share: float | None
     error_rate: float | None
+    holes: int | None = None  # coverage holes a night has passed over (warta coverage)
     reasons: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -71,6 +75,7 @@ def source_health(archive: Archive, source: str) -> SourceHealth:
         health.error_rate = last["errors"] / last["pages"]
         if health.error_rate > ERROR_RATE_LIMIT:
             _worse(health, "degraded", f"error rate {health.error_rate:.0%}")
+    _stale_holes(archive, health, last["started_at"])
     health.fallback_share = _fallback_share(archive, source, last["started_at"])
     if health.fallback_share is not None and health.fallback_share > FALLBACK_SHARE_LIMIT:
         _worse(
@@ -80,6 +85,21 @@ def source_health(archive: Archive, source: str) -> SourceHealth:
             "fallback: the outlet's layout may have changed",
         )
     return health
+
+
+def _stale_holes(archive: Archive, health: SourceHealth, last_started: str) -> None:
+    """A hole in the coverage ledger that the last run (or a day) did not repair: the
+    archive misses articles the outlet listed, and the nightly crawl is not fixing it."""
+    before = max(last_started, iso_utc(datetime.now(UTC) - HOLE_GRACE))
+    stale = coverage.stale_holes(archive, health.source, before)
+    health.holes = len(stale)
+    if stale:
+        days = ", ".join(sorted({hole.day for hole in stale if hole.day})[:5])
+        _worse(
+            health,
+            "degraded",
+            f"{len(stale)} coverage holes older than a night ({days}): see `warta coverage`",
+        )
 
 
 def _fallback_share(archive: Archive, source: str, since: str) -> float | None:

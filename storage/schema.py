@@ -222,6 +222,43 @@ ALTER TABLE articles ADD COLUMN published_date_wib TEXT
 """
 
 
+_V9_COVERAGE_LEDGER = """
+-- The coverage ledger (storage/coverage.py): what each run walked of an outlet's
+-- listings, per day and section, and which days the archive holds whole.
+CREATE TABLE coverage_days (
+    source TEXT NOT NULL,
+    section TEXT NOT NULL DEFAULT '',  -- the hub's section, or '' for a whole-outlet day listing
+    day TEXT NOT NULL,                 -- YYYY-MM-DD in the source's time zone
+    listed INTEGER NOT NULL DEFAULT 0, -- article URLs the listing gave for the day
+    walked_run INTEGER,                -- last run that walked the day's whole listing
+    walked_at TEXT,                    -- ISO-8601 UTC
+    complete_run INTEGER,              -- run that found it complete; NULL: not (yet) complete
+    complete_at TEXT,                  -- ISO-8601 UTC
+    hole_since TEXT,                   -- ISO-8601 UTC: first seen incomplete after the day ended
+    PRIMARY KEY (source, section, day)
+) WITHOUT ROWID;
+CREATE TABLE coverage_urls (
+    source TEXT NOT NULL,
+    section TEXT NOT NULL,
+    day TEXT NOT NULL,
+    url TEXT NOT NULL,                 -- canonical article URL, as listed
+    PRIMARY KEY (source, section, day, url)
+) WITHOUT ROWID;
+CREATE TABLE coverage_failures (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER REFERENCES crawl_runs(id),
+    source TEXT NOT NULL,
+    section TEXT NOT NULL DEFAULT '',
+    day TEXT,                          -- the day the listing page was for, when known
+    url TEXT NOT NULL,                 -- the listing URL that failed for good
+    reason TEXT,
+    at TEXT NOT NULL,                  -- ISO-8601 UTC
+    resolved_run INTEGER               -- the later run that fetched it fine
+);
+CREATE INDEX idx_coverage_failures_open ON coverage_failures(source, resolved_run);
+"""
+
+
 # Each migration is an SQL script or a function of the connection; index + 1 is the
 # user_version it leads to.
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
@@ -233,6 +270,7 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _V6_CRAWL_ERRORS,
     _V7_FILTER_INDEX,
     _V8_WIB_DATE,
+    _V9_COVERAGE_LEDGER,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

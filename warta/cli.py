@@ -605,6 +605,51 @@ def health(db_path, sources_path, fmt) -> None:
     sys.exit(LEVELS[worst(report)])
 
 
+@main.command()
+@click.argument("source_id", required=False, metavar="[SOURCE]")
+@DB_OPTION
+@SOURCES_OPTION
+@click.option("--from", "date_from", help="Only days on or after this one (YYYY-MM-DD).")
+@click.option("--to", "date_to", help="Only days on or before this one (YYYY-MM-DD).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def coverage(source_id, db_path, sources_path, date_from, date_to, fmt) -> None:
+    """Days and sections the archive may not hold whole (exit code 1 when any)."""
+    from storage.coverage import NoLedger, holes
+
+    day_from, day_to = _day(date_from, "--from"), _day(date_to, "--to")
+    if day_from and day_to and day_from > day_to:
+        raise fail(f"--from {day_from} is after --to {day_to}")
+    if source_id is not None and source_id not in _load_sources(sources_path):
+        raise fail(
+            f"unknown source {source_id!r}; configured: {', '.join(_load_sources(sources_path))}"
+        )
+    try:
+        found = holes(_open_archive(db_path), source_id, day_from, day_to)
+    except NoLedger as exc:
+        raise fail(str(exc)) from None
+    if fmt == "json":
+        click.echo(json.dumps([hole.as_dict() for hole in found], indent=2))
+    elif not found:
+        click.echo("no holes: every day walked is held whole")
+    else:
+        click.echo(
+            f"{'source':<16} {'day':<10} {'section':<12} {'listed':>6} {'archived':>8}  "
+            "why (failed listing URLs)"
+        )
+        for hole in found:
+            listed = "-" if hole.listed is None else hole.listed
+            archived = "-" if hole.archived is None else hole.archived
+            why = " ".join(hole.failed_urls) or (
+                "listed articles not archived" if hole.walked else "listing not walked to its end"
+            )
+            click.echo(
+                f"{hole.source:<16} {hole.day or '?':<10} {hole.section or '-':<12} "
+                f"{listed:>6} {archived:>8}  {why}"
+            )
+    if found:
+        sys.exit(1)
+
+
 # -- helpers -------------------------------------------------------------------------
 
 

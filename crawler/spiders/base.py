@@ -26,10 +26,13 @@ from crawler.extraction.decode import parse_html
 from crawler.items import FetchedPage
 from crawler.sources import Source
 from crawler.urls import canonical_url
+from storage import coverage
 
 URL_DATE = re.compile(r"/(20\d\d)/(\d\d)/(\d\d)/")
 # What an article page may be served as; no Content-Type at all is sniffed instead.
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+# A day's listing is taken as final this long after the day ended (late items, caches).
+SETTLE = timedelta(hours=1)
 
 
 class SpiderArgumentError(ValueError):
@@ -92,6 +95,7 @@ class SourceSpider(scrapy.Spider):
         """Discovery requests, unless another crawl of this source holds its lock."""
         if getattr(self, "warta_refused", None) or archive_failure(self.crawler):
             return
+        self.open_ledger()
         for request in self.discovery_requests():
             yield request
         for request in self.retry_failed_requests():
@@ -104,8 +108,8 @@ class SourceSpider(scrapy.Spider):
     def retry_failed_requests(self):
         """Article requests for URLs recent runs could not archive (crawl_errors).
 
-        A nightly walk stops at the first listing page it already knows, so an
-        article that failed on an older page would never be listed to it again.
+        A nightly walk skips days the ledger holds complete, so an article that
+        failed on such a day's listing would never be listed to it again.
         """
         for url, detail in archive_for(self.crawler).unresolved_errors(self.source.id):
             if errors.is_listing(detail) or not self.source.owns_url(url):
@@ -141,12 +145,11 @@ class SourceSpider(scrapy.Spider):
 
     @property
     def stop_at_known(self) -> bool:
-        """A nightly run stops walking listings at articles it already holds.
+        """A nightly run skips listings the coverage ledger holds complete.
 
         A backfill (explicit --since) or --refresh walks the whole window instead,
         and so does the run after one that was killed or failed (`warta_resume`,
-        set by the run recorder): that one may have archived the newest articles
-        but not walked the listings below them.
+        set by the run recorder).
         """
         return (
             not self.refresh
@@ -154,31 +157,117 @@ class SourceSpider(scrapy.Spider):
             and not getattr(self, "warta_resume", False)
         )
 
+    @property
+    def full_run(self) -> bool:
+        """Whether this run walks everything a normal night walks: no --limit, no
+        --section, a window reaching today and back at least lookback_days. Only
+        such a run, ending ok, may mark coverage complete."""
+        normal_since = self.now.date() - timedelta(days=self.source.lookback_days)
+        return (
+            self.limit is None
+            and self.section is None
+            and self.until >= self.now.date()
+            and self.since <= normal_since
+        )
+
     def in_window(self, day: date | None) -> bool:
-        return day is None or self.since <= day <= self.until
+        return day is None or self.walk_since <= day <= self.until
+
+    # -- the coverage ledger ---------------------------------------------------------
+
+    def open_ledger(self) -> None:
+        """Read what earlier runs left complete, and where the walk must reach back to.
+
+        A nightly run also walks back to the oldest hole of the last REPAIR_DAYS days,
+        so a hole left by a limited or failed run is filled once the outlet answers.
+        """
+        archive = archive_for(self.crawler)
+        self.walk_since = self.since
+        if self.stop_at_known:
+            horizon = self.until - timedelta(days=coverage.REPAIR_DAYS)
+            oldest = coverage.oldest_hole(archive, self.source.id, horizon, self.since)
+            self.walk_since = min(self.since, oldest or self.since)
+        self.ledger = coverage.Ledger.load(archive, self.source.id, self.walk_since)
+        sections = self.listing_sections()
+        self.walk = coverage.Walk(sections=sections, since=self.walk_since, until=self.until)
+
+    def listing_sections(self) -> list[str]:
+        """The ledger's sections this run walks: '' for a listing of the whole outlet."""
+        return [""]
+
+    def is_complete(self, section: str, day: date) -> bool:
+        """Whether a nightly run may skip this day's listing: the ledger holds it whole."""
+        return self.stop_at_known and self.ledger.is_complete(section, day)
+
+    def listed(self, section: str, day: date | None, links: list[str]) -> list[str]:
+        """Note a listing page's links for `day` in the ledger; return them canonical."""
+        urls = [canonical_url(link) for link in links]
+        owned = [url for url in urls if self.source.owns_url(url)]
+        if day is not None:
+            self.walk.list_urls(section, day, owned)
+        return owned
+
+    def listing_fetched(self, response: Response) -> None:
+        """A listing page was read: it resolves its URL's earlier failures."""
+        redirected_from = response.request.meta.get("redirect_urls")
+        self.walk.fetched.add(redirected_from[0] if redirected_from else response.request.url)
+        self.crawler.stats.inc_value("warta/listing_pages")
+
+    def listing_request(self, url: str, callback, section: str, day: date | None, /, **kwargs):
+        """A listing request whose failure the ledger records (and crawl_errors, as before).
+
+        A listing that failed last time goes first (Scrapy's queue would otherwise take
+        the last one yielded first): its day or section is the likeliest hole."""
+        retry = url in self.ledger.failed_urls or (section, day) in self.ledger.failed_units
+        return scrapy.Request(
+            url,
+            callback=callback,
+            errback=self.listing_failed,
+            cb_kwargs=kwargs,
+            meta={"warta_listing": (section, day)},
+            priority=1 if retry else 0,
+        )
+
+    def listing_failed(self, failure) -> None:
+        errors.record_failure(self.crawler, failure, listing=True)
+        request = failure.request
+        section, day = request.meta.get("warta_listing", ("", None))
+        reason, _ = errors.classify(failure.value, request)
+        self.walk.fail(request.url, section, day, reason)
+        self.crawler.stats.inc_value("warta/listing_failures")
+
+    def close_coverage(self, archive, run_id: int, status: str, message: str | None):
+        """Called by the run recorder as the run closes: record the walk in the ledger.
+
+        Returns the run's (status, message): a run whose every listing page failed
+        walked nothing, and is `failed`, not `degraded`.
+        """
+        walk = getattr(self, "walk", None)
+        if walk is None or archive_failure(self.crawler):
+            return status, message
+        if walk.failed and not walk.fetched and status != "refused":
+            status = "failed"
+            message = f"every listing page failed ({len(walk.failed)}): {walk.failed[0][3]}"
+        settled = (self.now - SETTLE).date()  # days before it are over
+        certify = status == "ok" and self.full_run
+        coverage.record_walk(
+            archive, self.source.id, run_id, walk, certify=certify, settled=settled
+        )
+        return status, message
 
     # -- listings ------------------------------------------------------------------
 
-    def follow_listing(self, links: list[str], section: str | None = None):
-        """Requests for a listing page's article links, and whether it reached known ones.
-
-        Returns (requests, reached_known): reached_known is True when the page
-        lists an article already archived, so a nightly run can stop walking.
-        """
-        requests, reached_known = [], False
-        for link in links:
-            url = canonical_url(link)
-            if not self.source.owns_url(url):
+    def follow_listing(self, urls: list[str], section: str | None = None):
+        """Requests for a listing page's canonical article URLs not archived yet."""
+        requests = []
+        for url in urls:
+            if self.is_archived(url) and not self.refresh:
+                self.crawler.stats.inc_value("warta/articles_already_archived")
                 continue
-            if self.is_archived(url):
-                reached_known = True
-                if not self.refresh:
-                    self.crawler.stats.inc_value("warta/articles_already_archived")
-                    continue
             request = self.article_request(url, section=section)
             if request is not None:
                 requests.append(request)
-        return requests, reached_known and self.stop_at_known
+        return requests
 
     def is_archived(self, url: str) -> bool:
         return archive_for(self.crawler).has_url(url)

@@ -1,7 +1,9 @@
-"""Discovery by daily index pages: the window's days newest first, each day page by page.
+"""Discovery by daily index pages: each day of the walk, page by page to its last.
 
-The walk is sequential so that a nightly run can stop at the first listing
-page that holds an article already archived; a backfill walks the whole window.
+Days are independent listings: a nightly run skips the days the coverage
+ledger holds complete (storage/coverage.py) and walks every other day of its
+window whole, the days whose listing failed last time first. A day is walked
+to its end when its last page was read; a backfill walks every day.
 """
 
 from __future__ import annotations
@@ -20,25 +22,31 @@ PAGE_NUMBER = re.compile(r"[?&]page=(\d+)")
 
 class DailyIndexSpider(SourceSpider):
     def discovery_requests(self):
-        yield self.index_request(self.until, 1)
+        days = [
+            self.until - timedelta(days=n) for n in range((self.until - self.walk_since).days + 1)
+        ]
+        todo = [day for day in days if not self.is_complete("", day)]
+        # a day whose listing failed last time goes first (the engine may send the first
+        # start request before it has read the others, so order them, not just prioritise)
+        todo.sort(key=lambda day: ("", day) not in self.ledger.failed_units)
+        for day in todo:
+            yield self.index_request(day, 1)
 
     def index_request(self, day: date, page: int) -> Request:
         url = self.source.discovery["index_url"].format(
             date=day, page=page, year=day.year, month=day.month, day=day.day
         )
-        return Request(url, callback=self.parse_index, cb_kwargs={"day": day, "page": page})
+        return self.listing_request(url, self.parse_index, "", day, day=day, page=page)
 
     def parse_index(self, response: Response, day: date, page: int):
+        self.listing_fetched(response)
         discovery = self.source.discovery
         links = item_links(response, discovery)
-        requests, reached_known = self.follow_listing(links)
-        yield from requests
-        if reached_known or self.limit_reached():
-            return
-        if page < last_page(page_links(response, discovery)):
+        yield from self.follow_listing(self.listed("", day, links))
+        if page >= last_page(page_links(response, discovery)):
+            self.walk.end("", day, day)  # the day's listing was read whole
+        elif not self.limit_reached():
             yield self.index_request(day, page + 1)
-        elif day > self.since:
-            yield self.index_request(day - timedelta(days=1), 1)
 
 
 def last_page(hrefs: list[str]) -> int:

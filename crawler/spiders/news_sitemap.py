@@ -1,9 +1,10 @@
 """Discovery by news sitemaps: a sitemap index of per-day news sitemaps.
 
-Child sitemaps are read newest first, only those whose lastmod day falls in the
-crawl window, one after another so that a nightly run stops at the first one
-listing an article already archived. URLs are kept when their
-news:publication_date falls inside the window.
+Every child sitemap whose lastmod day falls in the walk is read (they are
+small, and a lastmod says little about which days a child lists), the ones
+that failed last time first. URLs are kept when their news:publication_date
+falls inside the walk; the coverage ledger counts them per publication day,
+and a day is walked to its end when every child listing it was read.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from parsel import Selector
-from scrapy import Request
 from scrapy.http import Response
 
 from crawler.spiders.base import SourceSpider
@@ -34,30 +34,41 @@ def day_of(stamp: str | None) -> date | None:
 
 class NewsSitemapSpider(SourceSpider):
     def discovery_requests(self):
-        yield Request(self.source.discovery["sitemap_url"], callback=self.parse_index)
+        url = self.source.discovery["sitemap_url"]
+        yield self.listing_request(url, self.parse_index, "", None)
 
     def parse_index(self, response: Response):
+        self.listing_fetched(response)
         children = []
         for entry in xml(response).xpath("//sitemap"):
             loc = entry.xpath("loc/text()").get()
             day = day_of(entry.xpath("lastmod/text()").get())
-            if loc and self.in_window(day):
-                children.append((day or date.max, loc.strip()))
-        queue = [loc for _, loc in sorted(children, reverse=True)]
-        yield from self.next_sitemap(queue)
+            if loc and (self.in_window(day) or loc.strip() in self.ledger.failed_urls):
+                children.append((day, loc.strip()))
+        self.sitemaps_pending = len(children)
+        self.sitemaps_failed = False
+        for day, loc in children:  # one that failed last time goes first
+            yield self.listing_request(loc, self.parse_urlset, "", day)
+        if not children:
+            self.walk.end("", self.walk_since, self.until)
 
-    def next_sitemap(self, queue: list[str]):
-        if queue and not self.limit_reached():
-            yield Request(queue[0], callback=self.parse_urlset, cb_kwargs={"queue": queue[1:]})
-
-    def parse_urlset(self, response: Response, queue: list[str]):
-        links = []
+    def parse_urlset(self, response: Response):
+        self.listing_fetched(response)
         for entry in xml(response).xpath("//url"):
             loc = entry.xpath("loc/text()").get()
             published = day_of(entry.xpath("news/publication_date/text()").get())
             if loc and self.in_window(published):
-                links.append(loc.strip())
-        requests, reached_known = self.follow_listing(links)
-        yield from requests
-        if not reached_known:
-            yield from self.next_sitemap(queue)
+                yield from self.follow_listing(self.listed("", published, [loc.strip()]))
+        self.child_done(ok=True)
+
+    def listing_failed(self, failure) -> None:
+        super().listing_failed(failure)
+        if failure.request.callback == self.parse_urlset:
+            self.child_done(ok=False)
+
+    def child_done(self, ok: bool) -> None:
+        """Once every child is read, the walk has covered the whole window, unless one failed."""
+        self.sitemaps_pending -= 1
+        self.sitemaps_failed = self.sitemaps_failed or not ok
+        if self.sitemaps_pending == 0 and not self.sitemaps_failed and not self.limit_reached():
+            self.walk.end("", self.walk_since, self.until)
