@@ -229,6 +229,31 @@ def open_job_store(config: SchedulerConfig) -> SQLAlchemyJobStore:
     return store
 
 
+class JobStoreError(RuntimeError):
+    """The job store cannot be read; the message says why, in one line."""
+
+
+def read_jobs(jobs_path: str) -> list:
+    """The stored jobs, read without creating or changing anything (no file: none)."""
+    path = Path(jobs_path)
+    if not path.exists():
+        return []
+    from urllib.parse import quote
+
+    import sqlalchemy.exc
+
+    store = SQLAlchemyJobStore(url=f"sqlite:///file:{quote(str(path.resolve()))}?mode=ro&uri=true")
+    try:
+        store.start(BackgroundScheduler(timezone="Asia/Jakarta"), "default")
+        try:
+            return store.get_all_jobs()
+        finally:
+            store.shutdown()
+    except sqlalchemy.exc.SQLAlchemyError as exc:
+        reason = str(exc.orig) if getattr(exc, "orig", None) else str(exc).splitlines()[0]
+        raise JobStoreError(f"cannot read the job store {jobs_path}: {reason}") from None
+
+
 def list_jobs(
     sources: dict[str, Source], config: SchedulerConfig
 ) -> list[tuple[str, datetime | None, str]]:
@@ -236,11 +261,7 @@ def list_jobs(
 
     Sources the daemon has not scheduled yet show the time their trigger would give.
     """
-    store = open_job_store(config)
-    try:
-        stored = {job.id: job for job in store.get_all_jobs()}
-    finally:
-        store.shutdown()
+    stored = {job.id: job for job in read_jobs(config.jobs_path)}
     listing = []
     for source_id, source in sources.items():
         job = stored.get(f"crawl:{source_id}")
