@@ -18,7 +18,15 @@ from typing import Any
 
 import click
 
-from storage.export import FORMATS, export_rows, write_csv, write_export, write_jsonl
+from storage.export import (
+    FORMATS,
+    ExportTargetError,
+    check_target,
+    export_rows,
+    write_csv,
+    write_export,
+    write_jsonl,
+)
 from storage.search import Filters, SearchError
 from storage.stats import PERIODS, Stats, collect
 from warta.cli import DB_OPTION, check_filters, count_option, day_option, fail, open_archive
@@ -86,6 +94,11 @@ def export(query, output, fmt, exact, unique_stories, db_path, **options) -> Non
     fmt = fmt or _format_from_name(output)
     if output == "-" and fmt == "parquet":
         raise fail("--output -: Parquet cannot go to standard output; give a file name")
+    if output != "-":
+        try:
+            check_target(output)  # before the query runs: a device or symlink is refused
+        except ExportTargetError as exc:
+            raise fail(f"--output: {exc}") from None
     filters = filters_from(options)
     with open_archive(db_path) as archive:
         check_filters(archive, filters)
@@ -94,6 +107,8 @@ def export(query, output, fmt, exact, unique_stories, db_path, **options) -> Non
             written = _write(rows, fmt, output)
         except SearchError as exc:
             raise fail(str(exc)) from None
+        except ExportTargetError as exc:
+            raise fail(f"--output: {exc}") from None
         except OSError as exc:
             raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
     if output != "-":
