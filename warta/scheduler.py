@@ -6,8 +6,9 @@ or are killed, and records such a run as failed with the reason.
 
 Jobs live in a persistent SQLite job store, so a run missed while the machine
 was down is known after a restart and runs once (coalesce, a generous
-misfire_grace_time). A job is re-added only when its source's schedule
-changed: replacing it on every start would silently forget a missed run.
+misfire_grace_time). A job is re-added only when its source's schedule or the
+daemon's options changed, and then keeps a missed run: replacing it with a fresh
+next run time would silently forget it.
 """
 
 from __future__ import annotations
@@ -213,9 +214,21 @@ def sync_jobs(
         trigger = trigger_for(source, config)
         if not config.every and source.jitter:
             trigger.jitter = source.jitter
+        # Replacing a job computes a fresh next run time: a run missed while the daemon
+        # was down (what --list showed as next) would be dropped with the old options.
+        kept = {"next_run_time": missed} if (missed := _missed_run(existing)) else {}
         scheduler.add_job(
-            run_crawl_job, trigger, args=args, id=job_id, name=name, replace_existing=True
+            run_crawl_job, trigger, args=args, id=job_id, name=name, replace_existing=True, **kept
         )
+
+
+def _missed_run(job) -> datetime | None:
+    """The stored job's next run time if it is already due (a missed run), else None."""
+    if job is None or job.next_run_time is None:
+        return None
+    return (
+        job.next_run_time if job.next_run_time <= datetime.now(job.next_run_time.tzinfo) else None
+    )
 
 
 def open_job_store(config: SchedulerConfig) -> SQLAlchemyJobStore:
