@@ -164,6 +164,19 @@ class Archive:
             return f"{prefix} {self.path}: {exc}"
         return f"{self.path} is not a warta archive: {exc}"
 
+    def claim_origin(self, origin: str) -> None:
+        """Mark the archive 'real' or 'replica' on its first crawl; refuse the other kind."""
+        from storage.origin import claim_origin
+
+        self.flush()
+        claim_origin(self.conn, self.path, origin)
+
+    def origin(self) -> str | None:
+        """'real', 'replica', or None (never crawled since the mark existed)."""
+        from storage.origin import archive_origin
+
+        return archive_origin(self.conn)
+
     def verify_intact(self) -> None:
         """Refuse (ArchiveError) a file SQLite's quick_check finds damaged: run before writing."""
         quick_check(self.conn, self.path)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
+from storage.origin import V_ARCHIVE_ORIGIN
+
 
 class SchemaError(RuntimeError):
     """The archive file's schema is not one this version of warta can use."""
@@ -233,6 +235,7 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _V6_CRAWL_ERRORS,
     _V7_FILTER_INDEX,
     _V8_WIB_DATE,
+    V_ARCHIVE_ORIGIN,  # storage/origin.py: replica or real crawls
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -481,15 +481,21 @@ def replica(
 
 
 @main.command()
-@DB_OPTION
-@click.option("--articles", type=click.IntRange(min=1), default=300, show_default=True)
+@click.option(
+    "--db",
+    "db_path",
+    default=None,
+    help="Archive file for the demo's synthetic articles (default: ./warta-demo.db, "
+    "never $WARTA_DB).",
+)
+@click.option("--articles", type=click.IntRange(min=1, max=100_000), default=300, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
 def demo(db_path: str | None, articles: int, seed: int) -> None:
     """Start the replica, crawl every outlet through it, show a summary and a search."""
-    from warta.demo import run_demo
+    from warta.demo import DEMO_DB, run_demo
 
     try:
-        ok = run_demo(db_path or default_db_path(), articles=articles, seed=seed)
+        ok = run_demo(db_path or DEMO_DB, articles=articles, seed=seed)
     except (ArchiveError, ConfigError) as exc:
         raise fail(str(exc)) from None
     if not ok:
@@ -616,6 +622,8 @@ def runs(db_path, limit, fmt, errors_of) -> None:
     if fmt == "json":
         click.echo(json.dumps(recent, indent=2))
         return
+    if archive.origin() == "replica":
+        click.echo(f"{archive.path}: replica crawls (synthetic articles, not the real outlets)")
     _print_runs(recent, with_time=True)
 
 

@@ -117,6 +117,7 @@ def run_crawls(options: CrawlOptions) -> list[dict[str, Any]]:
     check_options(options)
     with Archive(options.db_path) as archive:  # create or migrate before any spider opens it
         archive.verify_intact()  # a damaged file is refused, not written into
+        archive.claim_origin("replica" if options.replica_url else "real")
         last_run = archive.conn.execute("SELECT coalesce(max(id), 0) FROM crawl_runs").fetchone()[0]
     settings = crawl_settings(options)
     loader = SourceSpiderLoader.from_settings(settings)
