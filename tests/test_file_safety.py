@@ -121,10 +121,10 @@ def _digest(path: Path) -> str:
     "command",
     [
         ["crawl", *NOWHERE],
-        ["scheduler", "--every", "5", *NOWHERE],
+        ["scheduler", "--list"],
         ["reparse"],
     ],
-    ids=["crawl", "scheduler", "reparse"],
+    ids=["crawl", "scheduler --list", "reparse"],
 )
 def test_write_commands_refuse_another_applications_sqlite_file(tmp_path, command):
     db = _foreign_db(tmp_path / "app.db")
