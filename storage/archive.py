@@ -30,6 +30,7 @@ from storage.opening import (
     connect_readonly,
     damaged_message,
     is_damage,
+    probe_write,
     quick_check,
     refuse_foreign,
     unwritable,
@@ -132,6 +133,7 @@ class Archive:
             try:
                 self._refuse_newer(conn)  # before WAL mode rewrites a newer warta's file header
                 refuse_foreign(conn, self.path)  # nor another application's database
+                probe_write(conn, self.path)  # a file we may not write opens read-only
                 conn.execute("PRAGMA journal_mode=WAL")
             except ArchiveError:
                 conn.close()

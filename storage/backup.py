@@ -25,7 +25,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from storage.opening import ArchiveError, check_header, connect_readonly
+from storage.opening import (
+    ArchiveError,
+    check_header,
+    connect_readonly,
+    damaged_message,
+    is_damage,
+)
 from storage.schema import SCHEMA_VERSION
 
 
@@ -50,8 +56,10 @@ def backup(
     try:
         check_header(source, SCHEMA_VERSION)
         reader = connect_readonly(source)
-    except (ArchiveError, sqlite3.DatabaseError) as exc:
+    except ArchiveError as exc:
         raise BackupError(str(exc)) from None
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(_failed(source, exc)) from None
     try:
         handle, name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
     except OSError as exc:
@@ -71,7 +79,7 @@ def backup(
             partial.unlink()
         _sync(dest.parent)
     except sqlite3.DatabaseError as exc:
-        raise BackupError(f"backup of {source} failed: {exc}") from None
+        raise BackupError(_failed(source, exc)) from None
     except FileExistsError:
         raise BackupError(f"{dest} already exists (--overwrite replaces it)") from None
     except OSError as exc:
@@ -81,6 +89,10 @@ def backup(
         partial.unlink(missing_ok=True)
     report.path = dest
     return report
+
+
+def _failed(source: Path, exc: sqlite3.DatabaseError) -> str:
+    return damaged_message(source, exc) if is_damage(exc) else f"backup of {source} failed: {exc}"
 
 
 def _check_dest(source: Path, dest: Path, overwrite: bool) -> None:

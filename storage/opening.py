@@ -8,9 +8,9 @@ warta archives that can really be written, and a damaged file is named as such.
   an immutable file when it has no write-ahead log: SQLite could not create the
   `-shm` file it needs for WAL reads, and with no `-wal` there is nothing a
   writer could be adding.
-- Whether a file can be written is found out by trying (opening it for writing,
-  creating a file in its folder), not with os.access, which answers yes to root
-  for everything. A file with no write bits at all (chmod 444) is refused even
+- Whether a file can be written is found out by trying (a write lock through
+  SQLite, creating a file in its folder), not with os.access, which answers yes
+  to root for everything. A file with no write bits at all (chmod 444) is refused even
   for root: its owner marked it write-protected, as `rm` and editors respect.
 - A SQLite file that holds tables but no warta schema belongs to another
   application: it is never migrated into an archive or switched to WAL.
@@ -54,27 +54,35 @@ def is_damage(exc: BaseException) -> bool:
 
 
 def check_header(path: Path, schema_version: int) -> None:
-    """Refuse, without SQLite opening the file, what a read cannot use.
+    """Refuse, before a normal SQLite connection creates `-wal`/`-shm` files, what a read
+    cannot use: no file, a folder, not SQLite, no warta schema, a newer warta's schema.
 
-    The user_version in the header is only trusted when there is no write-ahead
-    log with content: a new archive's schema may still live in its `-wal` file.
+    The header is read through an immutable SQLite connection, which takes no locks
+    and creates no files. Not with open()/close(): closing any descriptor of the
+    file drops every POSIX lock this process holds on it, those of other SQLite
+    connections included (a reader's protection against a checkpoint). The
+    user_version is only trusted when the write-ahead log is empty: a new
+    archive's schema may still live in its `-wal` file.
     """
     if not path.exists():
         raise ArchiveError(f"archive not found: {path} (run `warta crawl` first)")
     if path.is_dir():
         raise ArchiveError(f"{path} is a folder, not an archive file")
-    try:
-        with open(path, "rb") as file:
-            header = file.read(100)
-    except OSError as exc:
-        raise ArchiveError(f"cannot read archive {path}: {exc.strerror or exc}") from None
-    if not header:
+    if path.stat().st_size == 0 and not _wal_has_content(path):
         raise ArchiveError(f"{path}: file has no warta schema")
-    if not header.startswith(SQLITE_MAGIC) or len(header) < 100:
-        raise ArchiveError(f"{path} is not a warta archive: file is not a database")
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro&immutable=1"
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+    except sqlite3.Error as exc:
+        raise ArchiveError(f"cannot read archive {path}: {exc}") from None
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise ArchiveError(f"{path} is not a warta archive: {exc}") from None
+    finally:
+        conn.close()
     if _wal_has_content(path):
         return  # SQLite reads the current schema version through the log
-    version = int.from_bytes(header[USER_VERSION_OFFSET : USER_VERSION_OFFSET + 4], "big")
     if version > schema_version:
         raise ArchiveError(
             f"{path}: archive schema version {version} is newer than this warta "
@@ -114,9 +122,13 @@ def _folder_read_only(folder: Path) -> bool:
 
 
 def unwritable(path: Path) -> str | None:
-    """Why this process cannot write the archive file (or create it), or None.
+    """Why this process cannot write the archive file (or create it), or None, as far as
+    can be told before SQLite opens it; probe_write() tries the rest through SQLite.
 
-    Tried, not asked: os.access answers yes to root whatever the mode bits say.
+    Not os.access, which answers yes to root whatever the mode bits say; and not
+    by opening the file here, which would drop this process's SQLite locks on it
+    (see check_header). A file with no write bit at all is write-protected by its
+    owner and refused even for root.
     """
     if path.exists() or path.is_symlink():
         try:
@@ -128,12 +140,19 @@ def unwritable(path: Path) -> str | None:
         if not info.st_mode & 0o222:
             mode = stat.S_IMODE(info.st_mode)
             return f"the file is write-protected (mode {mode:o}); `chmod u+w` it to allow writes"
-        try:
-            os.close(os.open(path, os.O_RDWR))
-        except OSError as exc:
-            return _why(exc)
     # the folder too: SQLite keeps its -wal and -shm files beside the archive
     return unwritable_folder(path.parent)
+
+
+def probe_write(conn: sqlite3.Connection, path: Path) -> None:
+    """Try a write lock: SQLite silently opens a file it may not write read-only."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+    except sqlite3.OperationalError as exc:
+        if "readonly" in str(exc) or "read-only" in str(exc):
+            raise ArchiveError(f"cannot write to archive {path}: no write permission") from None
+        raise
 
 
 def unwritable_folder(folder: Path) -> str | None:
