@@ -231,7 +231,9 @@ def check_target(path: str | os.PathLike) -> None:
         info = target.lstat()
     except FileNotFoundError:
         if not target.parent.is_dir():
-            raise ExportTargetError(f"{target}: folder {target.parent} does not exist") from None
+            raise ExportTargetError(
+                f"cannot write {target}: folder {target.parent} does not exist"
+            ) from None
         return
     if stat.S_ISLNK(info.st_mode):
         raise ExportTargetError(

@@ -118,6 +118,9 @@ class LazyGroup(click.Group):
             if is_damage(exc):
                 raise fail(damaged_message(db, exc)) from None
             raise fail(f"{db}: {exc}") from None
+        except BrokenPipeError:
+            _discard_stdout()  # the reader (`| head`) has seen enough, as export does
+            sys.exit(0)
         except OSError as exc:
             if exc.filename is not None:
                 raise fail(f"cannot use {exc.filename}: {exc.strerror or exc}") from None
