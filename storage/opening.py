@@ -1,17 +1,21 @@
 """Opening an archive file safely: read-only opens create nothing, writes go only into
 warta archives that can really be written, and a damaged file is named as such.
 
-- A read looks at the file's 100-byte SQLite header first (plain file I/O), so a
-  file that is not SQLite, has no warta schema or comes from a newer warta is
-  refused before SQLite creates `-wal`/`-shm` files beside it.
+- A read looks at the file's SQLite header first, through an immutable
+  connection (no locks, no files created), so a file that is not SQLite, has no
+  warta schema or comes from a newer warta is refused before a normal
+  connection creates `-wal`/`-shm` files beside it. The archive is never
+  open()ed and closed outside SQLite: that would drop every POSIX lock this
+  process holds on it, other connections' included.
 - An intact archive in a read-only folder (or on a read-only mount) is read as
   an immutable file when it has no write-ahead log: SQLite could not create the
   `-shm` file it needs for WAL reads, and with no `-wal` there is nothing a
   writer could be adding.
 - Whether a file can be written is found out by trying (a write lock through
   SQLite, creating a file in its folder), not with os.access, which answers yes
-  to root for everything. A file with no write bits at all (chmod 444) is refused even
-  for root: its owner marked it write-protected, as `rm` and editors respect.
+  to root for everything. A file with no write bits at all (chmod 444) is
+  refused even for root: its owner marked it write-protected, as `rm` and
+  editors respect.
 - A SQLite file that holds tables but no warta schema belongs to another
   application: it is never migrated into an archive or switched to WAL.
 """
@@ -25,9 +29,6 @@ import stat
 import tempfile
 from pathlib import Path
 from urllib.parse import quote
-
-SQLITE_MAGIC = b"SQLite format 3\x00"
-USER_VERSION_OFFSET = 60  # bytes 60..63 of the header, big-endian (SQLite file format)
 
 
 class ArchiveError(RuntimeError):
