@@ -311,3 +311,14 @@ def test_output_to_a_full_disk_is_one_line(good_db, args):
     assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "No space left on device" in lines[0], result.stderr
+
+
+def test_the_scheduler_daemon_refuses_another_applications_sqlite_file(tmp_path):
+    db = _foreign_db(tmp_path / "app.db")
+    before = _digest(db)
+    result = run_warta("scheduler", "--every", "5", *NOWHERE, db=db, timeout=60)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "not a warta archive" in lines[0], result.stderr
+    assert _digest(db) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.db"]  # no job store either
