@@ -54,7 +54,8 @@ def test_demo_writes_its_own_archive_never_warta_db(tmp_path):
         assert archive.count() > 0
         assert archive.origin() == "replica"
     listing = run_warta("runs", db=demo, timeout=60)
-    assert "replica crawls (synthetic articles" in listing.stdout.splitlines()[0]
+    assert "replica crawls (synthetic articles" in listing.stderr
+    assert listing.stdout.splitlines()[0].split()[:2] == ["run", "started"]
 
 
 @pytest.mark.parametrize("marked", [True, False], ids=["marked real", "crawled before marks"])

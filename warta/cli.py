@@ -625,8 +625,10 @@ def runs(db_path, limit, fmt, errors_of) -> None:
     if fmt == "json":
         click.echo(json.dumps(recent, indent=2))
         return
-    if archive.origin() == "replica":
-        click.echo(f"{archive.path}: replica crawls (synthetic articles, not the real outlets)")
+    if archive.origin() == "replica":  # on stderr: stdout stays the table scripts read
+        click.echo(
+            f"{archive.path}: replica crawls (synthetic articles, not the real outlets)", err=True
+        )
     _print_runs(recent, with_time=True)
 
 
