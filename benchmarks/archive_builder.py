@@ -53,6 +53,7 @@ def build_archive(path: Path, articles: int, seed: int = 21, progress: bool = Fa
     """Fill the archive at `path` with `articles` generated articles; return articles/s."""
     started = time.perf_counter()
     with Archive(path, batch_size=2000, batch_seconds=5.0) as archive:
+        archive.claim_origin("replica")  # synthetic rows: replica crawls may add to them
         for done, row in enumerate(generated_rows(articles, seed), start=1):
             archive.store(row)
             if progress and done % 10_000 == 0:

@@ -37,7 +37,13 @@ def archive_for(crawler) -> Archive:
     path = _path_of(crawler)
     archive = _OPEN.get(path)
     if archive is None:
-        archive = _OPEN[path] = Archive(path)
+        archive = Archive(path)
+        try:  # replica crawls and real ones never share an archive (storage/origin.py)
+            archive.claim_origin("replica" if crawler.settings.get("WARTA_REPLICA_URL") else "real")
+        except ArchiveError:
+            archive.close()
+            raise
+        _OPEN[path] = archive
     _USERS.setdefault(path, set()).add(id(crawler))
     return archive
 

@@ -39,12 +39,12 @@ from scrapy.exceptions import (
     ResponseDataLossError,
 )
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.url import url_is_from_any_domain
 from twisted.internet.error import ConnectError, ConnectionDone, ConnectionLost
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseNeverReceived
 
 from crawler.archive_access import archive_for
+from crawler.offsite import on_allowed_host
 from storage.archive import ArchiveError
 
 log = logging.getLogger(__name__)
@@ -228,12 +228,11 @@ class ErrorRecorder:
             )
 
     def request_scheduled(self, request: Request, spider=None) -> None:
-        # The same test as Scrapy's OffsiteMiddleware, which drops the request next.
+        # The same test as crawler/offsite.py's middleware, which drops the request next.
         spider = self.crawler.spider
-        domains = getattr(spider, "allowed_domains", None)
-        if not request.meta.get("redirect_urls") or not domains or request.dont_filter:
+        if not request.meta.get("redirect_urls") or request.dont_filter:
             return
-        if not url_is_from_any_domain(request.url, domains):
+        if not on_allowed_host(request, spider):
             record(
                 self.crawler,
                 request_url(request),

@@ -57,7 +57,10 @@ EXTENSIONS = {
 }
 
 # Retries wait: Retry-After on 429/503, else exponential backoff (crawler/middlewares.py).
+# Offsite by exact host: a redirect to a subdomain the config does not name is dropped.
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.offsite.ExactOffsiteMiddleware": 50,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
 }

@@ -12,6 +12,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -197,6 +198,8 @@ def _parse_source(path: Path, sid: str, raw: Any, defaults: dict) -> Source:
     for domain in domains:
         if not HOST_NAME.fullmatch(domain.lower()):
             raise fail("domains", f"{domain!r} is not a host name like 'www.example.com'")
+        if why := non_public_host(domain):
+            raise fail("domains", f"{domain!r} is {why}: a crawl fetches public outlets only")
     sections = get("sections", list, required=False) or []
     if not all(isinstance(s, str) and s for s in sections):
         raise fail("sections", "must be a list of section names")
@@ -248,9 +251,14 @@ def _check_cron(expr: str, timezone: str, fail) -> None:
     from apscheduler.triggers.cron import CronTrigger
 
     try:
-        CronTrigger.from_crontab(expr, timezone=timezone)
+        trigger = CronTrigger.from_crontab(expr, timezone=timezone)
     except ValueError as exc:
         raise fail("schedule", f"bad cron expression {expr!r}: {exc}") from None
+    # '0 0 30 2 *' parses but never fires: the source would silently never be crawled
+    now = datetime.now(ZoneInfo(timezone))
+    upcoming = trigger.get_next_fire_time(None, now)
+    if upcoming is None or upcoming - now > CRON_HORIZON:
+        raise fail("schedule", f"cron expression {expr!r} never fires (not within 10 years)")
 
 
 def _sample_url(template: str, sections: list[str], fail, key: str) -> str:
@@ -272,18 +280,66 @@ def _sample_url(template: str, sections: list[str], fail, key: str) -> str:
 
 
 def _check_url(field_name: str, url: str, hosts: set[str], fail) -> None:
-    """An http(s) URL on one of the source's domains: a crawl fetches nothing else."""
+    """An http(s) URL on one of the source's domains: a crawl fetches nothing else.
+
+    The authority must be exactly `host` or `host:port`: user info (`a@host`) and
+    backslashes let parsers disagree on the host (`http://127.0.0.1:1\\@outlet/`
+    is the outlet to urlsplit and loopback to others), so both are refused.
+    """
     from urllib.parse import urlsplit
 
+    if "\\" in url or any(ord(c) < 0x21 or ord(c) == 0x7F for c in url):
+        raise fail(field_name, f"backslashes, spaces and control characters not allowed: {url!r}")
     try:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
+        parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError as exc:
         raise fail(field_name, f"not a URL: {url!r} ({exc})") from None
     if parts.scheme not in ("http", "https") or not host:
         raise fail(field_name, f"must be an http(s):// URL, got {url!r}")
+    if "@" in parts.netloc:
+        raise fail(field_name, f"user info ('…@') not allowed in a URL: {url!r}")
     if host not in hosts:
         raise fail(field_name, f"host {host!r} is not one of the source's domains")
+
+
+# Names that never reach a public outlet (RFC 6761, 6762, 8375, and common practice).
+LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".localdomain", ".home.arpa", ".lan")
+CRON_HORIZON = timedelta(days=3660)  # a schedule must fire within about 10 years
+
+
+def non_public_host(host: str) -> str | None:
+    """Why `host` is not a public outlet's name (an IP literal, loopback, a local name), or None.
+
+    IP literals are refused whatever their address, in any notation the URL
+    parsers accept (`127.1`, `0x7f.0.0.1`): an outlet is a name, and a numeric
+    last label is never a top-level domain.
+    """
+    import ipaddress
+
+    name = host.lower().rstrip(".")
+    try:
+        address = ipaddress.ip_address(name.strip("[]"))
+    except ValueError:
+        address = None
+    if address is not None:
+        kind = (
+            "a loopback address"
+            if address.is_loopback
+            else "a link-local address"
+            if address.is_link_local
+            else "a private address"
+            if address.is_private
+            else "an IP address"
+        )
+        return f"{kind}, not a host name"
+    last = name.rsplit(".", 1)[-1]
+    if last.isdigit() or last.startswith("0x"):
+        return "an IP address, not a host name"
+    if name == "localhost" or name.endswith(LOCAL_SUFFIXES):
+        return "a local host name"
+    return None
 
 
 def _check_selector(field_name: str, selector: str, fail) -> None:

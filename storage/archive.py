@@ -20,11 +20,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import sqlite_utils
 
 from storage.neardup import NearDuplicateIndex, signature
+from storage.opening import (
+    ArchiveError,
+    check_header,
+    connect_readonly,
+    damaged_message,
+    is_damage,
+    probe_write,
+    quick_check,
+    refuse_foreign,
+    unwritable,
+)
 from storage.schema import SchemaError, migrate
 from storage.stemming import stem_text
 
@@ -50,10 +60,6 @@ CONTENT_COLUMNS = (
     "language",
     "body_hash",
 )
-
-
-class ArchiveError(RuntimeError):
-    """The archive cannot be opened or written; the message says why, in one line."""
 
 
 @dataclass
@@ -107,21 +113,34 @@ class Archive:
         if self.path.is_dir():
             raise ArchiveError(f"{self.path} is a folder, not an archive file")
         if self.readonly:
-            if not self.path.exists():
-                raise ArchiveError(f"archive not found: {self.path} (run `warta crawl` first)")
-            uri = f"file:{quote(str(self.path.resolve()))}?mode=ro"
-            conn = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
+            from storage.schema import SCHEMA_VERSION
+
+            # refuse from the header first: SQLite would create -wal/-shm files beside it
+            check_header(self.path, SCHEMA_VERSION)
+            try:
+                conn = connect_readonly(self.path)
+            except sqlite3.DatabaseError as exc:
+                raise ArchiveError(self._open_error(exc)) from None
         else:
             if self.path.parent and not self.path.parent.exists():
                 raise ArchiveError(f"cannot create archive {self.path}: folder does not exist")
-            if why := _unwritable(self.path):  # SQLite would open it and fail at the first write
+            if why := unwritable(self.path):  # SQLite would open it and fail at the first write
                 raise ArchiveError(f"cannot write to archive {self.path}: {why}")
             try:
                 conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-                self._refuse_newer(conn)  # before WAL mode rewrites a newer warta's file header
-                conn.execute("PRAGMA journal_mode=WAL")
             except sqlite3.Error as exc:
-                raise ArchiveError(f"cannot open archive {self.path}: {exc}") from None
+                raise ArchiveError(self._open_error(exc, "cannot open archive")) from None
+            try:
+                self._refuse_newer(conn)  # before WAL mode rewrites a newer warta's file header
+                refuse_foreign(conn, self.path)  # nor another application's database
+                probe_write(conn, self.path)  # a file we may not write opens read-only
+                conn.execute("PRAGMA journal_mode=WAL")
+            except ArchiveError:
+                conn.close()
+                raise
+            except sqlite3.Error as exc:
+                conn.close()
+                raise ArchiveError(self._open_error(exc, "cannot open archive")) from None
         try:
             conn.execute("PRAGMA busy_timeout=30000")
             conn.execute("PRAGMA foreign_keys=ON")
@@ -136,8 +155,33 @@ class Archive:
             self._check_schema(conn)
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise ArchiveError(f"{self.path} is not a warta archive: {exc}") from None
+            raise ArchiveError(self._open_error(exc)) from None
         return conn
+
+    def _open_error(self, exc: sqlite3.Error, prefix: str | None = None) -> str:
+        """The one line for a SQLite error while opening: damage named as damage."""
+        if is_damage(exc) and "not a database" not in str(exc):
+            return damaged_message(self.path, exc)
+        if prefix:
+            return f"{prefix} {self.path}: {exc}"
+        return f"{self.path} is not a warta archive: {exc}"
+
+    def claim_origin(self, origin: str) -> None:
+        """Mark the archive 'real' or 'replica' on its first crawl; refuse the other kind."""
+        from storage.origin import claim_origin
+
+        self.flush()
+        claim_origin(self.conn, self.path, origin)
+
+    def origin(self) -> str | None:
+        """'real', 'replica', or None (never crawled since the mark existed)."""
+        from storage.origin import archive_origin
+
+        return archive_origin(self.conn)
+
+    def verify_intact(self) -> None:
+        """Refuse (ArchiveError) a file SQLite's quick_check finds damaged: run before writing."""
+        quick_check(self.conn, self.path)
 
     def _refuse_newer(self, conn: sqlite3.Connection) -> None:
         from storage.schema import SCHEMA_VERSION
@@ -556,17 +600,6 @@ class Archive:
             ids,
         )
         return dict(rows.fetchall())
-
-
-def _unwritable(path: Path) -> str | None:
-    """Why this process cannot write the archive file (or create it), or None."""
-    folder = path.parent
-    # the folder too: SQLite keeps its -wal and -shm files beside the archive
-    if os.access(folder, os.W_OK) and (not path.exists() or os.access(path, os.W_OK)):
-        return None
-    if os.statvfs(folder).f_flag & os.ST_RDONLY:
-        return "read-only file system"
-    return "no write permission"
 
 
 JSON_COLUMNS = ("authors", "editors", "tags", "images", "extraction")

@@ -14,6 +14,8 @@ from __future__ import annotations
 import csv
 import json
 import os
+import stat
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -213,24 +215,80 @@ def write_parquet(
     return written
 
 
+class ExportTargetError(ValueError):
+    """The output path is not somewhere an export may write a file; one line says why."""
+
+
+def check_target(path: str | os.PathLike) -> None:
+    """Refuse an output that is not a regular file (or a new name in an existing folder).
+
+    The export is renamed over its target when complete: over a device, FIFO or
+    symlink that rename would silently replace the node itself (`/dev/full`, a
+    symlink to elsewhere) with a plain file.
+    """
+    target = Path(path)
+    try:
+        info = target.lstat()
+    except FileNotFoundError:
+        if not target.parent.is_dir():
+            raise ExportTargetError(
+                f"cannot write {target}: folder {target.parent} does not exist"
+            ) from None
+        return
+    if stat.S_ISLNK(info.st_mode):
+        raise ExportTargetError(
+            f"{target} is a symbolic link; give the real file name (not replacing the link)"
+        )
+    if not stat.S_ISREG(info.st_mode):
+        raise ExportTargetError(
+            f"{target} is {_kind(info.st_mode)}, not a regular file; "
+            "use --output - to write to standard output"
+        )
+
+
+def _kind(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return name
+    return "a special file"
+
+
 def write_export(rows: Iterable[dict[str, Any]], fmt: str, path: str | os.PathLike) -> int:
     """Write rows to `path` in `fmt`; returns the number of rows.
 
-    The file is written beside its final name and renamed when complete, so a
-    failed export never leaves a truncated file that looks finished.
+    The file is written beside its final name (a new, unpredictable temporary
+    name) and renamed when complete, so a failed export never leaves a truncated
+    file that looks finished. Only a regular file is ever replaced (check_target).
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    check_target(path)
     target = Path(path)
-    partial = target.with_name(target.name + ".part")
+    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    partial = Path(name)
     try:
         if fmt == "parquet":
+            os.close(handle)
             written = write_parquet(rows, partial)
         else:
-            with open(partial, "w", encoding="utf-8", newline="") as stream:
+            with open(handle, "w", encoding="utf-8", newline="") as stream:
                 written = (write_jsonl if fmt == "jsonl" else write_csv)(rows, stream)
+        os.chmod(partial, 0o666 & ~_umask())  # mkstemp's 0600 is not what `>` would give
+        check_target(path)  # still a regular file, or nothing, just before the rename
         os.replace(partial, target)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
     return written
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

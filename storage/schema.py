@@ -11,6 +11,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
+from storage.origin import V_ARCHIVE_ORIGIN
+
 
 class SchemaError(RuntimeError):
     """The archive file's schema is not one this version of warta can use."""
@@ -271,6 +273,7 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _V7_FILTER_INDEX,
     _V8_WIB_DATE,
     _V9_COVERAGE_LEDGER,
+    V_ARCHIVE_ORIGIN,  # storage/origin.py: replica or real crawls
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

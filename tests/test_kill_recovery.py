@@ -28,6 +28,7 @@ def test_a_run_killed_before_it_took_its_lock_is_closed_by_the_next_crawl(tmp_pa
     # row names it, so only the next holder of the lock can tell it was abandoned
     db = tmp_path / "warta.db"
     with Archive(db) as archive:
+        archive.claim_origin("replica")  # the killed run was a replica crawl too
         archive.conn.execute(
             "INSERT INTO crawl_runs(source, started_at, status, pid) "
             "VALUES ('tribunjateng', '2025-11-07T00:00:00Z', 'running', 4194300)"

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import csv
 import json
+import math
+import os
+import sqlite3
 import sys
 from dataclasses import asdict
 from datetime import date, datetime
@@ -18,6 +21,7 @@ import click
 from crawler.sources import ConfigError, load_sources
 from crawler.urls import canonical_url
 from storage.archive import Archive, ArchiveError, default_db_path
+from storage.opening import damaged_message, is_damage
 from storage.search import Filters, SearchError, count, search
 
 DB_OPTION = click.option(
@@ -32,6 +36,33 @@ SOURCES_OPTION = click.option(
     default=None,
     help="Sources config (default: $WARTA_SOURCES, ./sources.toml, or the bundled one).",
 )
+
+# The largest integer SQLite stores (LIMIT, OFFSET, ids): a bigger one is a usage error.
+SQLITE_INT_MAX = 2**63 - 1
+# The days --from/--to/--since/--until accept: date arithmetic (WIB offsets, the day
+# after --to) stays inside Python's calendar, and no news archive predates 1900.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
+DB_META = "warta.db"  # the archive a command opened, in Click's context meta (shared)
+
+
+def count_option(*names: str, low: int = 1, **kwargs):
+    """An integer option SQLite can take (at most 2^63 - 1)."""
+    return click.option(*names, type=click.IntRange(min=low, max=SQLITE_INT_MAX), **kwargs)
+
+
+class Seconds(click.FloatRange):
+    """A finite number of seconds in [low, high]; nan and inf are refused too."""
+
+    def __init__(self, low: float, high: float) -> None:
+        super().__init__(min=low, max=high)
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number of seconds", param, ctx)
+        return number
 
 
 class UserError(click.ClickException):
@@ -67,17 +98,56 @@ class LazyGroup(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         """`warta --bogus`: a mistake in warta's own options is one line as well."""
+        _refuse_undecodable(args)
         try:
             return super().parse_args(ctx, args)
         except click.UsageError as exc:
             raise _one_line(exc, ctx) from None
 
     def invoke(self, ctx: click.Context):
-        """A usage mistake (bad option value, unknown command) is one line too, exit code 2."""
+        """A usage mistake (bad option value, unknown command) is one line too, exit code 2;
+        so are a damaged archive found mid-read and output that cannot be written."""
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # a full disk behind `> file` shows here, not at exit
+            return result
         except click.UsageError as exc:
             raise _one_line(exc, ctx) from None
+        except sqlite3.DatabaseError as exc:
+            db = ctx.meta.get(DB_META) or default_db_path()
+            if is_damage(exc):
+                raise fail(damaged_message(db, exc)) from None
+            raise fail(f"{db}: {exc}") from None
+        except BrokenPipeError:
+            _discard_stdout()  # the reader (`| head`) has seen enough, as export does
+            sys.exit(0)
+        except OSError as exc:
+            if exc.filename is not None:
+                raise fail(f"cannot use {exc.filename}: {exc.strerror or exc}") from None
+            _discard_stdout()
+            raise fail(f"cannot write the output: {exc.strerror or exc}") from None
+
+
+def _refuse_undecodable(args: list[str]) -> None:
+    """Bytes that are not UTF-8 reach Python as lone surrogates and fail deep inside
+    (SQLite, JSON, the terminal): say so up front."""
+    for arg in args:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            error = UserError(f"argument {shown!r} is not valid UTF-8")
+            error.exit_code = 2
+            raise error from None
+
+
+def _discard_stdout() -> None:
+    """After a failed write to stdout, drop what is buffered: Python's exit-time flush
+    would fail again and print a traceback of its own."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _one_line(exc: click.UsageError, ctx: click.Context) -> UserError:
@@ -114,7 +184,7 @@ def sources(sources_path: str | None, fmt: str) -> None:
 @click.option("--since", help="First day to crawl (YYYY-MM-DD).")
 @click.option("--until", help="Last day to crawl (YYYY-MM-DD).")
 @click.option("--section", help="Only this section.")
-@click.option("--limit", type=click.IntRange(min=1), help="At most this many articles per source.")
+@count_option("--limit", help="At most this many articles per source.")
 @click.option("--refresh", is_flag=True, help="Fetch again articles already archived.")
 @click.option("--polite", is_flag=True, help="Keep the outlets' delays even against the replica.")
 @click.option(
@@ -127,7 +197,7 @@ def sources(sources_path: str | None, fmt: str) -> None:
 )
 @click.option(
     "--progress",
-    type=click.FloatRange(min=0),
+    type=Seconds(0, 86400),
     default=5,
     show_default=True,
     help="Seconds between progress lines (0: none).",
@@ -160,8 +230,8 @@ def crawl(
         db_path=db_path or default_db_path(),
         sources_path=sources_path,
         replica_url=replica_url,
-        since=_day(since, "--since"),
-        until=_day(until, "--until"),
+        since=day_option(since, "--since"),
+        until=day_option(until, "--until"),
         section=section,
         limit=limit,
         refresh=refresh,
@@ -190,8 +260,8 @@ def crawl(
 @click.option("--from", "date_from", help="Published on or after this day (YYYY-MM-DD, WIB).")
 @click.option("--to", "date_to", help="Published on or before this day (YYYY-MM-DD, WIB).")
 @click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance")
-@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)
-@click.option("--offset", type=click.IntRange(min=0), default=0)
+@count_option("--limit", default=10, show_default=True)
+@count_option("--offset", low=0, default=0)
 @click.option("--count", "count_only", is_flag=True, help="Print only the number of matches.")
 @click.option("--exact", is_flag=True, help="Match the literal words, not their stems.")
 @click.option(
@@ -229,10 +299,10 @@ def search_command(
         authors=list(author),
         tags=list(tag),
         locations=list(location),
-        date_from=_day(date_from, "--from"),
-        date_to=_day(date_to, "--to"),
+        date_from=day_option(date_from, "--from"),
+        date_to=day_option(date_to, "--to"),
     )
-    archive = _open_archive(db_path)
+    archive = open_archive(db_path)
     check_filters(archive, filters)
     try:
         if count_only:
@@ -357,7 +427,7 @@ def history(url: str, db_path: str | None) -> None:
     """An article's versions, oldest first, with what changed between them."""
     from warta.history import render_history
 
-    archive = _open_archive(db_path)
+    archive = open_archive(db_path)
     article_id = archive.article_id_for(url) or archive.article_id_for(canonical_url(url))
     if article_id is None:
         raise fail(f"{url} is not in the archive")
@@ -371,12 +441,16 @@ def reparse(db_path, source) -> None:
     """Re-extract archived raw pages with the current extractor; report what changed."""
     from warta.reparse import reparse as reparse_archive
 
-    _open_archive(db_path).close()  # an existing archive this warta reads: never a new one
+    open_archive(db_path).close()  # an existing archive this warta reads: never a new one
     try:
         archive = Archive(db_path or default_db_path())
     except ArchiveError as exc:
         raise fail(str(exc)) from None
     with archive:
+        try:
+            archive.verify_intact()  # re-extraction rewrites rows: never into a damaged file
+        except ArchiveError as exc:
+            raise fail(str(exc)) from None
         if source:
             check_filters(archive, Filters(sources=[source]))
         where, params = ("source = ?", (source,)) if source else ("1", ())
@@ -392,7 +466,7 @@ def reparse(db_path, source) -> None:
 
 
 @main.command()
-@click.option("--port", type=int, default=8800, show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8800, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--articles", type=click.IntRange(min=0), default=300, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
@@ -459,19 +533,49 @@ def replica(
 
 
 @main.command()
-@DB_OPTION
-@click.option("--articles", type=click.IntRange(min=1), default=300, show_default=True)
+@click.option(
+    "--db",
+    "db_path",
+    default=None,
+    help="Archive file for the demo's synthetic articles (default: ./warta-demo.db, "
+    "never $WARTA_DB).",
+)
+@click.option("--articles", type=click.IntRange(min=1, max=100_000), default=300, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
 def demo(db_path: str | None, articles: int, seed: int) -> None:
     """Start the replica, crawl every outlet through it, show a summary and a search."""
-    from warta.demo import run_demo
+    from warta.demo import DEMO_DB, run_demo
 
     try:
-        ok = run_demo(db_path or default_db_path(), articles=articles, seed=seed)
+        ok = run_demo(db_path or DEMO_DB, articles=articles, seed=seed)
     except (ArchiveError, ConfigError) as exc:
         raise fail(str(exc)) from None
     if not ok:
         sys.exit(1)
+
+
+@main.command()
+@click.argument("dest", type=click.Path(path_type=Path))
+@DB_OPTION
+@click.option("--overwrite", is_flag=True, help="Replace DEST if it exists.")
+def backup(dest: Path, db_path: str | None, overwrite: bool) -> None:
+    """Copy the archive to DEST, consistently even during a crawl, and verify the copy.
+
+    Not `cp`: a copied archive file can silently lack what sits in its -wal file.
+    """
+    from storage.backup import BackupError
+    from storage.backup import backup as backup_archive
+
+    db = db_path or default_db_path()
+    try:
+        report = backup_archive(db, dest, overwrite=overwrite)
+    except BackupError as exc:
+        raise fail(str(exc)) from None
+    checked = ", ".join(name.strip('"') for name in report.fts_tables)
+    click.echo(
+        f"{report.articles} articles backed up to {dest} ({report.bytes / 1e6:.1f} MB); "
+        f"integrity_check ok, full-text indexes ok ({checked})"
+    )
 
 
 @main.command()
@@ -485,17 +589,17 @@ def demo(db_path: str | None, articles: int, seed: int) -> None:
 )
 @click.option("--list", "list_only", is_flag=True, help="Show each job's next run and exit.")
 @click.option("--replica", "replica_url", help="Crawl the offline replica at this URL.")
-@click.option("--every", type=click.FloatRange(min=1), help="Run every N seconds instead of cron.")
+@click.option("--every", type=Seconds(1, 366 * 86400), help="Run every N seconds instead of cron.")
 @click.option(
     "--time-limit",
-    type=click.FloatRange(min=1),
+    type=Seconds(1, 7 * 86400),
     default=4 * 3600,
     show_default=True,
     help="Wall-clock seconds a crawl may take before it is killed.",
 )
 @click.option(
     "--stop-grace",
-    type=click.FloatRange(min=0),
+    type=Seconds(0, 86400),
     default=300,
     show_default=True,
     help="On SIGTERM, seconds running crawls get to finish before being interrupted.",
@@ -516,12 +620,13 @@ def scheduler(
 ) -> None:
     """Run the nightly crawls: one job per source, until SIGTERM or Ctrl-C."""
     from warta.logs import setup_logging
-    from warta.scheduler import SchedulerConfig, list_jobs, run_daemon
+    from warta.scheduler import JobStoreError, SchedulerConfig, list_jobs, run_daemon
 
     configured = _load_sources(sources_path)  # a bad config stops everything up front
     db = db_path or default_db_path()
     try:
-        Archive(db).close()  # create or migrate the archive; refuse a newer one now
+        # --list only reads: a mistyped --db is an error, not a new archive and job store
+        Archive(db, readonly=list_only).close()  # else create or migrate it; refuse bad ones
     except ArchiveError as exc:
         raise fail(str(exc)) from None
     config = SchedulerConfig(
@@ -534,7 +639,11 @@ def scheduler(
         stop_grace=stop_grace,
     )
     if list_only:
-        for job_id, next_run, name in list_jobs(configured, config):
+        try:
+            listing = list_jobs(configured, config)
+        except JobStoreError as exc:
+            raise fail(str(exc)) from None
+        for job_id, next_run, name in listing:
             when = next_run.isoformat() if next_run else "paused"
             click.echo(f"{job_id:<24} next {when:<27} {name}")
         return
@@ -544,18 +653,17 @@ def scheduler(
 
 @main.command()
 @DB_OPTION
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@count_option("--limit", default=20, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-@click.option(
+@count_option(
     "--errors",
     "errors_of",
-    type=int,
     metavar="RUN_ID",
     help="List the URLs this run could not archive, with the reason.",
 )
 def runs(db_path, limit, fmt, errors_of) -> None:
     """Recent crawl runs, newest first (`failed`: URLs not archived)."""
-    archive = _open_archive(db_path)
+    archive = open_archive(db_path)
     if errors_of is not None:
         _print_crawl_errors(archive, errors_of, fmt)
         return
@@ -566,6 +674,10 @@ def runs(db_path, limit, fmt, errors_of) -> None:
     if fmt == "json":
         click.echo(json.dumps(recent, indent=2))
         return
+    if archive.origin() == "replica":  # on stderr: stdout stays the table scripts read
+        click.echo(
+            f"{archive.path}: replica crawls (synthetic articles, not the real outlets)", err=True
+        )
     _print_runs(recent, with_time=True)
 
 
@@ -590,7 +702,7 @@ def health(db_path, sources_path, fmt) -> None:
     from storage.health import LEVELS, source_health, worst
 
     configured = _load_sources(sources_path)
-    archive = _open_archive(db_path)
+    archive = open_archive(db_path)
     report = [source_health(archive, source_id) for source_id in configured]
     if fmt == "json":
         click.echo(json.dumps([h.as_dict() for h in report], indent=2))
@@ -616,7 +728,7 @@ def coverage(source_id, db_path, sources_path, date_from, date_to, fmt) -> None:
     """Days and sections the archive may not hold whole (exit code 1 when any)."""
     from storage.coverage import NoLedger, holes
 
-    day_from, day_to = _day(date_from, "--from"), _day(date_to, "--to")
+    day_from, day_to = day_option(date_from, "--from"), day_option(date_to, "--to")
     if day_from and day_to and day_from > day_to:
         raise fail(f"--from {day_from} is after --to {day_to}")
     if source_id is not None and source_id not in _load_sources(sources_path):
@@ -624,7 +736,7 @@ def coverage(source_id, db_path, sources_path, date_from, date_to, fmt) -> None:
             f"unknown source {source_id!r}; configured: {', '.join(_load_sources(sources_path))}"
         )
     try:
-        found = holes(_open_archive(db_path), source_id, day_from, day_to)
+        found = holes(open_archive(db_path), source_id, day_from, day_to)
     except NoLedger as exc:
         raise fail(str(exc)) from None
     if fmt == "json":
@@ -660,9 +772,14 @@ def _load_sources(path: str | None):
         raise fail(str(exc)) from None
 
 
-def _open_archive(db_path: str | None) -> Archive:
+def open_archive(db_path: str | None) -> Archive:
+    """The archive read-only, for a read command; a bad or missing one is one line."""
+    path = db_path or default_db_path()
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.meta[DB_META] = path  # named by the message if the file proves damaged
     try:
-        return Archive(db_path or default_db_path(), readonly=True)
+        return Archive(path, readonly=True)
     except ArchiveError as exc:
         raise fail(str(exc)) from None
 
@@ -698,13 +815,17 @@ def _settings(pairs: tuple[str, ...]) -> dict[str, str]:
     return settings
 
 
-def _day(value: str | None, option: str) -> date | None:
+def day_option(value: str | None, option: str) -> date | None:
+    """A --from/--to/--since/--until value as a date; a bad one is a one-line error."""
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise fail(f"{option}: expected a date like 2025-11-07, got {value!r}") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise fail(f"{option}: {value} is out of range ({FIRST_DAY} to {LAST_DAY})")
+    return day
 
 
 def _json_default(value):

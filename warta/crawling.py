@@ -79,6 +79,7 @@ def crawl_settings(options: CrawlOptions) -> Settings:
 def check_options(options: CrawlOptions) -> None:
     """Refuse arguments that would make a spider fail after the crawl started."""
     check_options_replica(options.replica_url)
+    check_settings(options.settings or {})
     if options.since and options.until and options.since > options.until:
         raise ValueError(f"--since {options.since} is after --until {options.until}")
     if options.section:
@@ -96,10 +97,32 @@ def check_options_replica(replica_url: str | None) -> None:
             raise ValueError(f"--replica: expected http://host:port, got {replica_url!r}")
 
 
+def check_settings(values: dict[str, str]) -> None:
+    """`-s NAME=VALUE`: a value must read as the type of the setting's default (Scrapy's
+    or warta's), or the crawl would fail inside Scrapy with a traceback."""
+    defaults = Settings()
+    defaults.setmodule("crawler.settings")
+    for name, value in values.items():
+        default = defaults.get(name)
+        reader = {bool: defaults.getbool, int: defaults.getint, float: defaults.getfloat}.get(
+            type(default)
+        )
+        if reader is None:
+            continue  # a string, list or dict setting: Scrapy takes the text as it is
+        probe = Settings({name: value})
+        try:
+            getattr(probe, reader.__name__)(name)
+        except (TypeError, ValueError):
+            kind = type(default).__name__
+            raise ValueError(f"-s {name}={value}: expected {kind}, like {default!r}") from None
+
+
 def run_crawls(options: CrawlOptions) -> list[dict[str, Any]]:
     """Crawl the given sources concurrently; return the crawl_runs rows they wrote."""
     check_options(options)
     with Archive(options.db_path) as archive:  # create or migrate before any spider opens it
+        archive.verify_intact()  # a damaged file is refused, not written into
+        archive.claim_origin("replica" if options.replica_url else "real")
         last_run = archive.conn.execute("SELECT coalesce(max(id), 0) FROM crawl_runs").fetchone()[0]
     settings = crawl_settings(options)
     loader = SourceSpiderLoader.from_settings(settings)

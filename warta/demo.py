@@ -12,6 +12,10 @@ from storage.search import search
 from warta.crawling import CrawlOptions, run_crawls
 
 SAMPLE_QUERY = "retreat Magelang"
+# The demo's own archive: its synthetic articles carry the outlets' real URLs, so they
+# never go into the researcher's archive ($WARTA_DB, ./warta.db); storage/origin.py
+# refuses that too.
+DEMO_DB = "warta-demo.db"
 
 
 def run_demo(db_path: str, *, articles: int = 300, seed: int = 1) -> bool:
@@ -20,7 +24,7 @@ def run_demo(db_path: str, *, articles: int = 300, seed: int = 1) -> bool:
     sources = list(load_sources())
     with ReplicaServer(site) as server:
         click.echo(f"replica: {len(site.articles)} articles at {server.base_url}")
-        click.echo(f"crawling {', '.join(sources)} into {db_path} …")
+        click.echo(f"crawling {', '.join(sources)} into {db_path} (a replica-only archive) …")
         runs = run_crawls(
             CrawlOptions(sources=sources, db_path=db_path, replica_url=server.base_url)
         )

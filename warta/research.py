@@ -18,11 +18,18 @@ from typing import Any
 
 import click
 
-from storage.archive import Archive, ArchiveError, default_db_path
-from storage.export import FORMATS, export_rows, write_csv, write_export, write_jsonl
+from storage.export import (
+    FORMATS,
+    ExportTargetError,
+    check_target,
+    export_rows,
+    write_csv,
+    write_export,
+    write_jsonl,
+)
 from storage.search import Filters, SearchError
 from storage.stats import PERIODS, Stats, collect
-from warta.cli import DB_OPTION, check_filters, fail
+from warta.cli import DB_OPTION, check_filters, count_option, day_option, fail, open_archive
 
 # The filter options of `warta search`, defined once for both commands. (cli.py
 # declares its own inline on `search`, so they cannot be imported from there.)
@@ -58,25 +65,9 @@ def filters_from(options: dict[str, Any]) -> Filters:
         authors=list(options["author"]),
         tags=list(options["tag"]),
         locations=list(options["location"]),
-        date_from=_day(options["date_from"], "--from"),
-        date_to=_day(options["date_to"], "--to"),
+        date_from=day_option(options["date_from"], "--from"),
+        date_to=day_option(options["date_to"], "--to"),
     )
-
-
-def _day(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise fail(f"{option}: expected a date like 2025-11-07, got {value!r}") from None
-
-
-def _open_archive(db_path: str | None) -> Archive:
-    try:
-        return Archive(db_path or default_db_path(), readonly=True)
-    except ArchiveError as exc:
-        raise fail(str(exc)) from None
 
 
 # -- export ------------------------------------------------------------------------------
@@ -103,14 +94,21 @@ def export(query, output, fmt, exact, unique_stories, db_path, **options) -> Non
     fmt = fmt or _format_from_name(output)
     if output == "-" and fmt == "parquet":
         raise fail("--output -: Parquet cannot go to standard output; give a file name")
+    if output != "-":
+        try:
+            check_target(output)  # before the query runs: a device or symlink is refused
+        except ExportTargetError as exc:
+            raise fail(f"--output: {exc}") from None
     filters = filters_from(options)
-    with _open_archive(db_path) as archive:
+    with open_archive(db_path) as archive:
         check_filters(archive, filters)
         try:
             rows = export_rows(archive, query, filters, exact, unique_stories=unique_stories)
             written = _write(rows, fmt, output)
         except SearchError as exc:
             raise fail(str(exc)) from None
+        except ExportTargetError as exc:
+            raise fail(f"--output: {exc}") from None
         except OSError as exc:
             raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
     if output != "-":
@@ -143,7 +141,7 @@ def _write(rows, fmt: str, output: str) -> int:
 @click.command()
 @click.argument("query", required=False)
 @click.option("--by", type=click.Choice(list(PERIODS)), default="day", show_default=True)
-@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True)
+@count_option("--top", default=10, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option("--plot", "plot_path", help="Also draw the counts over time into this PNG file.")
 @filter_options
@@ -151,7 +149,7 @@ def _write(rows, fmt: str, output: str) -> int:
 def stats(query, by, top, fmt, plot_path, exact, unique_stories, db_path, **options) -> None:
     """Articles per source per day/week/month (WIB), top sections and authors."""
     filters = filters_from(options)
-    with _open_archive(db_path) as archive:
+    with open_archive(db_path) as archive:
         check_filters(archive, filters)
         try:
             result = collect(

@@ -6,8 +6,9 @@ or are killed, and records such a run as failed with the reason.
 
 Jobs live in a persistent SQLite job store, so a run missed while the machine
 was down is known after a restart and runs once (coalesce, a generous
-misfire_grace_time). A job is re-added only when its source's schedule
-changed: replacing it on every start would silently forget a missed run.
+misfire_grace_time). A job is re-added only when its source's schedule or the
+daemon's options changed, and then keeps a missed run: replacing it with a fresh
+next run time would silently forget it.
 """
 
 from __future__ import annotations
@@ -213,9 +214,21 @@ def sync_jobs(
         trigger = trigger_for(source, config)
         if not config.every and source.jitter:
             trigger.jitter = source.jitter
+        # Replacing a job computes a fresh next run time: a run missed while the daemon
+        # was down (what --list showed as next) would be dropped with the old options.
+        kept = {"next_run_time": missed} if (missed := _missed_run(existing)) else {}
         scheduler.add_job(
-            run_crawl_job, trigger, args=args, id=job_id, name=name, replace_existing=True
+            run_crawl_job, trigger, args=args, id=job_id, name=name, replace_existing=True, **kept
         )
+
+
+def _missed_run(job) -> datetime | None:
+    """The stored job's next run time if it is already due (a missed run), else None."""
+    if job is None or job.next_run_time is None:
+        return None
+    return (
+        job.next_run_time if job.next_run_time <= datetime.now(job.next_run_time.tzinfo) else None
+    )
 
 
 def open_job_store(config: SchedulerConfig) -> SQLAlchemyJobStore:
@@ -229,6 +242,31 @@ def open_job_store(config: SchedulerConfig) -> SQLAlchemyJobStore:
     return store
 
 
+class JobStoreError(RuntimeError):
+    """The job store cannot be read; the message says why, in one line."""
+
+
+def read_jobs(jobs_path: str) -> list:
+    """The stored jobs, read without creating or changing anything (no file: none)."""
+    path = Path(jobs_path)
+    if not path.exists():
+        return []
+    from urllib.parse import quote
+
+    import sqlalchemy.exc
+
+    store = SQLAlchemyJobStore(url=f"sqlite:///file:{quote(str(path.resolve()))}?mode=ro&uri=true")
+    try:
+        store.start(BackgroundScheduler(timezone="Asia/Jakarta"), "default")
+        try:
+            return store.get_all_jobs()
+        finally:
+            store.shutdown()
+    except sqlalchemy.exc.SQLAlchemyError as exc:
+        reason = str(exc.orig) if getattr(exc, "orig", None) else str(exc).splitlines()[0]
+        raise JobStoreError(f"cannot read the job store {jobs_path}: {reason}") from None
+
+
 def list_jobs(
     sources: dict[str, Source], config: SchedulerConfig
 ) -> list[tuple[str, datetime | None, str]]:
@@ -236,11 +274,7 @@ def list_jobs(
 
     Sources the daemon has not scheduled yet show the time their trigger would give.
     """
-    store = open_job_store(config)
-    try:
-        stored = {job.id: job for job in store.get_all_jobs()}
-    finally:
-        store.shutdown()
+    stored = {job.id: job for job in read_jobs(config.jobs_path)}
     listing = []
     for source_id, source in sources.items():
         job = stored.get(f"crawl:{source_id}")

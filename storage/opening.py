@@ -1,0 +1,202 @@
+"""Opening an archive file safely: read-only opens create nothing, writes go only into
+warta archives that can really be written, and a damaged file is named as such.
+
+- A read looks at the file's SQLite header first, through an immutable
+  connection (no locks, no files created), so a file that is not SQLite, has no
+  warta schema or comes from a newer warta is refused before a normal
+  connection creates `-wal`/`-shm` files beside it. The archive is never
+  open()ed and closed outside SQLite: that would drop every POSIX lock this
+  process holds on it, other connections' included.
+- An intact archive in a read-only folder (or on a read-only mount) is read as
+  an immutable file when it has no write-ahead log: SQLite could not create the
+  `-shm` file it needs for WAL reads, and with no `-wal` there is nothing a
+  writer could be adding.
+- Whether a file can be written is found out by trying (a write lock through
+  SQLite, creating a file in its folder), not with os.access, which answers yes
+  to root for everything. A file with no write bits at all (chmod 444) is
+  refused even for root: its owner marked it write-protected, as `rm` and
+  editors respect.
+- A SQLite file that holds tables but no warta schema belongs to another
+  application: it is never migrated into an archive or switched to WAL.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import sqlite3
+import stat
+import tempfile
+from pathlib import Path
+from urllib.parse import quote
+
+
+class ArchiveError(RuntimeError):
+    """The archive cannot be opened or written; the message says why, in one line."""
+
+
+def damaged_message(path: Path | str, exc: BaseException) -> str:
+    """The one line for an archive SQLite reports as corrupt."""
+    return (
+        f"{path} is damaged ({exc}); restore it from a backup (`warta backup` makes one) "
+        "or see `sqlite3 FILE .recover`"
+    )
+
+
+def is_damage(exc: BaseException) -> bool:
+    """Whether a SQLite error says the file itself is corrupt (not locked, not missing)."""
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.DatabaseError) and (
+        "malformed" in text or "not a database" in text or "corrupt" in text
+    )
+
+
+# -- reading -----------------------------------------------------------------------------
+
+
+def check_header(path: Path, schema_version: int) -> None:
+    """Refuse, before a normal SQLite connection creates `-wal`/`-shm` files, what a read
+    cannot use: no file, a folder, not SQLite, no warta schema, a newer warta's schema.
+
+    The header is read through an immutable SQLite connection, which takes no locks
+    and creates no files. Not with open()/close(): closing any descriptor of the
+    file drops every POSIX lock this process holds on it, those of other SQLite
+    connections included (a reader's protection against a checkpoint). The
+    user_version is only trusted when the write-ahead log is empty: a new
+    archive's schema may still live in its `-wal` file.
+    """
+    if not path.exists():
+        raise ArchiveError(f"archive not found: {path} (run `warta crawl` first)")
+    if path.is_dir():
+        raise ArchiveError(f"{path} is a folder, not an archive file")
+    if path.stat().st_size == 0 and not _wal_has_content(path):
+        raise ArchiveError(f"{path}: file has no warta schema")
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro&immutable=1"
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+    except sqlite3.Error as exc:
+        raise ArchiveError(f"cannot read archive {path}: {exc}") from None
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise ArchiveError(f"{path} is not a warta archive: {exc}") from None
+    finally:
+        conn.close()
+    if _wal_has_content(path):
+        return  # SQLite reads the current schema version through the log
+    if version > schema_version:
+        raise ArchiveError(
+            f"{path}: archive schema version {version} is newer than this warta "
+            f"supports ({schema_version}); upgrade warta"
+        )
+    if version == 0:
+        raise ArchiveError(f"{path}: file has no warta schema")
+
+
+def _wal_has_content(path: Path) -> bool:
+    try:
+        return os.path.getsize(f"{path}-wal") > 0
+    except OSError:
+        return False
+
+
+def connect_readonly(path: Path) -> sqlite3.Connection:
+    """A read-only connection (`mode=ro`); immutable when the folder cannot hold a `-shm`."""
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        conn.close()
+        if os.path.exists(f"{path}-wal") or not _folder_read_only(path.parent):
+            raise
+    # No log and a folder we cannot write: nobody can be writing this file through SQLite.
+    return sqlite3.connect(f"{uri}&immutable=1", uri=True, timeout=30, isolation_level=None)
+
+
+def _folder_read_only(folder: Path) -> bool:
+    return unwritable_folder(folder) is not None
+
+
+# -- writing -----------------------------------------------------------------------------
+
+
+def unwritable(path: Path) -> str | None:
+    """Why this process cannot write the archive file (or create it), or None, as far as
+    can be told before SQLite opens it; probe_write() tries the rest through SQLite.
+
+    Not os.access, which answers yes to root whatever the mode bits say; and not
+    by opening the file here, which would drop this process's SQLite locks on it
+    (see check_header). A file with no write bit at all is write-protected by its
+    owner and refused even for root.
+    """
+    if path.exists() or path.is_symlink():
+        try:
+            info = path.stat()
+        except OSError as exc:
+            return exc.strerror or str(exc)
+        if not stat.S_ISREG(info.st_mode):
+            return "not a regular file"
+        if not info.st_mode & 0o222:
+            mode = stat.S_IMODE(info.st_mode)
+            return f"the file is write-protected (mode {mode:o}); `chmod u+w` it to allow writes"
+    # the folder too: SQLite keeps its -wal and -shm files beside the archive
+    return unwritable_folder(path.parent)
+
+
+def probe_write(conn: sqlite3.Connection, path: Path) -> None:
+    """Try a write lock: SQLite silently opens a file it may not write read-only."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+    except sqlite3.OperationalError as exc:
+        if "readonly" in str(exc) or "read-only" in str(exc):
+            raise ArchiveError(f"cannot write to archive {path}: no write permission") from None
+        raise
+
+
+def unwritable_folder(folder: Path) -> str | None:
+    """Why no file can be created in `folder`, found by creating (and removing) one."""
+    try:
+        with tempfile.TemporaryFile(dir=folder or "."):
+            return None
+    except OSError as exc:
+        return _why(exc)
+
+
+def _why(exc: OSError) -> str:
+    if exc.errno == errno.EROFS:
+        return "read-only file system"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "no write permission"
+    return exc.strerror or str(exc)
+
+
+def refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
+    """A SQLite file with tables and no warta schema is another application's database."""
+    if conn.execute("PRAGMA user_version").fetchone()[0] != 0:
+        return
+    names = [
+        row[0]
+        for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name LIMIT 4"
+        )
+    ]
+    if names:
+        shown = ", ".join(names[:3]) + (", …" if len(names) > 3 else "")
+        raise ArchiveError(
+            f"{path} is not a warta archive: it is a SQLite database of something else "
+            f"(tables {shown}); not writing into it"
+        )
+
+
+def quick_check(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse to write into a file SQLite finds damaged (`PRAGMA quick_check`)."""
+    try:
+        problems = [row[0] for row in conn.execute("PRAGMA quick_check(5)")]
+    except sqlite3.DatabaseError as exc:
+        raise ArchiveError(damaged_message(path, exc)) from None
+    if problems != ["ok"]:
+        first = "; ".join(" ".join(p.split()) for p in problems[:2])  # one line, two problems
+        raise ArchiveError(damaged_message(path, first))
