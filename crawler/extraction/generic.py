@@ -33,6 +33,7 @@ import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
 
+from crawler.extraction.body import STRONG_DATELINES
 from crawler.extraction.text import clean
 
 log = logging.getLogger(__name__)
@@ -68,9 +69,33 @@ def _defuse_deep_nesting(root: HtmlElement) -> None:
         element.tag = "div"
 
 
+# detik's layout: `<strong>Jakarta</strong> - <p>First paragraph…</p>`: the dateline is
+# loose text beside the first paragraph, which trafilatura drops.
+_LOOSE_DATELINE_XPATH = (
+    "(//*[self::strong or self::b][following-sibling::*[1][self::p]]"
+    "[string-length(normalize-space(.)) < 40])[position() <= 5]"
+)
+_LOOSE_DASH = re.compile(r"\s*(?:-{1,2}|–|—)\s*$")
+
+
+def _attach_loose_dateline(root: HtmlElement) -> None:
+    """Put a bold place followed by a dash in front of the paragraph after it, where
+    the dateline patterns find it ("Jakarta - First paragraph…")."""
+    for element in root.xpath(_LOOSE_DATELINE_XPATH):
+        place = clean(element.text_content())
+        if not place[:1].isupper() or not _LOOSE_DASH.fullmatch(element.tail or ""):
+            continue
+        paragraph = element.getnext()
+        paragraph.text = f"{place} - {paragraph.text or ''}"
+        element.tail = None
+        element.drop_tree()
+        return
+
+
 def generic_paragraphs(root: HtmlElement, url: str) -> list[str]:
     """The page's main text as paragraphs, by trafilatura (empty when it finds none)."""
     _defuse_deep_nesting(root)
+    _attach_loose_dateline(root)
     text = trafilatura.extract(
         root,
         url=url,
@@ -100,7 +125,10 @@ _RELATED_HEADING = re.compile(
     r"coverage|content))?|more\s+(?:stories|from|on\s+this)|popular\s+on|recommended|"
     r"most\s+(?:read|popular)|trending|explore\s+further|see\s+more|read\s+next|"
     r"leggi\s+anche|lesen\s+sie\s+auch|mehr\s+zum\s+thema|leia\s+(?:também|mais)|"
-    r"(?:berita|artikel)\s+(?:terkait|lainnya|terpopuler)|terpopuler|lihat\s+juga)"
+    r"(?:berita|artikel)\s+(?:terkait|lainnya|terpopuler|pilihan|rekomendasi)|terpopuler|"
+    r"lihat\s+juga|rekomendasi(?:\s+untuk\s+anda)?|pilihan\s+(?:editor|redaksi|untuk\s+anda)|"
+    r"baca\s+berikutnya|berita\s+terkini|terkini|headlines?|what'?s\s+new|video\s+pilihan|"
+    r"halaman\s+(?:selanjutnya|berikutnya)|next\s+page)"
     r"\s*[:.…]*$",
     re.IGNORECASE,
 )
@@ -133,8 +161,8 @@ def trim_generic(
     """Drop what trafilatura keeps around a generic article: the headline it repeats,
     a standfirst right under it, date lines, reading time and a bare byline at the top,
     a related-stories block and page-closing lines at the end, promo one-liners."""
-    out = list(paragraphs)
     known_titles = _folded(titles)
+    out = _start_at_headline(list(paragraphs), known_titles)
     if len(out) > 2 and out[0].casefold() in known_titles:
         out = out[1:]
         # Under the headline, the description is the standfirst (not body text); on
@@ -147,8 +175,9 @@ def trim_generic(
             and first.casefold() in _folded(descriptions)
         ):
             out = out[1:]
+    out = _end_at_initials(_start_at_dateline(out))
     # Junk first, so a related-stories block or a rule above it ends up near the end.
-    out = _drop_tail_junk(_cut_related_tail(_drop_tail_junk(out)))
+    out = _drop_tail_junk(_cut_related_tail(_cut_furniture_tail(_drop_tail_junk(out))))
     out = [p for p in out if not _PROMO.match(p)]
     while len(out) > 1 and (_is_date_line(out[0]) or _HEAD_JUNK.match(out[0])):
         out = out[1:]
@@ -189,3 +218,102 @@ def _is_date_line(paragraph: str) -> bool:
         return False
     tokens = _WORD.findall(paragraph)
     return sum(token.isdigit() for token in tokens) >= 0.25 * len(tokens)
+
+
+# How far down the page the headline or a dateline may start the article: above them
+# trafilatura keeps teasers of other stories, captions and kickers, never article text.
+_LEAD_WINDOW = 4
+_MAX_ABOVE_DATELINE_CHARS = 300
+# The editors' code closing an Indonesian article: "(mea/mea)", "(fyk/ash)", "(tro)".
+_CLOSING_INITIALS = re.compile(r"(?:^|\s)\((?:[a-z]{2,5}(?:\s*/\s*[a-z]{2,5})*)\)$")
+# Page furniture: short lines that do not end a sentence ("Whats New", "Lihat Foto",
+# "Rekomendasi untuk anda"), lines without letters ("-", "01"), and short lines
+# stamped with a date or time (a listing's "02/11/2023, 21:01 WIB Judul lain").
+_ENDS_STATEMENT = re.compile(r"[.!?]\s*$")
+_ENDS_SENTENCE = re.compile(r"[.!?\"'”’»)]\s*$")
+_FURNITURE_MAX_CHARS = 50
+_STAMPED_MAX_CHARS = 160
+_MIN_FURNITURE_LINES = 3
+_STAMP_SHARE = 0.25
+_FURNITURE_SHARE = 0.6
+_TAIL_SEARCH_FROM = 0.4  # share of the text above which a furniture tail may not start
+
+
+def _start_at_headline(paragraphs: list[str], known_titles: set[str]) -> list[str]:
+    """Start at the headline when trafilatura put it a few lines down, under teasers of
+    other stories, and more text follows it than precedes it."""
+    for index in range(1, len(paragraphs) // 2 + 1):
+        if paragraphs[index].casefold() not in known_titles:
+            continue
+        above = paragraphs[:index]
+        teasers = sum(_is_furniture(p) for p in above) >= _FURNITURE_SHARE * len(above)
+        longer_below = sum(len(p) for p in paragraphs[index + 1 :]) > sum(len(p) for p in above)
+        if longer_below and (index < _LEAD_WINDOW or teasers):
+            return paragraphs[index:]
+    return paragraphs
+
+
+def _start_at_dateline(paragraphs: list[str]) -> list[str]:
+    """Start at a paragraph opening with an outlet's dateline ("JAKARTA, KOMPAS.com -"):
+    the short lines above it are a photo caption or a kicker."""
+    for index in range(1, min(_LEAD_WINDOW, len(paragraphs) - 1)):
+        above = paragraphs[:index]
+        # A caption or kicker: short, and not a sentence (a standfirst or a lead is).
+        if any(len(p) > _MAX_ABOVE_DATELINE_CHARS or _ENDS_STATEMENT.search(p) for p in above):
+            return paragraphs
+        if any(pattern.match(paragraphs[index]) for pattern in STRONG_DATELINES):
+            return paragraphs[index:]
+    return paragraphs
+
+
+def _end_at_initials(paragraphs: list[str]) -> list[str]:
+    """End at the editors' initials code in the second half: what follows is the page."""
+    for index in range(len(paragraphs) // 2, len(paragraphs) - 1):
+        if _CLOSING_INITIALS.search(paragraphs[index]):
+            return paragraphs[: index + 1]
+    return paragraphs
+
+
+def _is_furniture(paragraph: str) -> bool:
+    if not any(ch.isalpha() for ch in paragraph):
+        return True
+    if _ENDS_SENTENCE.search(paragraph):
+        return False
+    if len(paragraph) <= _FURNITURE_MAX_CHARS:
+        return True
+    return len(paragraph) <= _STAMPED_MAX_CHARS and bool(_YEAR_OR_TIME.search(paragraph))
+
+
+def _is_stamp(paragraph: str) -> bool:
+    """A separator or a dated teaser: "-", "02/11/2023, 21:01 WIB", "Rabu, 04/11/2015 …"."""
+    if not any(ch.isalpha() for ch in paragraph):
+        return True
+    return (
+        len(paragraph) <= _STAMPED_MAX_CHARS
+        and not _ENDS_SENTENCE.search(paragraph)
+        and bool(_YEAR_OR_TIME.search(paragraph))
+    )
+
+
+def _cut_furniture_tail(paragraphs: list[str]) -> list[str]:
+    """Cut where the rest of the page is mostly furniture: the recommendation boxes,
+    story lists and account prompts trafilatura runs into after the article.
+
+    A quarter of the block must be dated teasers or letterless separators, so an
+    article closing with a short list (names, products, results) keeps it."""
+    furniture = [_is_furniture(p) for p in paragraphs]
+    total = sum(len(p) for p in paragraphs)
+    seen = 0
+    for index, paragraph in enumerate(paragraphs):
+        if index > 0 and furniture[index] and seen >= _TAIL_SEARCH_FROM * total:
+            rest = paragraphs[index:]
+            count = sum(furniture[index:])
+            stamps = sum(_is_stamp(p) for p in rest)
+            if (
+                count >= _FURNITURE_SHARE * len(rest)
+                and stamps >= _MIN_FURNITURE_LINES
+                and stamps >= _STAMP_SHARE * len(rest)
+            ):
+                return paragraphs[:index]
+        seen += len(paragraph)
+    return paragraphs
