@@ -73,9 +73,20 @@ COMMON_BOILERPLATE = (
     r"\(\s*(?:dok(?:umentasi)?\b\.?|foto\s*:|ist(?:imewa)?\b)[^()]{0,100}\)$",
     r".{0,300}\((?:[^()/]{2,60}/)+\s*(?:[\w-]+\.(?:com|co\.id|id)|detik\w*|antara(?:\s*foto)?"
     r"|kompas\w*|tribun\w*|tempo|kumparan|liputan6|cnn\s+indonesia)\s*\)$",
+    # … or by a bracketed "Name Name/Agency" (a space: initials "(mea/mea)" have none),
+    # or by a labelled credit: "… Foto: AP/Jon Super", "… Mandatory Credit: Name".
+    r".{0,300}\((?:[^()]*\s[^()]*/[^()]+|[^()]+/[^()]*\s[^()]*)\)$",
+    r".{0,300}\b(?:foto|photo|mandatory\s+credit)\s*:\s*[^.!?:]{2,80}$",
+    # A bare "Agency/Name" credit line: "Antara/Teresia May", "AP/Jon Super".
+    r"[\w.-]+(?:\s+[\w.-]+){0,2}\s*/\s*[\w.'-]+(?:\s+[\w.'-]+){0,3}$",
     # Credit tables and boxes: "Penulis : … Editor : … Sumber :", "| Editor | : Name |".
-    r"\|?\s*(?:penulis|editor|reporter|pewarta|redaktur|penyunting|fotografer|kontributor"
+    r"\|?\s*(?:penulis|editor|reporter|pewarta|redaktur|red|penyunting|fotografer|kontributor"
     r"|sumber|videografer)\s*\|?\s*:.{0,150}$",
+    # Okezone's "Telusuri berita … lainnya", Tempo's "Pilihan Editor: …".
+    r"telusuri\s+berita\b",
+    r"pilihan\s+editor\s*:",
+    # No letters at all: separators ("-----", "***"), counters ("0"), stray pipes.
+    r"[\W\d_]*$",
 )
 # Datelines of outlets without a rule, where the place is (Title or UPPER case):
 # "SLEMAN, KOMPAS.com - ", "KRjogja.com - SLEMAN - ", "Harianjogja.com, SLEMAN—",
@@ -94,19 +105,34 @@ GENERIC_DATELINES = (
     re.compile(
         rf"^(?!{_DOMAIN}\b)(?P<place>{_PLACE_ANY})\s*,\s*(?:{_DOMAIN}|{_OUTLET_WORDS})\s*{_DASH}\s*"
     ),
-    # PLACE (Antara) -
-    re.compile(rf"^(?P<place>{_PLACE_ANY})\s*\({_OUTLET_WORDS}\)\s*{_DASH}\s*"),
+    # PLACE (Antara) -   /   Mataram, NTB (ANTARA News) -
+    re.compile(
+        rf"^(?P<place>{_PLACE_ANY})(?:\s*,\s*{_PLACE_ANY})?\s*\({_OUTLET_WORDS}\)\s*{_DASH}\s*"
+    ),
     # outlet.com -   (no place)
     re.compile(rf"^{_DOMAIN}\s*{_DASH}\s+"),
     # JAKARTA -   /   Jakarta -   (a dash with space around it, or the paragraph's end)
     re.compile(rf"^(?P<place>{_PLACE_UPPER})\s+{_DASH}(?:\s+|$)"),
     re.compile(rf"^(?P<place>[A-Z][a-z'.]+(?: [A-Z][a-z'.]+){{0,2}})\s+{_DASH}(?:\s+|$)"),
 )
-# The datelines above that name an outlet or write the place in capitals: strong
-# enough to mark where the article starts when they open a later paragraph.
-STRONG_DATELINES = GENERIC_DATELINES[:5]
-# " (tro)", " (rih/ams)", " (*)" closing the last paragraph: the reporter's initials.
-_INITIALS = re.compile(r"\s*\((?:[a-z]{2,5}(?:\s*/\s*[a-z]{2,5})*|\*+)\)\s*$")
+# Datelines that name the outlet (a domain, "(Antara)", "CNN Indonesia", "KompasOtomotif"):
+# strong enough to mark where the article starts when they open a later paragraph.
+STRONG_DATELINES = (
+    GENERIC_DATELINES[0],
+    re.compile(
+        rf"^(?P<place>{_PLACE_ANY})\s*,\s*(?:{_DOMAIN}|[A-Z][\w.-]{{4,}}(?: [A-Z][\w.-]*)?)"
+        rf"\s*{_DASH}\s*"
+    ),
+    GENERIC_DATELINES[2],
+    GENERIC_DATELINES[3],
+)
+# The reporter's or editors' code closing the last paragraph: " (tro)", " (rih/ams)",
+# " (Mvi/Ali)", " (*)", or a name after the last sentence: "… Denpasar. (Luh Wayanti)".
+_INITIALS = re.compile(
+    r"\s*\((?:[a-z]{2,5}(?:\s*/\s*[a-z]{2,5})*|[A-Za-z][a-z]{1,4}(?:\s*/\s*[A-Za-z][a-z]{1,4})+"
+    r"|\*+)\)\s*$"
+    r"|(?<=[.!?\"”])\s*\((?:[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,3})\)\s*$"
+)
 # A caption's trailing credit: "(TRIBUNJOGJA.COM/Name)", "(Foto: Name/detikJogja)",
 # or unbracketed "… Foto: Name/detikJogja".
 _CAPTION_CREDIT = re.compile(

@@ -69,33 +69,69 @@ def _defuse_deep_nesting(root: HtmlElement) -> None:
         element.tag = "div"
 
 
-# detik's layout: `<strong>Jakarta</strong> - <p>First paragraph…</p>`: the dateline is
-# loose text beside the first paragraph, which trafilatura drops.
-_LOOSE_DATELINE_XPATH = (
-    "(//*[self::strong or self::b][following-sibling::*[1][self::p]]"
-    "[string-length(normalize-space(.)) < 40])[position() <= 5]"
-)
-_LOOSE_DASH = re.compile(r"\s*(?:-{1,2}|–|—)\s*$")
+# Inline elements: a run of them (and loose text) between paragraphs is text too.
+_INLINE = frozenset(
+    {"a", "b", "strong", "em", "i", "u", "span", "font", "small", "big", "sup", "sub", "mark",
+     "abbr", "cite", "q", "time", "br", "s", "del", "ins"}
+)  # fmt: skip
+_MIN_PARAGRAPHS = 2
 
 
-def _attach_loose_dateline(root: HtmlElement) -> None:
-    """Put a bold place followed by a dash in front of the paragraph after it, where
-    the dateline patterns find it ("Jakarta - First paragraph…")."""
-    for element in root.xpath(_LOOSE_DATELINE_XPATH):
-        place = clean(element.text_content())
-        if not place[:1].isupper() or not _LOOSE_DASH.fullmatch(element.tail or ""):
+def _wrap_loose_text(root: HtmlElement) -> None:
+    """Wrap loose text beside paragraphs into paragraphs of its own.
+
+    Outlets write the dateline or the whole first paragraph as bare text next to
+    the `<p>`s (detik: `<strong>Jakarta</strong> - <p>…`, VIVA: `<strong>VIVA.co.id
+    </strong> - Otoritas… <p>…`), and the initials after them; trafilatura reads only
+    the paragraphs, so that text was lost."""
+    parents = {p.getparent() for p in root.iter("p")}
+    for parent in parents:
+        if parent is None or sum(child.tag == "p" for child in parent) < _MIN_PARAGRAPHS:
             continue
-        paragraph = element.getnext()
-        paragraph.text = f"{place} - {paragraph.text or ''}"
-        element.tail = None
-        element.drop_tree()
-        return
+        if _has_loose_text(parent):
+            _wrap_runs(parent)
+
+
+def _has_loose_text(parent: HtmlElement) -> bool:
+    if (parent.text or "").strip():
+        return True
+    return any(
+        (child.tail or "").strip()
+        or (child.tag in _INLINE and child.tag != "br" and child.text_content().strip())
+        for child in parent
+    )
+
+
+def _wrap_runs(parent: HtmlElement) -> None:
+    children: list = []
+    pending = None
+    if (parent.text or "").strip():
+        pending = etree.SubElement(parent, "p")  # placed properly below
+        pending.text, parent.text = parent.text, None
+        children.append(pending)
+    for child in list(parent):
+        if child is pending:
+            continue
+        if isinstance(child.tag, str) and child.tag in _INLINE:
+            if pending is None:
+                pending = parent.makeelement("p", {})
+                children.append(pending)
+            pending.append(child)  # moves the child with its tail
+            continue
+        pending = None
+        children.append(child)
+        if (child.tail or "").strip():
+            pending = parent.makeelement("p", {})
+            pending.text, child.tail = child.tail, None
+            children.append(pending)
+    for child in children:
+        parent.append(child)
 
 
 def generic_paragraphs(root: HtmlElement, url: str) -> list[str]:
     """The page's main text as paragraphs, by trafilatura (empty when it finds none)."""
     _defuse_deep_nesting(root)
-    _attach_loose_dateline(root)
+    _wrap_loose_text(root)
     text = trafilatura.extract(
         root,
         url=url,
@@ -110,7 +146,17 @@ def generic_paragraphs(root: HtmlElement, url: str) -> list[str]:
     )
     if not text:
         return []
-    return [line for line in (clean(part) for part in text.split("\n")) if line]
+    return [line for line in (_unwrap_cell(clean(part)) for part in text.split("\n")) if line]
+
+
+# trafilatura writes a table row as "| cell | cell |". A one-cell row in a news body is a
+# box (a photo caption, a "Baca juga" link), not data: its text is judged as a paragraph.
+_ONE_CELL_ROW = re.compile(r"^\|\s*([^|]*?)\s*\|$")
+
+
+def _unwrap_cell(line: str) -> str:
+    match = _ONE_CELL_ROW.match(line)
+    return match.group(1) if match else line
 
 
 # Edge lines that are page furniture on any site, not article text.
@@ -175,7 +221,7 @@ def trim_generic(
             and first.casefold() in _folded(descriptions)
         ):
             out = out[1:]
-    out = _end_at_initials(_start_at_dateline(out))
+    out = _end_at_initials(_start_at_dateline(_drop_furniture_runs(_drop_byline(out))))
     # Junk first, so a related-stories block or a rule above it ends up near the end.
     out = _drop_tail_junk(_cut_related_tail(_cut_furniture_tail(_drop_tail_junk(out))))
     out = [p for p in out if not _PROMO.match(p)]
@@ -183,7 +229,7 @@ def trim_generic(
         out = out[1:]
     if len(out) > 1 and _is_date_line(out[-1]):
         out = out[:-1]
-    return out
+    return _end_at_repeated_title(out, known_titles)
 
 
 def _drop_tail_junk(paragraphs: list[str]) -> list[str]:
@@ -222,19 +268,29 @@ def _is_date_line(paragraph: str) -> bool:
 
 # How far down the page the headline or a dateline may start the article: above them
 # trafilatura keeps teasers of other stories, captions and kickers, never article text.
-_LEAD_WINDOW = 4
+_LEAD_WINDOW = 7
 _MAX_ABOVE_DATELINE_CHARS = 300
 # The editors' code closing an Indonesian article: "(mea/mea)", "(fyk/ash)", "(tro)".
-_CLOSING_INITIALS = re.compile(r"(?:^|\s)\((?:[a-z]{2,5}(?:\s*/\s*[a-z]{2,5})*)\)$")
+_CLOSING_INITIALS = re.compile(
+    r"(?:^|\s)\((?:[a-z]{2,5}(?:\s*/\s*[a-z]{2,5})*"
+    r"|[A-Za-z][a-z]{1,4}(?:\s*/\s*[A-Za-z][a-z]{1,4})+)\)$"
+)
 # Page furniture: short lines that do not end a sentence ("Whats New", "Lihat Foto",
 # "Rekomendasi untuk anda"), lines without letters ("-", "01"), and short lines
 # stamped with a date or time (a listing's "02/11/2023, 21:01 WIB Judul lain").
-_ENDS_STATEMENT = re.compile(r"[.!?]\s*$")
-_ENDS_SENTENCE = re.compile(r"[.!?\"'”’»)]\s*$")
+_ENDS_SENTENCE = re.compile(r"[.!?\"'”’»)。！？」]\s*$")
 _FURNITURE_MAX_CHARS = 50
 _STAMPED_MAX_CHARS = 160
 _MIN_FURNITURE_LINES = 3
 _STAMP_SHARE = 0.25
+# A clock time, a full date or a relative time: what a listing stamps on each teaser
+# (a bare year is not: "2018 Theater Series" is a title).
+_DATED = re.compile(
+    r"\b\d{1,2}[:.]\d\d\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d{1,2}\s+[a-z]{3,9}\.?,?\s+(?:19|20)\d\d\b"
+    r"|\b\d+\s+(?:detik|menit|jam|hari|minggu|bulan|seconds?|minutes?|hours?|days?)\s+"
+    r"(?:yang\s+)?(?:lalu|ago)\b",
+    re.IGNORECASE,
+)
 _FURNITURE_SHARE = 0.6
 _TAIL_SEARCH_FROM = 0.4  # share of the text above which a furniture tail may not start
 
@@ -258,8 +314,8 @@ def _start_at_dateline(paragraphs: list[str]) -> list[str]:
     the short lines above it are a photo caption or a kicker."""
     for index in range(1, min(_LEAD_WINDOW, len(paragraphs) - 1)):
         above = paragraphs[:index]
-        # A caption or kicker: short, and not a sentence (a standfirst or a lead is).
-        if any(len(p) > _MAX_ABOVE_DATELINE_CHARS or _ENDS_STATEMENT.search(p) for p in above):
+        # Captions, kickers, a printed date: short lines.
+        if any(len(p) > _MAX_ABOVE_DATELINE_CHARS for p in above):
             return paragraphs
         if any(pattern.match(paragraphs[index]) for pattern in STRONG_DATELINES):
             return paragraphs[index:]
@@ -285,13 +341,14 @@ def _is_furniture(paragraph: str) -> bool:
 
 
 def _is_stamp(paragraph: str) -> bool:
-    """A separator or a dated teaser: "-", "02/11/2023, 21:01 WIB", "Rabu, 04/11/2015 …"."""
+    """A separator or a dated teaser: "-", "02/11/2023, 21:01 WIB", "Rabu, 04/11/2015 …",
+    "25 menit lalu Judul lain"."""
     if not any(ch.isalpha() for ch in paragraph):
         return True
     return (
         len(paragraph) <= _STAMPED_MAX_CHARS
         and not _ENDS_SENTENCE.search(paragraph)
-        and bool(_YEAR_OR_TIME.search(paragraph))
+        and bool(_DATED.search(paragraph))
     )
 
 
@@ -316,4 +373,63 @@ def _cut_furniture_tail(paragraphs: list[str]) -> list[str]:
             ):
                 return paragraphs[:index]
         seen += len(paragraph)
+    return paragraphs
+
+
+_MIN_RUN = 3  # this many short non-sentences in a row at an edge: a menu or a list of links
+_MENU_SHARE = 2 / 3
+_LIST_MARK = "- "
+# A byline set as two lines: the name, then the role ("Dewi Kania" / "Jurnalis").
+_ROLE_LINE = re.compile(
+    r"(?:jurnalis|reporter|wartawan|penulis|editor|kontributor|koresponden|writer|"
+    r"correspondent|staff\s+writer)$",
+    re.IGNORECASE,
+)
+_NAME_LINE = re.compile(r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4}$")
+
+
+def _drop_byline(paragraphs: list[str]) -> list[str]:
+    """A name line followed by a role line in the first lines: the byline, not text."""
+    for index in range(min(_LEAD_WINDOW, len(paragraphs) - 2)):
+        if _NAME_LINE.match(paragraphs[index]) and _ROLE_LINE.match(paragraphs[index + 1]):
+            return paragraphs[:index] + paragraphs[index + 2 :]
+    return paragraphs
+
+
+def _drop_furniture_runs(paragraphs: list[str]) -> list[str]:
+    """Drop a run of link-list lines opening or closing the text: navigation menus, the
+    footer's links ("- Tentang Kami", "- Karir"), a rating widget ("- Like (0)").
+
+    Most of the run must be list items ("- …", trafilatura's rendering of `<li>`) or
+    dated teasers: an article opening or closing with short lines of its own (a table
+    of dates, ticket prices) keeps them."""
+    start = _run_length(paragraphs)
+    if start < len(paragraphs) and _is_menu(paragraphs[:start]):
+        paragraphs = paragraphs[start:]
+    end = _run_length(paragraphs[::-1])
+    if end < len(paragraphs) and _is_menu(paragraphs[len(paragraphs) - end :]):
+        paragraphs = paragraphs[: len(paragraphs) - end]
+    return paragraphs
+
+
+def _run_length(paragraphs: list[str]) -> int:
+    count = 0
+    for paragraph in paragraphs:
+        if not _is_furniture(paragraph):
+            break
+        count += 1
+    return count
+
+
+def _is_menu(run: list[str]) -> bool:
+    marked = sum(p.startswith(_LIST_MARK) or _is_stamp(p) for p in run)
+    return len(run) >= _MIN_RUN and marked >= _MENU_SHARE * len(run)
+
+
+def _end_at_repeated_title(paragraphs: list[str], known_titles: set[str]) -> list[str]:
+    """The headline again in the second half starts the page's furniture (a share box,
+    a rating widget), not more of the article."""
+    for index in range(max(1, len(paragraphs) // 2), len(paragraphs)):
+        if paragraphs[index].casefold() in known_titles:
+            return paragraphs[:index]
     return paragraphs
