@@ -112,6 +112,12 @@ def _extract(root: HtmlElement, url: str, more_pages: Pages) -> Article:
                 setattr(article, name, value)
                 article.provenance[name] = layer_names[layer]
                 break
+    if rule is None:  # a date alone (midnight) gives way to a time the page states
+        exact = generic_meta.more_exact(
+            article.published_at, proposals["generic"].get("published_at")
+        )
+        if exact is not article.published_at:
+            article.published_at, article.provenance["published_at"] = exact, "generic"
 
     site_name = proposals["meta"].get("site_name")
     article.title = _strip_title_suffix(article.title, rule, site_name)
