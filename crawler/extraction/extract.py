@@ -118,6 +118,11 @@ def _extract(root: HtmlElement, url: str, more_pages: Pages) -> Article:
         )
         if exact is not article.published_at:
             article.published_at, article.provenance["published_at"] = exact, "generic"
+        for name in ("authors", "editors"):  # people the page credits with their role
+            credited = proposals["generic"].get(f"credited_{name}")
+            if credited:
+                setattr(article, name, credited)
+                article.provenance[name] = "generic"
 
     site_name = proposals["meta"].get("site_name")
     article.title = _strip_title_suffix(article.title, rule, site_name)

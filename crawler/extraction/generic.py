@@ -75,6 +75,8 @@ _INLINE = frozenset(
      "abbr", "cite", "q", "time", "br", "s", "del", "ins"}
 )  # fmt: skip
 _MIN_PARAGRAPHS = 2
+_LOOSE_DASH = re.compile(r"(?:-{1,2}|–|—)$")
+_MAX_LOOSE_DATELINE_CHARS = 60
 
 
 def _wrap_loose_text(root: HtmlElement) -> None:
@@ -86,10 +88,26 @@ def _wrap_loose_text(root: HtmlElement) -> None:
     the paragraphs, so that text was lost."""
     parents = {p.getparent() for p in root.iter("p")}
     for parent in parents:
-        if parent is None or sum(child.tag == "p" for child in parent) < _MIN_PARAGRAPHS:
+        if parent is None:
             continue
-        if _has_loose_text(parent):
+        paragraphs = sum(child.tag == "p" for child in parent)
+        if paragraphs >= _MIN_PARAGRAPHS and _has_loose_text(parent):
             _wrap_runs(parent)
+        elif paragraphs and _leads_with_dateline(parent):
+            _wrap_runs(parent)  # one long <p> (detik 2015) after "<strong>Jakarta</strong> -"
+
+
+def _leads_with_dateline(parent: HtmlElement) -> bool:
+    """Whether the loose text before the container's first `<p>` is a short "Place -"."""
+    lead = [parent.text or ""]
+    for child in parent:
+        if child.tag == "p":
+            break
+        if child.tag not in _INLINE:
+            return False
+        lead.append(child.text_content() + (child.tail or ""))
+    text = clean("".join(lead))
+    return 0 < len(text) <= _MAX_LOOSE_DATELINE_CHARS and bool(_LOOSE_DASH.search(text))
 
 
 def _has_loose_text(parent: HtmlElement) -> bool:
@@ -104,11 +122,13 @@ def _has_loose_text(parent: HtmlElement) -> bool:
 
 def _wrap_runs(parent: HtmlElement) -> None:
     children: list = []
+    created: list[HtmlElement] = []
     pending = None
     if (parent.text or "").strip():
         pending = etree.SubElement(parent, "p")  # placed properly below
         pending.text, parent.text = parent.text, None
         children.append(pending)
+        created.append(pending)
     for child in list(parent):
         if child is pending:
             continue
@@ -116,6 +136,7 @@ def _wrap_runs(parent: HtmlElement) -> None:
             if pending is None:
                 pending = parent.makeelement("p", {})
                 children.append(pending)
+                created.append(pending)
             pending.append(child)  # moves the child with its tail
             continue
         pending = None
@@ -124,8 +145,33 @@ def _wrap_runs(parent: HtmlElement) -> None:
             pending = parent.makeelement("p", {})
             pending.text, child.tail = child.tail, None
             children.append(pending)
+            created.append(pending)
     for child in children:
         parent.append(child)
+    for wrapped in created:
+        _unfold(wrapped)
+        _join_dateline(wrapped)
+
+
+def _unfold(paragraph: HtmlElement) -> None:
+    """Source line breaks inside loose text are spaces (`<br>` still breaks lines)."""
+    for element in paragraph.iter():
+        if element.text:
+            element.text = element.text.replace("\n", " ")
+        if element is not paragraph and element.tail:
+            element.tail = element.tail.replace("\n", " ")
+
+
+def _join_dateline(wrapped: HtmlElement) -> None:
+    """A wrapped "Jakarta -" right before a paragraph is that paragraph's dateline."""
+    following = wrapped.getnext()
+    text = clean(wrapped.text_content())
+    if following is None or following.tag != "p" or not _LOOSE_DASH.search(text):
+        return
+    if len(text) > _MAX_LOOSE_DATELINE_CHARS:
+        return
+    following.text = f"{text} {following.text or ''}"
+    wrapped.drop_tree()
 
 
 def generic_paragraphs(root: HtmlElement, url: str) -> list[str]:

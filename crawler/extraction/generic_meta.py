@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 from lxml.html import HtmlElement
 
 from crawler.extraction.dates import parse_iso_datetime, parse_published_modified
-from crawler.extraction.people import parse_credits, split_people
+from crawler.extraction.people import Credits, is_outlet_name, parse_credits, split_people
 from crawler.extraction.text import clean, dedupe
 
 _AUTHOR_METAS = ("author", "article:author", "parsely-author", "sailthru.author", "byl")
@@ -42,7 +42,34 @@ _PUBLISHED_METAS = (
     "article.published", "date",
 )  # fmt: skip
 _BYLINE_XPATH = (
-    "//*[contains(@class, 'byline') or contains(@class, 'author') or @itemprop='author']"
+    "//*[contains(@class, 'byline') or contains(@class, 'author') or @itemprop='author'"
+    " or contains(@class, 'reporter') or contains(@class, 'penulis') or self::author]"
+)
+# Photo captions carry credits that look like bylines ("<span class='author'>Dok. X</span>").
+_IN_PICTURE_XPATH = (
+    "ancestor-or-self::*[self::figure or self::figcaption or contains(@class, 'photo')"
+    " or contains(@class, 'caption') or contains(@class, 'foto') or contains(@class, 'image')"
+    " or contains(@class, 'pic')]"
+)
+_CREDIT_LABELS = ("Penulis", "Reporter", "Pewarta", "Wartawan", "Editor", "Redaktur", "Penyunting")
+_CREDIT_XPATH = " | ".join(
+    f"//*[self::td or self::th or self::div or self::span or self::p or self::li or self::b"
+    f" or self::strong][starts-with(normalize-space(.), '{label}')]"
+    for label in _CREDIT_LABELS
+)
+_MAX_CREDIT_ELEMENTS = 20
+_PEWARTA = re.compile(r"^pewarta\b", re.IGNORECASE)  # Antara's word for its reporter
+_CREDIT_START = re.compile(rf"^(?:{'|'.join(_CREDIT_LABELS)})\s*\|?\s*:", re.IGNORECASE)
+# "Fakhrizal Fakhri Jurnalis": a byline card's role printed after the name.
+_TRAILING_ROLE = re.compile(
+    r"\s+(?:jurnalis|reporter|wartawan|penulis|kontributor|koresponden)$", re.IGNORECASE
+)
+_MAX_NAME_CHARS = 60
+_MAX_NAME_WORDS = 6
+_NOT_A_NAME = re.compile(
+    r"@|://|^www\.|^(?:dok|foto|photo|ist|sumber|ilustrasi)\b\.?"
+    r"|^(?:facebook|twitter|instagram|youtube|tiktok|linkedin|whatsapp)\b",
+    re.IGNORECASE,
 )
 _NOT_BYLINES = frozenset({"meta", "link", "script", "style", "body", "html", "img"})
 _MAX_BYLINE_CHARS = 120  # a byline element longer than this is an author bio or a whole box
@@ -91,11 +118,16 @@ def generic_fields(root: HtmlElement, url: str) -> dict:
     site = _site_keys([*metas.get("og:site_name", ()), *metas.get("application-name", ())], url)
     headline = _headline_element(root, _stated_titles(root, metas))
     candidates = _published_candidates(root, metas, headline)
+    credits = labelled_credits(root)
     return {
         "title": clean(headline.text_content()) if headline is not None else None,
         # Many sites put their own name in <meta name=author>: not a person.
         "authors": [name for name in _authors(root, metas) if not _names_site(name, site)],
         "published_at": best_published(candidates),
+        # People the page credits with their role ("Penulis: A"): extract.py lets them
+        # beat a JSON-LD author on generic pages.
+        "credited_authors": credits.authors,
+        "credited_editors": credits.editors,
     }
 
 
@@ -221,23 +253,60 @@ def _metas(root: HtmlElement) -> dict[str, list[str]]:
 
 
 def _authors(root: HtmlElement, metas: dict[str, list[str]]) -> list[str]:
+    credited = labelled_credits(root).authors
+    if credited:
+        return credited
     for key in _AUTHOR_METAS:
         # article:author is often a profile URL, not a name.
         names = [n for v in metas.get(key, ()) if "://" not in v for n in split_people(v)]
+        names = [n for n in names if is_person_name(n)]
         if names:
             return dedupe(names)
     linked = [clean(a.text_content()) for a in root.xpath("//a[@rel='author']")]
     if any(linked):
-        return dedupe([n for text in linked for n in split_people(text)])
+        return dedupe([n for text in linked for n in split_people(text) if is_person_name(n)])
     for element in root.xpath(_BYLINE_XPATH):
         if element.tag in _NOT_BYLINES or "comment" in (element.get("class") or ""):
             continue
-        text = clean(element.text_content())
+        if element.xpath(_IN_PICTURE_XPATH):
+            continue  # a photo credit ("Twitter @Persib", "Dok. Humas") is not the byline
+        text = _TRAILING_ROLE.sub("", clean(element.text_content()))
         if 2 < len(text) <= _MAX_BYLINE_CHARS:
-            authors = parse_credits(text).authors
+            authors = [n for n in parse_credits(text).authors if is_person_name(n)]
             if authors:
                 return authors
     return []
+
+
+def labelled_credits(root: HtmlElement) -> Credits:
+    """People named after a role label anywhere on the page: "Penulis: A", a credit
+    table's "| Penulis | : A |", "Editor: B". The role is stated, so these beat a
+    JSON-LD author (which some outlets fill with the editor)."""
+    authors: list[str] = []
+    editors: list[str] = []
+    for element in root.xpath(_CREDIT_XPATH)[:_MAX_CREDIT_ELEMENTS]:
+        if element.tag in ("td", "th") and element.getparent() is not None:
+            element = element.getparent()  # the row: label cell and name cell
+        text = clean(" ".join(element.itertext()))
+        if not _CREDIT_START.match(text) or len(text) > _MAX_BYLINE_CHARS:
+            continue  # "Penulis buku itu …" is a sentence, not a credit
+        if element.xpath(_IN_PICTURE_XPATH):
+            continue
+        credits = parse_credits(_PEWARTA.sub("Reporter", text))
+        authors.extend(n for n in credits.authors if is_person_name(n))
+        editors.extend(n for n in credits.editors if is_person_name(n))
+    return Credits(dedupe(authors), dedupe(editors))
+
+
+def is_person_name(name: str) -> bool:
+    """Whether a byline part can be a person: not a handle, URL, photo credit, outlet,
+    platform or initials code ("bgs")."""
+    name = clean(name)
+    if not name or len(name) > _MAX_NAME_CHARS or len(name.split()) > _MAX_NAME_WORDS:
+        return False
+    if _NOT_A_NAME.search(name) or is_outlet_name(name):
+        return False
+    return not (name.islower() and " " not in name)  # initials: "bgs", "mea"
 
 
 class Stamp(NamedTuple):
