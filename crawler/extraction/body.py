@@ -59,7 +59,8 @@ COMMON_BOILERPLATE = (
     r"(?:tayang|terbit|dimuat|naik|diterbitkan|ditayangkan|dipublikasikan)\b",
     r"(?:bagikan|share)\s*(?:artikel|berita)?\s*:?$",
     # Ad slots and their scroll prompts: "ADVERTISEMENT", "SCROLL TO RESUME CONTENT".
-    r"(?:advertisement|iklan|scroll\s+to\s+(?:continue|resume)(?:\s+with)?(?:\s+content)?)$",
+    r"(?:(?:advertisement|iklan)\s*)?(?:scroll\s+to\s+(?:continue|resume)(?:\s+with)?"
+    r"(?:\s+content)?)?(?<=\w)$",
     r"halaman\s+(?:selanjutnya|berikutnya|\d+\s*/\s*\d+)\b",
     r"ringkasan\s+berita\b",  # Tribun's summary box when no rule removed it
     # Video embeds left as text: "[Gambas:Video 20detik]", "[Gambas:Video CNN]".

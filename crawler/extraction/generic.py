@@ -110,6 +110,44 @@ def _leads_with_dateline(parent: HtmlElement) -> bool:
     return 0 < len(text) <= _MAX_LOOSE_DATELINE_CHARS and bool(_LOOSE_DASH.search(text))
 
 
+# Text set as one block with `<br><br>` between paragraphs and no `<p>` at all (VIVA
+# 2015, old CMSs): trafilatura drops the text before the first break.
+_BROKEN_TEXT_XPATH = "//*[br[following-sibling::node()[1][self::br]]][not(p)][not(self::p)]"
+_MIN_BROKEN_CHARS = 200
+
+
+def _split_double_breaks(root: HtmlElement) -> None:
+    """Turn text split by `<br><br>` (in an element without paragraphs) into `<p>`s."""
+    for element in root.xpath(_BROKEN_TEXT_XPATH):
+        if len(element.text_content()) < _MIN_BROKEN_CHARS:
+            continue
+        runs: list[HtmlElement] = [element.makeelement("p", {})]
+        runs[0].text, element.text = element.text, None
+        children = list(element)
+        # A <br> directly followed (blank text aside) by another: a paragraph break.
+        pair_start = [
+            child.tag == "br"
+            and index + 1 < len(children)
+            and children[index + 1].tag == "br"
+            and not (child.tail or "").strip()
+            for index, child in enumerate(children)
+        ]
+        for index, child in enumerate(children):
+            if pair_start[index]:
+                continue  # the second <br> of the pair closes the paragraph
+            if index > 0 and pair_start[index - 1]:
+                runs.append(element.makeelement("p", {}))
+                runs[-1].text, child.tail = child.tail, None
+                element.remove(child)
+                continue
+            runs[-1].append(child)
+        for index, run in enumerate(runs):
+            element.insert(index, run)
+        for child in children:  # the pairs' first <br>s, still in place
+            if child.getparent() is element and child.tag == "br":
+                element.remove(child)
+
+
 def _has_loose_text(parent: HtmlElement) -> bool:
     if (parent.text or "").strip():
         return True
@@ -177,6 +215,7 @@ def _join_dateline(wrapped: HtmlElement) -> None:
 def generic_paragraphs(root: HtmlElement, url: str) -> list[str]:
     """The page's main text as paragraphs, by trafilatura (empty when it finds none)."""
     _defuse_deep_nesting(root)
+    _split_double_breaks(root)
     _wrap_loose_text(root)
     text = trafilatura.extract(
         root,

@@ -81,7 +81,8 @@ _DATE_XPATH = (
 )
 # The elements printed around the headline, where a page states its date when no element
 # says "date" ("<div class='grey small'>Rabu, 17 Juni 2015 | 22:26 WIB</div>").
-_NEAR_HEADLINE_XPATH = "following::*[position() <= 25] | preceding::*[position() <= 8]"
+_BELOW_HEADLINE = "following::*[position() <= 25]"
+_ABOVE_HEADLINE = "preceding::*[position() <= 8]"
 # Visible dates put words between date and time: "18 Jun 2015 at 06:25 WIB".
 _DATE_TIME_JOINER = re.compile(r"(?<=\d)\s+(?:at|@|om|um|à|às|alle)\s+(?=\d)", re.IGNORECASE)
 # A meta value's date and time, however it is written: "2022/12/10 13:19:56",
@@ -327,10 +328,11 @@ def _published_candidates(
     times = root.xpath("//time[@datetime]")
     marked = root.xpath("//time[@datetime][@pubdate] | //*[@datetime][@itemprop='datePublished']")
     in_article = [t for t in times if t.xpath("ancestor::article")]
-    near = headline.xpath(_NEAR_HEADLINE_XPATH) if headline is not None else []
-    near_times = [e for e in near if e.tag == "time" and e.get("datetime")]
-    stamps.extend(_attribute_stamps([*marked, *near_times]))
-    stamps.extend(_printed_stamps(near))
+    stamps.extend(_attribute_stamps(marked))
+    if headline is not None:  # under the headline first, then just above it
+        for near in (headline.xpath(_BELOW_HEADLINE), headline.xpath(_ABOVE_HEADLINE)):
+            stamps.extend(_attribute_stamps([e for e in near if e.tag == "time"]))
+            stamps.extend(_printed_stamps(near))
     stamps.extend(_attribute_stamps(in_article))
     stamps.extend(_printed_stamps(root.xpath(_DATE_XPATH)[:_MAX_DATE_ELEMENTS]))
     stamps.extend(_attribute_stamps(times))
