@@ -52,13 +52,15 @@ _IN_PICTURE_XPATH = (
     " or contains(@class, 'pic')]"
 )
 _CREDIT_LABELS = ("Penulis", "Reporter", "Pewarta", "Wartawan", "Editor", "Redaktur", "Penyunting")
+# The element's own first text (not its whole subtree's: that is quadratic on deep pages).
 _CREDIT_XPATH = " | ".join(
     f"//*[self::td or self::th or self::div or self::span or self::p or self::li or self::b"
-    f" or self::strong][starts-with(normalize-space(.), '{label}')]"
+    f" or self::strong][starts-with(normalize-space(text()[1]), '{label}')]"
     for label in _CREDIT_LABELS
 )
 _MAX_CREDIT_ELEMENTS = 20
 _PEWARTA = re.compile(r"^pewarta\b", re.IGNORECASE)  # Antara's word for its reporter
+_LABEL_ONLY = re.compile(rf"^(?:{'|'.join(_CREDIT_LABELS)})\s*:?$", re.IGNORECASE)
 _CREDIT_START = re.compile(rf"^(?:{'|'.join(_CREDIT_LABELS)})\s*\|?\s*:", re.IGNORECASE)
 # "Fakhrizal Fakhri Jurnalis": a byline card's role printed after the name.
 _TRAILING_ROLE = re.compile(
@@ -123,7 +125,9 @@ def generic_fields(root: HtmlElement, url: str) -> dict:
     return {
         "title": clean(headline.text_content()) if headline is not None else None,
         # Many sites put their own name in <meta name=author>: not a person.
-        "authors": [name for name in _authors(root, metas) if not _names_site(name, site)],
+        "authors": [
+            name for name in _authors(root, metas, credits.authors) if not _names_site(name, site)
+        ],
         "published_at": best_published(candidates),
         # People the page credits with their role ("Penulis: A"): extract.py lets them
         # beat a JSON-LD author on generic pages.
@@ -253,8 +257,7 @@ def _metas(root: HtmlElement) -> dict[str, list[str]]:
     return metas
 
 
-def _authors(root: HtmlElement, metas: dict[str, list[str]]) -> list[str]:
-    credited = labelled_credits(root).authors
+def _authors(root: HtmlElement, metas: dict[str, list[str]], credited: list[str]) -> list[str]:
     if credited:
         return credited
     for key in _AUTHOR_METAS:
@@ -286,8 +289,11 @@ def labelled_credits(root: HtmlElement) -> Credits:
     authors: list[str] = []
     editors: list[str] = []
     for element in root.xpath(_CREDIT_XPATH)[:_MAX_CREDIT_ELEMENTS]:
-        if element.tag in ("td", "th") and element.getparent() is not None:
-            element = element.getparent()  # the row: label cell and name cell
+        if _LABEL_ONLY.match(clean(element.text_content()[:_MAX_BYLINE_CHARS])):
+            # "<td>Penulis</td><td>: A</td>", "<b>Penulis</b>: A": the name is beside it
+            element = element.getparent() if element.getparent() is not None else element
+        if len(element.text_content()) > _MAX_BYLINE_CHARS * 2:
+            continue
         text = clean(" ".join(element.itertext()))
         if not _CREDIT_START.match(text) or len(text) > _MAX_BYLINE_CHARS:
             continue  # "Penulis buku itu …" is a sentence, not a credit
