@@ -87,11 +87,14 @@ def _wrap_loose_text(root: HtmlElement) -> None:
     </strong> - Otoritas… <p>…`), and the initials after them; trafilatura reads only
     the paragraphs, so that text was lost."""
     parents = {p.getparent() for p in root.iter("p")}
-    for parent in parents:
+    declared = root.xpath("//*[@itemprop='articleBody'][not(self::meta)]")
+    for parent in dict.fromkeys([*parents, *declared]):
         if parent is None:
             continue
         paragraphs = sum(child.tag == "p" for child in parent)
-        if paragraphs >= _MIN_PARAGRAPHS and _has_loose_text(parent):
+        # schema.org's articleBody is the text whatever its markup (VIVA: text and <div>s).
+        wanted = paragraphs >= _MIN_PARAGRAPHS or parent.get("itemprop") == "articleBody"
+        if wanted and _has_loose_text(parent):
             _wrap_runs(parent)
         elif paragraphs and _leads_with_dateline(parent):
             _wrap_runs(parent)  # one long <p> (detik 2015) after "<strong>Jakarta</strong> -"

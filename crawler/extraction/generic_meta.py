@@ -53,11 +53,13 @@ _IN_PICTURE_XPATH = (
 )
 _CREDIT_LABELS = ("Penulis", "Reporter", "Pewarta", "Wartawan", "Editor", "Redaktur", "Penyunting")
 # The element's own first text (not its whole subtree's: that is quadratic on deep pages).
-_CREDIT_XPATH = " | ".join(
-    f"//*[self::td or self::th or self::div or self::span or self::p or self::li or self::b"
-    f" or self::strong][starts-with(normalize-space(text()[1]), '{label}')]"
-    for label in _CREDIT_LABELS
+# One path with one predicate: a union of one path per label walks the page per label.
+_CREDIT_XPATH = (
+    "//*["
+    + " or ".join(f"starts-with(normalize-space(text()[1]), '{label}')" for label in _CREDIT_LABELS)
+    + "]"
 )
+_CREDIT_TAGS = frozenset({"td", "th", "div", "span", "p", "li", "b", "strong", "dd", "small"})
 _MAX_CREDIT_ELEMENTS = 20
 _PEWARTA = re.compile(r"^pewarta\b", re.IGNORECASE)  # Antara's word for its reporter
 _LABEL_ONLY = re.compile(rf"^(?:{'|'.join(_CREDIT_LABELS)})\s*:?$", re.IGNORECASE)
@@ -288,7 +290,8 @@ def labelled_credits(root: HtmlElement) -> Credits:
     JSON-LD author (which some outlets fill with the editor)."""
     authors: list[str] = []
     editors: list[str] = []
-    for element in root.xpath(_CREDIT_XPATH)[:_MAX_CREDIT_ELEMENTS]:
+    found = [e for e in root.xpath(_CREDIT_XPATH) if e.tag in _CREDIT_TAGS]
+    for element in found[:_MAX_CREDIT_ELEMENTS]:
         if _LABEL_ONLY.match(clean(element.text_content()[:_MAX_BYLINE_CHARS])):
             # "<td>Penulis</td><td>: A</td>", "<b>Penulis</b>: A": the name is beside it
             element = element.getparent() if element.getparent() is not None else element
@@ -328,18 +331,23 @@ def _published_candidates(
     root: HtmlElement, metas: dict[str, list[str]], headline: HtmlElement | None
 ) -> list[Stamp]:
     """Every publication time the page states, most deliberate first: metas, `<time
-    datetime>` marked as the publication or inside the article, dates by the headline,
-    dates in date-classed elements, then any other `<time>` (a sidebar's, likely)."""
+    datetime>` marked as the publication, dates by the headline, `<time>` inside the
+    article, dates in date-classed elements, then any other `<time>` (a sidebar's).
+
+    A meta exact to the second in a local offset settles it: the page is not searched
+    further (most pages; the search costs more than the rest of the metadata)."""
     stamps = [s for key in _PUBLISHED_METAS for v in metas.get(key, ()) if (s := _meta_stamp(v))]
+    timed = [s for s in stamps if s.has_time]
+    if timed and timed[0].explicit_zone and timed[0].value.utcoffset() and timed[0].value.second:
+        return stamps
     times = root.xpath("//time[@datetime]")
     marked = root.xpath("//time[@datetime][@pubdate] | //*[@datetime][@itemprop='datePublished']")
-    in_article = [t for t in times if t.xpath("ancestor::article")]
     stamps.extend(_attribute_stamps(marked))
     if headline is not None:  # under the headline first, then just above it
         for near in (headline.xpath(_BELOW_HEADLINE), headline.xpath(_ABOVE_HEADLINE)):
             stamps.extend(_attribute_stamps([e for e in near if e.tag == "time"]))
             stamps.extend(_printed_stamps(near))
-    stamps.extend(_attribute_stamps(in_article))
+    stamps.extend(_attribute_stamps([t for t in times if t.xpath("ancestor::article")]))
     stamps.extend(_printed_stamps(root.xpath(_DATE_XPATH)[:_MAX_DATE_ELEMENTS]))
     stamps.extend(_attribute_stamps(times))
     return stamps
