@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
+from itertools import accumulate
 
 import trafilatura
 from lxml import etree
@@ -447,17 +448,19 @@ def _cut_furniture_tail(paragraphs: list[str]) -> list[str]:
     A quarter of the block must be dated teasers or letterless separators, so an
     article closing with a short list (names, products, results) keeps it."""
     furniture = [_is_furniture(p) for p in paragraphs]
+    stamps = [f and _is_stamp(p) for f, p in zip(furniture, paragraphs, strict=True)]
+    # From each line to the end: how many furniture lines and stamps follow.
+    furniture_after = list(accumulate(reversed(furniture)))[::-1]
+    stamps_after = list(accumulate(reversed(stamps)))[::-1]
     total = sum(len(p) for p in paragraphs)
     seen = 0
     for index, paragraph in enumerate(paragraphs):
         if index > 0 and furniture[index] and seen >= _TAIL_SEARCH_FROM * total:
-            rest = paragraphs[index:]
-            count = sum(furniture[index:])
-            stamps = sum(_is_stamp(p) for p in rest)
+            rest = len(paragraphs) - index
             if (
-                count >= _FURNITURE_SHARE * len(rest)
-                and stamps >= _MIN_FURNITURE_LINES
-                and stamps >= _STAMP_SHARE * len(rest)
+                furniture_after[index] >= _FURNITURE_SHARE * rest
+                and stamps_after[index] >= _MIN_FURNITURE_LINES
+                and stamps_after[index] >= _STAMP_SHARE * rest
             ):
                 return paragraphs[:index]
         seen += len(paragraph)

@@ -53,13 +53,8 @@ _IN_PICTURE_XPATH = (
 )
 _CREDIT_LABELS = ("Penulis", "Reporter", "Pewarta", "Wartawan", "Editor", "Redaktur", "Penyunting")
 # The element's own first text (not its whole subtree's: that is quadratic on deep pages).
-# One path with one predicate: a union of one path per label walks the page per label.
-_CREDIT_XPATH = (
-    "//*["
-    + " or ".join(f"starts-with(normalize-space(text()[1]), '{label}')" for label in _CREDIT_LABELS)
-    + "]"
-)
-_CREDIT_TAGS = frozenset({"td", "th", "div", "span", "p", "li", "b", "strong", "dd", "small"})
+_CREDIT_TAGS = ("td", "th", "div", "span", "p", "li", "b", "strong", "dd", "small")
+_CREDIT_PREFIXES = tuple(label.lower() for label in _CREDIT_LABELS)
 _MAX_CREDIT_ELEMENTS = 20
 _PEWARTA = re.compile(r"^pewarta\b", re.IGNORECASE)  # Antara's word for its reporter
 _LABEL_ONLY = re.compile(rf"^(?:{'|'.join(_CREDIT_LABELS)})\s*:?$", re.IGNORECASE)
@@ -85,8 +80,10 @@ _DATE_XPATH = (
 )
 # The elements printed around the headline, where a page states its date when no element
 # says "date" ("<div class='grey small'>Rabu, 17 Juni 2015 | 22:26 WIB</div>").
-_BELOW_HEADLINE = "following::*[position() <= 25]"
-_ABOVE_HEADLINE = "preceding::*[position() <= 8]"
+_NEAR_DONE = 5  # stages: metas, marked times, below the headline (2), above it (2)
+_MARKED_TIME_XPATH = "//time[@datetime][@pubdate] | //*[@datetime][@itemprop='datePublished']"
+_BELOW_COUNT = 25
+_ABOVE_COUNT = 8
 # Visible dates put words between date and time: "18 Jun 2015 at 06:25 WIB".
 _DATE_TIME_JOINER = re.compile(r"(?<=\d)\s+(?:at|@|om|um|à|às|alle)\s+(?=\d)", re.IGNORECASE)
 # A meta value's date and time, however it is written: "2022/12/10 13:19:56",
@@ -290,7 +287,13 @@ def labelled_credits(root: HtmlElement) -> Credits:
     JSON-LD author (which some outlets fill with the editor)."""
     authors: list[str] = []
     editors: list[str] = []
-    found = [e for e in root.xpath(_CREDIT_XPATH) if e.tag in _CREDIT_TAGS]
+    # The element's own first text opens with a label (a walk in Python: an XPath
+    # predicate on every element's text costs several times more).
+    found = [
+        element
+        for element in root.iter(_CREDIT_TAGS)
+        if element.text and element.text.lstrip()[:12].lower().startswith(_CREDIT_PREFIXES)
+    ]
     for element in found[:_MAX_CREDIT_ELEMENTS]:
         if _LABEL_ONLY.match(clean(element.text_content()[:_MAX_BYLINE_CHARS])):
             # "<td>Penulis</td><td>: A</td>", "<b>Penulis</b>: A": the name is beside it
@@ -334,23 +337,59 @@ def _published_candidates(
     datetime>` marked as the publication, dates by the headline, `<time>` inside the
     article, dates in date-classed elements, then any other `<time>` (a sidebar's).
 
-    A meta exact to the second in a local offset settles it: the page is not searched
-    further (most pages; the search costs more than the rest of the metadata)."""
-    stamps = [s for key in _PUBLISHED_METAS for v in metas.get(key, ()) if (s := _meta_stamp(v))]
-    timed = [s for s in stamps if s.has_time]
-    if timed and timed[0].explicit_zone and timed[0].value.utcoffset() and timed[0].value.second:
-        return stamps
-    times = root.xpath("//time[@datetime]")
-    marked = root.xpath("//time[@datetime][@pubdate] | //*[@datetime][@itemprop='datePublished']")
-    stamps.extend(_attribute_stamps(marked))
-    if headline is not None:  # under the headline first, then just above it
-        for near in (headline.xpath(_BELOW_HEADLINE), headline.xpath(_ABOVE_HEADLINE)):
-            stamps.extend(_attribute_stamps([e for e in near if e.tag == "time"]))
-            stamps.extend(_printed_stamps(near))
-    stamps.extend(_attribute_stamps([t for t in times if t.xpath("ancestor::article")]))
-    stamps.extend(_printed_stamps(root.xpath(_DATE_XPATH)[:_MAX_DATE_ELEMENTS]))
-    stamps.extend(_attribute_stamps(times))
+    The search stops once a meta or marked `<time>` states a clock time in a local
+    offset: nothing further down could correct it, and searching the whole page for
+    printed dates costs more than the rest of the metadata."""
+    stamps: list[Stamp] = []
+    for number, stage in enumerate(_stamp_stages(root, metas, headline)):
+        stamps.extend(stage())
+        timed = next((s for s in stamps if s.has_time), None)
+        if timed and timed.explicit_zone and (timed.value.utcoffset() or number >= _NEAR_DONE):
+            break  # a UTC time stays UTC unless the page prints it locally by the headline
     return stamps
+
+
+def _stamp_stages(root: HtmlElement, metas: dict[str, list[str]], headline: HtmlElement | None):
+    yield lambda: [
+        s for key in _PUBLISHED_METAS for v in metas.get(key, ()) if (s := _meta_stamp(v))
+    ]
+    yield lambda: _attribute_stamps(root.xpath(_MARKED_TIME_XPATH))
+    times = root.xpath("//time[@datetime]")
+    if headline is not None:  # under the headline first, then just above it
+        for near in (_below(headline, _BELOW_COUNT), _above(headline, _ABOVE_COUNT)):
+            yield lambda near=near: _attribute_stamps([e for e in near if e.tag == "time"])
+            yield lambda near=near: _printed_stamps(near)
+    in_article = [t for t in times if next(t.iterancestors("article"), None) is not None]
+    yield lambda: _attribute_stamps(in_article)
+    yield lambda: _printed_stamps(root.xpath(_DATE_XPATH)[:_MAX_DATE_ELEMENTS])
+    yield lambda: _attribute_stamps(times)
+
+
+def _below(element: HtmlElement, count: int) -> list[HtmlElement]:
+    """The first `count` elements after `element` in document order (its descendants
+    aside): the siblings that follow it, their descendants, then its ancestors' siblings."""
+    found: list[HtmlElement] = []
+    current: HtmlElement | None = element
+    while current is not None and len(found) < count:
+        for sibling in current.itersiblings():
+            found.extend(e for e in sibling.iter() if isinstance(e.tag, str))
+            if len(found) >= count:
+                break
+        current = current.getparent()
+    return found[:count]
+
+
+def _above(element: HtmlElement, count: int) -> list[HtmlElement]:
+    """The `count` elements just before `element` (nearest first, ancestors aside)."""
+    found: list[HtmlElement] = []
+    current: HtmlElement | None = element
+    while current is not None and len(found) < count:
+        for sibling in current.itersiblings(preceding=True):
+            found.extend(e for e in reversed(list(sibling.iter())) if isinstance(e.tag, str))
+            if len(found) >= count:
+                break
+        current = current.getparent()
+    return found[:count]
 
 
 def _attribute_stamps(elements: list[HtmlElement]) -> list[Stamp]:
