@@ -157,9 +157,13 @@ def _has_loose_text(parent: HtmlElement) -> bool:
         return True
     return any(
         (child.tail or "").strip()
-        or (child.tag in _INLINE and child.tag != "br" and child.text_content().strip())
+        or (child.tag in _INLINE and child.tag != "br" and _has_text(child))
         for child in parent
     )
+
+
+def _has_text(element: HtmlElement) -> bool:
+    return any(text.strip() for text in element.itertext())  # stops at the first
 
 
 def _wrap_runs(parent: HtmlElement) -> None:
