@@ -88,7 +88,11 @@ def _wrap_loose_text(root: HtmlElement) -> None:
     </strong> - Otoritas… <p>…`), and the initials after them; trafilatura reads only
     the paragraphs, so that text was lost."""
     parents = {p.getparent() for p in root.iter("p")}
-    declared = root.xpath("//*[@itemprop='articleBody'][not(self::meta)]")
+    declared = [
+        e
+        for e in root.xpath("//@itemprop/..")
+        if e.get("itemprop") == "articleBody" and e.tag != "meta"
+    ]
     for parent in dict.fromkeys([*parents, *declared]):
         if parent is None:
             continue

@@ -81,7 +81,6 @@ _DATE_XPATH = (
 # The elements printed around the headline, where a page states its date when no element
 # says "date" ("<div class='grey small'>Rabu, 17 Juni 2015 | 22:26 WIB</div>").
 _NEAR_DONE = 5  # stages: metas, marked times, below the headline (2), above it (2)
-_MARKED_TIME_XPATH = "//time[@datetime][@pubdate] | //*[@datetime][@itemprop='datePublished']"
 _BELOW_COUNT = 25
 _ABOVE_COUNT = 8
 # Visible dates put words between date and time: "18 Jun 2015 at 06:25 WIB".
@@ -353,12 +352,15 @@ def _stamp_stages(root: HtmlElement, metas: dict[str, list[str]], headline: Html
     yield lambda: [
         s for key in _PUBLISHED_METAS for v in metas.get(key, ()) if (s := _meta_stamp(v))
     ]
-    yield lambda: _attribute_stamps(root.xpath(_MARKED_TIME_XPATH))
-    times = root.xpath("//time[@datetime]")
+    dated = root.xpath("//@datetime/..")  # one walk for every element with a datetime
+    yield lambda: _attribute_stamps(
+        [e for e in dated if e.get("pubdate") is not None or e.get("itemprop") == "datePublished"]
+    )
     if headline is not None:  # under the headline first, then just above it
         for near in (_below(headline, _BELOW_COUNT), _above(headline, _ABOVE_COUNT)):
             yield lambda near=near: _attribute_stamps([e for e in near if e.tag == "time"])
             yield lambda near=near: _printed_stamps(near)
+    times = [e for e in dated if e.tag == "time"]
     in_article = [t for t in times if next(t.iterancestors("article"), None) is not None]
     yield lambda: _attribute_stamps(in_article)
     yield lambda: _printed_stamps(root.xpath(_DATE_XPATH)[:_MAX_DATE_ELEMENTS])
@@ -425,6 +427,19 @@ def _meta_stamp(value: str | None) -> Stamp | None:
     return Stamp(parsed, _has_clock(value), bool(_EXPLICIT_ZONE.search(value)))
 
 
+def _short_text(element: HtmlElement) -> str | None:
+    """The element's text when it is short enough to be a date line, else None (read
+    only as far as that limit: the container of the whole article is often nearby)."""
+    parts: list[str] = []
+    size = 0
+    for text in element.itertext():
+        size += len(text.strip())
+        if size > _MAX_DATE_CHARS:
+            return None
+        parts.append(text)
+    return clean("".join(parts))
+
+
 def _printed_stamps(elements: list[HtmlElement]) -> list[Stamp]:
     """Dates printed in these elements (short texts with a year, not "updated" ones)."""
     stamps = []
@@ -434,9 +449,9 @@ def _printed_stamps(elements: list[HtmlElement]) -> list[Stamp]:
         classes = (element.get("class") or "").lower()
         if "modif" in classes or ("update" in classes and element.get("itemprop") is None):
             continue
-        text = clean(element.text_content())
+        text = _short_text(element)
         # A year is required: relative times ("3 jam lalu") depend on when we look.
-        if len(text) > _MAX_DATE_CHARS or not _YEAR.search(text):
+        if text is None or not _YEAR.search(text):
             continue
         published, _modified = parse_published_modified(_DATE_TIME_JOINER.sub(" ", text))
         if published is not None:
