@@ -21,6 +21,18 @@ Tried and dropped: favor_precision alone (F1 0.957 without fast; with fast it
 loses recall, 0.946); pruning link-dense blocks via include_links (that option
 changes trafilatura's extraction itself: F1 0.963); dropping all-capitals
 lines (they are subheadings as often as promos).
+
+Before trafilatura runs, text it would lose is given paragraphs: loose text beside
+`<p>`s (detik's `<strong>Jakarta</strong> -`, VIVA's first paragraph), text split
+by `<br><br>` without any `<p>`. After it, `trim_generic` also starts the article
+at the headline or an outlet's dateline (teasers and captions above), ends it at
+the editors' code ("(mea/mea)") or where the page turns into dated teasers, and
+drops menus at either edge and a byline card; one-cell table rows (detik's caption
+and "Baca juga" boxes) are judged as paragraphs. On the real Indonesian pages of
+tests/fixtures/realpages (benchmarks/generic_realpages.py) that took the body from
+P 0.82 / R 0.94 to P 0.93 / R 0.96 (trafilatura alone: 0.89 / 0.93); on the
+181-page set F1 0.972 (P 0.969, R 0.975). Dropping embedded tweets was tried and
+dropped (the 181-page truth keeps them: F1 0.969).
 """
 
 from __future__ import annotations
