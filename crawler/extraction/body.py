@@ -131,7 +131,7 @@ STRONG_DATELINES = (
 # " (Mvi/Ali)", " (*)", or a name after the last sentence: "… Denpasar. (Luh Wayanti)".
 _INITIALS = re.compile(
     r"\s*\((?:[a-z]{2,5}(?:\s*/\s*[a-z]{2,5})*|[A-Za-z][a-z]{1,4}(?:\s*/\s*[A-Za-z][a-z]{1,4})+"
-    r"|\*+)\)\s*$"
+    r"|\*+)\)\s*$|\s*\[[a-z]{2,5}(?:\s*/\s*[a-z]{2,5})*\]\s*$"
     r"|(?<=[.!?\"”])\s*\((?:[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,3})\)\s*$"
 )
 # A caption's trailing credit: "(TRIBUNJOGJA.COM/Name)", "(Foto: Name/detikJogja)",

@@ -293,7 +293,8 @@ _TAIL_JUNK = re.compile(
     r"(?:copyright\b|©|ⓒ|\(c\)\s*\d{4}|all\s+rights\s+reserved|hak\s+cipta|"
     r"(?:post\s+(?:a\s+)?)?comments?\s*(?:\(\+\))?$|komentar$|tags?\s*:?$|filed\s+under|"
     r"_{3,}$|-{3,}$|share\s+(?:this|on)\b|"
-    r"(?:sign\s+up|subscribe)\b.{0,150}$|.{0,100}\bnewsletters?\b.{0,100}$|follow\s+(?:us|@)\b)",
+    r"(?:sign\s+up|subscribe)\b.{0,150}$|.{0,100}\bnewsletters?\b.{0,100}$|follow\s+(?:us|@)\b|"
+    r"disclaimer\s*:)",
     re.IGNORECASE,
 )
 # Lines that open a page above the article: reading time, a bare byline ("By Jane
@@ -331,6 +332,7 @@ def trim_generic(
         ):
             out = out[1:]
     out = _end_at_initials(_start_at_dateline(_drop_furniture_runs(_drop_byline(out))))
+    out = _drop_link_boxes(out)
     # Junk first, so a related-stories block or a rule above it ends up near the end.
     out = _drop_tail_junk(_cut_related_tail(_cut_furniture_tail(_drop_tail_junk(out))))
     out = [p for p in out if not _PROMO.match(p)]
@@ -381,12 +383,13 @@ _LEAD_WINDOW = 7
 _MAX_ABOVE_DATELINE_CHARS = 300
 # The editors' code closing an Indonesian article: "(mea/mea)", "(fyk/ash)", "(tro)".
 _CLOSING_INITIALS = re.compile(
-    r"(?:^|\s)\((?:[a-z]{2,5}(?:\s*/\s*[a-z]{2,5})*"
-    r"|[A-Za-z][a-z]{1,4}(?:\s*/\s*[A-Za-z][a-z]{1,4})+)\)$"
+    r"(?:^|\s)(?:\((?:[a-z]{2,5}(?:\s*/\s*[a-z]{2,5})*"
+    r"|[A-Za-z][a-z]{1,4}(?:\s*/\s*[A-Za-z][a-z]{1,4})+)\)|\[[a-z]{2,5}(?:/[a-z]{2,5})*\])$"
 )
 # Page furniture: short lines that do not end a sentence ("Whats New", "Lihat Foto",
 # "Rekomendasi untuk anda"), lines without letters ("-", "01"), and short lines
 # stamped with a date or time (a listing's "02/11/2023, 21:01 WIB Judul lain").
+_ENDS_STATEMENT = re.compile(r"[.!?:;\"”]\s*$")
 _ENDS_SENTENCE = re.compile(r"[.!?\"'”’»)。！？」]\s*$")
 _FURNITURE_MAX_CHARS = 50
 _STAMPED_MAX_CHARS = 160
@@ -401,6 +404,8 @@ _DATED = re.compile(
     re.IGNORECASE,
 )
 _FURNITURE_SHARE = 0.6
+_OPENING_LINES = 2
+_MAX_TEXT_CUT = 0.5  # sentences after a furniture cut, at most this share of the text above
 _TAIL_SEARCH_FROM = 0.4  # share of the text above which a furniture tail may not start
 
 
@@ -433,8 +438,13 @@ def _start_at_dateline(paragraphs: list[str]) -> list[str]:
 
 def _end_at_initials(paragraphs: list[str]) -> list[str]:
     """End at the editors' initials code in the second half: what follows is the page."""
-    for index in range(len(paragraphs) // 2, len(paragraphs) - 1):
-        if _CLOSING_INITIALS.search(paragraphs[index]):
+    # The second half by lines or by text: a page's furniture is many short lines.
+    half_chars = sum(len(p) for p in paragraphs) / 2
+    seen = 0
+    for index, paragraph in enumerate(paragraphs[:-1]):
+        seen += len(paragraph)
+        in_tail = index >= len(paragraphs) // 2 or seen >= half_chars
+        if in_tail and _CLOSING_INITIALS.search(paragraph):
             return paragraphs[: index + 1]
     return paragraphs
 
@@ -446,7 +456,9 @@ def _is_furniture(paragraph: str) -> bool:
         return False
     if len(paragraph) <= _FURNITURE_MAX_CHARS:
         return True
-    return len(paragraph) <= _STAMPED_MAX_CHARS and bool(_YEAR_OR_TIME.search(paragraph))
+    return len(paragraph) <= _STAMPED_MAX_CHARS and bool(
+        _YEAR_OR_TIME.search(paragraph) or _DATED.search(paragraph)
+    )
 
 
 def _is_stamp(paragraph: str) -> bool:
@@ -472,15 +484,21 @@ def _cut_furniture_tail(paragraphs: list[str]) -> list[str]:
     # From each line to the end: how many furniture lines and stamps follow.
     furniture_after = list(accumulate(reversed(furniture)))[::-1]
     stamps_after = list(accumulate(reversed(stamps)))[::-1]
+    # Text of the real paragraphs from each line on: a cut may not take much of it.
+    text = [0 if f else len(p) for f, p in zip(furniture, paragraphs, strict=True)]
+    text_after = list(accumulate(reversed(text)))[::-1]
     total = sum(len(p) for p in paragraphs)
     seen = 0
     for index, paragraph in enumerate(paragraphs):
-        if index > 0 and furniture[index] and seen >= _TAIL_SEARCH_FROM * total:
+        # The block opens with a few furniture lines in a row (a subheading alone is not it).
+        opening = all(furniture[index : index + _OPENING_LINES])
+        if index > 0 and opening and seen >= _TAIL_SEARCH_FROM * total:
             rest = len(paragraphs) - index
             if (
                 furniture_after[index] >= _FURNITURE_SHARE * rest
                 and stamps_after[index] >= _MIN_FURNITURE_LINES
                 and stamps_after[index] >= _STAMP_SHARE * rest
+                and text_after[index] <= _MAX_TEXT_CUT * seen
             ):
                 return paragraphs[:index]
         seen += len(paragraph)
@@ -544,3 +562,34 @@ def _end_at_repeated_title(paragraphs: list[str], known_titles: set[str]) -> lis
         if paragraphs[index].casefold() in known_titles:
             return paragraphs[:index]
     return paragraphs
+
+
+# A box of links to other stories set as lines: its label alone ("Baca juga:", "Berita
+# Terkait", Media Indonesia's "Headline"), then the headlines it links.
+_BOX_LABEL = re.compile(
+    r"(?:baca\s+(?:juga|pula)|berita\s+(?:terkait|lainnya)|artikel\s+terkait|lihat\s+juga|"
+    r"headlines?|pilihan\s+editor)\s*:?$",
+    re.IGNORECASE,
+)
+_BOX_LINE_MAX_CHARS = 120
+_BOX_MAX_LINES = 5
+
+
+def _drop_link_boxes(paragraphs: list[str]) -> list[str]:
+    """Drop a link box's label line and the headlines under it (short, no sentence)."""
+    out: list[str] = []
+    skipping = 0
+    for paragraph in paragraphs:
+        if _BOX_LABEL.match(paragraph):
+            skipping = _BOX_MAX_LINES
+            continue
+        if (
+            skipping
+            and len(paragraph) <= _BOX_LINE_MAX_CHARS
+            and not _ENDS_STATEMENT.search(paragraph)
+        ):
+            skipping -= 1
+            continue
+        skipping = 0
+        out.append(paragraph)
+    return out
