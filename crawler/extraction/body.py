@@ -52,24 +52,88 @@ COMMON_BOILERPLATE = (
     r"laporan\s+(?:wartawan|reporter|kontributor|jurnalis)\b",
     r"isi\s+komentar\s+sepenuhnya\s+(?:adalah\s+)?tanggung\s+jawab",
     r".{0,200}whatsapp\s+channel",
-    r"(?:cek|ikuti|dapatkan|gabung)\b.{0,80}\b(?:google\s+news|whatsapp|telegram|newsletter)",
+    r"(?:cek|ikuti|dapatkan|gabung|simak)\b.{0,120}\b(?:google\s+news|whatsapp|telegram|newsletter)",
     r"(?:dapatkan|ikuti)\s+(?:update|informasi|berita)\b.{0,60}\b(?:setiap\s+hari|di\s+sini)",
-    r"artikel\s+ini\s+telah\s+(?:tayang|terbit|dimuat)\b",
+    # Syndication notes: "Artikel ini telah naik di detikBali", "… telah tayang di Kompas.com".
+    r"(?:artikel|berita|tulisan)\s+ini\s+(?:telah\s+|sudah\s+)?"
+    r"(?:tayang|terbit|dimuat|naik|diterbitkan|ditayangkan|dipublikasikan)\b",
     r"(?:bagikan|share)\s*(?:artikel|berita)?\s*:?$",
-    r"(?:advertisement|scroll\s+to\s+continue(?:\s+with\s+content)?|iklan)$",
+    # Ad slots and their scroll prompts: "ADVERTISEMENT", "SCROLL TO RESUME CONTENT".
+    r"(?:(?:advertisement|iklan)\s*)?(?:scroll\s+to\s+(?:continue|resume)(?:\s+with)?"
+    r"(?:\s+content)?)?(?<=\w)$",
     r"halaman\s+(?:selanjutnya|berikutnya|\d+\s*/\s*\d+)\b",
     r"ringkasan\s+berita\b",  # Tribun's summary box when no rule removed it
+    # Video embeds left as text: "[Gambas:Video 20detik]", "[Gambas:Video CNN]".
+    r"\[\s*gambas\s*:[^\]]*\]$",
+    # Photo captions and credits standing as paragraphs: "Foto: … (X/detikcom)",
+    # "Lihat Foto", "KOMPAS.com/NAME", "(Dok. Humas Pemkab)", a caption closed by a
+    # bracketed "Name/outlet" credit.
+    r"(?:foto|photo|dok(?:umentasi)?\.?|ilustrasi|sumber\s+foto)\s*:.{0,300}$",
+    r"lihat\s+foto$",
+    r"[\w-]+\.(?:com|co\.id|id|co)\s*/\s*[^\s/][^/]{1,60}$",
+    r"\(\s*(?:dok(?:umentasi)?\b\.?|foto\s*:|ist(?:imewa)?\b)[^()]{0,100}\)$",
+    r".{0,300}\((?:[^()/]{2,60}/)+\s*(?:[\w-]+\.(?:com|co\.id|id)|detik\w*|antara(?:\s*foto)?"
+    r"|kompas\w*|tribun\w*|tempo|kumparan|liputan6|cnn\s+indonesia)\s*\)$",
+    # … or by a bracketed "Name Name/Agency" (a space: initials "(mea/mea)" have none),
+    # or by a labelled credit: "… Foto: AP/Jon Super", "… Mandatory Credit: Name".
+    r".{0,300}\((?:[^()]*\s[^()]*/[^()]+|[^()]+/[^()]*\s[^()]*)\)$",
+    r".{0,300}\b(?:foto|photo|mandatory\s+credit)\s*:\s*[^.!?:]{2,80}$",
+    # A bare "Agency/Name" credit line: "Antara/Teresia May", "AP/Jon Super".
+    r"[\w.-]+(?:\s+[\w.-]+){0,2}\s*/\s*[\w.'-]+(?:\s+[\w.'-]+){0,3}$",
+    # Credit tables and boxes: "Penulis : … Editor : … Sumber :", "| Editor | : Name |".
+    r"\|?\s*(?:penulis|editor|reporter|pewarta|redaktur|red|penyunting|fotografer|kontributor"
+    r"|sumber|videografer)\s*\|?\s*:.{0,150}$",
+    # Okezone's "Telusuri berita … lainnya", Tempo's "Pilihan Editor: …".
+    r"telusuri\s+berita\b",
+    r"pilihan\s+editor\s*:",
+    # No letters at all: separators ("-----", "***"), counters ("0"), stray pipes.
+    r"[\W\d_]*$",
 )
-# Datelines of outlets without a rule: "SLEMAN, KOMPAS.com - ", "KRjogja.com - SLEMAN - ",
-# "Harianjogja.com, SLEMAN—". Case-sensitive: the place is written in capitals.
+# Datelines of outlets without a rule, where the place is (Title or UPPER case):
+# "SLEMAN, KOMPAS.com - ", "KRjogja.com - SLEMAN - ", "Harianjogja.com, SLEMAN—",
+# "Liputan6.com, Jakarta - ", "REPUBLIKA.CO.ID, JAKARTA -- ", "Jakarta, CNN Indonesia -- ",
+# "JAKARTA (Antara) - ", "JAKARTA - ", "Jakarta - " (detik's `<strong>Jakarta</strong> -`).
+# Case-sensitive: a place is capitalised, so "Saat itu - kata dia" is no dateline.
+_DASH = r"(?:-{1,2}|–|—)"
+_DOMAIN = r"[\w-]+\.(?i:com|co\.id|co|id|net)"
+_PLACE_UPPER = r"[A-Z][A-Z.'-]*(?: [A-Z][A-Z.'-]*){0,3}"
+_PLACE_ANY = r"[A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,3}"
+_OUTLET_WORDS = r"[A-Z][\w.-]*(?: [A-Z][\w.-]*){0,2}"
 GENERIC_DATELINES = (
-    re.compile(r"^(?P<place>[A-Z][A-Z .'-]{1,30}?)\s*,\s*[\w-]+\.(?i:com|co\.id|id)\s*[–—-]\s*"),
+    # outlet.com, Place -   /   outlet.com - PLACE -
+    re.compile(rf"^{_DOMAIN}\s*[,–—-]\s*(?P<place>{_PLACE_ANY})\s*{_DASH}\s*"),
+    # PLACE, outlet.com -   /   Place, CNN Indonesia --   (the place is no domain)
     re.compile(
-        r"^[\w-]+\.(?i:com|co\.id|id)\s*[,–—-]\s*(?P<place>[A-Z][A-Z .']{1,30}?)\s*[–—-]\s*"
+        rf"^(?!{_DOMAIN}\b)(?P<place>{_PLACE_ANY})\s*,\s*(?:{_DOMAIN}|{_OUTLET_WORDS})\s*{_DASH}\s*"
     ),
+    # PLACE (Antara) -   /   Mataram, NTB (ANTARA News) -
+    re.compile(
+        rf"^(?P<place>{_PLACE_ANY})(?:\s*,\s*{_PLACE_ANY})?\s*\({_OUTLET_WORDS}\)\s*{_DASH}\s*"
+    ),
+    # outlet.com -   (no place)
+    re.compile(rf"^{_DOMAIN}\s*{_DASH}\s+"),
+    # JAKARTA -   /   Jakarta -   (a dash with space around it, or the paragraph's end)
+    re.compile(rf"^(?P<place>{_PLACE_UPPER})\s+{_DASH}(?:\s+|$)"),
+    re.compile(rf"^(?P<place>[A-Z][a-z'.]+(?: [A-Z][a-z'.]+){{0,2}})\s+{_DASH}(?:\s+|$)"),
 )
-# " (tro)", " (rih/ams)", " (*)" closing the last paragraph: the reporter's initials.
-_INITIALS = re.compile(r"\s*\((?:[a-z]{2,5}(?:\s*/\s*[a-z]{2,5})*|\*+)\)\s*$")
+# Datelines that name the outlet (a domain, "(Antara)", "CNN Indonesia", "KompasOtomotif"):
+# strong enough to mark where the article starts when they open a later paragraph.
+STRONG_DATELINES = (
+    GENERIC_DATELINES[0],
+    re.compile(
+        rf"^(?P<place>{_PLACE_ANY})\s*,\s*(?:{_DOMAIN}|[A-Z][\w.-]{{4,}}(?: [A-Z][\w.-]*)?)"
+        rf"\s*{_DASH}\s*"
+    ),
+    GENERIC_DATELINES[2],
+    GENERIC_DATELINES[3],
+)
+# The reporter's or editors' code closing the last paragraph: " (tro)", " (rih/ams)",
+# " (Mvi/Ali)", " (*)", or a name after the last sentence: "… Denpasar. (Luh Wayanti)".
+_INITIALS = re.compile(
+    r"\s*\((?:[a-z]{2,5}(?:\s*/\s*[a-z]{2,5})*|[A-Za-z][a-z]{1,4}(?:\s*/\s*[A-Za-z][a-z]{1,4})+"
+    r"|\*+)\)\s*$|\s*\[[a-z]{2,5}(?:\s*/\s*[a-z]{2,5})*\]\s*$"
+    r"|(?<=[.!?\"”])\s*\((?:[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,3})\)\s*$"
+)
 # A caption's trailing credit: "(TRIBUNJOGJA.COM/Name)", "(Foto: Name/detikJogja)",
 # or unbracketed "… Foto: Name/detikJogja".
 _CAPTION_CREDIT = re.compile(

@@ -157,6 +157,17 @@ def _extract(root: HtmlElement, url: str, more_pages: Pages) -> Article:
                 setattr(article, name, value)
                 article.provenance[name] = layer_names[layer]
                 break
+    if rule is None:  # a date alone (midnight) gives way to a time the page states
+        exact = generic_meta.more_exact(
+            article.published_at, proposals["generic"].get("published_at")
+        )
+        if exact is not article.published_at:
+            article.published_at, article.provenance["published_at"] = exact, "generic"
+        for name in ("authors", "editors"):  # people the page credits with their role
+            credited = proposals["generic"].get(f"credited_{name}")
+            if credited:
+                setattr(article, name, credited)
+                article.provenance[name] = "generic"
     if rule is None and not article.editors:
         # A page no rule reads may name its editor only in microdata (Antara's
         # itemprop=editor); rule pages say where editors are, so they skip the walk.
