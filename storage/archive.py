@@ -15,7 +15,7 @@ import os
 import sqlite3
 import time
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +25,7 @@ from urllib.parse import quote
 import sqlite_utils
 
 from storage.neardup import NearDuplicateIndex, signature
+from storage.runs import as_seen, process_identity
 from storage.schema import SchemaError, migrate
 from storage.stemming import stem_text
 
@@ -97,6 +98,9 @@ class Archive:
         self.batch_seconds = batch_seconds
         self._pending = 0
         self._batch_started = 0.0
+        # called in each write batch's transaction before its first write: the crawl's
+        # lock fence (storage/locks.py) checks there that its runs still hold their locks
+        self.before_batch: Callable[[], None] | None = None
         self.conn = self._connect()
         self.db = sqlite_utils.Database(self.conn)
         self.near_duplicates = NearDuplicateIndex(self.conn)
@@ -186,6 +190,8 @@ class Archive:
             self.conn.execute("BEGIN IMMEDIATE")
             self._batch_started = time.monotonic()
             self._pending = 0
+            if self.before_batch is not None:
+                self.before_batch()
 
     def _wrote(self) -> None:
         self._pending += 1
@@ -473,8 +479,9 @@ class Archive:
     def start_run(self, source: str) -> int:
         self.flush()
         cursor = self.conn.execute(
-            "INSERT INTO crawl_runs(source, started_at, status, pid) VALUES (?, ?, 'running', ?)",
-            (source, utc_now(), os.getpid()),
+            "INSERT INTO crawl_runs(source, started_at, status, pid, holder) "
+            "VALUES (?, ?, 'running', ?, ?)",
+            (source, utc_now(), os.getpid(), process_identity()),
         )
         return cursor.lastrowid
 
@@ -482,6 +489,12 @@ class Archive:
         self, run_id: int, status: str, counts: Mapping[str, int], message: str | None = None
     ) -> None:
         self.flush()
+        self.close_run_row(run_id, status, counts, message)
+
+    def close_run_row(
+        self, run_id: int, status: str, counts: Mapping[str, int], message: str | None = None
+    ) -> None:
+        """finish_run's update alone, inside the caller's transaction (storage/locks.py)."""
         allowed = {
             "pages",
             "articles_new",
@@ -499,7 +512,19 @@ class Archive:
         )
 
     def runs(self, limit: int = 20) -> list[dict[str, Any]]:
-        return list(self.db.query("SELECT * FROM crawl_runs ORDER BY id DESC LIMIT ?", [limit]))
+        """The latest runs, a killed crawl's "running" run read as failed (storage/runs.py)."""
+        rows = self.db.query("SELECT * FROM crawl_runs ORDER BY id DESC LIMIT ?", [limit])
+        return [as_seen(run, self.lock_holders().get(run["source"])) for run in rows]
+
+    def lock_holders(self) -> dict[str, str]:
+        """source -> the identity holding its crawl lock now."""
+        try:
+            rows = self.conn.execute(
+                "SELECT source, holder FROM crawl_locks WHERE holder IS NOT NULL"
+            ).fetchall()
+        except sqlite3.OperationalError:  # read-only, from a warta before holders
+            return {}
+        return dict(rows)
 
     # -- crawl errors ----------------------------------------------------------------
 

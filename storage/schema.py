@@ -222,6 +222,13 @@ ALTER TABLE articles ADD COLUMN published_date_wib TEXT
 """
 
 
+_V9_RUN_HOLDERS = """
+-- who holds a lock / ran a run: host|boot id|pid namespace|pid|start time (storage/runs.py)
+ALTER TABLE crawl_locks ADD COLUMN holder TEXT;
+ALTER TABLE crawl_runs ADD COLUMN holder TEXT;
+"""
+
+
 # Each migration is an SQL script or a function of the connection; index + 1 is the
 # user_version it leads to.
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
@@ -233,6 +240,7 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _V6_CRAWL_ERRORS,
     _V7_FILTER_INDEX,
     _V8_WIB_DATE,
+    _V9_RUN_HOLDERS,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
