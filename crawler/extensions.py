@@ -33,6 +33,7 @@ from storage.runs import RunStatus
 
 HEARTBEAT_EVERY = 10  # seconds; locks.STALE_AFTER must be well above it
 LOST_LOCK = "lost_lock"  # the close reason of a crawl whose lock was taken over
+TLS_UNVERIFIED = "TLS certificates not verified (verify_tls = false)"
 RECORD_WAIT = 600.0  # seconds a crawl's end waits to record its run in a busy archive
 
 COUNTS = {
@@ -158,6 +159,8 @@ class RunRecorder:
             archive = archive_for(self.crawler)
             locks.fence_of(archive).unguard(spider.name)
             message = refused or failure or reason
+            if not getattr(getattr(spider, "source", None), "verify_tls", True):
+                message += f"; {TLS_UNVERIFIED}"
             status = self._close_run(archive, spider.name, status, counts, message)
             archive.flush()
         except (ArchiveError, sqlite3.Error) as exc:  # the next crawl closes the run instead

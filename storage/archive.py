@@ -81,6 +81,23 @@ def body_hash(body: str) -> str:
     return hashlib.sha1(body.encode("utf-8")).hexdigest()
 
 
+def encode_headers(headers: dict[str, str]) -> bytes:
+    """Response headers as stored: JSON, zlib-compressed like the page (a BLOB).
+
+    Pages archived before warta compressed them hold the JSON text; decode_headers
+    reads both. Compressed, a hostile site's repetitive headers take little room
+    (and the crawler caps them anyway: crawler/middlewares.py).
+    """
+    return zlib.compress(json.dumps(headers, ensure_ascii=False).encode("utf-8"), 6)
+
+
+def decode_headers(value: bytes | str) -> dict[str, str]:
+    """A raw page's stored headers: compressed JSON (bytes) or, from older rows, JSON text."""
+    if isinstance(value, bytes):
+        value = zlib.decompress(value).decode("utf-8")
+    return json.loads(value)
+
+
 class Archive:
     """An open archive file. Not thread-safe: one per process (or per crawler)."""
 
@@ -447,7 +464,7 @@ class Archive:
                     page_no,
                     page.url,
                     page.status,
-                    json.dumps(page.headers, ensure_ascii=False),
+                    encode_headers(page.headers),
                     iso_utc(page.fetched_at),
                     zlib.compress(page.body, 6),
                 ),
@@ -459,6 +476,13 @@ class Archive:
             "SELECT html FROM raw_pages WHERE article_id = ? ORDER BY id", (article_id,)
         )
         return [zlib.decompress(blob) for (blob,) in rows]
+
+    def raw_headers(self, article_id: int) -> list[dict[str, str]]:
+        """The response headers of an article's raw pages, in page order (either storage)."""
+        rows = self.conn.execute(
+            "SELECT headers FROM raw_pages WHERE article_id = ? ORDER BY id", (article_id,)
+        )
+        return [decode_headers(value) for (value,) in rows]
 
     def article(self, article_id: int) -> dict[str, Any] | None:
         """One article row with JSON columns decoded."""

@@ -83,7 +83,8 @@ COLUMNS: dict[str, dict[str, str]] = {
         "page_no": "1 for an article's first page, 2… for continuation pages",
         "url": "URL fetched",
         "status": "HTTP status of the fetch",
-        "headers": "Response headers, a JSON object",
+        "headers": "Response headers, a JSON object, zlib-compressed like html (pages "
+        "archived by older warta versions: the JSON text)",
         "fetched_at": f"Fetch time, {UTC_TIME}",
         "compression": "How html is compressed (zlib)",
         "html": "The fetched page, compressed; never shown in lists (download from a row page)",
