@@ -14,6 +14,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -190,12 +191,17 @@ def test_a_run_blocked_past_busy_timeout_is_recorded_failed(tmp_path, crawl_serv
     blocker = sqlite3.connect(db, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")  # as a paused crawl mid-batch holds it
     try:
-        crawl = start_crawl(db, crawl_server.base_url, source="tribunjogja")
-        time.sleep(33)  # past the archive's 30 s busy_timeout
+        crawl = start_crawl(db, crawl_server.base_url, "-v", source="tribunjogja")
+        log: list[str] = []
+        reader = threading.Thread(target=lambda: log.extend(crawl.stderr), daemon=True)
+        reader.start()
+        wait_for(lambda: any("Spider opened" in line for line in log), timeout=120)
+        time.sleep(33)  # its run's first write waits past the archive's 30 s busy_timeout
     finally:
         blocker.execute("ROLLBACK")
         blocker.close()
-    out, err = crawl.communicate(timeout=120)
-    assert crawl.returncode == 1
+    crawl.wait(timeout=120)
+    reader.join(timeout=10)
+    assert crawl.returncode == 1, "".join(log)
     (run,) = runs_of(db)
     assert run["status"] == "failed" and "locked" in run["message"], run
