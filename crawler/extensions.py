@@ -118,8 +118,7 @@ class RunRecorder:
             self.ticks += 1
             if self.holds_lock and self.ticks % self.heartbeat_every == 0:
                 if not locks.heartbeat(archive, source):
-                    locks.fence_of(archive).unguard(source)
-                    self.lock_lost(source)
+                    locks.fence_of(archive).lose(source)
         except (ArchiveError, sqlite3.Error) as exc:
             fail_crawl(self.crawler, exc)
 

@@ -98,6 +98,10 @@ def decode_headers(value: bytes | str) -> dict[str, str]:
     return json.loads(value)
 
 
+class FencedOut(RuntimeError):
+    """A write of a crawl whose source lock another crawl took over (storage/locks.py)."""
+
+
 class Archive:
     """An open archive file. Not thread-safe: one per process (or per crawler)."""
 
@@ -118,6 +122,7 @@ class Archive:
         # called in each write batch's transaction before its first write: the crawl's
         # lock fence (storage/locks.py) checks there that its runs still hold their locks
         self.before_batch: Callable[[], None] | None = None
+        self.fenced_out: set[str] = set()  # sources whose crawl here lost its lock
         self.conn = self._connect()
         self.db = sqlite_utils.Database(self.conn)
         self.near_duplicates = NearDuplicateIndex(self.conn)
@@ -334,6 +339,8 @@ class Archive:
         seen_at = seen_at or utc_now()
         values = encode_row(row)
         self._begin()
+        if values.get("source") in self.fenced_out:
+            raise FencedOut(f"the crawl of {values['source']} lost its lock: not stored")
         try:
             result = self._store_in_batch(values, list(pages), seen_at, reason)
             for url in {values["url"], *aliases}:

@@ -221,7 +221,14 @@ class Fence:
 
     def check(self) -> None:
         for source in [s for s in self.guarded if not holds(self.archive, s)]:
-            self.guarded.pop(source)(source)
+            self.lose(source)
+
+    def lose(self, source: str) -> None:
+        """The source's lock is gone: refuse its writes from now on, and tell its crawl."""
+        self.archive.fenced_out.add(source)
+        on_lost = self.guarded.pop(source, None)
+        if on_lost is not None:
+            on_lost(source)
 
 
 def fence_of(archive: Archive) -> Fence:

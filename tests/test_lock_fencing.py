@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from benchmarks.kill_stress import stress
 from storage import locks
 from storage.archive import Archive, utc_now
 from storage.runs import RunStatus, process_identity
@@ -205,3 +206,12 @@ def test_a_run_blocked_past_busy_timeout_is_recorded_failed(tmp_path, crawl_serv
     assert crawl.returncode == 1, "".join(log)
     (run,) = runs_of(db)
     assert run["status"] == "failed" and "locked" in run["message"], run
+
+
+def test_the_kill_stress_paused_holder_trial(tmp_path):
+    # benchmarks/kill_stress.py --paused, with a pause of seconds instead of 150 s
+    report = stress(0, articles=80, seed=5, folder=tmp_path, pause=5, stale_after=2)
+    paused = report["paused"]
+    assert paused["ok"], paused
+    assert paused["equal"] and paused["taker_exit"] == 0 and paused["paused_exit"] == 1
+    assert "lost_lock" in paused["paused_statuses"].values()
