@@ -10,7 +10,6 @@ from __future__ import annotations
 import http.client
 import json
 import re
-import sqlite3
 import ssl
 import subprocess
 import threading
