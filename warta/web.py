@@ -98,8 +98,10 @@ COLUMNS: dict[str, dict[str, str]] = {
         "source": "Outlet id from sources.toml",
         "started_at": f"Start, {UTC_TIME}",
         "finished_at": f"End, {UTC_TIME}; empty while running",
-        "status": "running, ok, degraded, failed or refused (another crawl held the source)",
+        "status": "running, ok, degraded, failed, refused (another crawl held the source) or "
+        "lost_lock (paused or hung, it was taken over by another crawl, and stopped)",
         "pid": "Process id of the crawl",
+        "holder": "The crawl's process: host|boot id|pid namespace|pid|start time",
         "pages": "Pages fetched",
         "articles_new": "Articles archived for the first time",
         "articles_updated": "Archived articles whose content changed",
