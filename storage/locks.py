@@ -47,10 +47,6 @@ class SourceLocked(RuntimeError):
         self.holder = holder
 
 
-class LockLost(RuntimeError):
-    """This crawl's lock was taken over while it was paused or hung."""
-
-
 def is_stale(
     holder: LockHolder, now: datetime | None = None, stale_after: float = STALE_AFTER
 ) -> bool:
@@ -58,6 +54,10 @@ def is_stale(
     now = now or datetime.now(UTC)
     if is_gone(holder.holder):
         return True
+    if holder.holder is None and holder.host == socket.gethostname():
+        # taken by a warta before holder identities: its pid alone, as that warta did
+        if is_gone(f"{process_identity().rsplit('|', 2)[0]}|{holder.pid}|?"):
+            return True
     beat = datetime.fromisoformat(holder.heartbeat_at.replace("Z", "+00:00"))
     return (now - beat).total_seconds() > stale_after
 
@@ -134,7 +134,8 @@ def previous_run_unfinished(archive: Archive, source: str) -> bool:
     whole window rather than stop at the first article it already holds.
     """
     row = archive.conn.execute(
-        "SELECT status FROM crawl_runs WHERE source = ? AND status != 'refused' "
+        "SELECT status FROM crawl_runs WHERE source = ? "
+        "AND status NOT IN ('refused', 'lost_lock') "
         "ORDER BY id DESC LIMIT 1",
         (source,),
     ).fetchone()

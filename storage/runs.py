@@ -29,9 +29,6 @@ class RunStatus(StrEnum):
     LOST_LOCK = "lost_lock"  # stopped: another crawl took the lock over while it was paused
 
 
-FINISHED = {RunStatus.OK, RunStatus.DEGRADED}
-
-
 def _read(path: str) -> str:
     try:
         return Path(path).read_text().strip()
