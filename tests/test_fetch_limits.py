@@ -218,3 +218,15 @@ def test_verify_tls_must_be_a_boolean(tmp_path):
     result = run_warta("sources", "--sources", str(config))
     assert result.returncode != 0
     assert "verify_tls" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_certificates_are_verified_unless_the_source_opts_out(tmp_path):
+    from crawler.sources import load_sources
+    from crawler.spiderloader import spider_class_for
+
+    config = local_config(tmp_path, "https://127.0.0.1:1", verify=False)
+    sources = load_sources(config)
+    assert not sources["harianjogja"].verify_tls and sources["tribunjogja"].verify_tls
+    settings = {s: spider_class_for(sources[s]).custom_settings for s in sources}
+    assert settings["harianjogja"]["DOWNLOAD_VERIFY_CERTIFICATES"] is False
+    assert settings["tribunjogja"]["DOWNLOAD_VERIFY_CERTIFICATES"] is True
