@@ -545,7 +545,8 @@ class Archive:
     def runs(self, limit: int = 20) -> list[dict[str, Any]]:
         """The latest runs, a killed crawl's "running" run read as failed (storage/runs.py)."""
         rows = self.db.query("SELECT * FROM crawl_runs ORDER BY id DESC LIMIT ?", [limit])
-        return [as_seen(run, self.lock_holders().get(run["source"])) for run in rows]
+        holders = self.lock_holders()
+        return [as_seen(run, holders.get(run["source"])) for run in rows]
 
     def lock_holders(self) -> dict[str, str]:
         """source -> the identity holding its crawl lock now."""
