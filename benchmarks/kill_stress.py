@@ -24,6 +24,15 @@ crawl` and lets it finish, and compares the archive with the clean one:
 
 `--kill-at-fraction 0.3,0.6` kills when the archive holds that share of the
 expected articles instead (what the CI test uses: every kill lands mid-write).
+
+`--paused` adds the paused-holder trial: a crawl is SIGSTOPped (at a moment it
+holds no SQLite write lock) for `--pause` seconds (150), past the lock takeover
+threshold (`--stale-after`, 120); a second crawl takes its sources over and
+finishes; then the first gets SIGCONT. The archive must equal the clean one,
+the second crawl's runs must all be `ok`, and the first crawl's runs `lost_lock`
+(or `ok` for a source it had finished before the pause): never `ok` over a
+source another crawl took over, never the new holder's status overwritten.
+The CI test uses a pause of seconds with a threshold to match.
 """
 
 from __future__ import annotations
@@ -437,6 +446,129 @@ def kill_trial(
     )
 
 
+@dataclass
+class PausedTrial:
+    pause: float
+    stale_after: float
+    paused_exit: int | None
+    taker_exit: int | None
+    paused_statuses: dict[str, str]  # source -> status of the paused crawl's run
+    taker_statuses: dict[str, str]
+    equal: bool
+    problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.equal and not self.problems
+
+
+def pause_outside_a_write(child: subprocess.Popen, db: Path, give_up: float = 60) -> bool:
+    """SIGSTOP the crawl at a moment it holds no SQLite write lock; False if it ended.
+
+    A process stopped inside a write transaction blocks every writer until it
+    resumes, so no crawl could take its sources over (see docs/reliability.md).
+    """
+    deadline = time.monotonic() + give_up
+    while time.monotonic() < deadline and child.poll() is None:
+        child.send_signal(signal.SIGSTOP)
+        conn = sqlite3.connect(db, timeout=0)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("ROLLBACK")
+            return True
+        except sqlite3.OperationalError:
+            child.send_signal(signal.SIGCONT)
+            time.sleep(0.05)
+        finally:
+            conn.close()
+    return False
+
+
+def runs_by_pid(db: Path) -> dict[int, dict[str, str]]:
+    conn = connect(db)
+    try:
+        rows = conn.execute("SELECT pid, source, status FROM crawl_runs ORDER BY id").fetchall()
+    finally:
+        conn.close()
+    runs: dict[int, dict[str, str]] = {}
+    for pid, source, status in rows:
+        runs.setdefault(pid, {})[source] = status
+    return runs
+
+
+def paused_trial(
+    replica_url: str, folder: Path, baseline: Baseline, pause: float, stale_after: float
+) -> PausedTrial:
+    """A crawl paused past the takeover threshold, taken over, resumed; checked."""
+    db = folder / "paused.db"
+    lock = ["-s", f"WARTA_LOCK_STALE_AFTER={stale_after}"]
+    if stale_after < 30:  # a short threshold needs beats to match
+        lock += ["-s", "WARTA_LOCK_HEARTBEAT=1"]
+    started = time.monotonic()
+    child = subprocess.Popen(
+        crawl_command(replica_url, db, *lock),
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    problems = []
+    try:
+        while count_articles(db) < 1 and child.poll() is None:
+            time.sleep(0.05)
+        if not pause_outside_a_write(child, db):
+            problems.append("the crawl ended before it could be paused")
+        time.sleep(pause)
+        taker = subprocess.run(
+            crawl_command(replica_url, db, *lock),
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+    finally:
+        child.send_signal(signal.SIGCONT)
+    try:
+        child.wait(timeout=600)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
+        problems.append("the resumed crawl did not end")
+    runs = runs_by_pid(db)
+    paused_runs = runs.get(child.pid, {})
+    taker_runs = {s: st for pid, r in runs.items() if pid != child.pid for s, st in r.items()}
+    problems += _check_archive_and_statuses(db, paused_runs, taker_runs)
+    diff = differences(baseline.snapshot, snapshot(db))
+    return PausedTrial(
+        pause=pause,
+        stale_after=stale_after,
+        paused_exit=child.returncode,
+        taker_exit=taker.returncode,
+        paused_statuses=paused_runs,
+        taker_statuses=taker_runs,
+        equal=not diff,
+        problems=diff + problems,
+        seconds=round(time.monotonic() - started, 2),
+    )
+
+
+def _check_archive_and_statuses(
+    db: Path, paused_runs: dict[str, str], taker_runs: dict[str, str]
+) -> list[str]:
+    problems, _ = check_archive(db)
+    wrong_taker = {s: st for s, st in taker_runs.items() if st != "ok"}
+    if wrong_taker:
+        problems.append(f"the taking-over crawl's runs are not ok: {wrong_taker}")
+    if not any(st == "lost_lock" for st in paused_runs.values()):
+        problems.append(f"no run of the paused crawl lost its lock: {paused_runs}")
+    wrong = {s: st for s, st in paused_runs.items() if st not in ("lost_lock", "ok")}
+    if wrong:
+        problems.append(f"the paused crawl's runs ended wrongly: {wrong}")
+    return problems
+
+
 def stress(
     trials: int = 20,
     *,
@@ -447,6 +579,8 @@ def stress(
     folder: Path | None = None,
     keep: bool = False,
     progress=None,
+    pause: float | None = None,
+    stale_after: float = 120.0,
 ) -> dict[str, Any]:
     """Run the clean crawl and the kill trials; return the report (see `main`)."""
     from replica.generator import build_site
@@ -475,6 +609,11 @@ def stress(
                 if not keep:
                     for suffix in ("", "-wal", "-shm"):
                         Path(f"{work / f'trial-{number:03d}.db'}{suffix}").unlink(missing_ok=True)
+            paused = None
+            if pause is not None:
+                paused = paused_trial(server.base_url, work, baseline, pause, stale_after)
+                if progress:
+                    progress(paused_text(paused))
             total = time.monotonic() - began
     killed = [t for t in results if t.killed]
     return {
@@ -493,6 +632,7 @@ def stress(
             "first_commit_seconds": round(baseline.first_commit, 2),
         },
         "trials": [{**asdict(t), "ok": t.ok} for t in results],
+        "paused": {**asdict(paused), "ok": paused.ok} if paused else None,
         "summary": {
             "trials": len(results),
             "killed_mid_crawl": len(killed),
@@ -510,6 +650,16 @@ HEADER = (
     f"{'trial':>5}  {'target':>7}  {'kill at':>8}  {'killed':>6}  {'running':>7}  {'before':>6}  "
     f"{'after':>5}  {'expected':>8}  {'equal':>5}  {'checks':<6}  {'secs':>5}"
 )
+
+
+def paused_text(t: PausedTrial) -> str:
+    checks = "ok" if t.ok else "FAIL: " + "; ".join(t.problems)
+    statuses = sorted(set(t.paused_statuses.values()))
+    return (
+        f"paused holder: {t.pause:g} s pause, takeover after {t.stale_after:g} s; paused "
+        f"crawl's runs {', '.join(statuses)} (exit {t.paused_exit}); taking-over crawl "
+        f"exit {t.taker_exit}; archive {'equal' if t.equal else 'DIFFERENT'}; {checks}"
+    )
 
 
 def row_text(t: Trial) -> str:
@@ -534,6 +684,13 @@ def main(argv: list[str] | None = None) -> int:
         "--kill-at-fraction",
         help="comma-separated shares of the expected articles to kill at (cycled), "
         "instead of random moments",
+    )
+    parser.add_argument(
+        "--paused", action="store_true", help="add the paused-holder trial (SIGSTOP, takeover)"
+    )
+    parser.add_argument("--pause", type=float, default=150.0, help="seconds the holder is stopped")
+    parser.add_argument(
+        "--stale-after", type=float, default=120.0, help="the lock takeover threshold, seconds"
     )
     parser.add_argument("--keep", action="store_true", help="keep the trial archives")
     parser.add_argument("--dir", type=Path, help="where to put the archives (default: tmp)")
@@ -565,6 +722,8 @@ def main(argv: list[str] | None = None) -> int:
         folder=args.dir,
         keep=args.keep,
         progress=progress,
+        pause=args.pause if args.paused else None,
+        stale_after=args.stale_after,
     )
     summary = report["summary"]
     if args.json:
@@ -577,7 +736,8 @@ def main(argv: list[str] | None = None) -> int:
             f"clean archive {report['clean']['articles']} articles in "
             f"{report['clean']['seconds']} s; {summary['seconds']} s in all"
         )
-    return 0 if summary["ok"] == summary["trials"] else 1
+    paused_ok = report["paused"] is None or report["paused"]["ok"]
+    return 0 if summary["ok"] == summary["trials"] and paused_ok else 1
 
 
 if __name__ == "__main__":

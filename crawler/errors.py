@@ -115,6 +115,8 @@ def classify(error: BaseException, request: Request) -> tuple[str, str]:
         return f"http_{response.status}", detail
     if isinstance(error, IgnoreRequest):
         return _ignored(message, request), message
+    if "certificate verify failed" in message or "SSL routines" in message:
+        return "tls_error", message  # a certificate that does not verify, or no TLS at all
     for kinds, reason in _FAILURES:
         if isinstance(error, kinds):
             if reason == "cancelled" and (
@@ -149,8 +151,8 @@ def _ignored(message: str, request: Request) -> str:
         return "redirect_loop"
     if "offsite" in message.lower():
         return "redirect_offsite" if request.meta.get("redirect_urls") else "offsite"
-    if "DOWNLOAD_MAXSIZE" in message:
-        return "too_large"  # decompressed past the limit
+    if "DOWNLOAD_MAXSIZE" in message or "response headers too large" in message:
+        return "too_large"  # decompressed past the limit, or headers past theirs
     if "not html" in message.lower():
         return "not_html"
     return "ignored"

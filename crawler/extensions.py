@@ -3,12 +3,19 @@
 It opens the row when the spider opens, commits the archive's write batches on
 a timer (so readers see progress and other writers are never blocked long),
 and closes the row with the crawl's counts and a status when the spider closes.
+
+It also keeps the source's lock: a heartbeat, and a fence on every write batch.
+A crawl that finds its lock taken over (it was paused past the takeover
+threshold) stops and closes its run as `lost_lock`. A run the archive could
+not record in time (another process held the write lock past busy_timeout) is
+recorded when the crawl ends, waiting up to WARTA_RECORD_WAIT seconds for it.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 
 from scrapy import signals
 from twisted.internet import task
@@ -22,8 +29,12 @@ from crawler.archive_access import (
 )
 from storage import locks
 from storage.archive import ArchiveError
+from storage.runs import RunStatus
 
 HEARTBEAT_EVERY = 10  # seconds; locks.STALE_AFTER must be well above it
+LOST_LOCK = "lost_lock"  # the close reason of a crawl whose lock was taken over
+TLS_UNVERIFIED = "TLS certificates not verified (verify_tls = false)"
+RECORD_WAIT = 600.0  # seconds a crawl's end waits to record its run in a busy archive
 
 COUNTS = {
     "pages": "response_received_count",
@@ -60,6 +71,12 @@ class RunRecorder:
         self.holds_lock = False
         self.ticks = 0
         self.errors: SpiderErrorCounter | None = None
+        self.lost = False
+        self.unrecorded: str | None = None  # why the run could not be opened in the archive
+        settings = crawler.settings
+        self.stale_after = settings.getfloat("WARTA_LOCK_STALE_AFTER", locks.STALE_AFTER)
+        self.heartbeat_every = max(1, settings.getint("WARTA_LOCK_HEARTBEAT", HEARTBEAT_EVERY))
+        self.record_wait = settings.getfloat("WARTA_RECORD_WAIT", RECORD_WAIT)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -77,7 +94,7 @@ class RunRecorder:
             self.run_id = archive.start_run(spider.name)
             self.crawler.stats.set_value("warta/run_id", self.run_id)  # crawler/errors.py
             try:
-                locks.acquire(archive, spider.name)
+                locks.acquire(archive, spider.name, stale_after=self.stale_after)
             except locks.SourceLocked as exc:
                 spider.warta_refused = str(exc)  # the spider then starts no request
                 spider.logger.error("%s", exc)
@@ -85,7 +102,10 @@ class RunRecorder:
                 self.holds_lock = True
                 locks.set_run(archive, spider.name, self.run_id)
                 locks.close_abandoned_runs(archive, spider.name, self.run_id)
+                locks.fence_of(archive).guard(spider.name, self.lock_lost)
         except (ArchiveError, sqlite3.Error) as exc:  # the spider then starts no request
+            if self.run_id is None:  # e.g. another process held the write lock too long
+                self.unrecorded = f"could not start: {exc}"
             fail_crawl(self.crawler, exc)
             return
         spider.logger.info("crawl run %s started; archive %s", self.run_id, archive.path)
@@ -96,10 +116,30 @@ class RunRecorder:
         try:
             archive.flush_if_stale()
             self.ticks += 1
-            if self.holds_lock and self.ticks % HEARTBEAT_EVERY == 0:
-                locks.heartbeat(archive, source)
+            if self.holds_lock and self.ticks % self.heartbeat_every == 0:
+                if not locks.heartbeat(archive, source):
+                    locks.fence_of(archive).lose(source)
         except (ArchiveError, sqlite3.Error) as exc:
             fail_crawl(self.crawler, exc)
+
+    def lock_lost(self, source: str) -> None:
+        """Another crawl took this source over (this one was paused or hung): stop."""
+        if self.lost:
+            return
+        self.lost, self.holds_lock = True, False
+        spider = self.crawler.spider
+        spider.logger.error("%s", locks.LOST_MESSAGE)
+        close = getattr(self.crawler.engine, "close_spider_async", None)
+        try:
+            if close is not None:  # Scrapy 2.14+
+                from scrapy.utils.defer import deferred_from_coro
+
+                closing = deferred_from_coro(close(reason=LOST_LOCK))
+            else:
+                closing = self.crawler.engine.close_spider(spider, LOST_LOCK)
+            closing.addErrback(lambda _: None)  # already closing: nothing to stop
+        except RuntimeError:
+            pass
 
     def spider_closed(self, spider, reason: str) -> None:
         if self.flusher is not None and self.flusher.running:
@@ -113,19 +153,44 @@ class RunRecorder:
         status = "refused" if refused else run_status(reason, counts["errors"])
         if failure and not refused:
             status, counts["errors"] = "failed", counts["errors"] + 1
+        failure = failure or self.unrecorded
         try:
             archive = archive_for(self.crawler)
-            if self.run_id is not None:
-                message = refused or failure or reason
+            locks.fence_of(archive).unguard(spider.name)
+            message = refused or failure or reason
+            if self.run_id is not None and not self.lost:  # a lost run's walk is not ours
                 status, message = close_coverage(spider, archive, self.run_id, status, message)
-                archive.finish_run(self.run_id, status, counts, message=message)
-            if self.holds_lock:
-                locks.release(archive, spider.name)
+            if not getattr(getattr(spider, "source", None), "verify_tls", True):
+                message = f"{message}; {TLS_UNVERIFIED}" if message else TLS_UNVERIFIED
+            status = self._close_run(archive, spider.name, status, counts, message)
             archive.flush()
         except (ArchiveError, sqlite3.Error) as exc:  # the next crawl closes the run instead
             record_failure(self.crawler, exc)
         release_archive(self.crawler)
         spider.logger.info("crawl run %s %s: %s", self.run_id, status, counts)
+
+    def _close_run(self, archive, source: str, status: str, counts: dict, message: str) -> str:
+        """Record how the run ended, waiting out a busy archive (up to record_wait)."""
+        if self.lost:
+            status, message = RunStatus.LOST_LOCK, locks.LOST_MESSAGE
+        deadline = time.monotonic() + self.record_wait
+        while True:
+            try:
+                return self._write_run(archive, source, status, counts, message)
+            except (ArchiveError, sqlite3.OperationalError) as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(1)  # busy_timeout already waited; the holder may be paused
+
+    def _write_run(self, archive, source: str, status: str, counts: dict, message: str) -> str:
+        if self.run_id is None:  # the archive was too busy to open the run: record it now
+            if self.unrecorded is None:
+                return status
+            self.run_id = archive.start_run(source)
+        if self.holds_lock:
+            return locks.finish_locked_run(archive, source, self.run_id, status, counts, message)
+        archive.finish_run(self.run_id, status, counts, message=message)
+        return status
 
     def _spider_errors(self) -> int:
         """This spider's logged errors (or its callbacks' exceptions, if more)."""

@@ -12,6 +12,11 @@ Scrapy's RetryMiddleware re-queues a failed request at once. `BackoffRetryMiddle
   WARTA_RETRY_BACKOFF_MAX.
 
 The wait holds the request, not the reactor: other downloads go on meanwhile.
+
+`HeaderLimitMiddleware` refuses a response with more header lines or header
+bytes than WARTA_MAX_HEADERS / WARTA_MAX_HEADER_BYTES: every archived page keeps
+its headers, so a hostile site could otherwise fill the disk with them. The
+URL is recorded as `too_large` (crawler/errors.py).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from email.utils import parsedate_to_datetime
 
 from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.response import response_status_message
@@ -96,3 +102,36 @@ class BackoffRetryMiddleware(RetryMiddleware):
 async def _sleep(seconds: float) -> None:
     if seconds > 0:
         await maybe_deferred_to_future(task.deferLater(reactor, seconds))
+
+
+MAX_HEADERS = 200  # header lines of one response; a news page sends 10 to 40
+MAX_HEADER_BYTES = 64 * 1024  # names and values together; a page's cookies stay well under
+
+
+class HeaderLimitMiddleware:
+    """Downloader middleware: a response whose headers exceed the limits is not archived."""
+
+    def __init__(self, max_headers: int, max_bytes: int) -> None:
+        self.max_headers = max_headers
+        self.max_bytes = max_bytes
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        return cls(
+            settings.getint("WARTA_MAX_HEADERS", MAX_HEADERS),
+            settings.getint("WARTA_MAX_HEADER_BYTES", MAX_HEADER_BYTES),
+        )
+
+    def process_response(self, request: Request, response: Response, spider=None) -> Response:
+        lines = size = 0
+        for name, values in response.headers.items():
+            lines += len(values)
+            size += sum(len(name) + len(value) for value in values)
+        if lines > self.max_headers or size > self.max_bytes:
+            # the message names the limit: crawler/errors.py classifies it as too_large
+            raise IgnoreRequest(
+                f"response headers too large: {lines} lines, {size} bytes "
+                f"(limits {self.max_headers} lines, {self.max_bytes} bytes)"
+            )
+        return response

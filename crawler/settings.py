@@ -63,7 +63,12 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.offsite.ExactOffsiteMiddleware": 50,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    # nearest the downloader: sees a response first, before decompression and retries
+    "crawler.middlewares.HeaderLimitMiddleware": 950,
 }
+# Check HTTPS certificates (Scrapy's default trusts any); a source may opt out with
+# `verify_tls = false` in sources.toml (crawler/spiderloader.py), recorded on its runs.
+DOWNLOAD_VERIFY_CERTIFICATES = True
 # Listing requests get an errback too, so every failed URL is recorded (crawler/errors.py).
 SPIDER_MIDDLEWARES = {"crawler.errors.FailureErrbacks": 10}
 
@@ -82,4 +87,9 @@ WARTA_PROGRESS_INTERVAL = 0  # seconds between progress lines on stderr; 0 = off
 WARTA_NOW = None  # ISO datetime: the crawl's "now" (the replica's simulated clock)
 WARTA_RETRY_BACKOFF = 1.0  # seconds before the first retry, doubling with each one (±50 %)
 WARTA_RETRY_BACKOFF_MAX = 60.0  # the longest backoff between two tries
+WARTA_MAX_HEADERS = 200  # header lines of one response (crawler/middlewares.py)
+WARTA_MAX_HEADER_BYTES = 65536  # header names and values of one response
+WARTA_LOCK_STALE_AFTER = 120.0  # seconds without a heartbeat before a lock is taken over
+WARTA_LOCK_HEARTBEAT = 10  # seconds between lock heartbeats
+WARTA_RECORD_WAIT = 600.0  # seconds a crawl's end waits to record its run in a busy archive
 WARTA_RETRY_AFTER_MAX = 300.0  # the longest Retry-After honoured; longer: retried next run

@@ -33,6 +33,7 @@ DEFAULT_KEYS = {
     "schedule",
     "timezone",
     "jitter",
+    "verify_tls",
 }
 SOURCE_KEYS = DEFAULT_KEYS | {"name", "domains", "sections", "url_prefix", "discovery"}
 # Fields of a discovery style that are URL templates and CSS selectors.
@@ -70,6 +71,7 @@ class Source:
     jitter: int
     url_prefix: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    verify_tls: bool = True  # false: HTTPS certificates not checked (recorded on each run)
 
     @property
     def style(self) -> str:
@@ -96,6 +98,7 @@ class Source:
                 "user_agent": self.user_agent,
                 "download_delay": self.download_delay,
                 "concurrency": self.concurrency,
+                "verify_tls": self.verify_tls,
             },
             "lookback_days": self.lookback_days,
             "schedule": {"cron": self.schedule, "timezone": self.timezone, "jitter": self.jitter},
@@ -224,6 +227,9 @@ def _parse_source(path: Path, sid: str, raw: Any, defaults: dict) -> Source:
     url_prefix = get("url_prefix", str, required=False)
     if url_prefix is not None:
         _check_url("url_prefix", url_prefix, hosts, fail)
+    verify_tls = merged.get("verify_tls", True)
+    if not isinstance(verify_tls, bool):
+        raise fail("verify_tls", f"expected true or false, got {verify_tls!r}")
     discovery = _parse_discovery(get("discovery", dict), fail)
     for key, value in discovery.items():
         if key in URL_FIELDS:
@@ -244,6 +250,7 @@ def _parse_source(path: Path, sid: str, raw: Any, defaults: dict) -> Source:
         timezone=timezone,
         jitter=jitter,
         url_prefix=url_prefix,
+        verify_tls=verify_tls,
     )
 
 

@@ -20,6 +20,8 @@ def spider_class_for(source: Source) -> type:
         "AUTOTHROTTLE_START_DELAY": max(source.download_delay, 0.1),
         "CONCURRENT_REQUESTS_PER_DOMAIN": source.concurrency,
         "USER_AGENT": source.user_agent,
+        # Scrapy's default trusts any certificate; warta checks them unless the source opts out
+        "DOWNLOAD_VERIFY_CERTIFICATES": source.verify_tls,
     }
     return type(
         f"{base.__name__}_{source.id}",

@@ -7,7 +7,7 @@ from typing import Any
 from crawler.archive_access import archive_failure, fail_crawl
 from crawler.items import Article
 from pipelines.base import ArchiveUsingPipeline
-from storage.archive import ArchiveError, body_hash, iso_utc
+from storage.archive import ArchiveError, FencedOut, body_hash, iso_utc
 
 
 class ArchivePipeline(ArchiveUsingPipeline):
@@ -21,6 +21,9 @@ class ArchivePipeline(ArchiveUsingPipeline):
         aliases = [item.fetched_url] if item.fetched_url else []
         try:
             result = archive.store(article_row(item), pages=item.pages, aliases=aliases)
+        except FencedOut:  # another crawl took this source over: it stores the article
+            self.stats.inc_value("warta/articles_not_stored_lost_lock")
+            return item
         except ArchiveError as exc:  # disk full, read-only…: the batch was rolled back whole
             self.stats.inc_value("warta/archive_errors")
             self.stats.inc_value("warta/articles_not_stored")

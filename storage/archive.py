@@ -15,7 +15,7 @@ import os
 import sqlite3
 import time
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +35,7 @@ from storage.opening import (
     refuse_foreign,
     unwritable,
 )
+from storage.runs import as_seen, process_identity
 from storage.schema import SchemaError, migrate
 from storage.stemming import stem_text
 
@@ -86,6 +87,27 @@ def body_hash(body: str) -> str:
     return hashlib.sha1(body.encode("utf-8")).hexdigest()
 
 
+def encode_headers(headers: dict[str, str]) -> bytes:
+    """Response headers as stored: JSON, zlib-compressed like the page (a BLOB).
+
+    Pages archived before warta compressed them hold the JSON text; decode_headers
+    reads both. Compressed, a hostile site's repetitive headers take little room
+    (and the crawler caps them anyway: crawler/middlewares.py).
+    """
+    return zlib.compress(json.dumps(headers, ensure_ascii=False).encode("utf-8"), 6)
+
+
+def decode_headers(value: bytes | str) -> dict[str, str]:
+    """A raw page's stored headers: compressed JSON (bytes) or, from older rows, JSON text."""
+    if isinstance(value, bytes):
+        value = zlib.decompress(value).decode("utf-8")
+    return json.loads(value)
+
+
+class FencedOut(RuntimeError):
+    """A write of a crawl whose source lock another crawl took over (storage/locks.py)."""
+
+
 class Archive:
     """An open archive file. Not thread-safe: one per process (or per crawler)."""
 
@@ -103,6 +125,10 @@ class Archive:
         self.batch_seconds = batch_seconds
         self._pending = 0
         self._batch_started = 0.0
+        # called in each write batch's transaction before its first write: the crawl's
+        # lock fence (storage/locks.py) checks there that its runs still hold their locks
+        self.before_batch: Callable[[], None] | None = None
+        self.fenced_out: set[str] = set()  # sources whose crawl here lost its lock
         self.conn = self._connect()
         self.db = sqlite_utils.Database(self.conn)
         self.near_duplicates = NearDuplicateIndex(self.conn)
@@ -230,6 +256,8 @@ class Archive:
             self.conn.execute("BEGIN IMMEDIATE")
             self._batch_started = time.monotonic()
             self._pending = 0
+            if self.before_batch is not None:
+                self.before_batch()
 
     def _wrote(self) -> None:
         self._pending += 1
@@ -355,6 +383,8 @@ class Archive:
         seen_at = seen_at or utc_now()
         values = encode_row(row)
         self._begin()
+        if values.get("source") in self.fenced_out:
+            raise FencedOut(f"the crawl of {values['source']} lost its lock: not stored")
         try:
             result = self._store_in_batch(values, list(pages), seen_at, reason)
             for url in {values["url"], *aliases}:
@@ -485,7 +515,7 @@ class Archive:
                     page_no,
                     page.url,
                     page.status,
-                    json.dumps(page.headers, ensure_ascii=False),
+                    encode_headers(page.headers),
                     iso_utc(page.fetched_at),
                     zlib.compress(page.body, 6),
                 ),
@@ -497,6 +527,13 @@ class Archive:
             "SELECT html FROM raw_pages WHERE article_id = ? ORDER BY id", (article_id,)
         )
         return [zlib.decompress(blob) for (blob,) in rows]
+
+    def raw_headers(self, article_id: int) -> list[dict[str, str]]:
+        """The response headers of an article's raw pages, in page order (either storage)."""
+        rows = self.conn.execute(
+            "SELECT headers FROM raw_pages WHERE article_id = ? ORDER BY id", (article_id,)
+        )
+        return [decode_headers(value) for (value,) in rows]
 
     def article(self, article_id: int) -> dict[str, Any] | None:
         """One article row with JSON columns decoded."""
@@ -517,8 +554,9 @@ class Archive:
     def start_run(self, source: str) -> int:
         self.flush()
         cursor = self.conn.execute(
-            "INSERT INTO crawl_runs(source, started_at, status, pid) VALUES (?, ?, 'running', ?)",
-            (source, utc_now(), os.getpid()),
+            "INSERT INTO crawl_runs(source, started_at, status, pid, holder) "
+            "VALUES (?, ?, 'running', ?, ?)",
+            (source, utc_now(), os.getpid(), process_identity()),
         )
         return cursor.lastrowid
 
@@ -526,6 +564,12 @@ class Archive:
         self, run_id: int, status: str, counts: Mapping[str, int], message: str | None = None
     ) -> None:
         self.flush()
+        self.close_run_row(run_id, status, counts, message)
+
+    def close_run_row(
+        self, run_id: int, status: str, counts: Mapping[str, int], message: str | None = None
+    ) -> None:
+        """finish_run's update alone, inside the caller's transaction (storage/locks.py)."""
         allowed = {
             "pages",
             "articles_new",
@@ -543,7 +587,20 @@ class Archive:
         )
 
     def runs(self, limit: int = 20) -> list[dict[str, Any]]:
-        return list(self.db.query("SELECT * FROM crawl_runs ORDER BY id DESC LIMIT ?", [limit]))
+        """The latest runs, a killed crawl's "running" run read as failed (storage/runs.py)."""
+        rows = self.db.query("SELECT * FROM crawl_runs ORDER BY id DESC LIMIT ?", [limit])
+        holders = self.lock_holders()
+        return [as_seen(run, holders.get(run["source"])) for run in rows]
+
+    def lock_holders(self) -> dict[str, str]:
+        """source -> the identity holding its crawl lock now."""
+        try:
+            rows = self.conn.execute(
+                "SELECT source, holder FROM crawl_locks WHERE holder IS NOT NULL"
+            ).fetchall()
+        except sqlite3.OperationalError:  # read-only, from a warta before holders
+            return {}
+        return dict(rows)
 
     # -- crawl errors ----------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from storage import coverage
 from storage.archive import Archive, iso_utc
+from storage.runs import as_seen
 
 FALLBACK_SHARE_LIMIT = 0.2  # more of the last run's articles by generic fallback: degraded
 ERROR_RATE_LIMIT = 0.1  # more errors per page fetched: degraded
@@ -41,14 +42,23 @@ class SourceHealth:
         return asdict(self)
 
 
-def source_health(archive: Archive, source: str) -> SourceHealth:
-    runs = list(
-        archive.db.query(
-            "SELECT * FROM crawl_runs WHERE source = ? AND status NOT IN ('running', 'refused') "
-            "ORDER BY id DESC LIMIT ?",
-            [source, USUAL_RUNS + 1],
-        )
+def _finished_runs(archive: Archive, source: str) -> list[dict]:
+    """The source's latest runs that ended: a killed crawl's "running" run reads as failed.
+
+    Refused and lost_lock runs say nothing of the source: another crawl did its work.
+    """
+    holder = archive.lock_holders().get(source)
+    rows = archive.db.query(
+        "SELECT * FROM crawl_runs WHERE source = ? AND status NOT IN ('refused', 'lost_lock') "
+        "ORDER BY id DESC LIMIT ?",
+        [source, USUAL_RUNS + 2],
     )
+    seen = [as_seen(run, holder) for run in rows]
+    return [run for run in seen if run["status"] != "running"][: USUAL_RUNS + 1]
+
+
+def source_health(archive: Archive, source: str) -> SourceHealth:
+    runs = _finished_runs(archive, source)
     successes = [r for r in runs if r["status"] in ("ok", "degraded")]
     health = SourceHealth(
         source=source,

@@ -261,6 +261,13 @@ CREATE INDEX idx_coverage_failures_open ON coverage_failures(source, resolved_ru
 """
 
 
+_V11_RUN_HOLDERS = """
+-- who holds a lock / ran a run: host|boot id|pid namespace|pid|start time (storage/runs.py)
+ALTER TABLE crawl_locks ADD COLUMN holder TEXT;
+ALTER TABLE crawl_runs ADD COLUMN holder TEXT;
+"""
+
+
 # Each migration is an SQL script or a function of the connection; index + 1 is the
 # user_version it leads to.
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
@@ -274,6 +281,7 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _V8_WIB_DATE,
     _V9_COVERAGE_LEDGER,
     V_ARCHIVE_ORIGIN,  # storage/origin.py: replica or real crawls
+    _V11_RUN_HOLDERS,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from storage.archive import Archive, iso_utc
-from storage.stemming import first_hit, stem_query
+from storage.stemming import MAX_QUERY_CHARS, QueryTooLong, first_hit, stem_query
 from storage.stemming import snippet as stem_snippet
 
 # bm25 column weights for (title, summary, body): a hit in the title counts most.
@@ -326,8 +326,13 @@ def _stemmed_snippet(
 
 def _index_and_match(query: str, exact: bool) -> tuple[str, str, set[str]]:
     if exact:
+        if len(query) > MAX_QUERY_CHARS:  # the same cap as the stemmed search's
+            raise SearchError(str(QueryTooLong(len(query))))
         return "articles_fts", query, set()
-    stemmed, stems = stem_query(query)
+    try:
+        stemmed, stems = stem_query(query)
+    except QueryTooLong as exc:
+        raise SearchError(str(exc)) from None
     return "articles_fts_stem", stemmed, stems
 
 

@@ -13,6 +13,20 @@ WORD = re.compile(r"\w+")
 # FTS5 query syntax, token by token: phrases, words (with an optional prefix star), the rest.
 QUERY_TOKEN = re.compile(r'"[^"]*"?|\w+\*?|\s+|.')
 OPERATORS = {"AND", "OR", "NOT", "NEAR"}
+# A query is typed by a person: a few words, a long OR-list at most. Each new word costs
+# Sastrawi about a millisecond, so the cap bounds a query's stemming to about a second.
+MAX_QUERY_CHARS = 4000
+
+
+class QueryTooLong(ValueError):
+    """A search query longer than MAX_QUERY_CHARS."""
+
+    def __init__(self, length: int) -> None:
+        super().__init__(
+            f"query too long: {length} characters, at most {MAX_QUERY_CHARS}; "
+            "search for fewer words at a time"
+        )
+
 
 _stemmer = None
 
@@ -63,11 +77,12 @@ def stem_query(query: str) -> tuple[str, set[str]]:
     Operators (AND, OR, NOT, NEAR), column names (`title:`) and prefix terms
     (`bank*`, matched literally against stems) are left as they are.
     """
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryTooLong(len(query))
     tokens = QUERY_TOKEN.findall(query)
     out: list[str] = []
     stems: set[str] = set()
-    for index, token in enumerate(tokens):
-        following = next((t for t in tokens[index + 1 :] if not t.isspace()), "")
+    for token, following in zip(tokens, _next_non_space(tokens), strict=True):
         if token.startswith('"'):
             words = [stem_word(w) for w in WORD.findall(token.lower())]
             stems.update(words)
@@ -84,6 +99,21 @@ def stem_query(query: str) -> tuple[str, set[str]]:
         else:
             out.append(token)
     return "".join(out), stems
+
+
+def _next_non_space(tokens: list[str]) -> list[str]:
+    """For each token, the next token that is not whitespace ("" at the end).
+
+    One pass from the end: looking ahead from each token instead made a query's
+    stemming quadratic in its length (a 100 KB query took minutes).
+    """
+    following = [""] * len(tokens)
+    upcoming = ""
+    for index in range(len(tokens) - 1, -1, -1):
+        following[index] = upcoming
+        if not tokens[index].isspace():
+            upcoming = tokens[index]
+    return following
 
 
 def snippet(text: str, stems: set[str], highlight: tuple[str, str], words: int = 24) -> str:

@@ -20,6 +20,7 @@ from crawler.archive_access import write_failures
 from crawler.sources import load_sources
 from crawler.spiderloader import SourceSpiderLoader
 from storage.archive import Archive, ArchiveError
+from storage.runs import process_identity
 
 # Against our own loopback replica the outlets' delays only waste time.
 REPLICA_FAST_SETTINGS = {
@@ -138,8 +139,13 @@ def run_crawls(options: CrawlOptions) -> list[dict[str, Any]]:
         process.crawl(loader.load(source_id), **arguments)
     process.start()
     with Archive(options.db_path, readonly=True) as archive:
+        # this process's runs only: another crawl's run (refused, still running) started
+        # meanwhile is not this crawl's outcome
         runs = list(
-            archive.db.query("SELECT * FROM crawl_runs WHERE id > ? ORDER BY id", [last_run])
+            archive.db.query(
+                "SELECT * FROM crawl_runs WHERE id > ? AND holder = ? ORDER BY id",
+                [last_run, process_identity()],
+            )
         )
         failed = archive.error_counts(run["id"] for run in runs)
     for run in runs:

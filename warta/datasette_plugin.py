@@ -9,6 +9,11 @@ the hooks only touch the database served as "warta".
   title)` (a passage of the original text around the first stemmed match),
   and `PRAGMA query_only` on every connection, so even Datasette's write
   connection cannot change the archive.
+  Each connection also gets SQLite length limits, a row factory that stops a
+  result growing past RESULT_BYTES, and warta's functions stop at the
+  query's time limit (see QueryGuard): Python functions run outside the
+  reach of Datasette's progress handler, which only acts between SQLite
+  instructions.
 - render_cell: original URLs open the outlet's page; `archived` ids link to the
   stored row; `body_hash` links to the story's copies; search snippets are highlighted.
 - extra_body_script: the column descriptions fold into "What the columns mean"; a
@@ -22,13 +27,16 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
+import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from datasette import hookimpl
 from markupsafe import Markup, escape
 
-from storage.stemming import WORD, stem_query, stem_word
+from storage.stemming import WORD, QueryTooLong, stem_query, stem_word
 from storage.stemming import snippet as stem_snippet
 from warta.web import DATABASE
 
@@ -47,10 +55,84 @@ MARKER = "_warta_hidden"
 TABLE_PAGE = re.compile(rf"/{DATABASE}/(\w+?)(\.json|\.csv)?")
 URL_COLUMNS = {"url", "original"}
 
+# Size limits of the web view. A stored value is at most a downloaded page (the
+# crawler's DOWNLOAD_MAXSIZE is 20 MB), so no archived value is refused.
+MAX_VALUE_BYTES = 24 * 1024 * 1024  # SQLITE_LIMIT_LENGTH: any string or blob
+MAX_SQL_BYTES = 100_000  # SQLITE_LIMIT_SQL_LENGTH: one statement's text
+MAX_COLUMNS = 200  # SQLITE_LIMIT_COLUMN: columns of a result, table or index
+RESULT_BYTES = 48 * 1024 * 1024  # the strings and blobs of one query's result, together
+MAX_TEXT_CHARS = 2_000_000  # a text warta_snippet scans (an article body is ~10 KB)
+CHECK_EVERY = 64  # words between time checks in a scan
+
+
+class GuardTripped(Exception):
+    """Raised inside a SQL function or row factory; QueryGuard turns it into a SQL error."""
+
+
+class QueryGuard(threading.local):
+    """The limits of the query running on this thread: a deadline and a result budget.
+
+    Datasette runs each query in a worker thread through Database.execute_fn, which
+    warta's database class wraps in `running()`; the functions and the row factory
+    below consult the guard of their thread.
+    """
+
+    deadline: float | None = None
+    budget: int = RESULT_BYTES
+    reason: str | None = None
+
+    def running(self, fn: Callable[[sqlite3.Connection], Any], limit_ms: int):
+        def guarded(conn: sqlite3.Connection) -> Any:
+            self.deadline, self.budget, self.reason = (
+                time.perf_counter() + limit_ms / 1000,
+                RESULT_BYTES,
+                None,
+            )
+            try:
+                return fn(conn)
+            except GuardTripped as exc:  # from the row factory, outside SQLite
+                raise sqlite3.OperationalError(str(exc)) from None
+            except sqlite3.Error as exc:
+                # SQLite reports a Python function's exception as "user-defined function
+                # raised exception"; say which limit it was instead
+                if self.reason:
+                    raise sqlite3.OperationalError(self.reason) from exc
+                raise
+            finally:
+                self.deadline = None
+
+        return guarded
+
+    def trip(self, reason: str) -> GuardTripped:
+        self.reason = reason
+        return GuardTripped(reason)
+
+    def check_time(self) -> None:
+        if self.deadline is not None and time.perf_counter() > self.deadline:
+            raise self.trip("interrupted: the query ran past the web view's time limit")
+
+    def charge(self, values: tuple) -> None:
+        size = sum(len(v) for v in values if isinstance(v, str | bytes))
+        self.budget -= size
+        if self.budget < 0:
+            raise self.trip(
+                f"result too large: more than {RESULT_BYTES // 2**20} MB; "
+                "select fewer rows or columns, or shorter values (substr)"
+            )
+
+
+GUARD = QueryGuard()
+
+
+def guarded_row(cursor: sqlite3.Cursor, values: tuple) -> sqlite3.Row:
+    """Datasette's sqlite3.Row, counted against the query's result budget."""
+    GUARD.charge(values)
+    return sqlite3.Row(cursor, values)
+
 
 def warta_stem_query(query: str | None) -> str:
     """The FTS5 query for the stemmed index; an empty one matches nothing (not an error)."""
-    stemmed, _ = stem_query(query or "")
+    stemmed, _ = _stem_query(query)
     return stemmed if stemmed.strip() else '""'
 
 
@@ -62,15 +144,36 @@ def warta_snippet(
     FTS5's snippet() would show the stemmed index's text; this reads the article's
     own body, else its summary, else its title, with matches in [brackets].
     """
-    _, stems = stem_query(query or "")
+    _, stems = _stem_query(query)
+    for text in (body, summary, title):
+        if text and len(text) > MAX_TEXT_CHARS:
+            raise GUARD.trip(f"warta_snippet: a text longer than {MAX_TEXT_CHARS} characters")
     for text in (body, summary):
         if text and _has_stem(text, stems):
             return stem_snippet(text, stems, HIGHLIGHT)
     return stem_snippet(title or "", stems, HIGHLIGHT)
 
 
+def _stem_query(query: str | None) -> tuple[str, set[str]]:
+    GUARD.check_time()
+    try:
+        return stem_query(query or "")
+    except QueryTooLong as exc:
+        raise GUARD.trip(str(exc)) from None
+
+
 def _has_stem(text: str, stems: set[str]) -> bool:
-    return any(stem_word(w) in stems for w in WORD.findall(text.lower()))
+    """Whether a word of the text shares a stem with the query, within the time limit.
+
+    Each new word costs Sastrawi about a millisecond: a long text of junk words
+    would otherwise hold the worker thread (and the GIL) long past the limit.
+    """
+    for index, match in enumerate(WORD.finditer(text.lower())):
+        if index % CHECK_EVERY == 0:
+            GUARD.check_time()
+        if stem_word(match.group()) in stems:
+            return True
+    return False
 
 
 @hookimpl
@@ -83,6 +186,10 @@ def prepare_connection(conn: sqlite3.Connection, database: str) -> None:
     # Datasette opens files with mode=ro already, except its lazily opened write
     # connection: query_only makes that one refuse writes too.
     conn.execute("PRAGMA query_only = 1")
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+    conn.setlimit(sqlite3.SQLITE_LIMIT_SQL_LENGTH, MAX_SQL_BYTES)
+    conn.setlimit(sqlite3.SQLITE_LIMIT_COLUMN, MAX_COLUMNS)
+    conn.row_factory = guarded_row  # Datasette set sqlite3.Row; this counts, then makes one
 
 
 @hookimpl

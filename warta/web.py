@@ -40,6 +40,8 @@ SETTINGS = {
     "facet_time_limit_ms": 2000,  # JSON array facets (authors, tags) scan the table
     "truncate_cells_html": 200,
     "default_page_size": 50,
+    "max_returned_rows": 1000,  # Datasette's default, stated: the canned search's cap too
+    "max_csv_mb": 50,  # a streamed CSV export stops there (each query is capped as well)
 }
 
 UTC_TIME = "ISO-8601 UTC ending in Z, e.g. 2025-11-07T08:30:00Z"
@@ -81,7 +83,8 @@ COLUMNS: dict[str, dict[str, str]] = {
         "page_no": "1 for an article's first page, 2… for continuation pages",
         "url": "URL fetched",
         "status": "HTTP status of the fetch",
-        "headers": "Response headers, a JSON object",
+        "headers": "Response headers, a JSON object, zlib-compressed like html (pages "
+        "archived by older warta versions: the JSON text)",
         "fetched_at": f"Fetch time, {UTC_TIME}",
         "compression": "How html is compressed (zlib)",
         "html": "The fetched page, compressed; never shown in lists (download from a row page)",
@@ -95,8 +98,10 @@ COLUMNS: dict[str, dict[str, str]] = {
         "source": "Outlet id from sources.toml",
         "started_at": f"Start, {UTC_TIME}",
         "finished_at": f"End, {UTC_TIME}; empty while running",
-        "status": "running, ok, degraded, failed or refused (another crawl held the source)",
+        "status": "running, ok, degraded, failed, refused (another crawl held the source) or "
+        "lost_lock (paused or hung, it was taken over by another crawl, and stopped)",
         "pid": "Process id of the crawl",
+        "holder": "The crawl's process: host|boot id|pid namespace|pid|start time",
         "pages": "Pages fetched",
         "articles_new": "Articles archived for the first time",
         "articles_updated": "Archived articles whose content changed",
@@ -153,9 +158,13 @@ def search_query() -> dict[str, Any]:
     start, end = wib_day_start(":from"), wib_day_start(":to", "+1 day")
     # The page of hits first (ids and ranks), then snippets for those rows only:
     # a snippet per match would cost seconds for a common word.
-    sql = f"""with per_page as (
-  select min(coalesce(nullif(cast(:per_page as integer), 0), {SEARCH_PAGE}), {SEARCH_PAGE_MAX})
-    as n
+    # per_page: a number from 1 to the maximum; anything else (empty, 0, negative, text)
+    # is the default. A negative LIMIT would mean no limit at all to SQLite.
+    sql = f"""with asked as (select cast(:per_page as integer) as n),
+per_page as (
+  select case when n between 1 and {SEARCH_PAGE_MAX} then n
+    when n > {SEARCH_PAGE_MAX} then {SEARCH_PAGE_MAX} else {SEARCH_PAGE} end as n
+  from asked
 ),
 hits as (
   select a.id, bm25(articles_fts_stem, {weights}) as rank
@@ -364,10 +373,22 @@ def build_metadata(
 # -- serving --------------------------------------------------------------------------
 
 
+def guarded_database_class() -> type:
+    """Datasette's Database, running every query under warta's QueryGuard (time, size)."""
+    from datasette.database import Database
+
+    from warta.datasette_plugin import GUARD
+
+    class GuardedDatabase(Database):
+        async def execute_fn(self, fn):
+            return await super().execute_fn(GUARD.running(fn, self.ds.sql_time_limit_ms))
+
+    return GuardedDatabase
+
+
 def build_datasette(db_path: Path, sources: dict[str, Source]) -> Datasette:
     """A Datasette serving the archive read-only as "warta", with warta's plugin and metadata."""
     from datasette.app import Datasette
-    from datasette.database import Database
     from datasette.plugins import pm
 
     from warta import datasette_plugin
@@ -379,7 +400,8 @@ def build_datasette(db_path: Path, sources: dict[str, Source]) -> Datasette:
     metadata = build_metadata(sources, read_schema(db_path))
     datasette = Datasette(files=[], metadata=metadata, settings=SETTINGS)
     datasette.remove_database("_memory")  # only there because no files were given
-    datasette.add_database(Database(datasette, path=str(db_path), is_mutable=True), name=DATABASE)
+    database = guarded_database_class()(datasette, path=str(db_path), is_mutable=True)
+    datasette.add_database(database, name=DATABASE)
     return datasette
 
 
