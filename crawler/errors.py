@@ -103,6 +103,11 @@ def request_url(request: Request) -> str:
     return redirected_from[0] if redirected_from else request.url
 
 
+# What a TLS failure's message holds: OpenSSL's verification or protocol errors, or
+# service_identity's VerificationError (a certificate for another host name).
+TLS_FAILURES = ("certificate verify failed", "SSL routines", "VerificationError")
+
+
 def classify(error: BaseException, request: Request) -> tuple[str, str]:
     """(reason, detail) for a download failure: a short category and the message."""
     message = str(error) or type(error).__name__
@@ -115,7 +120,7 @@ def classify(error: BaseException, request: Request) -> tuple[str, str]:
         return f"http_{response.status}", detail
     if isinstance(error, IgnoreRequest):
         return _ignored(message, request), message
-    if "certificate verify failed" in message or "SSL routines" in message:
+    if any(sign in message for sign in TLS_FAILURES):
         return "tls_error", message  # a certificate that does not verify, or no TLS at all
     for kinds, reason in _FAILURES:
         if isinstance(error, kinds):

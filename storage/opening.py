@@ -147,13 +147,20 @@ def unwritable(path: Path) -> str | None:
 
 def probe_write(conn: sqlite3.Connection, path: Path) -> None:
     """Try a write lock: SQLite silently opens a file it may not write read-only."""
+    # Without waiting: another process writing (a crawl of another source, or one paused
+    # mid-batch) proves nothing about permission, and its run must still get recorded.
+    waited = conn.execute("PRAGMA busy_timeout").fetchone()[0]
+    conn.execute("PRAGMA busy_timeout = 0")
     try:
         conn.execute("BEGIN IMMEDIATE")
         conn.execute("ROLLBACK")
     except sqlite3.OperationalError as exc:
         if "readonly" in str(exc) or "read-only" in str(exc):
             raise ArchiveError(f"cannot write to archive {path}: no write permission") from None
-        raise
+        if "locked" not in str(exc) and "busy" not in str(exc):
+            raise
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(waited)}")
 
 
 def unwritable_folder(folder: Path) -> str | None:

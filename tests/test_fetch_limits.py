@@ -142,21 +142,25 @@ def certificate(tmp_path_factory) -> tuple[Path, Path]:
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1"],
+         "-keyout", str(key), "-out", str(cert), "-subj", f"/CN={TEST_HOST}",
+         "-addext", f"subjectAltName=DNS:{TEST_HOST}"],
         check=True, capture_output=True,
     )  # fmt: skip
     return cert, key
 
 
 HOST = "jogjapolitan.harianjogja.com"
+# Outlet domains may not be IP literals or local names: the test outlet gets a name that
+# tests/loopback_resolver.py resolves to 127.0.0.1.
+TEST_HOST = "harianjogja-tls.test"
+LOOPBACK_DNS = ("-s", "DNS_RESOLVER=tests.loopback_resolver.LoopbackResolver")
 
 
 @pytest.fixture
 def https_outlet(crawl_server, certificate) -> Iterator[Proxy]:
     """Harian Jogja's replica served over HTTPS at 127.0.0.1 with a self-signed certificate."""
     proxy = Proxy(crawl_server.base_url, host=HOST)
-    proxy.base = f"https://127.0.0.1:{proxy.port}"
+    proxy.base = f"https://{TEST_HOST}:{proxy.port}"
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(*map(str, certificate))
     proxy.socket = context.wrap_socket(proxy.socket, server_side=True)
@@ -168,7 +172,7 @@ def local_config(folder: Path, base: str, verify: bool) -> Path:
     text = REPO_SOURCES.read_text(encoding="utf-8")
     text = text.replace(
         f'domains = ["{HOST}"]',
-        'domains = ["127.0.0.1"]' + ("" if verify else "\nverify_tls = false"),
+        f'domains = ["{TEST_HOST}"]' + ("" if verify else "\nverify_tls = false"),
     ).replace(f"https://{HOST}", base)
     path = folder / "sources.toml"
     path.write_text(text, encoding="utf-8")
@@ -181,7 +185,7 @@ def crawl_live(db: Path, config: Path, replica: str) -> subprocess.CompletedProc
     window = ["--since", str(now - timedelta(days=14)), "--until", str(now)]
     return run_warta(
         "crawl", "harianjogja", "--sources", str(config), "--limit", "3", *window,
-        "-s", "DOWNLOAD_DELAY=0", "-s", "RETRY_TIMES=0", db=db, timeout=180,
+        "-s", "DOWNLOAD_DELAY=0", "-s", "RETRY_TIMES=0", *LOOPBACK_DNS, db=db, timeout=180,
     )  # fmt: skip
 
 
@@ -192,7 +196,7 @@ def test_a_self_signed_certificate_is_refused_and_recorded(tmp_path, https_outle
     assert result.returncode == 1, result.stderr  # (Scrapy logs the robots.txt failure)
     with Archive(db, readonly=True) as archive:
         assert archive.conn.execute("SELECT count(*) FROM raw_pages").fetchone() == (0,)
-        errors = archive.conn.execute("SELECT reason, url FROM crawl_errors").fetchall()
+        errors = archive.conn.execute("SELECT reason, detail FROM crawl_errors").fetchall()
     assert errors and {reason for reason, _ in errors} == {"tls_error"}, errors
 
 
@@ -213,7 +217,7 @@ def test_verify_tls_false_fetches_it_and_the_run_says_so(tmp_path, https_outlet)
 
 
 def test_verify_tls_must_be_a_boolean(tmp_path):
-    config = local_config(tmp_path, "https://127.0.0.1:1", verify=False)
+    config = local_config(tmp_path, f"https://{TEST_HOST}:1", verify=False)
     config.write_text(config.read_text().replace("verify_tls = false", 'verify_tls = "no"'))
     result = run_warta("sources", "--sources", str(config))
     assert result.returncode != 0
@@ -224,7 +228,7 @@ def test_certificates_are_verified_unless_the_source_opts_out(tmp_path):
     from crawler.sources import load_sources
     from crawler.spiderloader import spider_class_for
 
-    config = local_config(tmp_path, "https://127.0.0.1:1", verify=False)
+    config = local_config(tmp_path, f"https://{TEST_HOST}:1", verify=False)
     sources = load_sources(config)
     assert not sources["harianjogja"].verify_tls and sources["tribunjogja"].verify_tls
     settings = {s: spider_class_for(sources[s]).custom_settings for s in sources}

@@ -157,17 +157,6 @@ def _extract(root: HtmlElement, url: str, more_pages: Pages) -> Article:
                 setattr(article, name, value)
                 article.provenance[name] = layer_names[layer]
                 break
-    if rule is None:  # a date alone (midnight) gives way to a time the page states
-        exact = generic_meta.more_exact(
-            article.published_at, proposals["generic"].get("published_at")
-        )
-        if exact is not article.published_at:
-            article.published_at, article.provenance["published_at"] = exact, "generic"
-        for name in ("authors", "editors"):  # people the page credits with their role
-            credited = proposals["generic"].get(f"credited_{name}")
-            if credited:
-                setattr(article, name, credited)
-                article.provenance[name] = "generic"
     if rule is None and not article.editors:
         # A page no rule reads may name its editor only in microdata (Antara's
         # itemprop=editor); rule pages say where editors are, so they skip the walk.
@@ -178,6 +167,19 @@ def _extract(root: HtmlElement, url: str, more_pages: Pages) -> Article:
     local_tz = outlet_rules[0].local_tz if outlet_rules else None
     for name in ("published_at", "modified_at"):
         _guarded(_refine_time, article, name, proposals, layer_names, local_tz)
+    if rule is None:  # a date alone (midnight) gives way to a time the page states
+        exact = generic_meta.more_exact(
+            article.published_at, proposals["generic"].get("published_at")
+        )
+        if exact is not article.published_at:
+            article.published_at, article.provenance["published_at"] = exact, "generic"
+        for name in ("authors", "editors"):  # people the page credits with their role
+            credited = proposals["generic"].get(f"credited_{name}")
+            # over a JSON-LD author (some outlets put the editor there) or nothing;
+            # a layer that marks roles itself (rule credits, microdata) keeps its say
+            if credited and article.provenance.get(name) in (None, "jsonld"):
+                setattr(article, name, credited)
+                article.provenance[name] = "generic"
 
     site_name = proposals["meta"].get("site_name")
     article.title = _strip_title_suffix(article.title, rule, site_name)
