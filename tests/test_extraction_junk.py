@@ -95,6 +95,30 @@ def test_loose_dateline_beside_the_first_paragraph():
     assert article.body.startswith(BODY[0])
 
 
+@pytest.mark.parametrize(
+    ("bold", "place"),
+    [("Liputan6.com, Jakarta", "Jakarta"), ("SLEMAN, KOMPAS.com", "Sleman")],
+)
+def test_a_bold_dateline_without_a_dash_is_the_dateline(bold, place):
+    # Liputan6 2016: <p><b>Liputan6.com, Jakarta</b> <a>London Love Story</a>, film…
+    first = f"<p><b>{bold}</b> <a href='/tag/x'><em>London Love Story</em></a>, {BODY[0]}</p>"
+    html = page(
+        head="<title>Judul Berita Hari Ini</title>",
+        body=f"<h1>Judul Berita Hari Ini</h1><div>{first}{LONG_PARAGRAPHS}</div>",
+    )
+    article = extract_article(html, UNKNOWN)
+    assert article.location == place
+    assert article.body.startswith(f"London Love Story, {BODY[0]}")
+
+
+def test_a_bold_name_opening_a_paragraph_is_no_dateline():
+    first = f"<p><b>Budi Santoso</b> {BODY[0]}</p>"
+    html = page(body=f"<h1>Judul Berita Hari Ini</h1><div>{first}{LONG_PARAGRAPHS}</div>")
+    article = extract_article(html, UNKNOWN)
+    assert article.location is None
+    assert article.body.startswith(f"Budi Santoso {BODY[0]}")
+
+
 def test_loose_first_paragraph_is_kept():
     # VIVA 2015: the first paragraph is bare text before the <p>s.
     html = (REALPAGES / "viva" / "dunia-2015-thailand-mers.html").read_bytes()

@@ -236,11 +236,40 @@ def _join_dateline(wrapped: HtmlElement) -> None:
     wrapped.drop_tree()
 
 
+# Datelines that name the outlet and a place: "Liputan6.com, Jakarta", "JAKARTA, KOMPAS.com",
+# "JAKARTA (Antara)". Bold at a paragraph's start, they are the dateline even without the
+# dash that would close them in text.
+_PLACED_DATELINES = STRONG_DATELINES[:3]
+_MAX_BOLD_DATELINE_CHARS = 60
+_OPENING_DASH = re.compile(r"\s*[-–—]")
+
+
+def _close_bold_datelines(root: HtmlElement) -> None:
+    """Give a bold outlet dateline opening a paragraph its closing dash.
+
+    Liputan6 2016 sets `<p><b>Liputan6.com, Jakarta</b> London Love Story, film…`: the
+    bold is where the dateline ends, but once the text is flattened "Jakarta London Love
+    Story" reads as one name. A dash after the bold keeps the boundary."""
+    for bold in root.iter("b", "strong"):
+        parent = bold.getparent()
+        if parent is None or (parent.text or "").strip() or bold.getprevious() is not None:
+            continue  # not the first thing in its block
+        text = clean(bold.text_content())
+        if not text or len(text) > _MAX_BOLD_DATELINE_CHARS or _LOOSE_DASH.search(text):
+            continue
+        if _OPENING_DASH.match(bold.tail or ""):
+            continue  # the dash follows already
+        closed = f"{text} - "
+        if any((m := p.match(closed)) and m.end() == len(closed) for p in _PLACED_DATELINES):
+            bold.tail = " - " + (bold.tail or "").lstrip()
+
+
 def generic_paragraphs(root: HtmlElement, url: str) -> list[str]:
     """The page's main text as paragraphs, by trafilatura (empty when it finds none)."""
     _defuse_deep_nesting(root)
     _split_double_breaks(root)
     _wrap_loose_text(root)
+    _close_bold_datelines(root)
     text = trafilatura.extract(
         root,
         url=url,
