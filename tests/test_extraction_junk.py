@@ -279,6 +279,35 @@ def test_a_comment_disclaimer_closes_the_page():
     assert trim_generic([*BODY, disclaimer], [], []) == BODY
 
 
+@pytest.mark.parametrize(
+    "tweet",
+    [
+        [
+            "A standing ovation for 12-year-old @_JoeyAlexander! #GRAMMYs",
+            "— The GRAMMYs (@TheGRAMMYs) February 16, 2016",
+        ],
+        ["Persib juara! #PersibDay — PERSIB (@persib) 16 Februari 2016"],
+    ],
+)
+def test_an_embedded_tweet_is_no_article_text(tweet):
+    assert trim_generic([BODY[0], *tweet, *BODY[1:]], [], []) == BODY
+    assert trim_generic([*BODY, *tweet], [], []) == BODY
+
+
+def test_a_sentence_quoting_a_handle_stays():
+    quoted = "Akun resmi klub — Persib (@persib) — mengumumkan kabar itu pada Senin."
+    assert trim_generic([*BODY, quoted], [], []) == [*BODY, quoted]
+
+
+@pytest.mark.parametrize("control", ["0 komentardisclaimer", "12 Komentar", "Load More..."])
+def test_page_controls_end_the_article(control):
+    readers = [
+        "Gak keberatan tuh...!?hahaha @IndonesiaRSS: Ahok Dukung Jokowi http://t.co/XMQ",
+        "Presiden adalah Panglima Tertinggi sejak detik dilantik.... Keluarga kehormatan",
+    ]
+    assert trim_generic([*BODY, control, *readers], [], []) == BODY
+
+
 def test_a_short_list_closing_the_article_stays():
     results = ["1. Budi Santoso", "2. Siti Aminah", "3. Joko Susilo", "4. Rina Wati"]
     assert trim_generic([*BODY, *results], [], []) == [*BODY, *results]
