@@ -308,6 +308,38 @@ def test_page_controls_end_the_article(control):
     assert trim_generic([*BODY, control, *readers], [], []) == BODY
 
 
+def test_a_code_alone_on_its_line_ends_the_article_above_a_long_teaser_list():
+    # Okezone 2017: "<strong>(FHM)</strong>" after the last <p>, then as much teaser text.
+    teasers = [
+        "BERITA LAINNYA",
+        *[f"Judul berita lain nomor {n} yang cukup panjang" for n in range(4)],
+        BODY[0],
+    ]
+    assert trim_generic([*BODY, "(FHM)", *teasers], [], []) == BODY
+
+
+def test_an_article_in_a_block_classed_as_a_share_bar_is_read():
+    # Okezone 2017 wraps the article in <div class="sosmedsticky author-and-share">, which
+    # trafilatura discards as a byline/share box; then it read the teaser list instead.
+    teaser = "<li><div class='news-content'><a href='/x'>Judul lain</a><p>{}</p></div></li>"
+    html = page(
+        body="<h1>Judul Berita Hari Ini</h1>"
+        "<div class='sosmedsticky author-and-share'><div class='ctn-desc'>"
+        f"{LONG_PARAGRAPHS * 2}"
+        "</div></div><div class='berita-lainnya'><ul>"
+        + "".join(teaser.format(f"Ringkasan berita lain nomor {n}.") for n in range(8))
+        + "</ul></div>"
+    )
+    body = extract_article(html, UNKNOWN).body
+    assert body.startswith(BODY[0]) and BODY[2] in body
+
+
+def test_a_share_bar_stays_out():
+    bar = "<div class='share-box'><p>Bagikan</p><p>Facebook</p><p>Twitter</p></div>"
+    html = page(body=f"<h1>Judul Berita Hari Ini</h1><div>{LONG_PARAGRAPHS}{bar}</div>")
+    assert "Facebook" not in extract_article(html, UNKNOWN).body
+
+
 def test_a_short_list_closing_the_article_stays():
     results = ["1. Budi Santoso", "2. Siti Aminah", "3. Joko Susilo", "4. Rina Wati"]
     assert trim_generic([*BODY, *results], [], []) == [*BODY, *results]

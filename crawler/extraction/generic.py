@@ -96,14 +96,13 @@ _LOOSE_DASH = re.compile(r"(?:-{1,2}|–|—)$")
 _MAX_LOOSE_DATELINE_CHARS = 60
 
 
-def _wrap_loose_text(root: HtmlElement) -> None:
+def _wrap_loose_text(root: HtmlElement, parents: Iterable[HtmlElement]) -> None:
     """Wrap loose text beside paragraphs into paragraphs of its own.
 
     Outlets write the dateline or the whole first paragraph as bare text next to
     the `<p>`s (detik: `<strong>Jakarta</strong> - <p>…`, VIVA: `<strong>VIVA.co.id
     </strong> - Otoritas… <p>…`), and the initials after them; trafilatura reads only
-    the paragraphs, so that text was lost."""
-    parents = {p.getparent() for p in root.iter("p")}
+    the paragraphs, so that text was lost. `parents`: the elements holding `<p>`s."""
     declared = [
         e
         for e in root.xpath("//@itemprop/..")
@@ -248,32 +247,71 @@ _MAX_BOLD_DATELINE_CHARS = 60
 _OPENING_DASH = re.compile(r"\s*[-–—]")
 
 
-def _close_bold_datelines(root: HtmlElement) -> None:
-    """Give a bold outlet dateline opening a paragraph its closing dash.
+def _close_bold_dateline(paragraph: HtmlElement) -> None:
+    """Give a bold outlet dateline opening the paragraph its closing dash.
 
     Liputan6 2016 sets `<p><b>Liputan6.com, Jakarta</b> London Love Story, film…`: the
     bold is where the dateline ends, but once the text is flattened "Jakarta London Love
     Story" reads as one name. A dash after the bold keeps the boundary."""
-    for bold in root.iter("b", "strong"):
-        parent = bold.getparent()
-        if parent is None or (parent.text or "").strip() or bold.getprevious() is not None:
-            continue  # not the first thing in its block
-        text = clean(bold.text_content())
-        if not text or len(text) > _MAX_BOLD_DATELINE_CHARS or _LOOSE_DASH.search(text):
+    if not len(paragraph) or (paragraph.text or "").strip():
+        return
+    bold = paragraph[0]
+    if bold.tag not in ("b", "strong") or _OPENING_DASH.match(bold.tail or ""):
+        return  # not bold, or the dash follows already
+    text = clean(bold.text_content())
+    if not text or len(text) > _MAX_BOLD_DATELINE_CHARS or _LOOSE_DASH.search(text):
+        return
+    closed = f"{text} - "
+    if any((m := p.match(closed)) and m.end() == len(closed) for p in _PLACED_DATELINES):
+        bold.tail = " - " + (bold.tail or "").lstrip()
+
+
+# Class words that make trafilatura discard a block as a byline or share box whatever it
+# holds. Okezone 2017 wraps its whole article in `<div class="sosmedsticky author-and-share">`
+# (a sticky share bar beside the text), so the article went and a teaser list was read.
+_MASKING = re.compile(r"author|share|social|byline", re.IGNORECASE)
+_WRAPPER_MIN_PARAGRAPHS = 3
+_WRAPPER_MIN_CHARS = 600
+_WRAPPER_MIN_LONGEST = 150  # a byline card or share bar has no paragraph this long
+
+
+def _unmask_article_wrappers(counts: dict[HtmlElement, int]) -> None:
+    """Drop the class and id of a "share"/"author" block around article paragraphs: it
+    is the article's wrapper, not a box beside it. `counts`: the elements holding `<p>`s
+    and how many (looked for from the paragraphs up: a search of every element's class
+    costs more than the rest of this layer)."""
+    for parent, count in counts.items():
+        if count < _WRAPPER_MIN_PARAGRAPHS:
             continue
-        if _OPENING_DASH.match(bold.tail or ""):
-            continue  # the dash follows already
-        closed = f"{text} - "
-        if any((m := p.match(closed)) and m.end() == len(closed) for p in _PLACED_DATELINES):
-            bold.tail = " - " + (bold.tail or "").lstrip()
+        sizes = [len(child.text_content()) for child in parent if child.tag == "p"]
+        if sum(sizes) < _WRAPPER_MIN_CHARS or max(sizes) < _WRAPPER_MIN_LONGEST:
+            continue
+        for element in (parent, *parent.iterancestors()):
+            names = f"{element.get('class', '')} {element.get('id', '')}"
+            if _MASKING.search(names) and "comment" not in names.lower():
+                element.attrib.pop("class", None)
+                element.attrib.pop("id", None)
+
+
+def _paragraph_parents(root: HtmlElement) -> dict[HtmlElement, int]:
+    """The elements holding `<p>`s, with how many; bold datelines are closed on the way
+    (one walk over the paragraphs serves the steps before trafilatura)."""
+    counts: dict[HtmlElement, int] = {}
+    for paragraph in root.iter("p"):
+        _close_bold_dateline(paragraph)
+        parent = paragraph.getparent()
+        if parent is not None:
+            counts[parent] = counts.get(parent, 0) + 1
+    return counts
 
 
 def generic_paragraphs(root: HtmlElement, url: str) -> list[str]:
     """The page's main text as paragraphs, by trafilatura (empty when it finds none)."""
     _defuse_deep_nesting(root)
     _split_double_breaks(root)
-    _wrap_loose_text(root)
-    _close_bold_datelines(root)
+    parents = _paragraph_parents(root)
+    _unmask_article_wrappers(parents)
+    _wrap_loose_text(root, parents)
     text = trafilatura.extract(
         root,
         url=url,
@@ -494,15 +532,24 @@ def _start_at_dateline(paragraphs: list[str]) -> list[str]:
     return paragraphs
 
 
+# The code alone on its line, in any case: Okezone's "<strong>(FHM)</strong>" after the
+# last paragraph. An acronym in brackets never stands as a paragraph of its own.
+_CODE_LINE = re.compile(r"\([A-Za-z]{2,5}(?:\s*/\s*[A-Za-z]{2,5})*\)$")
+
+
 def _end_at_initials(paragraphs: list[str]) -> list[str]:
     """End at the editors' initials code in the second half: what follows is the page."""
     # The second half by lines or by text: a page's furniture is many short lines.
-    half_chars = sum(len(p) for p in paragraphs) / 2
+    total = sum(len(p) for p in paragraphs)
     seen = 0
-    for index, paragraph in enumerate(paragraphs[:-1]):
+    for index, paragraph in enumerate(paragraphs):
+        # A code alone on its line is unmistakable: it may close an article followed by as
+        # much teaser text as it has (then the page's second half starts below it).
+        if index and seen >= _TAIL_SEARCH_FROM * total and _CODE_LINE.match(paragraph):
+            return paragraphs[:index]
         seen += len(paragraph)
-        in_tail = index >= len(paragraphs) // 2 or seen >= half_chars
-        if in_tail and _CLOSING_INITIALS.search(paragraph):
+        in_tail = index >= len(paragraphs) // 2 or seen >= total / 2
+        if in_tail and index < len(paragraphs) - 1 and _CLOSING_INITIALS.search(paragraph):
             return paragraphs[: index + 1]
     return paragraphs
 
