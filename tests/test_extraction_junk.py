@@ -468,6 +468,37 @@ def test_credited_writer_beats_a_jsonld_author_who_is_the_editor():
     assert (article.authors, article.editors) == (["Ferril Dennys"], ["B Kunto"])
 
 
+def test_a_credits_list_gives_each_role_its_people():
+    # Liputan6 2015: a (hidden) popover list, a role's item followed by its people's items.
+    item = "<li><a href='/u'><img alt='avatar'><span class='name'>{}</span></a></li>"
+    credits = (
+        "<div class='credits-list hide'><ul>"
+        "<li class='role'><span>Author</span></li>"
+        + item.format("Silvanus Alvin")
+        + item.format("Hanz Jimenez Salim")
+        + "<li class='role'><span>Editor</span></li>"
+        + item.format("Mevi Linawati")
+        + "</ul></div>"
+    )
+    article = extract_article(page(body="<h1>Judul</h1>" + LONG_PARAGRAPHS + credits), UNKNOWN)
+    assert article.authors == ["Silvanus Alvin", "Hanz Jimenez Salim"]
+    assert article.editors == ["Mevi Linawati"]
+
+
+def test_a_list_of_colours_names_no_editor():
+    colours = "<ul><li>Red</li><li>Blue Ocean</li><li>Green Forest</li></ul>"
+    article = extract_article(page(body="<h1>Judul</h1>" + LONG_PARAGRAPHS + colours), UNKNOWN)
+    assert article.editors == []
+
+
+def test_a_credit_after_an_empty_element_is_read():
+    # Republika 2016: <div class="red"><span> </span> Red: Yudha Manggala P Putra</div>
+    credit = "<div class='red'><span>\n</span> Red: Yudha Manggala P Putra</div>"
+    article = extract_article(page(body="<h1>Judul</h1>" + credit + LONG_PARAGRAPHS), UNKNOWN)
+    assert article.editors == ["Yudha Manggala P Putra"]
+    assert article.authors == []
+
+
 @pytest.mark.parametrize(
     ("markup", "authors"),
     [
