@@ -19,7 +19,7 @@ from lxml.html import document_fromstring
 from crawler.extraction import extract_article
 from crawler.extraction.body import GENERIC_DATELINES, finish_body
 from crawler.extraction.engine import boilerplate_pattern
-from crawler.extraction.generic import trim_generic
+from crawler.extraction.generic import split_sign_off, trim_generic
 from crawler.extraction.generic_meta import generic_fields
 
 WIB = timezone(timedelta(hours=7))
@@ -497,6 +497,20 @@ def test_a_credit_after_an_empty_element_is_read():
     article = extract_article(page(body="<h1>Judul</h1>" + credit + LONG_PARAGRAPHS), UNKNOWN)
     assert article.editors == ["Yudha Manggala P Putra"]
     assert article.authors == []
+
+
+def test_a_signature_in_capitals_closing_the_article_is_its_writer():
+    # Tempo 2015: "…bisa dilakukan.<br><br><strong>DINI TEJA</strong></p>", no other byline.
+    text = "<br><br>".join(f"{p} {p}" for p in BODY)
+    html = page(body=f"<h1>Judul</h1><div><p>{text}<br><br><strong>DINI TEJA</strong></p></div>")
+    article = extract_article(html, UNKNOWN)
+    assert article.authors == ["Dini Teja"]
+    assert article.body.endswith(BODY[2])
+
+
+@pytest.mark.parametrize("last", ["BERSAMBUNG", "KOMPAS.COM", "Dini Teja", "TIM REDAKSI"])
+def test_other_closing_lines_are_no_signature(last):
+    assert split_sign_off([*BODY, last]) == ([*BODY, last], None)
 
 
 @pytest.mark.parametrize(

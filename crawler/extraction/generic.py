@@ -51,7 +51,8 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from crawler.extraction.body import STRONG_DATELINES
-from crawler.extraction.text import clean
+from crawler.extraction.people import is_person_name
+from crawler.extraction.text import clean, title_case
 
 log = logging.getLogger(__name__)
 
@@ -722,3 +723,20 @@ def _drop_link_boxes(paragraphs: list[str]) -> list[str]:
         skipping = 0
         out.append(paragraph)
     return out
+
+
+# A writer's signature closing the article: a name in capitals alone on the last line
+# (Tempo: "<strong>DINI TEJA</strong>"). Two to four words: one word in capitals alone
+# is as often "SELESAI" or an outlet.
+_SIGN_OFF = re.compile(r"[A-Z][A-Z.'’-]+(?:\s+[A-Z][A-Z.'’-]+){1,3}$")
+_MAX_SIGN_OFF_CHARS = 40
+
+
+def split_sign_off(paragraphs: list[str]) -> tuple[list[str], str | None]:
+    """(paragraphs without the closing signature, the writer's name in name case)."""
+    if len(paragraphs) < 2:
+        return paragraphs, None
+    last = paragraphs[-1]
+    if len(last) > _MAX_SIGN_OFF_CHARS or not _SIGN_OFF.match(last) or not is_person_name(last):
+        return paragraphs, None
+    return paragraphs[:-1], title_case(last)
