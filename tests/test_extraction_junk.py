@@ -111,12 +111,13 @@ def test_a_bold_dateline_without_a_dash_is_the_dateline(bold, place):
     assert article.body.startswith(f"London Love Story, {BODY[0]}")
 
 
-def test_a_bold_name_opening_a_paragraph_is_no_dateline():
-    first = f"<p><b>Budi Santoso</b> {BODY[0]}</p>"
+@pytest.mark.parametrize("bold", ["Budi Santoso", "Budi Santoso, Presiden Direktur"])
+def test_a_bold_name_opening_a_paragraph_is_no_dateline(bold):
+    first = f"<p><b>{bold}</b> {BODY[0]}</p>"
     html = page(body=f"<h1>Judul Berita Hari Ini</h1><div>{first}{LONG_PARAGRAPHS}</div>")
     article = extract_article(html, UNKNOWN)
     assert article.location is None
-    assert article.body.startswith(f"Budi Santoso {BODY[0]}")
+    assert article.body.startswith(f"{bold} {BODY[0]}")
 
 
 def test_loose_first_paragraph_is_kept():

@@ -254,6 +254,8 @@ def _join_dateline(wrapped: HtmlElement) -> None:
 _PLACED_DATELINES = STRONG_DATELINES[:3]
 _MAX_BOLD_DATELINE_CHARS = 60
 _OPENING_DASH = re.compile(r"\s*[-–—]")
+# A domain ("Liputan6.com") or a bracketed agency ("(Antara)"): what names an outlet.
+_NAMES_OUTLET = re.compile(r"\w\.(?:com|co\.id|co|id|net)\b|\(\w[\w .]*\)", re.IGNORECASE)
 
 
 def _close_bold_dateline(paragraph: HtmlElement) -> None:
@@ -270,6 +272,8 @@ def _close_bold_dateline(paragraph: HtmlElement) -> None:
     text = clean(bold.text_content())
     if not text or len(text) > _MAX_BOLD_DATELINE_CHARS or _LOOSE_DASH.search(text):
         return
+    if not _NAMES_OUTLET.search(text):
+        return  # "<b>Budi Santoso, Presiden Direktur</b> mengatakan…" is a name and a role
     closed = f"{text} - "
     if any((m := p.match(closed)) and m.end() == len(closed) for p in _PLACED_DATELINES):
         bold.tail = " - " + (bold.tail or "").lstrip()
