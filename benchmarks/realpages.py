@@ -33,6 +33,7 @@ import argparse
 import json
 import statistics
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -92,8 +93,15 @@ class Fields:
 
 
 def collapse(text: str | None) -> str:
-    """Whitespace collapsed to single spaces (saved pages are often re-wrapped)."""
-    return " ".join((text or "").split())
+    """Whitespace collapsed to single spaces (saved pages are often re-wrapped), and
+    Unicode format characters (category Cf: the left-to-right marks and zero-width
+    joiners CMSs leave in text) dropped: they are invisible, and extractors drop them by
+    design, so a truth copied from the page's source may keep them while a body
+    without them is the same text."""
+    text = text or ""
+    if not text.isascii():
+        text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return " ".join(text.split())
 
 
 def truth_files(fixtures: Path = FIXTURES) -> list[Path]:

@@ -19,7 +19,7 @@ from lxml.html import document_fromstring
 from crawler.extraction import extract_article
 from crawler.extraction.body import GENERIC_DATELINES, finish_body
 from crawler.extraction.engine import boilerplate_pattern
-from crawler.extraction.generic import trim_generic
+from crawler.extraction.generic import split_sign_off, trim_generic
 from crawler.extraction.generic_meta import generic_fields
 
 WIB = timezone(timedelta(hours=7))
@@ -93,6 +93,31 @@ def test_loose_dateline_beside_the_first_paragraph():
     article = extract_article(html, UNKNOWN)
     assert article.location == "Jakarta"
     assert article.body.startswith(BODY[0])
+
+
+@pytest.mark.parametrize(
+    ("bold", "place"),
+    [("Liputan6.com, Jakarta", "Jakarta"), ("SLEMAN, KOMPAS.com", "Sleman")],
+)
+def test_a_bold_dateline_without_a_dash_is_the_dateline(bold, place):
+    # Liputan6 2016: <p><b>Liputan6.com, Jakarta</b> <a>London Love Story</a>, film…
+    first = f"<p><b>{bold}</b> <a href='/tag/x'><em>London Love Story</em></a>, {BODY[0]}</p>"
+    html = page(
+        head="<title>Judul Berita Hari Ini</title>",
+        body=f"<h1>Judul Berita Hari Ini</h1><div>{first}{LONG_PARAGRAPHS}</div>",
+    )
+    article = extract_article(html, UNKNOWN)
+    assert article.location == place
+    assert article.body.startswith(f"London Love Story, {BODY[0]}")
+
+
+@pytest.mark.parametrize("bold", ["Budi Santoso", "Budi Santoso, Presiden Direktur"])
+def test_a_bold_name_opening_a_paragraph_is_no_dateline(bold):
+    first = f"<p><b>{bold}</b> {BODY[0]}</p>"
+    html = page(body=f"<h1>Judul Berita Hari Ini</h1><div>{first}{LONG_PARAGRAPHS}</div>")
+    article = extract_article(html, UNKNOWN)
+    assert article.location is None
+    assert article.body.startswith(f"{bold} {BODY[0]}")
 
 
 def test_loose_first_paragraph_is_kept():
@@ -255,6 +280,67 @@ def test_a_comment_disclaimer_closes_the_page():
     assert trim_generic([*BODY, disclaimer], [], []) == BODY
 
 
+@pytest.mark.parametrize(
+    "tweet",
+    [
+        [
+            "A standing ovation for 12-year-old @_JoeyAlexander! #GRAMMYs",
+            "— The GRAMMYs (@TheGRAMMYs) February 16, 2016",
+        ],
+        ["Persib juara! #PersibDay — PERSIB (@persib) 16 Februari 2016"],
+    ],
+)
+def test_an_embedded_tweet_is_no_article_text(tweet):
+    assert trim_generic([BODY[0], *tweet, *BODY[1:]], [], []) == BODY
+    assert trim_generic([*BODY, *tweet], [], []) == BODY
+
+
+def test_a_sentence_quoting_a_handle_stays():
+    quoted = "Akun resmi klub — Persib (@persib) — mengumumkan kabar itu pada Senin."
+    assert trim_generic([*BODY, quoted], [], []) == [*BODY, quoted]
+
+
+@pytest.mark.parametrize("control", ["0 komentardisclaimer", "12 Komentar", "Load More..."])
+def test_page_controls_end_the_article(control):
+    readers = [
+        "Gak keberatan tuh...!?hahaha @IndonesiaRSS: Ahok Dukung Jokowi http://t.co/XMQ",
+        "Presiden adalah Panglima Tertinggi sejak detik dilantik.... Keluarga kehormatan",
+    ]
+    assert trim_generic([*BODY, control, *readers], [], []) == BODY
+
+
+def test_a_code_alone_on_its_line_ends_the_article_above_a_long_teaser_list():
+    # Okezone 2017: "<strong>(FHM)</strong>" after the last <p>, then as much teaser text.
+    teasers = [
+        "BERITA LAINNYA",
+        *[f"Judul berita lain nomor {n} yang cukup panjang" for n in range(4)],
+        BODY[0],
+    ]
+    assert trim_generic([*BODY, "(FHM)", *teasers], [], []) == BODY
+
+
+def test_an_article_in_a_block_classed_as_a_share_bar_is_read():
+    # Okezone 2017 wraps the article in <div class="sosmedsticky author-and-share">, which
+    # trafilatura discards as a byline/share box; then it read the teaser list instead.
+    teaser = "<li><div class='news-content'><a href='/x'>Judul lain</a><p>{}</p></div></li>"
+    html = page(
+        body="<h1>Judul Berita Hari Ini</h1>"
+        "<div class='sosmedsticky author-and-share'><div class='ctn-desc'>"
+        f"{LONG_PARAGRAPHS * 2}"
+        "</div></div><div class='berita-lainnya'><ul>"
+        + "".join(teaser.format(f"Ringkasan berita lain nomor {n}.") for n in range(8))
+        + "</ul></div>"
+    )
+    body = extract_article(html, UNKNOWN).body
+    assert body.startswith(BODY[0]) and BODY[2] in body
+
+
+def test_a_share_bar_stays_out():
+    bar = "<div class='share-box'><p>Bagikan</p><p>Facebook</p><p>Twitter</p></div>"
+    html = page(body=f"<h1>Judul Berita Hari Ini</h1><div>{LONG_PARAGRAPHS}{bar}</div>")
+    assert "Facebook" not in extract_article(html, UNKNOWN).body
+
+
 def test_a_short_list_closing_the_article_stays():
     results = ["1. Budi Santoso", "2. Siti Aminah", "3. Joko Susilo", "4. Rina Wati"]
     assert trim_generic([*BODY, *results], [], []) == [*BODY, *results]
@@ -381,6 +467,51 @@ def test_credited_writer_beats_a_jsonld_author_who_is_the_editor():
     )
     article = extract_article(page(head, "<h1>Judul</h1>" + LONG_PARAGRAPHS + credit), UNKNOWN)
     assert (article.authors, article.editors) == (["Ferril Dennys"], ["B Kunto"])
+
+
+def test_a_credits_list_gives_each_role_its_people():
+    # Liputan6 2015: a (hidden) popover list, a role's item followed by its people's items.
+    item = "<li><a href='/u'><img alt='avatar'><span class='name'>{}</span></a></li>"
+    credits = (
+        "<div class='credits-list hide'><ul>"
+        "<li class='role'><span>Author</span></li>"
+        + item.format("Silvanus Alvin")
+        + item.format("Hanz Jimenez Salim")
+        + "<li class='role'><span>Editor</span></li>"
+        + item.format("Mevi Linawati")
+        + "</ul></div>"
+    )
+    article = extract_article(page(body="<h1>Judul</h1>" + LONG_PARAGRAPHS + credits), UNKNOWN)
+    assert article.authors == ["Silvanus Alvin", "Hanz Jimenez Salim"]
+    assert article.editors == ["Mevi Linawati"]
+
+
+def test_a_list_of_colours_names_no_editor():
+    colours = "<ul><li>Red</li><li>Blue Ocean</li><li>Green Forest</li></ul>"
+    article = extract_article(page(body="<h1>Judul</h1>" + LONG_PARAGRAPHS + colours), UNKNOWN)
+    assert article.editors == []
+
+
+def test_a_credit_after_an_empty_element_is_read():
+    # Republika 2016: <div class="red"><span> </span> Red: Yudha Manggala P Putra</div>
+    credit = "<div class='red'><span>\n</span> Red: Yudha Manggala P Putra</div>"
+    article = extract_article(page(body="<h1>Judul</h1>" + credit + LONG_PARAGRAPHS), UNKNOWN)
+    assert article.editors == ["Yudha Manggala P Putra"]
+    assert article.authors == []
+
+
+def test_a_signature_in_capitals_closing_the_article_is_its_writer():
+    # Tempo 2015: "…bisa dilakukan.<br><br><strong>DINI TEJA</strong></p>", no other byline.
+    text = "<br><br>".join(f"{p} {p}" for p in BODY)
+    html = page(body=f"<h1>Judul</h1><div><p>{text}<br><br><strong>DINI TEJA</strong></p></div>")
+    article = extract_article(html, UNKNOWN)
+    assert article.authors == ["Dini Teja"]
+    assert article.body.endswith(BODY[2])
+
+
+@pytest.mark.parametrize("last", ["BERSAMBUNG", "KOMPAS.COM", "Dini Teja", "TIM REDAKSI"])
+def test_other_closing_lines_are_no_signature(last):
+    assert split_sign_off([*BODY, last]) == ([*BODY, last], None)
 
 
 @pytest.mark.parametrize(

@@ -100,3 +100,18 @@ def test_a_credited_name_is_junk_only_outside_the_people():
         "Nabilla Tashandra"
     ]
     assert junk_found(truth, Fields(authors=["Foto: Ali"])) == ["Foto"]
+
+
+def test_body_checks_ignore_invisible_format_characters():
+    """A truth copied from the page source keeps its left-to-right marks (U+200E, category
+    Cf); the extraction drops them. Both read the same, so the body checks agree."""
+    from benchmarks.realpages import Fields
+
+    truth = {
+        "body": "Hidup \u200edi Jakarta.",
+        "body_first": "Hidup \u200edi",
+        "body_last": "Jakarta.",
+    }
+    checks = check(truth, Fields(body="Hidup di Jakarta."))
+    assert checks["body"] and checks["body_first"] and checks["body_last"]
+    assert check(truth, Fields(body="Hidup di Bandung."))["body"] is False

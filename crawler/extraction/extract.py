@@ -207,6 +207,8 @@ def _extract(root: HtmlElement, url: str, more_pages: Pages) -> Article:
         )
     elif raw_pages and raw_pages[0] and raw_pages[0][0] == article.title:
         raw_pages[0] = raw_pages[0][1:]  # a continuation layout may start with the headline
+    if rule is None and raw_pages:
+        _guarded(_take_sign_off, article, raw_pages)
     article.body, article.location = finish_body(
         raw_pages, boilerplate=boilerplate_pattern(rule), datelines=_datelines(rule)
     )
@@ -216,6 +218,15 @@ def _extract(root: HtmlElement, url: str, more_pages: Pages) -> Article:
             article.provenance[name] = body_layer
     _set_urls(article, url, proposals["meta"].get("canonical_url"))
     return article
+
+
+def _take_sign_off(article: Article, raw_pages: list[list[str]]) -> None:
+    """A writer's signature closing a generic article leaves the body; it is the author
+    when no layer named one (Tempo signs its stories only so)."""
+    raw_pages[-1], writer = generic.split_sign_off(raw_pages[-1])
+    if writer and not article.authors:
+        article.authors = [writer]
+        article.provenance["authors"] = "generic"
 
 
 def _credited(fields: dict) -> dict:

@@ -30,7 +30,13 @@ from urllib.parse import urlsplit
 from lxml.html import HtmlElement
 
 from crawler.extraction.dates import parse_iso_datetime, parse_published_modified
-from crawler.extraction.people import Credits, is_outlet_name, parse_credits, split_people
+from crawler.extraction.people import (
+    Credits,
+    is_outlet_name,
+    parse_credits,
+    role_of,
+    split_people,
+)
 from crawler.extraction.text import clean, dedupe
 
 _AUTHOR_METAS = ("author", "article:author", "parsely-author", "sailthru.author", "byl")
@@ -51,10 +57,17 @@ _IN_PICTURE_XPATH = (
     " or contains(@class, 'caption') or contains(@class, 'foto') or contains(@class, 'image')"
     " or contains(@class, 'pic')]"
 )
-_CREDIT_LABELS = ("Penulis", "Reporter", "Pewarta", "Wartawan", "Editor", "Redaktur", "Penyunting")
+# "Rep"/"Red": Republika's short reporter and redaktur labels ("Red: Yudha Manggala P Putra").
+_CREDIT_LABELS = (
+    "Penulis", "Reporter", "Pewarta", "Wartawan", "Editor", "Redaktur", "Penyunting", "Author",
+    "Rep", "Red",
+)  # fmt: skip
 # The element's own first text (not its whole subtree's: that is quadratic on deep pages).
-_CREDIT_TAGS = ("td", "th", "div", "span", "p", "li", "b", "strong", "dd", "small")
-_CREDIT_PREFIXES = tuple(label.lower() for label in _CREDIT_LABELS)
+_CREDIT_TAGS = ("td", "th", "div", "span", "p", "li", "b", "strong", "dd", "dt", "small")
+# A label, then its colon or pipe, or nothing more (the name is in the next element).
+_CREDIT_OPENING = re.compile(rf"\s*(?:{'|'.join(_CREDIT_LABELS)})\s*(?:[:|]|$)", re.IGNORECASE)
+_OPENING_CHARS = 24
+_CREDIT_STEMS = frozenset(label[:3].lower() for label in _CREDIT_LABELS)
 _MAX_CREDIT_ELEMENTS = 20
 _PEWARTA = re.compile(r"^pewarta\b", re.IGNORECASE)  # Antara's word for its reporter
 _LABEL_ONLY = re.compile(rf"^(?:{'|'.join(_CREDIT_LABELS)})\s*:?$", re.IGNORECASE)
@@ -288,13 +301,21 @@ def labelled_credits(root: HtmlElement) -> Credits:
     editors: list[str] = []
     # The element's own first text opens with a label (a walk in Python: an XPath
     # predicate on every element's text costs several times more).
-    found = [
-        element
-        for element in root.iter(_CREDIT_TAGS)
-        if element.text and element.text.lstrip()[:12].lower().startswith(_CREDIT_PREFIXES)
-    ]
-    for element in found[:_MAX_CREDIT_ELEMENTS]:
+    found = []
+    for element in root.iter(_CREDIT_TAGS):
+        text, tail = element.text, element.tail
+        if text and _opens_credit(text):
+            found.append(element)
+        elif tail and _opens_credit(tail) and element.getparent() is not None:
+            # "<div><span></span> Red: A</div>": the credit is the parent's text
+            found.append(element.getparent())
+    for element in dict.fromkeys(found[:_MAX_CREDIT_ELEMENTS]):
         if _LABEL_ONLY.match(clean(element.text_content()[:_MAX_BYLINE_CHARS])):
+            listed = _listed_credits(element)
+            if listed is not None:  # a list: the role's item, then its people's items
+                role, names = listed
+                (authors if role == "authors" else editors).extend(names)
+                continue
             # "<td>Penulis</td><td>: A</td>", "<b>Penulis</b>: A": the name is beside it
             element = element.getparent() if element.getparent() is not None else element
         if len(element.text_content()) > _MAX_BYLINE_CHARS * 2:
@@ -308,6 +329,38 @@ def labelled_credits(root: HtmlElement) -> Credits:
         authors.extend(n for n in credits.authors if is_person_name(n))
         editors.extend(n for n in credits.editors if is_person_name(n))
     return Credits(dedupe(authors), dedupe(editors))
+
+
+def _opens_credit(text: str) -> bool:
+    # The cheap prefix test first: this runs on every element's text and tail.
+    opening = text[:_OPENING_CHARS]
+    return opening.lstrip()[:3].lower() in _CREDIT_STEMS and bool(_CREDIT_OPENING.match(opening))
+
+
+_LIST_ITEMS = ("li", "dt", "dd")
+
+
+def _listed_credits(label: HtmlElement) -> tuple[str, list[str]] | None:
+    """(role, people) when the label is an item of a credits list whose next items name
+    the people, up to the next role's item: Liputan6's (hidden) credits popover
+    `<li class=role><span>Author</span></li><li>A</li><li>B</li><li class=role>…`."""
+    item = label if label.tag in _LIST_ITEMS else label.getparent()
+    if item is None or item.tag not in _LIST_ITEMS:
+        return None
+    if not _LABEL_ONLY.match(clean(item.text_content()[:_MAX_BYLINE_CHARS])):
+        return None
+    word = clean(item.text_content()).rstrip(":").strip()
+    role = role_of(word)
+    if role is None or len(word) <= len("Red"):  # "Red" alone in a list is a colour
+        return None
+    names: list[str] = []
+    for sibling in item.itersiblings():
+        text = clean(sibling.text_content()[:_MAX_BYLINE_CHARS])
+        if not isinstance(sibling.tag, str) or _LABEL_ONLY.match(text):
+            break
+        if len(text) <= _MAX_NAME_CHARS and is_person_name(text):
+            names.append(text)
+    return role, names
 
 
 def is_person_name(name: str) -> bool:
