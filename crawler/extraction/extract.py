@@ -175,9 +175,11 @@ def _extract(root: HtmlElement, url: str, more_pages: Pages) -> Article:
             article.published_at, article.provenance["published_at"] = exact, "generic"
         for name in ("authors", "editors"):  # people the page credits with their role
             credited = proposals["generic"].get(f"credited_{name}")
-            # over a JSON-LD author (some outlets put the editor there) or nothing;
-            # a layer that marks roles itself (rule credits, microdata) keeps its say
-            if credited and article.provenance.get(name) in (None, "jsonld"):
+            # over a JSON-LD author (some outlets put the editor there) or nothing, and
+            # over any layer whose list it extends (a credits list naming a co-author)
+            current = getattr(article, name)
+            fuller = set(credited) > set(current)
+            if credited and (article.provenance.get(name) in (None, "jsonld") or fuller):
                 setattr(article, name, credited)
                 article.provenance[name] = "generic"
 
