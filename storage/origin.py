@@ -30,7 +30,11 @@ def archive_origin(conn: sqlite3.Connection) -> str | None:
 
 def claim_origin(conn: sqlite3.Connection, path: Path, origin: str) -> None:
     """Record `origin` on an unmarked archive, or refuse (ArchiveError) a crawl of the
-    other kind. One short write transaction; the caller has no batch open."""
+    other kind. One short write transaction, and none when the mark is already there:
+    a crawl must not wait on another source's writer just to read it."""
+    stored = archive_origin(conn)
+    if stored == origin:
+        return
     conn.execute("BEGIN IMMEDIATE")
     try:
         stored = archive_origin(conn)

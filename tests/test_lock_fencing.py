@@ -191,7 +191,8 @@ def test_a_killed_crawl_reads_as_failed_at_once(tmp_path, crawl_server):
 
 def test_a_run_blocked_past_busy_timeout_is_recorded_failed(tmp_path, crawl_server):
     db = tmp_path / "warta.db"
-    Archive(db).close()
+    with Archive(db) as archive:
+        archive.claim_origin("replica")  # crawled before, as an archive a crawl is paused on
     blocker = sqlite3.connect(db, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")  # as a paused crawl mid-batch holds it
     try:
