@@ -506,8 +506,11 @@ def paused_trial(
     if stale_after < 30:  # a short threshold needs beats to match
         lock += ["-s", "WARTA_LOCK_HEARTBEAT=1"]
     started = time.monotonic()
+    # Throttled, so that a quick machine cannot finish the crawl before it is paused;
+    # the crawl that takes over runs at full speed.
+    throttle = ["-s", "DOWNLOAD_DELAY=0.25", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
     child = subprocess.Popen(
-        crawl_command(replica_url, db, *lock),
+        crawl_command(replica_url, db, *lock, *throttle),
         cwd=REPO,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
