@@ -40,7 +40,9 @@ def test_backup_during_a_crawl_with_a_reader_holding_the_archive_open(tmp_path, 
     reader.execute("SELECT count(*) FROM articles").fetchone()  # a read snapshot held open
     crawl = subprocess.Popen(
         [sys.executable, "-m", "warta", "crawl", "--replica", crawl_server.base_url]
-        + ["--db", str(db), "--progress", "0"],
+        + ["--db", str(db), "--progress", "0"]
+        # throttled, so that backups are taken while it runs even on a quick machine
+        + ["-s", "DOWNLOAD_DELAY=0.2", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"],
         cwd=REPO,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
