@@ -20,7 +20,6 @@ from typing import Any
 from urllib.parse import urljoin
 
 import scrapy
-from parsel import Selector
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
@@ -28,6 +27,8 @@ from crawler.extraction import continuation_urls, extract_article, fetch_url_for
 from crawler.extraction.rules import rules_for
 from crawler.items import Article
 from crawler.sources import Source
+from crawler.spiders.daily_index import index_url
+from crawler.spiders.news_sitemap import xml
 from crawler.urls import canonical_url
 
 # How many words of a body the report shows at each end.
@@ -115,9 +116,7 @@ def first_listing_url(source: Source, today: date) -> str:
         section = source.sections[0] if source.sections else ""
         return discovery["hub_url"].format(section=section, page=1)
     if source.style == "daily_index":
-        return discovery["index_url"].format(
-            date=today, page=1, year=today.year, month=today.month, day=today.day
-        )
+        return index_url(discovery, today, 1)
     return discovery["sitemap_url"]
 
 
@@ -126,8 +125,7 @@ def listing_links(source: Source, response: Response) -> tuple[list[str], list[s
     if source.style != "news_sitemap":
         hrefs = response.css(source.discovery["item_links"]).getall()
         return [response.urljoin(href) for href in hrefs], []
-    selector = Selector(text=response.text, type="xml")
-    selector.remove_namespaces()
+    selector = xml(response)
     children = selector.xpath("//sitemap/loc/text()").getall()
     if children:  # an index: the newest child is listed first or last; take the latest lastmod
         stamps = selector.xpath("//sitemap/lastmod/text()").getall()

@@ -589,7 +589,6 @@ def more_exact(chosen: datetime | None, generic: datetime | None) -> datetime | 
             generic.date() == chosen.date()
         ):
             return generic
-    # The same instant given in UTC and in the outlet's own offset: keep the offset.
-    if chosen.utcoffset() == timedelta(0) and generic.utcoffset() and _same_minute(chosen, generic):
-        return chosen.astimezone(generic.tzinfo)
+    # (A UTC value is shown in the outlet's offset by extract._refine_time, which runs
+    # first and sees every layer's time, this one's included.)
     return chosen

@@ -33,9 +33,7 @@ class DailyIndexSpider(SourceSpider):
             yield self.index_request(day, 1)
 
     def index_request(self, day: date, page: int) -> Request:
-        url = self.source.discovery["index_url"].format(
-            date=day, page=page, year=day.year, month=day.month, day=day.day
-        )
+        url = index_url(self.source.discovery, day, page)
         return self.listing_request(url, self.parse_index, "", day, day=day, page=page)
 
     def parse_index(self, response: Response, day: date, page: int):
@@ -47,6 +45,13 @@ class DailyIndexSpider(SourceSpider):
             self.walk.end("", day, day)  # the day's listing was read whole
         elif not self.limit_reached():
             yield self.index_request(day, page + 1)
+
+
+def index_url(discovery: dict, day: date, page: int) -> str:
+    """The index page `page` of `day`, from the source's `index_url` template."""
+    return discovery["index_url"].format(
+        date=day, page=page, year=day.year, month=day.month, day=day.day
+    )
 
 
 def last_page(hrefs: list[str]) -> int:
