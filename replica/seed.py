@@ -12,7 +12,7 @@ import re
 from datetime import datetime
 
 from replica.model import WIB, Insert, Rendering, TrueArticle
-from replica.outlets import TRIBUN
+from replica.outlets.tribun import TRIBUN
 from replica.text import DATA, slugify
 
 SEED_URL = "https://jogja.tribunnews.com/2025/11/07/pemkot-magelang-gelar-retreat-diikuti-puluhan-pejabat-asn"

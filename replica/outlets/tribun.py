@@ -1,24 +1,34 @@
-"""Tribun (jogja.tribunnews.com, jateng.tribunnews.com): articles, section hubs, daily index.
+"""Tribun (jogja.tribunnews.com, jateng.tribunnews.com): the outlets, their articles and pages.
 
-Markup per docs/replica-contract.md, "Tribun Jogja" and "Tribun Jateng": one
-network, one markup; a `Brand` holds what differs (site name, dateline, menu).
-The page around the article (menus, "Terpopuler", ads, share buttons,
-comments, footer) is the noise that extraction has to ignore.
+The replica's Tribun network: Tribun Jogja, and Tribun Jateng on a site built
+with syndication. Their `Outlet` data (sections, how their articles vary, URL
+shapes), the handlers of their hosts (articles, section hubs, daily index,
+robots.txt) and the page markup per docs/replica-contract.md, "Tribun Jogja"
+and "Tribun Jateng": one network, one markup; a `Brand` holds what differs
+(site name, dateline, menu). The page around the article (menus,
+"Terpopuler", ads, share buttons, comments, footer) is the noise that
+extraction has to ignore.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+import re
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from random import Random
 
 from replica.model import Site, TrueArticle
-from replica.outlets import TRIBUN, TRIBUN_JATENG, Outlet
+from replica.outlets.base import Host, Ids, Outlet, OutletGroup, Section, one_place
 from replica.pages.common import (
+    BodyMarkup,
+    Page,
     ad,
-    body_html,
+    article_body,
+    breadcrumb_ld,
     canonical,
     document,
     esc,
+    html_page,
     iso,
     json_ld,
     link_items,
@@ -29,13 +39,61 @@ from replica.pages.common import (
     page_items,
     person_list,
     popular_widget,
-    related_link,
     relative_time,
     share_links,
-    with_inline_link,
 )
+from replica.routing import NotFound, Query, article_at, day_param, listing_page, page_number, param
 from replica.text import EN_DASH, slugify
 
+
+class TribunOutlet(Outlet):
+    """A Tribun desk: /YYYY/MM/DD/slug articles, photos on asset-2.tstatic.net."""
+
+    def article_url(self, section: Section, when: datetime, number: int, slug: str) -> str:
+        return f"https://{self.host}/{when:%Y/%m/%d}/{slug}"
+
+    def image_url(self, rng: Random, when: datetime, number: int, short: str, index: int) -> str:
+        desk = self.host.split(".")[0]  # jogja, jateng
+        return f"https://asset-2.tstatic.net/{desk}/foto/bank/images/{short}-{number}{index}.jpg"
+
+
+TRIBUN = TribunOutlet(
+    source="tribunjogja",
+    name="Tribun Jogja",
+    host="jogja.tribunnews.com",
+    share=0.35,
+    sections=(
+        one_place("Magelang", "Magelang"),
+        one_place("Sleman", "Sleman"),
+        one_place("Bantul", "Bantul"),
+        one_place("Kulonprogo", "Kulon Progo"),
+        one_place("Gunungkidul", "Gunungkidul"),
+    ),
+    max_pages=3,
+    ids=Ids(3_000_000, 3_999_999),
+    inserts=(("related", 2), ("ad", 2), ("share", 1)),
+    summaries=True,
+    reporter_line_share=0.4,
+    initials="{author}",
+)
+# Tribun Jateng exists only on a site built with syndication (docs/replica-contract.md,
+# "Syndication"): its articles are drawn apart (replica/syndication.py), so the
+# default site stays as it was. Its articles vary as Tribun Jogja's do.
+TRIBUN_JATENG = replace(
+    TRIBUN,
+    source="tribunjateng",
+    name="Tribun Jateng",
+    host="jateng.tribunnews.com",
+    share=0.05,
+    sections=(
+        one_place("Semarang", "Semarang"),
+        one_place("Solo", "Solo"),
+        one_place("Magelang", "Magelang"),
+    ),
+    syndication_only=True,
+)
+
+ARTICLE_PATH = re.compile(r"/\d{4}/\d{2}/\d{2}/[a-z0-9-]+")
 BASE = f"https://{TRIBUN.host}"
 PER_PAGE = 20
 SUFFIX = " - Tribunjogja.com"
@@ -189,15 +247,7 @@ def _news_article(brand: Brand, article: TrueArticle) -> dict:
 
 def _breadcrumb(brand: Brand, article: TrueArticle) -> dict:
     label, base = article.rendering.section_label, brand.base
-    crumbs = [("Home", base + "/"), (label, f"{base}/{article.section}")]
-    return {
-        "@context": "https://schema.org",
-        "@type": "BreadcrumbList",
-        "itemListElement": [
-            {"@type": "ListItem", "position": rank, "name": name, "item": url}
-            for rank, (name, url) in enumerate(crumbs, 1)
-        ],
-    }
+    return breadcrumb_ld([("Home", base + "/"), (label, f"{base}/{article.section}")])
 
 
 def _article_main(brand: Brand, site: Site, article: TrueArticle, page: int | None) -> str:
@@ -243,37 +293,32 @@ def _tags(brand: Brand, article: TrueArticle) -> str:
     )
 
 
+def _figure(brand: Brand, article: TrueArticle, image: dict) -> str:
+    caption = image["caption"]
+    if image["credit"]:
+        caption += f" ({brand.dateline}/{image['credit']})"
+    return (
+        f'<figure class="photo-article"><img src="{esc(image["url"])}" '
+        f'alt="{esc(article.title)}"><figcaption>{esc(caption)}</figcaption></figure>'
+    )
+
+
+def _markup(brand: Brand) -> BodyMarkup:
+    return BodyMarkup(
+        related='<p class="baca">Baca juga: <a href="{url}">{title}</a></p>',
+        figure=lambda article, image: _figure(brand, article, image),
+        ad=lambda ref: ad("ads-placeholder", f"div-gpt-ad-inarticle-{ref}"),
+        tag_url=f"{brand.base}/tag/",
+        dateline=f"<strong>{brand.dateline}, {{location}}</strong> {EN_DASH} ",
+        initials=" ({initials})",
+        share="share-box",
+    )
+
+
+MARKUP = {brand.outlet.source: _markup(brand) for brand in (JOGJA, JATENG)}
+
+
 def _body(brand: Brand, site: Site, article: TrueArticle, page: int | None) -> str:
-    last = len(article.rendering.kinds) - 1
-    location = (article.location or "").upper()
-
-    def paragraph(index: int, kind: str, text: str) -> str:
-        inner = with_inline_link(article, index, text, f"{brand.base}/tag/")
-        if kind != "p":
-            return f"<{kind}>{inner}</{kind}>"
-        if index == 0:
-            inner = f"<strong>{brand.dateline}, {esc(location)}</strong> {EN_DASH} {inner}"
-        if index == last and article.rendering.initials:
-            inner += f" ({esc(article.rendering.initials)})"
-        return f"<p>{inner}</p>"
-
-    def insert(kind: str, ref: int) -> str:
-        if kind == "figure":
-            image = article.images[ref]
-            caption = image["caption"]
-            if image["credit"]:
-                caption += f" ({brand.dateline}/{image['credit']})"
-            return (
-                f'<figure class="photo-article"><img src="{esc(image["url"])}" '
-                f'alt="{esc(article.title)}"><figcaption>{esc(caption)}</figcaption></figure>'
-            )
-        if kind in ("related", "related_box"):
-            title, url = related_link(site, article, ref)
-            return f'<p class="baca">Baca juga: <a href="{esc(url)}">{esc(title)}</a></p>'
-        if kind == "share":
-            return share_links(article.url, "share-box")
-        return ad("ads-placeholder", f"div-gpt-ad-inarticle-{ref}")
-
     opening = ""
     if page in (None, 1):
         opening = (
@@ -282,7 +327,7 @@ def _body(brand: Brand, site: Site, article: TrueArticle, page: int | None) -> s
         )
         if article.rendering.reporter_line:
             opening += f"<p>{esc(article.rendering.reporter_line)}</p>"
-    return opening + body_html(article, article.page_paragraphs(page), paragraph, insert)
+    return opening + article_body(site, article, page, MARKUP[brand.outlet.source])
 
 
 def _article_paging(article: TrueArticle, page: int) -> str:
@@ -368,3 +413,31 @@ def index_page(site: Site, day: date, page: int, brand: Brand = JOGJA) -> str:
     )
     head = f"<title>Index Berita{brand.suffix}</title>" + meta("robots", "noindex, follow")
     return document(head, chrome(site, main, brand))
+
+
+# --- serving ---------------------------------------------------------------------------
+
+
+def serve(site: Site, host: str, path: str, query: Query) -> Page:
+    """A Tribun desk's host: daily index, section hubs, articles (a page, or ?page=all)."""
+    brand = BRANDS_BY_HOST[host]
+    if path == "/index-news":
+        day = day_param(site, query)
+        return html_page(index_page(site, day, listing_page(query), brand))
+    section = path.strip("/")
+    if path == f"/{section}" and brand.outlet.section(section):
+        return html_page(hub_page(site, section, listing_page(query), brand))
+    if ARTICLE_PATH.fullmatch(path):
+        article = article_at(site, host, path)
+        page = page_number(param(query, "page"), article.pages)
+        return html_page(article_page(site, article, page))
+    raise NotFound
+
+
+GROUP = OutletGroup(
+    outlets=(TRIBUN, TRIBUN_JATENG),
+    hosts=(
+        Host(TRIBUN.host, serve, ROBOTS),
+        Host(TRIBUN_JATENG.host, serve, ROBOTS, syndication_only=True),
+    ),
+)

@@ -6,16 +6,22 @@ Markup per docs/replica-contract.md, "Harian Jogja". Discovery is by sitemap:
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, datetime
+from random import Random
 
 from replica.model import Site, TrueArticle
-from replica.outlets import HARIAN_JOGJA
+from replica.outlets.base import Host, Ids, Outlet, OutletGroup, Section, one_place
 from replica.pages.common import (
+    XML,
+    BodyMarkup,
+    Page,
     ad,
-    body_html,
+    article_body,
     canonical,
     document,
     esc,
+    html_page,
     iso,
     json_ld,
     link_items,
@@ -24,10 +30,41 @@ from replica.pages.common import (
     nav,
     person_list,
     popular_widget,
-    related_link,
     share_links,
 )
+from replica.routing import NotFound, Query, article_at, day_of
 
+
+class HarianJogjaOutlet(Outlet):
+    """Harian Jogja: /r-<id>/slug articles, photos on img.harianjogja.com."""
+
+    def article_url(self, section: Section, when: datetime, number: int, slug: str) -> str:
+        return f"https://{self.host}/r-{number}/{slug}"
+
+    def image_url(self, rng: Random, when: datetime, number: int, short: str, index: int) -> str:
+        return f"https://img.harianjogja.com/posts/{when:%Y/%m/%d}/{number}/{short}-{index + 1}.jpg"
+
+
+HARIAN_JOGJA = HarianJogjaOutlet(
+    source="harianjogja",
+    name="Harian Jogja",
+    host="jogjapolitan.harianjogja.com",
+    share=0.20,
+    sections=(
+        one_place("Sleman", "Sleman"),
+        one_place("Bantul", "Bantul"),
+        one_place("Jogja", "Jogja"),
+        one_place("Kulonprogo", "Kulon Progo"),
+        one_place("Gunungkidul", "Gunungkidul"),
+    ),
+    max_pages=1,
+    ids=Ids(2, 30, sequence="harianjogja", start=1_231_000),  # ids grow with time
+    inserts=(("related", 2), ("ad", 2)),
+    uncredited_image_share=0.2,
+    dates_unmodified=False,  # article:modified_time only on a revised article
+)
+ARTICLE_PATH = re.compile(r"/r-\d{7}/[a-z0-9-]+")
+SITEMAP_PATH = re.compile(r"/sitemap-news-(\d{4})-(\d{2})-(\d{2})\.xml")
 BASE = f"https://{HARIAN_JOGJA.host}"
 SUFFIX = " | Harian Jogja"
 ROBOTS = f"User-agent: *\nDisallow: /search\nSitemap: {BASE}/sitemap.xml\n"
@@ -108,35 +145,29 @@ def _article_main(site: Site, article: TrueArticle) -> str:
     )
 
 
+def _figure(article: TrueArticle, image: dict) -> str:
+    caption = image["caption"]
+    if image["credit"]:
+        caption += f" (Harian Jogja/{image['credit']})"
+    return (
+        f'<figure><img src="{esc(image["url"])}" alt="{esc(article.title)}">'
+        f"<figcaption>{esc(caption)}</figcaption></figure>"
+    )
+
+
+MARKUP = BodyMarkup(
+    related=(
+        '<div class="baca-juga"><strong>Baca Juga</strong>'
+        '<ul><li><a href="{url}">{title}</a></li></ul></div>'
+    ),
+    figure=_figure,
+    ad=lambda ref: ad("ads", f"div-gpt-ad-inarticle-{ref}"),
+    dateline="<strong>Harianjogja.com, {location}</strong>\u2014",
+)
+
+
 def _body(site: Site, article: TrueArticle) -> str:
-    location = (article.location or "").upper()
-
-    def paragraph(index: int, kind: str, text: str) -> str:
-        if kind != "p":
-            return f"<{kind}>{esc(text)}</{kind}>"
-        if index == 0:
-            return f"<p><strong>Harianjogja.com, {esc(location)}</strong>\u2014{esc(text)}</p>"
-        return f"<p>{esc(text)}</p>"
-
-    def insert(kind: str, ref: int) -> str:
-        if kind == "figure":
-            image = article.images[ref]
-            caption = image["caption"]
-            if image["credit"]:
-                caption += f" (Harian Jogja/{image['credit']})"
-            return (
-                f'<figure><img src="{esc(image["url"])}" alt="{esc(article.title)}">'
-                f"<figcaption>{esc(caption)}</figcaption></figure>"
-            )
-        if kind in ("related", "related_box"):
-            title, url = related_link(site, article, ref)
-            return (
-                '<div class="baca-juga"><strong>Baca Juga</strong>'
-                f'<ul><li><a href="{esc(url)}">{esc(title)}</a></li></ul></div>'
-            )
-        return ad("ads", f"div-gpt-ad-inarticle-{ref}")
-
-    body = body_html(article, article.page_paragraphs(None), paragraph, insert)
+    body = article_body(site, article, None, MARKUP)
     return (
         body + f'<p>Cek Berita dan Artikel yang lain di <a href="{GOOGLE_NEWS}">Google News</a></p>'
     )
@@ -182,3 +213,24 @@ def day_sitemap(site: Site, day: date) -> str:
         'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">\n'
         f"{urls}\n</urlset>\n"
     )
+
+
+# --- serving ---------------------------------------------------------------------------
+
+
+def serve(site: Site, host: str, path: str, query: Query) -> Page:
+    """jogjapolitan.harianjogja.com: the sitemap index, the day sitemaps, articles."""
+    if path == "/sitemap.xml":
+        return Page(200, XML, sitemap_index(site).encode())
+    sitemap = SITEMAP_PATH.fullmatch(path)
+    if sitemap:
+        day = day_of(list(sitemap.groups()))
+        if day not in site.days:
+            raise NotFound
+        return Page(200, XML, day_sitemap(site, day).encode())
+    if ARTICLE_PATH.fullmatch(path):
+        return html_page(article_page(site, article_at(site, host, path)))
+    raise NotFound
+
+
+GROUP = OutletGroup(outlets=(HARIAN_JOGJA,), hosts=(Host(HARIAN_JOGJA.host, serve, ROBOTS),))

@@ -8,17 +8,24 @@ and the `indeks` listing that real detik pages of 2022–2024 show
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from datetime import date, datetime, timedelta
+from random import Random
 
 from replica.model import Site, TrueArticle
-from replica.outlets import DETIK_JOGJA, Outlet
+from replica.outlets.base import CENTRAL_JAVA, DIY, Host, Ids, Outlet, OutletGroup, Section
 from replica.pages.common import (
     AD_SCRIPT,
+    BodyMarkup,
+    Page,
     ad,
-    body_html,
+    article_body,
+    breadcrumb_ld,
     canonical,
     document,
     esc,
+    html_page,
     iso,
     json_ld,
     link_items,
@@ -26,12 +33,59 @@ from replica.pages.common import (
     nav,
     page_count,
     popular_widget,
-    related_link,
+    relative_time,
     short_date_time,
-    with_inline_link,
 )
+from replica.routing import NotFound, Query, article_at, day_of, page_number, param
 from replica.text import slugify
 
+
+class DetikOutlet(Outlet):
+    """A detik desk: /<desk>/<section>/d-<id>/slug articles, photos on akcdn.detik.net.id."""
+
+    def article_url(self, section: Section, when: datetime, number: int, slug: str) -> str:
+        return f"https://{self.host}/{self.prefix}/{section.slug}/d-{number}/{slug}"
+
+    def image_url(self, rng: Random, when: datetime, number: int, short: str, index: int) -> str:
+        visual = f"https://akcdn.detik.net.id/community/media/visual/{when:%Y/%m/%d}"
+        return f"{visual}/{short}-{index + 1}_169.jpeg"
+
+
+DETIK_JOGJA = DetikOutlet(
+    source="detikjogja",
+    name="detikJogja",
+    host="www.detik.com",
+    share=0.15,
+    sections=(
+        Section("berita", "Berita", DIY, 0.7, "berita"),
+        Section("wisata", "Wisata", DIY, 0.3, "wisata"),
+    ),
+    max_pages=3,
+    # one id sequence for all of detik, growing with time
+    ids=Ids(3, 40, sequence="detik", start=8_150_000),
+    inserts=(("related", 2), ("ad", 1)),
+    prefix="jogja",
+    co_author_share=0.2,
+    credits_editors=False,
+    lowercase_tags=True,
+    uncredited_image_share=0.2,
+    initials="{author}/{editor}",
+)
+# detikJateng: the same host and markup, another path prefix and places.
+DETIK_JATENG = replace(
+    DETIK_JOGJA,
+    source="detikjateng",
+    name="detikJateng",
+    share=0.10,
+    sections=(
+        Section("berita", "Berita", CENTRAL_JAVA, 0.7, "berita"),
+        Section("wisata", "Wisata", CENTRAL_JAVA, 0.3, "wisata"),
+    ),
+    prefix="jateng",
+)
+DESKS = {outlet.prefix: outlet for outlet in (DETIK_JOGJA, DETIK_JATENG)}
+ARTICLE_PATH = re.compile(r"(/(?:jogja|jateng)/(?:berita|wisata)/d-\d{7}/[a-z0-9-]+)(?:/(\d+))?")
+INDEX_PATH = re.compile(r"/(jogja|jateng)/indeks(?:/(\d+))?/?")
 BASE = f"https://{DETIK_JOGJA.host}"
 VIDEO_HOST = "https://20.detik.com"
 PER_PAGE = 20
@@ -82,16 +136,6 @@ def bogus_utc(moment: datetime) -> str:
 def unix_ms(moment: datetime) -> str:
     """dtk:publishdateunix: epoch milliseconds."""
     return str(int(moment.timestamp()) * 1000)
-
-
-def ago(moment: datetime, now: datetime) -> str:
-    """'7 menit yang lalu', '3 jam yang lalu', '2 hari yang lalu' (the indeks' visible time)."""
-    minutes = max(1, int((now - moment).total_seconds() // 60))
-    if minutes < 60:
-        return f"{minutes} menit yang lalu"
-    if minutes < 24 * 60:
-        return f"{minutes // 60} jam yang lalu"
-    return f"{minutes // (24 * 60)} hari yang lalu"
 
 
 # --- article pages -------------------------------------------------------------------
@@ -158,15 +202,7 @@ def _head(outlet: Outlet, article: TrueArticle) -> str:
 
 def _breadcrumb(outlet: Outlet, article: TrueArticle) -> dict:
     home = f"{BASE}/{outlet.prefix}"
-    crumbs = [(outlet.name, home), (article.section, f"{home}/{article.section}")]
-    return {
-        "@context": "https://schema.org",
-        "@type": "BreadcrumbList",
-        "itemListElement": [
-            {"@type": "ListItem", "position": position, "name": name, "item": url}
-            for position, (name, url) in enumerate(crumbs, 1)
-        ],
-    }
+    return breadcrumb_ld([(outlet.name, home), (article.section, f"{home}/{article.section}")])
 
 
 def _news_article(article: TrueArticle) -> dict:
@@ -272,34 +308,32 @@ def _video(site: Site, article: TrueArticle) -> str:
     )
 
 
+def _markup(outlet: Outlet) -> BodyMarkup:
+    return BodyMarkup(
+        related=(
+            '<table class="linksisip"><tbody><tr><td><div class="lihatjg">'
+            '<strong>Baca juga: </strong><a href="{url}">{title}</a>'
+            "</div></td></tr></tbody></table>"
+        ),
+        # the cover photo sits above the body; later photos inside it
+        figure=lambda article, image: _figure(outlet, article, image),
+        cover=True,
+        ad=_parallax,
+        tag_url=f"{BASE}/tag/",
+    )
+
+
+MARKUP = {outlet.source: _markup(outlet) for outlet in DESKS.values()}
+
+
 def _body(site: Site, outlet: Outlet, article: TrueArticle, page: int | None) -> str:
     """The body container's content: dateline, paragraphs and inserts, then the page's tail."""
-    is_first = page in (None, 1)
-    is_last = page is None or page == article.pages
-
-    def paragraph(index: int, kind: str, text: str) -> str:
-        inner = with_inline_link(article, index, text, f"{BASE}/tag/")
-        return f"<{kind}>{inner}</{kind}>"
-
-    def insert(kind: str, ref: int) -> str:
-        if kind == "figure":
-            # the cover photo sits above the body; later photos inside it
-            return "" if ref == 0 else _figure(outlet, article, article.images[ref])
-        if kind in ("related", "related_box"):
-            title, url = related_link(site, article, ref)
-            return (
-                '<table class="linksisip"><tbody><tr><td><div class="lihatjg">'
-                f'<strong>Baca juga: </strong><a href="{esc(url)}">{esc(title)}</a>'
-                "</div></td></tr></tbody></table>"
-            )
-        return _parallax(ref)
-
     # the dateline stands before the first <p>: "<strong>Sleman</strong> - "
-    dateline = f"<strong>{esc(article.location or '')}</strong> - \n" if is_first else ""
-    body = dateline + body_html(article, article.page_paragraphs(page), paragraph, insert)
+    dateline = f"<strong>{esc(article.location or '')}</strong> - \n" if page in (None, 1) else ""
+    body = dateline + article_body(site, article, page, MARKUP[outlet.source])
     if page is not None and article.pages > 1:
         body += _paging(article, page)
-    if is_last:
+    if page is None or page == article.pages:
         body += _video(site, article)
         body += "<p><br><br><br></p>"
         if article.rendering.initials:
@@ -393,6 +427,7 @@ def index_page(site: Site, outlet: Outlet, day: date, page: int) -> str:
 
 def _index_item(site: Site, url: str, title: str, when: datetime) -> str:
     link, text = esc(url), esc(title)
+    ago = relative_time(when, site.now, "yang lalu")
     return (
         '<article class="list-content__item"><div class="media media--left media--image-radius '
         'block-link">'
@@ -403,7 +438,7 @@ def _index_item(site: Site, url: str, title: str, when: datetime) -> str:
         f'<div class="media__text"><h3 class="media__title"><a href="{link}" class="media__link">'
         f"{text}</a></h3>"
         f'<div class="media__date"><span d-time="{int(when.timestamp())}" '
-        f'title="{short_date_time(when)}">{ago(when, site.now)}</span></div></div></div></article>'
+        f'title="{short_date_time(when)}">{ago}</span></div></div></div></article>'
     )
 
 
@@ -429,3 +464,39 @@ def _pagination(outlet: Outlet, day: date, page: int, last: int) -> str:
     if page < last:
         parts.append(link(page + 1, "Next"))
     return f'<div class="pagination text-center mgt-16 mgb-16">{"".join(parts)}</div>'
+
+
+# --- serving ---------------------------------------------------------------------------
+
+
+def serve(site: Site, host: str, path: str, query: Query) -> Page:
+    """www.detik.com: each desk's daily index and articles (a page, or ?single=1)."""
+    index = INDEX_PATH.fullmatch(path)
+    if index:
+        raw = param(query, "date")
+        if raw is None:
+            day = site.now.date()
+        else:
+            month, day_number, year = (raw.split("/") + ["", "", ""])[:3]
+            day = day_of([year, month, day_number])
+        # the page number is a path segment (/indeks/2); /indeks alone is page 1
+        number = int(index.group(2) or 1)
+        if number < 1:
+            raise NotFound
+        return html_page(index_page(site, DESKS[index.group(1)], day, number))
+    match = ARTICLE_PATH.fullmatch(path)
+    if match:
+        article = article_at(site, host, match.group(1))
+        outlet = DESKS[match.group(1).split("/")[1]]
+        if param(query, "single") == "1":
+            page = None
+        else:
+            page = page_number(match.group(2), article.pages, whole=None)
+        return html_page(article_page(site, outlet, article, page))
+    raise NotFound
+
+
+GROUP = OutletGroup(
+    outlets=(DETIK_JOGJA, DETIK_JATENG),
+    hosts=(Host(DETIK_JOGJA.host, serve, ROBOTS),),
+)

@@ -8,16 +8,21 @@ and the indeks.kompas.com listing. The crawler reads whole articles at
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
+from random import Random
 
 from replica.model import Site, TrueArticle
-from replica.outlets import KOMPAS, KOMPAS_INDEX_HOST
+from replica.outlets.base import CENTRAL_JAVA, DIY, Host, Ids, Outlet, OutletGroup, Section
 from replica.pages.common import (
+    BodyMarkup,
+    Page,
     ad,
-    body_html,
+    article_body,
     canonical,
     document,
     esc,
+    html_page,
     json_ld,
     meta,
     nav,
@@ -25,12 +30,42 @@ from replica.pages.common import (
     page_count,
     page_items,
     popular_widget,
-    related_link,
     share_links,
-    with_inline_link,
 )
+from replica.routing import NotFound, Query, article_at, day_param, listing_page, page_number, param
 from replica.text import slugify
 
+
+class KompasOutlet(Outlet):
+    """Kompas: /read/YYYY/MM/DD/HHMMSSnnn/slug articles, photos on asset.kompas.com."""
+
+    def article_url(self, section: Section, when: datetime, number: int, slug: str) -> str:
+        return f"https://{self.host}/read/{when:%Y/%m/%d}/{when:%H%M%S}{number:03d}/{slug}"
+
+    def image_url(self, rng: Random, when: datetime, number: int, short: str, index: int) -> str:
+        token = f"{rng.getrandbits(96):024x}"
+        return (
+            f"https://asset.kompas.com/crops/{token}=/0x0:1000x667/750x500/"
+            f"data/photo/{when:%Y/%m/%d}/{short}-{index + 1}.jpg"
+        )
+
+
+KOMPAS = KompasOutlet(
+    source="kompasregional",
+    name="Kompas Regional",
+    host="regional.kompas.com",
+    share=0.20,
+    sections=(
+        Section("yogyakarta", "Yogyakarta", DIY),
+        Section("jawa-tengah", "Jawa Tengah", CENTRAL_JAVA),
+    ),
+    max_pages=3,
+    ids=Ids(100, 999),  # the last three digits of the URL's number, after the time
+    inserts=(("related", 2), ("related_box", 1), ("ad", 2)),
+    uncredited_image_share=0.2,
+)
+KOMPAS_INDEX_HOST = "indeks.kompas.com"
+ARTICLE_PATH = re.compile(r"/read/\d{4}/\d{2}/\d{2}/\d{9}/[a-z0-9-]+")
 BASE = f"https://{KOMPAS.host}"
 INDEX = f"https://{KOMPAS_INDEX_HOST}/"
 PER_PAGE = 15
@@ -263,39 +298,33 @@ def _cover_photo(article: TrueArticle) -> str:
     return _photo(article, article.images[0], "cover-photo -gallery") if article.images else ""
 
 
+def _related_box(site: Site, article: TrueArticle) -> str:
+    links = [(t, u) for t, u in site.related(article, 3) if u != article.url]
+    items = "".join(f'<li><a href="{esc(u)}">{esc(t)}</a></li>' for t, u in links)
+    return (
+        '<div class="inject-baca-juga"><div class="inject-baca-juga__title">Baca juga</div>'
+        f"<ul>{items}</ul></div>"
+    )
+
+
+MARKUP = BodyMarkup(
+    related=(
+        '<p><strong>Baca juga: <a href="{url}" class="inner-link-baca-juga" target="_self">'
+        "{title}</a></strong></p>"
+    ),
+    # the cover photo stands above the body; later photos inside it
+    figure=lambda article, image: _photo(article, image, "photo"),
+    cover=True,
+    ad=lambda ref: '<span class="ads-on-body"><!-- (ads.paragraph) --></span>',
+    tag_url="https://www.kompas.com/tag/",
+    dateline="<strong>{location}, KOMPAS.com -</strong> ",
+    related_box=_related_box,
+)
+
+
 def _body(site: Site, article: TrueArticle, page: int | None) -> str:
-    location = (article.location or "").upper()
-    is_last_page = page is None or page == article.pages
-
-    def paragraph(index: int, kind: str, text: str) -> str:
-        inner = with_inline_link(article, index, text, "https://www.kompas.com/tag/")
-        if kind != "p":
-            return f"<{kind}>{inner}</{kind}>"
-        if index == 0:
-            inner = f"<strong>{esc(location)}, KOMPAS.com -</strong> {inner}"
-        return f"<p>{inner}</p>"
-
-    def insert(kind: str, ref: int) -> str:
-        if kind == "figure":
-            # the cover photo stands above the body; later photos inside it
-            return "" if ref == 0 else _photo(article, article.images[ref], "photo")
-        if kind == "related":
-            title, url = related_link(site, article, ref)
-            link = (
-                f'<a href="{esc(url)}" class="inner-link-baca-juga" target="_self">{esc(title)}</a>'
-            )
-            return f"<p><strong>Baca juga: {link}</strong></p>"
-        if kind == "related_box":
-            links = [(t, u) for t, u in site.related(article, 3) if u != article.url]
-            items = "".join(f'<li><a href="{esc(u)}">{esc(t)}</a></li>' for t, u in links)
-            return (
-                '<div class="inject-baca-juga"><div class="inject-baca-juga__title">Baca juga</div>'
-                f"<ul>{items}</ul></div>"
-            )
-        return '<span class="ads-on-body"><!-- (ads.paragraph) --></span>'
-
-    body = body_html(article, article.page_paragraphs(page), paragraph, insert)
-    if is_last_page:
+    body = article_body(site, article, page, MARKUP)
+    if page is None or page == article.pages:
         body += (
             "<p>Simak breaking news dan berita pilihan kami langsung di ponselmu. Pilih saluran "
             "andalanmu akses berita Kompas.com WhatsApp Channel : "
@@ -428,3 +457,33 @@ def _index_item(article: TrueArticle) -> str:
         f'<div class="articlePost-date">{numeric_date_time(article.published_at)}</div></div>'
         "</div></div></a></div>"
     )
+
+
+# --- serving ---------------------------------------------------------------------------
+
+
+def serve_articles(site: Site, host: str, path: str, query: Query) -> Page:
+    """regional.kompas.com: articles (a page, or ?page=all)."""
+    if ARTICLE_PATH.fullmatch(path):
+        article = article_at(site, host, path)
+        page = page_number(param(query, "page"), article.pages)
+        return html_page(article_page(site, article, page))
+    raise NotFound
+
+
+def serve_index(site: Site, host: str, path: str, query: Query) -> Page:
+    """indeks.kompas.com: the daily index (of Regional: other sites' are empty)."""
+    if path != "/":
+        raise NotFound
+    day = day_param(site, query)
+    regional = param(query, "site") in (None, "", "regional")
+    return html_page(index_page(site, day, listing_page(query), regional))
+
+
+GROUP = OutletGroup(
+    outlets=(KOMPAS,),
+    hosts=(
+        Host(KOMPAS.host, serve_articles, ROBOTS),
+        Host(KOMPAS_INDEX_HOST, serve_index, ROBOTS),
+    ),
+)
