@@ -46,9 +46,16 @@ class Section:
     channel: str | None = None  # only topics of this channel (detik's wisata channel)
 
 
-def one_place(label: str, place: str) -> Section:
-    """A section named after the one place its news happens in (Tribun, Harian Jogja)."""
-    return Section(label.lower(), label, (place,))
+def place_sections(*labels: str) -> tuple[Section, ...]:
+    """Sections each named after the one place its news happens in (Tribun, Harian Jogja).
+
+    A label is the place's name, or "Label=Place" where they differ ("Kulonprogo=Kulon Progo").
+    """
+    sections = []
+    for label in labels:
+        name, _, place = label.partition("=")
+        sections.append(Section(name.lower(), name, (place or name,)))
+    return tuple(sections)
 
 
 @dataclass(frozen=True)

@@ -15,27 +15,8 @@ from random import Random
 
 from replica.model import Site, TrueArticle
 from replica.outlets.base import CENTRAL_JAVA, DIY, Host, Ids, Outlet, OutletGroup, Section
-from replica.pages.common import (
-    AD_SCRIPT,
-    BodyMarkup,
-    Page,
-    ad,
-    article_body,
-    breadcrumb_ld,
-    canonical,
-    document,
-    esc,
-    html_page,
-    iso,
-    json_ld,
-    link_items,
-    meta,
-    nav,
-    page_count,
-    popular_widget,
-    relative_time,
-    short_date_time,
-)
+from replica.pages import common
+from replica.pages.common import BodyMarkup, Page, ad, esc, meta, nav
 from replica.routing import NotFound, Query, article_at, day_of, page_number, param
 from replica.text import slugify
 
@@ -51,15 +32,20 @@ class DetikOutlet(Outlet):
         return f"{visual}/{short}-{index + 1}_169.jpeg"
 
 
+def _sections(places: tuple[str, ...]) -> tuple[Section, ...]:
+    """A desk's two channels: news, and travel (wisata topics only), over its places."""
+    return (
+        Section("berita", "Berita", places, 0.7, "berita"),
+        Section("wisata", "Wisata", places, 0.3, "wisata"),
+    )
+
+
 DETIK_JOGJA = DetikOutlet(
     source="detikjogja",
     name="detikJogja",
     host="www.detik.com",
     share=0.15,
-    sections=(
-        Section("berita", "Berita", DIY, 0.7, "berita"),
-        Section("wisata", "Wisata", DIY, 0.3, "wisata"),
-    ),
+    sections=_sections(DIY),
     max_pages=3,
     # one id sequence for all of detik, growing with time
     ids=Ids(3, 40, sequence="detik", start=8_150_000),
@@ -77,10 +63,7 @@ DETIK_JATENG = replace(
     source="detikjateng",
     name="detikJateng",
     share=0.10,
-    sections=(
-        Section("berita", "Berita", CENTRAL_JAVA, 0.7, "berita"),
-        Section("wisata", "Wisata", CENTRAL_JAVA, 0.3, "wisata"),
-    ),
+    sections=_sections(CENTRAL_JAVA),
     prefix="jateng",
 )
 DESKS = {outlet.prefix: outlet for outlet in (DETIK_JOGJA, DETIK_JATENG)}
@@ -112,7 +95,7 @@ def chrome(site: Site, outlet: Outlet, main: str, header: str = "") -> str:
         f'<div class="container">{header}<div class="grid-row content__bg mgt-16">'
         f'<div class="column-8">{main}</div>'
         '<div class="column-4">'
-        f"{popular_widget(site, outlet.source, 'Berita Terpopuler', 'box-popular')}"
+        f"{common.popular_widget(site, outlet.source, 'Berita Terpopuler', 'box-popular')}"
         f"{ad('ads-sidebar', 'div-gpt-ad-medrec')}</div></div></div>\n"
         '<footer class="footer">'
         f"{nav(BASE, FOOTER, 'footer__nav')}"
@@ -147,7 +130,7 @@ def page_url(article: TrueArticle, page: int) -> str:
 
 def article_page(site: Site, outlet: Outlet, article: TrueArticle, page: int | None) -> str:
     """Page `page` (1-based) of the article, or the whole of it for None (?single=1)."""
-    return document(
+    return common.document(
         _head(outlet, article), chrome(site, outlet, *_article_parts(site, outlet, article, page))
     )
 
@@ -193,16 +176,17 @@ def _head(outlet: Outlet, article: TrueArticle) -> str:
             meta("dtk:createddateunix", unix_ms(created)),
             meta("dtk:publishdateunix", unix_ms(published)),
             meta("dtk:author", names),
-            canonical(article.url),
-            json_ld(_breadcrumb(outlet, article)),
-            json_ld(_news_article(article)),
+            common.canonical(article.url),
+            common.json_ld(_breadcrumb(outlet, article)),
+            common.json_ld(_news_article(article)),
         ]
     )
 
 
 def _breadcrumb(outlet: Outlet, article: TrueArticle) -> dict:
     home = f"{BASE}/{outlet.prefix}"
-    return breadcrumb_ld([(outlet.name, home), (article.section, f"{home}/{article.section}")])
+    crumbs = [(outlet.name, home), (article.section, f"{home}/{article.section}")]
+    return common.breadcrumb_ld(crumbs)
 
 
 def _news_article(article: TrueArticle) -> dict:
@@ -212,8 +196,8 @@ def _news_article(article: TrueArticle) -> dict:
         "@type": "NewsArticle",
         "mainEntityOfPage": {"@type": "WebPage", "@id": article.url},
         "headline": article.title,
-        "datePublished": iso(article.published_at),
-        "dateModified": iso(article.modified_at or article.published_at),
+        "datePublished": common.iso(article.published_at),
+        "dateModified": common.iso(article.modified_at or article.published_at),
         # one writer: a Person object, as on real pages; several: a list of them
         "author": people[0] if len(people) == 1 else people,
         "publisher": {"@type": "Organization", "name": "detikcom"},
@@ -242,7 +226,7 @@ def _article_parts(
         f'<h1 class="detail__title">{esc(article.title)}</h1>'
         f'<div class="detail__author">{esc(", ".join(article.authors))} - '
         f'<span class="detail__label">{outlet.name}</span></div>'
-        f'<div class="detail__date">{short_date_time(article.published_at)}</div></div>'
+        f'<div class="detail__date">{common.short_date_time(article.published_at)}</div></div>'
         f"{lead}"
         '<div id="inbetween"></div>'
         '<div class="detail__body itp_bodycontent_wrapper">'
@@ -250,7 +234,7 @@ def _article_parts(
         f"{ad('skybanner', 'div-gpt-ad-skyscraper')}</div>"
         "</article>"
         '<div class="list-content__related"><h2>Berita Terkait</h2>'
-        f'<ul class="related-list">{link_items(related, "related-list__item")}</ul></div>'
+        f'<ul class="related-list">{common.link_items(related, "related-list__item")}</ul></div>'
     )
     return main, header
 
@@ -280,7 +264,7 @@ def _lead_media(outlet: Outlet, article: TrueArticle) -> str:
 def _parallax(ref: int) -> str:
     """The in-body parallax ad block: its two captions are the only text in it."""
     slot = f"div-gpt-ad-parallax-{ref}"
-    script = AD_SCRIPT % slot
+    script = common.AD_SCRIPT % slot
     return (
         "<!--s:parallaxindetail-->"
         '<div class="clearfix"></div>'
@@ -330,7 +314,7 @@ def _body(site: Site, outlet: Outlet, article: TrueArticle, page: int | None) ->
     """The body container's content: dateline, paragraphs and inserts, then the page's tail."""
     # the dateline stands before the first <p>: "<strong>Sleman</strong> - "
     dateline = f"<strong>{esc(article.location or '')}</strong> - \n" if page in (None, 1) else ""
-    body = dateline + article_body(site, article, page, MARKUP[outlet.source])
+    body = dateline + common.article_body(site, article, page, MARKUP[outlet.source])
     if page is not None and article.pages > 1:
         body += _paging(article, page)
     if page is None or page == article.pages:
@@ -406,7 +390,7 @@ def index_page(site: Site, outlet: Outlet, day: date, page: int) -> str:
     feed = day_feed(site, outlet, day)
     shown = feed[(page - 1) * PER_PAGE : page * PER_PAGE]
     items = "".join(_index_item(site, *item) for item in shown)
-    paging = _pagination(outlet, day, page, page_count(len(feed), PER_PAGE)) if feed else ""
+    paging = _pagination(outlet, day, page, common.page_count(len(feed), PER_PAGE)) if feed else ""
     main = (
         '<div class="nhl indeks mgb-24">'
         f'<div class="grid-row list-content" id="indeks-container">{items}</div>{paging}</div>'
@@ -422,12 +406,12 @@ def index_page(site: Site, outlet: Outlet, day: date, page: int) -> str:
     head = f"<title>Indeks Berita {outlet.name} - {page}</title>" + meta(
         "robots", "noindex, follow"
     )
-    return document(head, chrome(site, outlet, main, header))
+    return common.document(head, chrome(site, outlet, main, header))
 
 
 def _index_item(site: Site, url: str, title: str, when: datetime) -> str:
     link, text = esc(url), esc(title)
-    ago = relative_time(when, site.now, "yang lalu")
+    ago = common.relative_time(when, site.now, "yang lalu")
     return (
         '<article class="list-content__item"><div class="media media--left media--image-radius '
         'block-link">'
@@ -438,7 +422,7 @@ def _index_item(site: Site, url: str, title: str, when: datetime) -> str:
         f'<div class="media__text"><h3 class="media__title"><a href="{link}" class="media__link">'
         f"{text}</a></h3>"
         f'<div class="media__date"><span d-time="{int(when.timestamp())}" '
-        f'title="{short_date_time(when)}">{ago}</span></div></div></div></article>'
+        f'title="{common.short_date_time(when)}">{ago}</span></div></div></div></article>'
     )
 
 
@@ -483,7 +467,7 @@ def serve(site: Site, host: str, path: str, query: Query) -> Page:
         number = int(index.group(2) or 1)
         if number < 1:
             raise NotFound
-        return html_page(index_page(site, DESKS[index.group(1)], day, number))
+        return common.html_page(index_page(site, DESKS[index.group(1)], day, number))
     match = ARTICLE_PATH.fullmatch(path)
     if match:
         article = article_at(site, host, match.group(1))
@@ -492,7 +476,7 @@ def serve(site: Site, host: str, path: str, query: Query) -> Page:
             page = None
         else:
             page = page_number(match.group(2), article.pages, whole=None)
-        return html_page(article_page(site, outlet, article, page))
+        return common.html_page(article_page(site, outlet, article, page))
     raise NotFound
 
 

@@ -11,27 +11,9 @@ from datetime import date, datetime
 from random import Random
 
 from replica.model import Site, TrueArticle
-from replica.outlets.base import Host, Ids, Outlet, OutletGroup, Section, one_place
-from replica.pages.common import (
-    XML,
-    BodyMarkup,
-    Page,
-    ad,
-    article_body,
-    canonical,
-    document,
-    esc,
-    html_page,
-    iso,
-    json_ld,
-    link_items,
-    long_date_time,
-    meta,
-    nav,
-    person_list,
-    popular_widget,
-    share_links,
-)
+from replica.outlets.base import Host, Ids, Outlet, OutletGroup, Section, place_sections
+from replica.pages import common
+from replica.pages.common import BodyMarkup, Page, ad, esc, meta, nav
 from replica.routing import NotFound, Query, article_at, day_of
 
 
@@ -50,13 +32,7 @@ HARIAN_JOGJA = HarianJogjaOutlet(
     name="Harian Jogja",
     host="jogjapolitan.harianjogja.com",
     share=0.20,
-    sections=(
-        one_place("Sleman", "Sleman"),
-        one_place("Bantul", "Bantul"),
-        one_place("Jogja", "Jogja"),
-        one_place("Kulonprogo", "Kulon Progo"),
-        one_place("Gunungkidul", "Gunungkidul"),
-    ),
+    sections=place_sections("Sleman", "Bantul", "Jogja", "Kulonprogo=Kulon Progo", "Gunungkidul"),
     max_pages=1,
     ids=Ids(2, 30, sequence="harianjogja", start=1_231_000),  # ids grow with time
     inserts=(("related", 2), ("ad", 2)),
@@ -87,7 +63,7 @@ def chrome(site: Site, main: str) -> str:
         f"{ad('ads', 'div-gpt-ad-leaderboard')}\n"
         f'<div class="wrapper"><div class="main-content">{main}</div>'
         '<aside class="sidebar">'
-        f"{popular_widget(site, HARIAN_JOGJA.source, 'Berita Populer', 'popular')}"
+        f"{common.popular_widget(site, HARIAN_JOGJA.source, 'Berita Populer', 'popular')}"
         f"{ad('ads', 'div-gpt-ad-sidebar')}</aside></div>\n"
         '<footer class="footer"><p>Harianjogja.com &copy; 2025 PT Aksara Solopos. All Rights '
         "Reserved.</p>"
@@ -100,32 +76,32 @@ def article_page(site: Site, article: TrueArticle) -> str:
     metas = [
         f"<title>{esc(article.title + SUFFIX)}</title>",
         meta("description", article.description),
-        canonical(article.url),
+        common.canonical(article.url),
         meta("og:type", "article", "property"),
         meta("og:title", article.title + SUFFIX, "property"),
         meta("og:description", article.description, "property"),
         meta("og:url", article.url, "property"),
-        meta("article:published_time", iso(article.published_at), "property"),
+        meta("article:published_time", common.iso(article.published_at), "property"),
     ]
     if article.modified_at is not None:
-        metas.append(meta("article:modified_time", iso(article.modified_at), "property"))
+        metas.append(meta("article:modified_time", common.iso(article.modified_at), "property"))
     metas.append(meta("article:section", article.rendering.section_label, "property"))
     metas += [meta("article:tag", tag, "property") for tag in article.tags]
     if article.images:
         metas.append(meta("og:image", article.images[0]["url"], "property"))
     metas.append(
-        json_ld(
+        common.json_ld(
             {
                 "@context": "https://schema.org",
                 "@type": "NewsArticle",
                 "headline": article.title,
-                "datePublished": iso(article.published_at),
-                "author": person_list(article.authors),
+                "datePublished": common.iso(article.published_at),
+                "author": common.person_list(article.authors),
                 "publisher": {"@type": "Organization", "name": "Harian Jogja"},
             }
         )
     )
-    return document("\n".join(metas), chrome(site, _article_main(site, article)))
+    return common.document("\n".join(metas), chrome(site, _article_main(site, article)))
 
 
 def _article_main(site: Site, article: TrueArticle) -> str:
@@ -137,11 +113,11 @@ def _article_main(site: Site, article: TrueArticle) -> str:
         f"<h1>{esc(article.title)}</h1>"
         f'<div class="author-article">Penulis: {esc(article.authors[0])} | Editor: '
         f"{esc(article.editors[0])}</div>"
-        f'<div class="date-article">{long_date_time(article.published_at)} WIB</div></div>'
-        f"{share_links(article.url, 'share-article')}"
+        f'<div class="date-article">{common.long_date_time(article.published_at)} WIB</div></div>'
+        f"{common.share_links(article.url, 'share-article')}"
         f'<div class="article-content">{_body(site, article)}</div>'
         '<div class="related-article"><h3>Berita Terkait</h3>'
-        f"<ul>{link_items(related, 'related-article__item')}</ul></div>"
+        f"<ul>{common.link_items(related, 'related-article__item')}</ul></div>"
     )
 
 
@@ -167,7 +143,7 @@ MARKUP = BodyMarkup(
 
 
 def _body(site: Site, article: TrueArticle) -> str:
-    body = article_body(site, article, None, MARKUP)
+    body = common.article_body(site, article, None, MARKUP)
     return (
         body + f'<p>Cek Berita dan Artikel yang lain di <a href="{GOOGLE_NEWS}">Google News</a></p>'
     )
@@ -203,7 +179,7 @@ def day_sitemap(site: Site, day: date) -> str:
     urls = "\n".join(
         f"<url><loc>{esc(a.url)}</loc><news:news><news:publication><news:name>Harian Jogja"
         "</news:name><news:language>id</news:language></news:publication>"
-        f"<news:publication_date>{iso(a.published_at)}</news:publication_date>"
+        f"<news:publication_date>{common.iso(a.published_at)}</news:publication_date>"
         f"<news:title>{esc(a.title)}</news:title></news:news></url>"
         for a in site.on_day(HARIAN_JOGJA.source, day)
     )
@@ -221,15 +197,15 @@ def day_sitemap(site: Site, day: date) -> str:
 def serve(site: Site, host: str, path: str, query: Query) -> Page:
     """jogjapolitan.harianjogja.com: the sitemap index, the day sitemaps, articles."""
     if path == "/sitemap.xml":
-        return Page(200, XML, sitemap_index(site).encode())
+        return Page(200, common.XML, sitemap_index(site).encode())
     sitemap = SITEMAP_PATH.fullmatch(path)
     if sitemap:
         day = day_of(list(sitemap.groups()))
         if day not in site.days:
             raise NotFound
-        return Page(200, XML, day_sitemap(site, day).encode())
+        return Page(200, common.XML, day_sitemap(site, day).encode())
     if ARTICLE_PATH.fullmatch(path):
-        return html_page(article_page(site, article_at(site, host, path)))
+        return common.html_page(article_page(site, article_at(site, host, path)))
     raise NotFound
 
 

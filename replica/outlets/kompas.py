@@ -14,24 +14,8 @@ from random import Random
 
 from replica.model import Site, TrueArticle
 from replica.outlets.base import CENTRAL_JAVA, DIY, Host, Ids, Outlet, OutletGroup, Section
-from replica.pages.common import (
-    BodyMarkup,
-    Page,
-    ad,
-    article_body,
-    canonical,
-    document,
-    esc,
-    html_page,
-    json_ld,
-    meta,
-    nav,
-    numeric_date_time,
-    page_count,
-    page_items,
-    popular_widget,
-    share_links,
-)
+from replica.pages import common
+from replica.pages.common import BodyMarkup, Page, ad, esc, meta, nav
 from replica.routing import NotFound, Query, article_at, day_param, listing_page, page_number, param
 from replica.text import slugify
 
@@ -98,9 +82,10 @@ def chrome(site: Site, main: str) -> str:
 
 def columns(site: Site, main: str) -> str:
     """The read column and the sidebar ("Terpopuler", an ad)."""
+    popular = common.popular_widget(site, KOMPAS.source, "Terpopuler", "most")
     return (
         f'<div class="row col-offset-fluid clearfix"><div class="col-bs10-7">{main}</div>'
-        f'<div class="col-bs10-3">{popular_widget(site, KOMPAS.source, "Terpopuler", "most")}'
+        f'<div class="col-bs10-3">{popular}'
         f"{ad('ads-sidebar', 'div-gpt-ad-sidebar')}</div></div>"
     )
 
@@ -127,7 +112,7 @@ def page_url(article: TrueArticle, page: int | str) -> str:
 
 def article_page(site: Site, article: TrueArticle, page: int | None) -> str:
     """Page `page` (1-based) of the article, or the whole of it for None (?page=all)."""
-    return document(_head(article, page), chrome(site, _article_main(site, article, page)))
+    return common.document(_head(article, page), chrome(site, _article_main(site, article, page)))
 
 
 def _head(article: TrueArticle, page: int | None) -> str:
@@ -159,8 +144,8 @@ def _head(article: TrueArticle, page: int | None) -> str:
             meta("content_tags", ", ".join(article.tags)),
             meta("content_total_pages", str(article.pages)),
             *current,
-            canonical(article.url),
-            json_ld(_news_article(article)),
+            common.canonical(article.url),
+            common.json_ld(_news_article(article)),
         ]
     )
 
@@ -207,7 +192,7 @@ def _article_main(site: Site, article: TrueArticle, page: int | None) -> str:
         '<div class="read__header col-offset-fluid clearfix">'
         f'<div class="col-bs10-10">{_read_time(article)}</div>'
         f'<div class="col-bs10-10">{_credit(article)}</div>'
-        f'<div class="col-bs10-10">{share_links(article.url, "social--share")}</div></div>'
+        f'<div class="col-bs10-10">{common.share_links(article.url, "social--share")}</div></div>'
         f"{_cover_photo(article) if page in (None, 1) else ''}"
         '<div class="read__article mt2 clearfix"><div class="read__content">'
         f'<div class="clearfix">{_body(site, article, page)}</div></div></div>'
@@ -234,9 +219,9 @@ def _breadcrumb(article: TrueArticle) -> str:
 
 def _read_time(article: TrueArticle) -> str:
     """'Kompas.com - 07/11/2025, 15:30 WIB' (+ ' - Diperbarui 07/11/2025, 18:02 WIB')."""
-    when = f" - {numeric_date_time(article.published_at)}"
+    when = f" - {common.numeric_date_time(article.published_at)}"
     if article.modified_at and article.modified_at != article.published_at:
-        when += f" - Diperbarui {numeric_date_time(article.modified_at)}"
+        when += f" - Diperbarui {common.numeric_date_time(article.modified_at)}"
     return (
         f'<div class="read__time"><a href="https://www.kompas.com">Kompas.com</a>{esc(when)}</div>'
     )
@@ -323,7 +308,7 @@ MARKUP = BodyMarkup(
 
 
 def _body(site: Site, article: TrueArticle, page: int | None) -> str:
-    body = article_body(site, article, page, MARKUP)
+    body = common.article_body(site, article, page, MARKUP)
     if page is None or page == article.pages:
         body += (
             "<p>Simak breaking news dan berita pilihan kami langsung di ponselmu. Pilih saluran "
@@ -401,17 +386,16 @@ def index_url(day: date, page: int) -> str:
 def index_page(site: Site, day: date, page: int, regional: bool = True) -> str:
     """?site=regional&date=YYYY-MM-DD&page=N: one day's articles, 15 a page (other sites: none)."""
     articles = site.on_day(KOMPAS.source, day) if regional else []
-    items = "".join(_index_item(a) for a in page_items(articles, page, PER_PAGE))
-    last = page_count(len(articles), PER_PAGE)
+    items = "".join(_index_item(a) for a in common.page_items(articles, page, PER_PAGE))
+    last = common.page_count(len(articles), PER_PAGE)
     paging = _index_paging(day, page, last) if articles else ""
     main = (
         f'<h1 class="index-title">Indeks Berita Regional {day:%d/%m/%Y}</h1>'
         f'<div class="articleList -list">{items}</div>{paging}'
     )
-    head = "<title>Indeks Berita Terkini dan Terbaru Hari Ini - Kompas.com</title>" + canonical(
-        index_url(day, page)
-    )
-    return document(head, chrome(site, columns(site, main)))
+    title = "<title>Indeks Berita Terkini dan Terbaru Hari Ini - Kompas.com</title>"
+    head = title + common.canonical(index_url(day, page))
+    return common.document(head, chrome(site, columns(site, main)))
 
 
 def _index_paging(day: date, page: int, last: int) -> str:
@@ -454,7 +438,8 @@ def _index_item(article: TrueArticle) -> str:
         'alt=""></div>'
         f'<div class="articleItem-box"><h2 class="articleTitle">{esc(article.title)}</h2>'
         '<div class="articlePost"><div class="articlePost-subtitle">Regional</div>'
-        f'<div class="articlePost-date">{numeric_date_time(article.published_at)}</div></div>'
+        '<div class="articlePost-date">'
+        f"{common.numeric_date_time(article.published_at)}</div></div>"
         "</div></div></a></div>"
     )
 
@@ -467,7 +452,7 @@ def serve_articles(site: Site, host: str, path: str, query: Query) -> Page:
     if ARTICLE_PATH.fullmatch(path):
         article = article_at(site, host, path)
         page = page_number(param(query, "page"), article.pages)
-        return html_page(article_page(site, article, page))
+        return common.html_page(article_page(site, article, page))
     raise NotFound
 
 
@@ -477,7 +462,7 @@ def serve_index(site: Site, host: str, path: str, query: Query) -> Page:
         raise NotFound
     day = day_param(site, query)
     regional = param(query, "site") in (None, "", "regional")
-    return html_page(index_page(site, day, listing_page(query), regional))
+    return common.html_page(index_page(site, day, listing_page(query), regional))
 
 
 GROUP = OutletGroup(
