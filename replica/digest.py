@@ -17,6 +17,7 @@ import html
 import re
 from collections import deque
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 from replica.generator import build_site
@@ -81,7 +82,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, action="append", help="seeds (default: 1 and 2)")
     parser.add_argument("--articles", type=int, default=300)
     args = parser.parse_args()
-    variants = [
+    variants: list[tuple[str, dict[str, Any]]] = [
         ("default", {}),
         ("nights", {"night": 2, "edits_per_night": 3}),
         ("syndication", {"syndication": True, "night": 1, "edits_per_night": 2}),

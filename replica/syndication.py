@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from random import Random
@@ -204,7 +205,7 @@ class _Builder:
 
     # --- choosing ------------------------------------------------------------------
 
-    def _generated(self, keep) -> list[TrueArticle]:
+    def _generated(self, keep: Callable[[TrueArticle], bool]) -> list[TrueArticle]:
         return [a for a in self.articles if a.url != SEED_URL and keep(a)]
 
     def tribun_originals(self) -> list[TrueArticle]:
@@ -312,7 +313,7 @@ class _Builder:
             pages=original.pages,
             rendering=Rendering(
                 number=between(rng, TRIBUN_JATENG.ids.low, TRIBUN_JATENG.ids.high),
-                section_label=TRIBUN_JATENG.section(section).label,
+                section_label=TRIBUN_JATENG.known_section(section).label,
                 kinds=tuple(kinds),
                 page_starts=_page_starts(len(kinds), original.pages),
                 inserts=writer.inserts(TRIBUN_JATENG, kinds, len(original.images)),
@@ -372,17 +373,16 @@ class _Builder:
         rng, writer = self.rng, self.writer
         when = original.published_at + timedelta(minutes=between(rng, 60, 360))
         number = self._harian_number(when) if outlet is HARIAN_JOGJA else None
-        if outlet is HARIAN_JOGJA and number is None:
-            outlet = KOMPAS  # no id free between its neighbours: Kompas runs it instead
-        if outlet is KOMPAS:
+        if number is None:  # Kompas's, or no Harian Jogja id free between its neighbours
+            outlet = KOMPAS
             number = between(rng, KOMPAS.ids.low, KOMPAS.ids.high)
         title = _reword_title(rng, original.title, original.location)
         body, kinds = self._edited_body(original, when)
         if outlet is KOMPAS:
             slug = "yogyakarta" if original.source == DETIK_JOGJA.source else "jawa-tengah"
         else:
-            slug = HARIAN_SECTIONS[original.location]
-        section = outlet.section(slug)
+            slug = HARIAN_SECTIONS[original.location or ""]
+        section = outlet.known_section(slug)
         url = outlet.article_url(section, when, number, slugify(title))
         self.urls.add(url)
         author = pick(rng, writer.staff[outlet.source])
@@ -503,7 +503,7 @@ def _reword_title(rng: Random, title: str, location: str | None) -> str:
     return f"{title}, Ini Faktanya"
 
 
-def _swap_words(rng: Random, body: list[str], count: int, where) -> int:
+def _swap_words(rng: Random, body: list[str], count: int, where: Iterable[int]) -> int:
     """Swap up to `count` words (WORD_SWAPS) in the paragraphs `where`; how many were."""
     found = [(i, m.start(), m.group(1)) for i in where for m in SWAPPABLE.finditer(body[i])]
     if not found:

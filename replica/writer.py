@@ -61,7 +61,8 @@ class SiteWriter:
 
     def hire(self, count: int) -> list[Staff]:
         """`count` people with different names, and their initials."""
-        vocab, people = vocabulary(), []
+        vocab = vocabulary()
+        people: list[Staff] = []
         names: list[str] = []
         while len(people) < count:
             name = vocab.person(self.rng, single_share=0.1)

@@ -102,6 +102,13 @@ class Outlet:
     def section(self, slug: str) -> Section | None:
         return next((s for s in self.sections if s.slug == slug), None)
 
+    def known_section(self, slug: str) -> Section:
+        """The section `slug`, which the caller knows the outlet has (KeyError if not)."""
+        section = self.section(slug)
+        if section is None:
+            raise KeyError(f"{self.source} has no section {slug!r}")
+        return section
+
     def article_url(self, section: Section, when: datetime, number: int, slug: str) -> str:
         """The canonical URL of an article in the outlet's shape (docs/replica-contract.md)."""
         raise NotImplementedError

@@ -326,7 +326,7 @@ def _paging(url: str, page: int, last: int) -> str:
 def hub_page(site: Site, section: str, page: int, brand: Brand = JOGJA) -> str:
     """/<section>?page=N: the section's articles, newest first, 20 a page."""
     base = brand.base
-    label = brand.outlet.section(section).label
+    label = brand.outlet.known_section(section).label
     articles = site.in_section(brand.outlet.source, section)
     items = "".join(_hub_item(brand, site, a) for a in common.page_items(articles, page, PER_PAGE))
     main = (
