@@ -24,7 +24,7 @@ from random import Random
 
 from replica.model import WIB, Insert, Rendering, TrueArticle
 from replica.outlets.base import Outlet
-from replica.outlets.detik import DETIK_JOGJA
+from replica.outlets.detik import DETIK_JATENG, DETIK_JOGJA
 from replica.outlets.harianjogja import HARIAN_JOGJA
 from replica.outlets.kompas import KOMPAS
 from replica.outlets.tribun import TRIBUN, TRIBUN_JATENG
@@ -220,7 +220,7 @@ class _Builder:
 
     def wire_originals(self) -> list[tuple[TrueArticle, list[Outlet]]]:
         """~5 % of detik's articles, each with the outlets that republish it."""
-        detik = self._generated(lambda a: a.source.startswith("detik"))
+        detik = self._generated(lambda a: a.source in (DETIK_JOGJA.source, DETIK_JATENG.source))
         count = round(len(detik) * WIRE_SHARE)
         fitting = [a for a in detik if a.published_at.hour < 17]
         chosen = sorted(self.rng.sample(fitting, min(count, len(fitting))), key=_by_time)

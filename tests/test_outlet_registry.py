@@ -15,6 +15,7 @@ from __future__ import annotations
 import http.client
 import re
 import sys
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -40,7 +41,7 @@ def registry_site() -> Site:
 
 
 @pytest.fixture(scope="module")
-def registry_server(registry_site: Site):
+def registry_server(registry_site: Site) -> Iterator[ReplicaServer]:
     with ReplicaServer(registry_site) as server:
         yield server
 

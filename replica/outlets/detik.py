@@ -1,4 +1,8 @@
-"""detik (www.detik.com/jogja, /jateng): articles, daily indexes, robots.txt.
+"""detik (www.detik.com/jogja, /jateng): the two desks, their pages, their host.
+
+The desks' data (`DETIK_JOGJA`, `DETIK_JATENG`: one host, one id sequence, a
+path prefix each; how their articles vary, URL shapes), the handler of
+www.detik.com (articles, daily indexes) with robots.txt, and their pages.
 
 Markup per docs/replica-contract.md, "detik": the `detail__*` article layout
 and the `indeks` listing that real detik pages of 2022–2024 show

@@ -1,4 +1,8 @@
-"""Harian Jogja (jogjapolitan.harianjogja.com): articles, news sitemaps, robots.txt.
+"""Harian Jogja (jogjapolitan.harianjogja.com): the outlet, its pages, its host.
+
+The outlet's data (`HARIAN_JOGJA`: sections, ids growing with time, how its
+articles vary, URL shapes), the handler of its host (articles, news sitemaps)
+with robots.txt, and its pages.
 
 Markup per docs/replica-contract.md, "Harian Jogja". Discovery is by sitemap:
 `/sitemap.xml` lists one news sitemap per day of the window.

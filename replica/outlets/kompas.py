@@ -1,4 +1,8 @@
-"""Kompas Regional (regional.kompas.com, indeks.kompas.com): articles, daily index, robots.txt.
+"""Kompas Regional (regional.kompas.com, indeks.kompas.com): the outlet, its pages, its hosts.
+
+The outlet's data (`KOMPAS`: sections, ids, how its articles vary, URL shapes),
+the handlers of its two hosts (articles; the daily index) with robots.txt, and
+its pages.
 
 Markup per docs/replica-contract.md, "Kompas Regional": the `read__` article
 layout a real Kompas page of 2023 shows (tests/fixtures/realpages/kompas/),
