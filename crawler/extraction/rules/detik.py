@@ -27,12 +27,7 @@ from crawler.extraction.rules.base import OutletRule, OutletRules
 # "<strong>Sleman</strong> - ": one to four capitalised words, then a dash; on the real
 # pages the place and dash are a text run of their own ("Jakarta -") before the first <p>.
 # Patterns are case-insensitive; (?-i:…) keeps "capitalised" meaningful here.
-# A domain is never the place: "Tribunjogja.com - " (a syndicated story on a page no
-# rule covers) is Tribun's dateline, whichever outlet's pattern is tried first.
-_DATELINE = (
-    r"^(?![\w-]+\.(?:com|co\.id|id|net)\b)"
-    r"(?P<place>(?-i:[A-Z])[\w'.]*(?: (?-i:[A-Z])[\w'.]*){0,3})\s*[–—\-](?:\s+|$)"
-)
+_DATELINE = r"^(?P<place>(?-i:[A-Z])[\w'.]*(?: (?-i:[A-Z])[\w'.]*){0,3})\s*[–—\-](?:\s+|$)"
 _PUBLISHED_METAS = ("dtk:publishdateunix", "publishdate", "dtk:publishdate", "pubdate")
 # Paragraphs after the article proper: the video teaser line above a 20detik embed and
 # the note on a story syndicated from another detik channel.
