@@ -2,8 +2,9 @@
 
 One test per configured source in sources.toml (as Fundus generates one per
 publisher): it names a rule the registry has, the rule covers the source's
-domains, and a real saved page (tests/fixtures/realpages/) is read by that rule,
-or the source is listed in RULES_WITHOUT_REAL_PAGE with the reason. Whether the
+domains, a real saved page (tests/fixtures/realpages/) is read by that rule, and
+one is of the source's own hosts, or the source is listed with the reason
+(RULES_WITHOUT_REAL_PAGE, SOURCES_WITHOUT_REAL_PAGE). Whether the
 replica serves each source and a crawl of it is right is tests/test_replica*'s.
 
 Then what the rules carry besides layouts: URL shapes (canonical_url applies the
@@ -16,12 +17,13 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 from types import ModuleType
+from urllib.parse import urlsplit
 
 import pytest
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
-from benchmarks.realpages import load_page, truth_files
+from benchmarks.realpages import FIXTURES, load_page, truth_files
 from crawler.extraction import extract_article
 from crawler.extraction import rules as rules_package
 from crawler.extraction.paging import VIEW_PARAMETERS, without_view_parameters
@@ -35,12 +37,25 @@ from pipelines.normalise import NormalisePipeline
 
 SOURCES = load_sources(REPO_SOURCES)
 
-# Configured sources whose rule reads no real saved page yet. A source leaves this list
-# when such a page (with its truth) is added to tests/fixtures/realpages/.
+# Configured sources whose rule reads no real saved page yet, and those with no real
+# saved page of their own hosts (the replica's hand-built pages in tests/fixtures/pages/
+# cover them). A source leaves a list when such a page, with its truth, is added to
+# tests/fixtures/realpages/.
 RULES_WITHOUT_REAL_PAGE: dict[str, str] = {
-    "harianjogja": "no saved harianjogja.com article page was found in public repositories; "
-    "the replica's hand-built pages (tests/fixtures/pages/) are all there is",
+    "harianjogja": "no saved harianjogja.com article page found in public repositories",
 }
+SOURCES_WITHOUT_REAL_PAGE: dict[str, str] = {
+    "detikjogja": "no saved www.detik.com/jogja page found",
+    "detikjateng": "no saved www.detik.com/jateng page found",
+    "harianjogja": "no saved harianjogja.com page found",
+    "tribunjogja": "no saved jogja.tribunnews.com page found (tribunnews.com 2015 is here)",
+    "tribunjateng": "no saved jateng.tribunnews.com page found (tribunnews.com 2015 is here)",
+}
+
+
+@cache
+def real_page_hosts() -> frozenset[str]:
+    return frozenset((urlsplit(load_page(f).url).hostname or "").lower() for f in truth_files())
 
 
 @cache
@@ -81,8 +96,17 @@ def test_rule_reads_a_real_page_or_the_source_is_listed(source: Source) -> None:
         assert pages, f"{source.id}: no real page in tests/fixtures/realpages/ for {source.rule}"
 
 
+@pytest.mark.parametrize("source", SOURCES.values(), ids=list(SOURCES))
+def test_a_real_page_of_the_sources_hosts_or_the_source_is_listed(source: Source) -> None:
+    has_page = bool(real_page_hosts() & set(source.domains))
+    if source.id in SOURCES_WITHOUT_REAL_PAGE:
+        assert not has_page, f"{source.id}: a real page of its hosts exists; unlist it"
+    else:
+        assert has_page, f"{source.id}: no real page of {source.domains} in {FIXTURES}"
+
+
 def test_listed_sources_are_configured() -> None:
-    assert set(RULES_WITHOUT_REAL_PAGE) <= set(SOURCES)
+    assert set(RULES_WITHOUT_REAL_PAGE) | set(SOURCES_WITHOUT_REAL_PAGE) <= set(SOURCES)
 
 
 # -- The registry -------------------------------------------------------------------------
