@@ -139,7 +139,7 @@ def check_listing(source: Source, finding: ListingFinding, links: list[str]) -> 
     """Split the links into the source's own and foreign ones, and note what looks wrong."""
     seen: set[str] = set()
     for link in links:
-        url = canonical_url(link)
+        url = canonical_url(link, source.config_domains)
         if url in seen:
             continue
         seen.add(url)
@@ -260,7 +260,7 @@ class ProbeSpider(scrapy.Spider):
         finding = ArticleFinding(url=url)
         self.report.articles.append(finding)
         return scrapy.Request(
-            fetch_url_for(canonical_url(url)),
+            fetch_url_for(canonical_url(url, self.source.config_domains)),
             callback=self.parse_article,
             errback=self.article_failed,
             cb_kwargs={"finding": finding, "pages": [], "remaining": None},

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
+from typing import Self
+
+from scrapy.crawler import Crawler
 
 from crawler.items import Article
-from crawler.urls import canonical_url, same_site
+from crawler.urls import canonical_url, crawl_hosts, same_site
 
 SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 
@@ -43,10 +47,17 @@ def clean_list(values: list[str]) -> list[str]:
 
 
 class NormalisePipeline:
+    def __init__(self, hosts: Collection[str] = frozenset()) -> None:
+        self.hosts = hosts  # the crawl's configured domains: URL host variants map onto them
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawl_hosts(crawler.settings))
+
     def process_item(self, item: Article, spider=None) -> Article:
         fetched = item.fetched_url or item.url
         declared = item.canonical_url or item.url
-        item.url = canonical_url(declared if same_site(declared, fetched) else fetched)
+        item.url = canonical_url(declared if same_site(declared, fetched) else fetched, self.hosts)
         for name in ("title", "description", "summary", "section", "location", "language"):
             setattr(item, name, clean_text(getattr(item, name)))
         item.body = clean_body(item.body)

@@ -10,12 +10,14 @@ from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler
 
 from crawler.items import Article
-from crawler.urls import canonical_url, same_site
+from crawler.sources import REPO_SOURCES, load_sources
+from crawler.urls import canonical_url, configured_hosts, same_site
 from pipelines.archive import article_row
 from pipelines.normalise import NormalisePipeline
 from pipelines.validate import ValidatePipeline
 
 WIB = timezone(timedelta(hours=7))
+HOSTS = configured_hosts(load_sources(REPO_SOURCES))  # the shipped config's domains
 
 
 @pytest.mark.parametrize(
@@ -45,7 +47,7 @@ WIB = timezone(timedelta(hours=7))
     ],
 )
 def test_canonical_url(url, canonical):
-    assert canonical_url(url) == canonical
+    assert canonical_url(url, HOSTS) == canonical
 
 
 @pytest.mark.parametrize(
@@ -75,7 +77,7 @@ def test_canonical_url(url, canonical):
     ],
 )
 def test_mobile_and_amp_variants_map_to_the_configured_host(url, canonical):
-    assert canonical_url(url) == canonical
+    assert canonical_url(url, HOSTS) == canonical
 
 
 def test_same_site():

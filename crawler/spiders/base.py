@@ -201,7 +201,7 @@ class SourceSpider(scrapy.Spider):
 
     def listed(self, section: str, day: date | None, links: list[str]) -> list[str]:
         """Note a listing page's links for `day` in the ledger; return them canonical."""
-        urls = [canonical_url(link) for link in links]
+        urls = [canonical_url(link, self.source.config_domains) for link in links]
         owned = [url for url in urls if self.source.owns_url(url)]
         if day is not None:
             self.walk.list_urls(section, day, owned)
