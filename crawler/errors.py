@@ -63,7 +63,7 @@ def record(
     """Record that `url` could not be archived in this crawl's run, count it, and log it
     as an error: a run that could not archive a URL is `degraded`, whatever the cause."""
     spider, stats = crawler.spider, crawler.stats
-    assert spider is not None and stats is not None  # only a running crawl fails URLs
+    assert spider is not None  # only a running crawl fails URLs
     run_id = crawl_run(crawler).run_id
     try:
         archive_for(crawler).record_error(run_id, spider.name, url, reason, detail, attempts)

@@ -171,7 +171,6 @@ class RunRecorder:
         if self.flusher is not None and self.flusher.running:
             self.flusher.stop()
         stats = self.crawler.stats
-        assert stats is not None  # a crawl that opened its spider has its stats
         counts = {column: stats.get_value(key, 0) for column, key in COUNTS.items()}
         counts["articles_dropped"] += stats.get_value("warta/articles_duplicate", 0)
         counts["errors"] = self._spider_errors()
@@ -187,7 +186,8 @@ class RunRecorder:
             message: str | None = refused or failure or reason
             if self.run.run_id is not None and not self.lost:  # a lost run's walk is not ours
                 status, message = self._close_parts(archive, self.run.run_id, status, message)
-            if not getattr(getattr(spider, "source", None), "verify_tls", True):
+            # the spider loader sets it from the source's verify_tls; -s may override it
+            if not self.crawler.settings.getbool("DOWNLOAD_VERIFY_CERTIFICATES", True):
                 message = f"{message}; {TLS_UNVERIFIED}" if message else TLS_UNVERIFIED
             status = self._close_run(archive, spider.name, status, counts, message)
             archive.flush()
@@ -253,9 +253,7 @@ class RunRecorder:
         if self.errors is not None:
             logging.getLogger().removeHandler(self.errors)
             logged = self.errors.count
-        stats = self.crawler.stats
-        exceptions = stats.get_value("spider_exceptions/count", 0) if stats is not None else 0
-        return max(logged, exceptions)
+        return max(logged, self.crawler.stats.get_value("spider_exceptions/count", 0))
 
 
 def run_status(reason: str, errors: int) -> str:

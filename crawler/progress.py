@@ -43,9 +43,8 @@ class ProgressReporter:
             self.loop.stop()
 
     def report(self, source: str) -> None:
-        stats = self.crawler.stats.get_stats() if self.crawler.stats is not None else {}
         print(
-            progress_line(source, stats, time.monotonic() - self.started),
+            progress_line(source, self.crawler.stats.get_stats(), time.monotonic() - self.started),
             file=sys.stderr,
             flush=True,
         )
