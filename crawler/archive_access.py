@@ -59,7 +59,7 @@ def release_archive(crawler) -> None:
             archive.close()
         except ArchiveError as exc:  # the last batch could not be committed
             _FAILURES.setdefault(path, str(exc))
-            archive.conn.close()
+            archive.abandon()
 
 
 def fail_crawl(crawler, error: Exception | str) -> None:

@@ -21,6 +21,7 @@ import struct
 import zlib
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import Any
 
 import numpy as np
 from datasketch import MinHash
@@ -90,7 +91,7 @@ def signature(body: str) -> Signature | None:
 
 
 @lru_cache(maxsize=1)
-def _permutations():
+def _permutations() -> Any:
     """The seeded permutations, drawn once per process (MinHash() would redraw them each time)."""
     return MinHash(num_perm=PERMUTATIONS, seed=SEED, scheme=SCHEME).permutations
 

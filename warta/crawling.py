@@ -124,7 +124,7 @@ def run_crawls(options: CrawlOptions) -> list[dict[str, Any]]:
     with Archive(options.db_path) as archive:  # create or migrate before any spider opens it
         archive.verify_intact()  # a damaged file is refused, not written into
         archive.claim_origin("replica" if options.replica_url else "real")
-        last_run = archive.conn.execute("SELECT coalesce(max(id), 0) FROM crawl_runs").fetchone()[0]
+        last_run = archive.runs.last_id()
     settings = crawl_settings(options)
     loader = SourceSpiderLoader.from_settings(settings)
     process = CrawlerProcess(settings)
@@ -141,13 +141,8 @@ def run_crawls(options: CrawlOptions) -> list[dict[str, Any]]:
     with Archive(options.db_path, readonly=True) as archive:
         # this process's runs only: another crawl's run (refused, still running) started
         # meanwhile is not this crawl's outcome
-        runs = list(
-            archive.db.query(
-                "SELECT * FROM crawl_runs WHERE id > ? AND holder = ? ORDER BY id",
-                [last_run, process_identity()],
-            )
-        )
-        failed = archive.error_counts(run["id"] for run in runs)
+        runs = archive.runs.since(last_run, process_identity())
+        failed = archive.runs.error_counts(run["id"] for run in runs)
     for run in runs:
         run["failed_urls"] = failed.get(run["id"], 0)  # URLs not archived (crawl_errors)
     failures = write_failures()
