@@ -147,3 +147,11 @@ class NearDuplicateIndex:
     def remove(self, article_id: int) -> None:
         self.conn.execute("DELETE FROM minhash_signatures WHERE article_id = ?", (article_id,))
         self.conn.execute("DELETE FROM minhash_bands WHERE article_id = ?", (article_id,))
+
+    def bytes_on_disk(self) -> int:
+        """The index's size in the file: its tables and their indexes (SQLite's dbstat)."""
+        row = self.conn.execute(
+            "SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name LIKE 'minhash%' "
+            "OR name LIKE '%autoindex_minhash%' OR name = 'idx_minhash_bands_article'"
+        ).fetchone()
+        return row[0]
