@@ -34,7 +34,7 @@ SYLLABLES = (
 
 
 def vocabulary(rng: random.Random, size: int = 30000) -> list[str]:
-    words = set()
+    words: set[str] = set()
     while len(words) < size:
         words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))))
     return sorted(words)
@@ -115,6 +115,8 @@ def main() -> None:
         with archive.bulk(foreign_keys=False) as commit:  # index rows without article rows
             for number, body in enumerate(bodies):
                 sig = signature(body)
+                if sig is None:  # generated bodies are always long enough to sign
+                    raise ValueError(f"article {number} is too short for a signature")
                 matches = index.matches(sig)
                 cluster_of.append(cluster_of[matches[0][0]] if matches else number)
                 index.add(number, sig)
