@@ -150,11 +150,3 @@ class Archive(ArchiveCore):
 
     def error_counts(self, run_ids: Iterable[int]) -> dict[int, int]:
         return self.runs.error_counts(run_ids)
-
-    def unresolved_errors(
-        self, source: str, runs: int = 3, limit: int = 500
-    ) -> list[tuple[str, str | None]]:
-        return self.runs.unresolved_errors(source, runs, limit)
-
-    def lock_holders(self) -> dict[str, str]:
-        return self.locks.holders()

@@ -4,9 +4,8 @@ All the SQL on crawl_runs, crawl_errors and crawl_locks lives here, behind
 `Runs` and `Locks` (an open archive's `archive.runs` and `archive.locks`), and
 every status is a `RunStatus`.
 
-Who a run's process is, so a dead one can be told from a live one:
-
-A process is identified by host, boot id, PID namespace, pid and start time, not
+Who a run's process is, so a dead one can be told from a live one: a process
+is identified by host, boot id, PID namespace, pid and start time, not
 by its pid alone: pids are reused after a reboot or a while, and a crawl in a
 container (another PID namespace, often the same host name) has a pid that
 means nothing, or another process, here. Only when host, boot and namespace
