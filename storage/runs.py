@@ -304,6 +304,12 @@ class Runs:
             )
         )
 
+    def totals(self) -> dict[str, int]:
+        """Each count (pages, errors, articles_new…) summed over every run in the archive."""
+        sums = ", ".join(f"coalesce(sum({name}), 0)" for name in COUNTS)
+        row = self.conn.execute(f"SELECT {sums} FROM crawl_runs").fetchone()
+        return dict(zip(COUNTS, row, strict=True))
+
     def finished(self, source: str, limit: int) -> list[dict[str, Any]]:
         """The source's latest `limit` runs that ended, newest first; a killed crawl's
         "running" run reads as failed. Refused and lost_lock runs say nothing of the
