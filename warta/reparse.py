@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 
 from crawler.extraction import extract_article
 from pipelines.archive import article_row
 from pipelines.normalise import NormalisePipeline
 from pipelines.validate import problem
 from storage.archive import CONTENT_COLUMNS, Archive, encode_row
+from storage.query import Query
 
 
 @dataclass
@@ -30,23 +32,19 @@ class ReparseReport:
 
 def raw_pages(archive: Archive, article_id: int) -> list[tuple[bytes, str]]:
     """The article's latest fetch: its pages in order, as (html, url)."""
-    rows = archive.conn.execute(
-        "SELECT page_no, url, id FROM raw_pages WHERE article_id = ? ORDER BY id", (article_id,)
-    ).fetchall()
-    latest: list[tuple[int, str, int]] = []
-    for page_no, url, row_id in rows:  # a later fetch starts again at page 1
-        if page_no == 1:
-            latest = []
-        latest.append((page_no, url, row_id))
-    blobs = archive.raw_html(article_id)
-    by_id = dict(zip([r[2] for r in rows], blobs, strict=True))
-    return [(by_id[row_id], url) for _, url, row_id in latest]
+    return archive.latest_pages(article_id)
 
 
-def reparse(archive: Archive, where: str = "1", params: tuple = ()) -> ReparseReport:
-    """Re-extract every matching article and write what changed."""
+def reparse(
+    archive: Archive, selected: Query | str | None = None, params: tuple = ()
+) -> ReparseReport:
+    """Re-extract every article the query selects (default: all) and write what changed."""
     report = ReparseReport()
-    for current in _articles(archive, where, params):
+    if isinstance(selected, str):  # TODO(#14 integration): remove; the CLI passes a Query
+        chosen: Iterator[dict] = _articles(archive, selected, params)
+    else:
+        chosen = _selected(archive, selected or Query())
+    for current in chosen:
         report.articles += 1
         pages = raw_pages(archive, current["id"])
         if not pages:
@@ -73,6 +71,12 @@ def reparse(archive: Archive, where: str = "1", params: tuple = ()) -> ReparseRe
         report.fields.update(changed)
     archive.flush()
     return report
+
+
+def _selected(archive: Archive, query: Query) -> Iterator[dict]:
+    ids = archive.article_ids(query)
+    while batch := list(islice(ids, 500)):  # a million rows never sit in memory at once
+        yield from archive.articles(batch)
 
 
 def _articles(archive: Archive, where: str, params: tuple) -> Iterator[dict]:
