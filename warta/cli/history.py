@@ -1,0 +1,22 @@
+"""`warta history URL`: an article's versions, oldest first, with readable diffs."""
+
+from __future__ import annotations
+
+import click
+
+from crawler.urls import canonical_url
+from warta.cli.options import DB_OPTION, fail, open_archive
+
+
+@click.command()
+@click.argument("url")
+@DB_OPTION
+def history(url: str, db_path: str | None) -> None:
+    """An article's versions, oldest first, with what changed between them."""
+    from warta.history import render_history
+
+    archive = open_archive(db_path)
+    article_id = archive.article_id_for(url) or archive.article_id_for(canonical_url(url))
+    if article_id is None:
+        raise fail(f"{url} is not in the archive")
+    click.echo(render_history(archive.versions(article_id)))
