@@ -22,9 +22,11 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from types import FrameType
 from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.job import Job
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -168,7 +170,7 @@ def record_failed_run(db_path: str, source_id: str, pid: int, reason: str) -> No
         )
 
 
-def trigger_for(source: Source, config: SchedulerConfig):
+def trigger_for(source: Source, config: SchedulerConfig) -> IntervalTrigger | CronTrigger:
     if config.every:
         return IntervalTrigger(seconds=config.every, timezone=source.timezone)
     return CronTrigger.from_crontab(source.schedule, timezone=source.timezone)
@@ -222,7 +224,7 @@ def sync_jobs(
         )
 
 
-def _missed_run(job) -> datetime | None:
+def _missed_run(job: Job | None) -> datetime | None:
     """The stored job's next run time if it is already due (a missed run), else None."""
     if job is None or job.next_run_time is None:
         return None
@@ -263,7 +265,8 @@ def read_jobs(jobs_path: str) -> list:
         finally:
             store.shutdown()
     except sqlalchemy.exc.SQLAlchemyError as exc:
-        reason = str(exc.orig) if getattr(exc, "orig", None) else str(exc).splitlines()[0]
+        orig = getattr(exc, "orig", None)  # the driver's error, when there is one
+        reason = str(orig) if orig else str(exc).splitlines()[0]
         raise JobStoreError(f"cannot read the job store {jobs_path}: {reason}") from None
 
 
@@ -291,7 +294,7 @@ def run_daemon(sources: dict[str, Source], config: SchedulerConfig) -> None:
     """Run until SIGTERM/SIGINT; then stop accepting runs and let running crawls finish."""
     stop = threading.Event()
 
-    def request_stop(signum, _frame) -> None:
+    def request_stop(signum: int, _frame: FrameType | None) -> None:
         log.info("received signal %s: stopping", signum)
         stop.set()
 
