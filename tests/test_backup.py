@@ -21,7 +21,8 @@ import pytest
 
 from storage.archive import Archive
 from storage.backup import BackupError, backup
-from tests.conftest import REPO, run_warta
+from tests.conftest import REPO
+from tests.inprocess import warta_in_process
 from tests.test_archive import row
 from tests.test_cli_bad_input import one_line_error
 
@@ -100,11 +101,11 @@ def archive_db(tmp_path) -> Path:
 
 def test_the_cli_backs_up_and_reports_the_checks(archive_db, tmp_path):
     dest = tmp_path / "backup.db"
-    result = run_warta("backup", str(dest), db=archive_db, timeout=60)
+    result = warta_in_process("backup", str(dest), db=archive_db, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"20 articles backed up to {dest}")
     assert "integrity_check ok" in result.stdout and "articles_fts_stem" in result.stdout
-    found = run_warta("search", "banjir", "--count", db=dest, timeout=60)
+    found = warta_in_process("search", "banjir", "--count", db=dest, timeout=60)
     assert found.stdout.strip() == "20"
 
 

@@ -1,10 +1,17 @@
-"""The CLI's own behaviour: listings, one-line errors and exit codes."""
+"""The CLI's own behaviour: listings, one-line errors and exit codes.
+
+In this process (Click's runner): none of these commands crawls. The real process's
+stderr and exit codes are checked in tests/test_cli_bad_input.py and test_cli_package.py.
+"""
 
 from __future__ import annotations
 
 import json
 
-from tests.conftest import REPO, run_warta
+from tests.conftest import REPO
+from tests.inprocess import warta_in_process as run_warta
+
+NOWHERE = ["--replica", "http://127.0.0.1:9"]  # a crawl that got through would fetch nothing
 
 
 def test_sources_lists_names_and_json_settings():
@@ -34,23 +41,22 @@ def one_line_error(result) -> str:
 
 
 def test_unknown_source(tmp_path):
-    line = one_line_error(run_warta("crawl", "nosuch", db=tmp_path / "w.db"))
+    line = one_line_error(run_warta("crawl", "nosuch", *NOWHERE, db=tmp_path / "w.db"))
     assert "unknown source 'nosuch'" in line
 
 
 def test_bad_dates(tmp_path):
     assert "--since" in one_line_error(
-        run_warta("crawl", "--since", "7/11/2025", db=tmp_path / "w.db")
+        run_warta("crawl", "--since", "7/11/2025", *NOWHERE, db=tmp_path / "w.db")
     )
-    line = one_line_error(
-        run_warta("crawl", "--since", "2025-11-08", "--until", "2025-11-01", db=tmp_path / "w.db")
-    )
+    window = ["--since", "2025-11-08", "--until", "2025-11-01"]
+    line = one_line_error(run_warta("crawl", *window, *NOWHERE, db=tmp_path / "w.db"))
     assert "after" in line
 
 
 def test_unknown_section(tmp_path):
     line = one_line_error(
-        run_warta("crawl", "tribunjogja", "--section", "bali", db=tmp_path / "w.db")
+        run_warta("crawl", "tribunjogja", "--section", "bali", *NOWHERE, db=tmp_path / "w.db")
     )
     assert "no section 'bali'" in line
 

@@ -18,6 +18,7 @@ from replica.generator import build_site
 from replica.server import ReplicaServer
 from storage.archive import Archive
 from tests.conftest import REPO, run_warta
+from tests.inprocess import warta_in_process
 
 FAST_RETRIES = ("-s", "WARTA_RETRY_BACKOFF=0.05")
 
@@ -51,7 +52,7 @@ def truth(site, *sources: str) -> set[str]:
 def coverage(db, *args: str) -> tuple[int, list[dict]]:
     """(exit code, holes); checked by the caller after the crawls, so that a warta without
     the command still shows what its crawls archived."""
-    result = run_warta("coverage", "--format", "json", *args, db=db)
+    result = warta_in_process("coverage", "--format", "json", *args, db=db)
     if result.returncode not in (0, 1):
         return result.returncode, [result.stderr]
     return result.returncode, json.loads(result.stdout)
@@ -76,7 +77,7 @@ def test_a_limited_run_leaves_no_hole_after_the_next_night(crawl_server, crawl_s
     assert {hole["source"] for hole in holes_after_limit} == {a.source for a in crawl_site.articles}
     assert any(h["listed"] and h["archived"] < h["listed"] for h in holes_after_limit)
     assert coverage(db) == (0, [])
-    text = run_warta("coverage", db=db)
+    text = warta_in_process("coverage", db=db)
     assert text.returncode == 0 and "no holes" in text.stdout
 
 
@@ -145,7 +146,7 @@ def failing_listings(tmp_path_factory):
             "archived": archived(db),
             "statuses": statuses(db, 3),
             "coverage": coverage(db),
-            "health": json.loads(run_warta("health", "--format", "json", db=db).stdout),
+            "health": json.loads(warta_in_process("health", "--format", "json", db=db).stdout),
         }
         server.requests.clear()
         second = crawl(server, db, *FAILING, *FAST_RETRIES)
@@ -216,7 +217,7 @@ def test_health_degrades_on_a_hole_a_night_did_not_repair(kompas_server, tmp_pat
     db = tmp_path / "warta.db"
 
     def hole_reasons() -> list[str]:
-        result = run_warta("health", "--sources", "sources.toml", "--format", "json", db=db)
+        result = warta_in_process("health", "--sources", "sources.toml", "--format", "json", db=db)
         kompas = next(h for h in json.loads(result.stdout) if h["source"] == "kompasregional")
         return [r for r in kompas["reasons"] if "coverage" in r]
 
@@ -252,7 +253,7 @@ def test_coverage_bad_input_is_one_line(tmp_path):
         (): "has no coverage ledger yet",
     }
     for args, message in cases.items():
-        result = run_warta("coverage", *args, db=old)
+        result = warta_in_process("coverage", *args, db=old)
         assert result.returncode != 0 and result.stdout == "", args
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and message in lines[0], (args, result.stderr)

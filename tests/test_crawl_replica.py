@@ -12,6 +12,7 @@ import pytest
 from storage.archive import Archive, iso_utc
 from storage.search import search
 from tests.conftest import run_warta
+from tests.inprocess import warta_in_process
 
 SEED_URL = "https://jogja.tribunnews.com/2025/11/07/pemkot-magelang-gelar-retreat-diikuti-puluhan-pejabat-asn"
 
@@ -134,7 +135,7 @@ def test_second_crawl_adds_nothing_and_fetches_no_article_again(crawled, crawl_s
 
 def test_search_cli_json(crawled):
     db, _, _ = crawled
-    result = run_warta("search", "retreat Magelang", "--format", "json", db=db)
+    result = warta_in_process("search", "retreat Magelang", "--format", "json", db=db)
     assert result.returncode == 0, result.stderr
     hits = [json.loads(line) for line in result.stdout.splitlines()]
     assert hits[0]["url"] == SEED_URL
@@ -143,7 +144,7 @@ def test_search_cli_json(crawled):
 
 def test_bad_query_is_one_line_error(crawled):
     db, _, _ = crawled
-    result = run_warta("search", '"unclosed', db=db)
+    result = warta_in_process("search", '"unclosed', db=db)
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
@@ -195,13 +196,13 @@ def test_search_cli_filters_count_and_csv(crawled):
         "--to",
         "2025-11-07",
     )
-    counted = run_warta("search", "retreat", *seed_filters, "--count", db=db)
+    counted = warta_in_process("search", "retreat", *seed_filters, "--count", db=db)
     assert counted.stdout.strip() == "1", counted.stderr
-    table = run_warta("search", "retreat", *seed_filters, "--format", "csv", db=db)
+    table = warta_in_process("search", "retreat", *seed_filters, "--format", "csv", db=db)
     lines = table.stdout.splitlines()
     assert lines[0].startswith("id,url,source,section,title,published_at,authors,snippet")
     assert SEED_URL in lines[1] and "Yuwantoro Winduajie" in lines[1]
-    wrong_day = run_warta("search", "retreat", "--from", "2025-11-08", "--count", db=db)
+    wrong_day = warta_in_process("search", "retreat", "--from", "2025-11-08", "--count", db=db)
     assert wrong_day.stdout.strip() == "0"
 
 
@@ -212,12 +213,12 @@ def test_reparse_restores_rows_from_raw_pages(crawled, crawl_site, tmp_path):
     copy = tmp_path / "copy.db"
     with sqlite3.connect(db) as source, sqlite3.connect(copy) as target:
         source.backup(target)
-    untouched = run_warta("reparse", db=copy)
+    untouched = warta_in_process("reparse", db=copy)
     assert untouched.returncode == 0, untouched.stderr
     assert f"{len(crawl_site.articles)} articles re-extracted: 0 changed" in untouched.stdout
     with Archive(copy) as archive:  # an old extractor got these wrong
         archive.conn.execute("UPDATE articles SET title = 'xqzv', body = 'xqzv' WHERE id <= 3")
-    fixed = run_warta("reparse", db=copy)
+    fixed = warta_in_process("reparse", db=copy)
     assert "3 changed" in fixed.stdout, fixed.stdout + fixed.stderr
     truth = {a.url: a.truth() for a in crawl_site.articles}
     with Archive(copy, readonly=True) as archive:
@@ -247,7 +248,9 @@ def test_syndicated_copies_are_clustered_exactly(crawled, crawl_site):
 def test_unique_stories_counts_each_cluster_once(crawled, crawl_site):
     db, _, _ = crawled
     copies = sum(len(cluster) - 1 for cluster in crawl_site.clusters)
-    every = run_warta("search", "warga OR kota OR dan", "--count", db=db)
-    unique = run_warta("search", "warga OR kota OR dan", "--count", "--unique-stories", db=db)
+    every = warta_in_process("search", "warga OR kota OR dan", "--count", db=db)
+    unique = warta_in_process(
+        "search", "warga OR kota OR dan", "--count", "--unique-stories", db=db
+    )
     assert int(every.stdout) - int(unique.stdout) <= copies
     assert int(unique.stdout) < int(every.stdout)

@@ -22,6 +22,7 @@ from replica.server import ReplicaServer
 from storage.archive import Archive
 from storage.health import source_health
 from tests.conftest import REPO, run_warta
+from tests.inprocess import warta_in_process
 from tests.test_crawl_replica import expected_row
 
 # Fault (without its pattern: each gets its own article) -> what the crawl must end with:
@@ -119,9 +120,9 @@ def faulty(tmp_path_factory, site, plan):
             runs = archive.runs.latest()
             errors = [e for run in runs for e in archive.runs.errors(run["id"])]
             health = source_health(archive, "harianjogja")
-        listing = run_warta("runs", db=db)
+        listing = warta_in_process("runs", db=db)
         tribun_run = next(run["id"] for run in runs if run["source"] == "tribunjogja")
-        listed = run_warta("runs", "--errors", str(tribun_run), "--format", "json", db=db)
+        listed = warta_in_process("runs", "--errors", str(tribun_run), "--format", "json", db=db)
         hits = {
             fault: list(faults[fault].hits.get(plan[fault][0].split("://", 1)[1], []))
             for fault in faults

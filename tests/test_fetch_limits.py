@@ -25,6 +25,7 @@ import pytest
 from crawler.sources import REPO_SOURCES
 from storage.archive import Archive
 from tests.conftest import run_warta
+from tests.inprocess import warta_in_process
 from warta.crawling import replica_clock
 
 ARTICLE_PATH = re.compile(r"/\d{4}/\d{2}/\d{2}/")
@@ -129,7 +130,7 @@ def test_headers_are_stored_compressed_and_old_rows_still_read(tmp_path, crawl_s
             (json.dumps(headers), article_id),
         )
         assert archive.raw_headers(article_id)[0] == headers  # old and new rows alike
-    reparse = run_warta("reparse", db=db)  # reads old and new rows alike
+    reparse = warta_in_process("reparse", db=db)  # reads old and new rows alike
     assert reparse.returncode == 0, reparse.stderr
 
 
@@ -219,7 +220,7 @@ def test_verify_tls_false_fetches_it_and_the_run_says_so(tmp_path, https_outlet)
 def test_verify_tls_must_be_a_boolean(tmp_path):
     config = local_config(tmp_path, f"https://{TEST_HOST}:1", verify=False)
     config.write_text(config.read_text().replace("verify_tls = false", 'verify_tls = "no"'))
-    result = run_warta("sources", "--sources", str(config))
+    result = warta_in_process("sources", "--sources", str(config))
     assert result.returncode != 0
     assert "verify_tls" in result.stderr and "Traceback" not in result.stderr
 

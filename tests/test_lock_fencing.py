@@ -23,6 +23,7 @@ from benchmarks.kill_stress import stress
 from storage.archive import Archive, utc_now
 from storage.runs import SourceLocked
 from tests.conftest import REPO, run_warta
+from tests.inprocess import warta_in_process
 
 SOURCE = "harianjogja"
 FAST_LOCK = ["-s", "WARTA_LOCK_STALE_AFTER=2", "-s", "WARTA_LOCK_HEARTBEAT=1"]
@@ -180,10 +181,10 @@ def test_a_killed_crawl_reads_as_failed_at_once(tmp_path, crawl_server):
     wait_for(lambda: lock_taken(db))
     crawl.kill()
     crawl.wait()
-    listed = run_warta("runs", "--format", "json", db=db)
+    listed = warta_in_process("runs", "--format", "json", db=db)
     (run,) = json.loads(listed.stdout)
     assert run["status"] == "failed" and "died" in run["message"]
-    health = run_warta("health", "--format", "json", db=db)
+    health = warta_in_process("health", "--format", "json", db=db)
     report = {h["source"]: h for h in json.loads(health.stdout)}
     assert report[SOURCE]["status"] == "failing"
     assert report[SOURCE]["last_run_status"] == "failed"

@@ -10,6 +10,7 @@ from replica.generator import build_site
 from replica.server import ReplicaServer
 from storage.archive import Archive
 from tests.conftest import run_warta
+from tests.inprocess import warta_in_process
 
 NEW, EDITS = 12, 4
 
@@ -101,9 +102,9 @@ def test_history_prints_versions_with_a_diff(second_night, nights, tmp_path):
     with ReplicaServer(night1) as server:
         refreshed = run_warta("crawl", "--refresh", "--replica", server.base_url, db=copy)
         assert refreshed.returncode == 0, refreshed.stderr
-    history = run_warta("history", url, db=copy)
+    history = warta_in_process("history", url, db=copy)
     assert history.returncode == 0, history.stderr
     assert "version 1" in history.stdout and "version 2" in history.stdout
     assert "\n+" in history.stdout and "\n-" in history.stdout
-    missing = run_warta("history", "https://jogja.tribunnews.com/none", db=copy)
+    missing = warta_in_process("history", "https://jogja.tribunnews.com/none", db=copy)
     assert missing.returncode != 0 and "not in the archive" in missing.stderr

@@ -19,6 +19,7 @@ import pytest
 
 from storage.archive import Archive
 from tests.conftest import REPO, run_warta
+from tests.inprocess import warta_in_process
 from tests.test_archive import row
 from tests.test_sources_config import GOOD, write
 
@@ -53,7 +54,7 @@ def test_demo_writes_its_own_archive_never_warta_db(tmp_path):
     with Archive(demo, readonly=True) as archive:
         assert archive.count() > 0
         assert archive.origin() == "replica"
-    listing = run_warta("runs", db=demo, timeout=60)
+    listing = warta_in_process("runs", db=demo, timeout=60)
     assert "replica crawls (synthetic articles" in listing.stderr
     assert listing.stdout.splitlines()[0].split()[:2] == ["run", "started"]
 

@@ -20,6 +20,7 @@ from storage.export import EXPORT_COLUMNS, export_rows
 from storage.search import Filters, count
 from storage.stats import collect, period_range
 from tests.conftest import REPO, run_warta
+from tests.inprocess import warta_in_process
 
 WIB = ZoneInfo("Asia/Jakarta")
 GUIDE = REPO / "docs" / "researcher-guide.md"
@@ -166,7 +167,7 @@ def test_export_streams_page_by_page_in_id_order(archive_db, query):
 
 
 def test_export_to_stdout(archive_db):
-    result = run_warta(
+    result = warta_in_process(
         "export", "-o", "-", "--format", "csv", "--source", "detikjateng", db=archive_db
     )
     assert result.returncode == 0, result.stderr

@@ -16,6 +16,7 @@ import pytest
 
 from storage.archive import Archive, ArchiveError
 from tests.conftest import REPO, run_warta
+from tests.inprocess import warta_in_process
 from warta.scheduler import SchedulerConfig, open_job_store
 
 ONE_SOURCE = """
@@ -114,7 +115,7 @@ def test_jobs_survive_kill_and_a_missed_run_runs_once(tmp_path, replica_server):
     wait_for(lambda: Path(f"{db}.jobs.db").exists() and b"running" in _peek(daemon), timeout=60)
     daemon.kill()
     daemon.wait()
-    listed = run_warta("scheduler", "--list", "--sources", str(one_source), *replica, db=db)
+    listed = warta_in_process("scheduler", "--list", "--sources", str(one_source), *replica, db=db)
     assert listed.returncode == 0, listed.stderr
     assert "crawl:harianjogja" in listed.stdout and "(new)" not in listed.stdout
     # While the machine was off, the nightly run came and went (twice, even).
@@ -132,7 +133,7 @@ def test_jobs_survive_kill_and_a_missed_run_runs_once(tmp_path, replica_server):
     finally:
         output = stop(daemon)
     assert len(runs_of(db)) == 1, output
-    listed = run_warta("scheduler", "--list", "--sources", str(one_source), *replica, db=db)
+    listed = warta_in_process("scheduler", "--list", "--sources", str(one_source), *replica, db=db)
     next_run = datetime.fromisoformat(listed.stdout.split("next ")[1].split()[0])
     assert next_run > datetime.now(next_run.tzinfo)  # back on its nightly schedule
 
@@ -250,7 +251,7 @@ def test_runs_json_lists_recent_runs(tmp_path, one_source, replica_server):
         "crawl", "--sources", str(one_source), "--replica", replica_server.base_url, db=db
     )
     assert crawl.returncode == 0, crawl.stderr
-    result = run_warta("runs", "--format", "json", db=db)
+    result = warta_in_process("runs", "--format", "json", db=db)
     (run,) = json.loads(result.stdout)
     assert run["source"] == "harianjogja" and run["status"] == "ok"
     assert run["articles_new"] > 0 and run["finished_at"].endswith("Z")

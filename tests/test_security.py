@@ -20,6 +20,7 @@ from crawler.sources import REPO_SOURCES, load_sources
 from storage.archive import Archive
 from storage.search import Filters, SearchError, count, search
 from tests.conftest import REPO, run_warta
+from tests.inprocess import warta_in_process
 from tests.test_archive import row
 
 INJECTIONS = [
@@ -215,7 +216,7 @@ def test_extract_fetches_nothing(own_replica, tmp_path):
     page.write_text("<html><body><h1>Judul</h1><p>Isi berita.</p></body></html>")
     own_replica.requests.clear()
     url = f"{own_replica.base_url}/2025/11/07/judul"  # a live server: it would see a fetch
-    result = run_warta("extract", str(page), "--url", url, timeout=60)
+    result = warta_in_process("extract", str(page), "--url", url)
     assert result.returncode == 0, result.stderr
     assert list(own_replica.requests) == []
 

@@ -24,6 +24,7 @@ import pytest
 from crawler.sources import load_sources
 from storage.archive import Archive
 from tests.conftest import REPO, run_warta
+from tests.inprocess import warta_in_process
 
 SEED_TITLE = "Pemkot Magelang Gelar Retreat Diikuti Puluhan Pejabat ASN"
 SEED_URL = "https://jogja.tribunnews.com/2025/11/07/pemkot-magelang-gelar-retreat-diikuti-puluhan-pejabat-asn"
@@ -105,7 +106,7 @@ def query(db: Path, sql: str, params=()) -> list[tuple]:
 
 
 def test_missing_archive_is_a_one_line_error(tmp_path):
-    result = run_warta("serve", "--port", "1", db=tmp_path / "none.db", timeout=60)
+    result = warta_in_process("serve", "--port", "1", db=tmp_path / "none.db")
     assert result.returncode != 0
     assert result.stderr.strip().count("\n") == 0
     assert "archive not found" in result.stderr and "Traceback" not in result.stderr

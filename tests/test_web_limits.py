@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 
 from storage.archive import Archive
-from tests.conftest import REPO, run_warta
+from tests.conftest import REPO
+from tests.inprocess import warta_in_process
 from tests.test_archive import row
 from tests.test_web import free_port, wait_until_up
 
@@ -182,7 +183,7 @@ def test_a_sane_per_page_is_honoured(server):
 def test_the_cli_refuses_a_huge_query_in_one_line(archive_db):
     query = " ".join(["banjir"] * 16_000)  # about 100 KB
     started = time.monotonic()
-    result = run_warta("search", query, db=archive_db, timeout=60)
+    result = warta_in_process("search", query, db=archive_db)
     assert time.monotonic() - started < 30
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()

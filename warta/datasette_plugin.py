@@ -2,7 +2,8 @@
 
 `warta serve` registers this module with Datasette's plugin manager itself
 (warta/web.py), so it works in any install without a reinstall for entry points;
-the hooks only touch the database served as "warta".
+the hooks only touch the database served as DATABASE ("warta"). warta/web.py
+imports this module, never the other way round.
 
 - prepare_connection: SQL functions `warta_stem_query(q)` (an FTS5 query over
   the stemmed index `articles_fts_stem`) and `warta_snippet(q, body, summary,
@@ -29,7 +30,7 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -38,8 +39,8 @@ from markupsafe import Markup, escape
 
 from storage.stemming import WORD, QueryTooLong, stem_query, stem_word
 from storage.stemming import snippet as stem_snippet
-from warta.web import DATABASE
 
+DATABASE = "warta"  # the archive's name in every URL, whatever its file is called
 HIGHLIGHT = ("[", "]")  # as the CLI marks matches, so JSON and CSV read the same
 MARKED = re.compile(r"\[([^\[\]\s]+)\]")
 
@@ -54,6 +55,7 @@ HIDDEN_BY_DEFAULT = {
 MARKER = "_warta_hidden"
 TABLE_PAGE = re.compile(rf"/{DATABASE}/(\w+?)(\.json|\.csv)?")
 URL_COLUMNS = {"url", "original"}
+URL_SCHEMES = ("http://", "https://")
 
 # Size limits of the web view. A stored value is at most a downloaded page (the
 # crawler's DOWNLOAD_MAXSIZE is 20 MB), so no archived value is refused.
@@ -81,7 +83,9 @@ class QueryGuard(threading.local):
     budget: int = RESULT_BYTES
     reason: str | None = None
 
-    def running(self, fn: Callable[[sqlite3.Connection], Any], limit_ms: int):
+    def running(
+        self, fn: Callable[[sqlite3.Connection], Any], limit_ms: int
+    ) -> Callable[[sqlite3.Connection], Any]:
         def guarded(conn: sqlite3.Connection) -> Any:
             self.deadline, self.budget, self.reason = (
                 time.perf_counter() + limit_ms / 1000,
@@ -198,7 +202,7 @@ def render_cell(
 ) -> Markup | None:
     if database != DATABASE or not isinstance(value, str | int) or value == "":
         return None
-    if column in URL_COLUMNS and str(value).startswith(("http://", "https://")):
+    if column in URL_COLUMNS and isinstance(value, str) and value.startswith(URL_SCHEMES):
         # in query results the host is label enough; the title shows the whole URL
         label = (urlsplit(value).hostname or value) + " ↗" if column == "original" else value
         # noreferrer: the outlet need not learn where its article was read from
@@ -277,10 +281,17 @@ def extra_body_script(database: str | None, view_name: str) -> str | None:
     return {"table": FOLD_DESCRIPTIONS, "row": ROW_AS_RECORD}.get(view_name)
 
 
+# ASGI's callables, as far as the wrapper below needs them
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
 @hookimpl
-def asgi_wrapper(datasette: Any):
-    def wrap(app):
-        async def hide_huge_columns(scope, receive, send):
+def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
+    def wrap(app: ASGIApp) -> ASGIApp:
+        async def hide_huge_columns(scope: Scope, receive: Receive, send: Send) -> None:
             if scope.get("type") == "http":
                 scope = with_hidden_columns(scope)
             await app(scope, receive, send)

@@ -1,4 +1,4 @@
-"""`warta serve`: a read-only web view of the archive for researchers, built on Datasette.
+"""The read-only web view of the archive (`warta serve`, warta/cli/serve.py), on Datasette.
 
 The archive is served as the database "warta" (URLs stay the same whatever the
 file is called), opened `mode=ro` and with `PRAGMA query_only` (see
@@ -14,24 +14,20 @@ article versions) are written for the schema the file has when serving starts.
 
 from __future__ import annotations
 
-import asyncio
 import html
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import click
+from datasette.app import Datasette
+from datasette.database import Database
+from datasette.plugins import pm
 
-from crawler.sources import ConfigError, Source, load_sources
-from storage.archive import Archive, ArchiveError, default_db_path
+from crawler.sources import Source
 from storage.search import BM25_WEIGHTS
-from warta.cli import DB_OPTION, SOURCES_OPTION, fail
-
-if TYPE_CHECKING:
-    from datasette.app import Datasette
-
-DATABASE = "warta"  # the archive's name in every URL, whatever its file is called
+from warta import datasette_plugin
+from warta.datasette_plugin import DATABASE, GUARD
 
 SETTINGS = {
     "allow_download": False,  # a live WAL file is no consistent download; use CSV exports
@@ -373,26 +369,15 @@ def build_metadata(
 # -- serving --------------------------------------------------------------------------
 
 
-def guarded_database_class() -> type:
+class GuardedDatabase(Database):
     """Datasette's Database, running every query under warta's QueryGuard (time, size)."""
-    from datasette.database import Database
 
-    from warta.datasette_plugin import GUARD
-
-    class GuardedDatabase(Database):
-        async def execute_fn(self, fn):
-            return await super().execute_fn(GUARD.running(fn, self.ds.sql_time_limit_ms))
-
-    return GuardedDatabase
+    async def execute_fn(self, fn: Callable[[sqlite3.Connection], Any]) -> Any:
+        return await super().execute_fn(GUARD.running(fn, self.ds.sql_time_limit_ms))
 
 
 def build_datasette(db_path: Path, sources: dict[str, Source]) -> Datasette:
     """A Datasette serving the archive read-only as "warta", with warta's plugin and metadata."""
-    from datasette.app import Datasette
-    from datasette.plugins import pm
-
-    from warta import datasette_plugin
-
     # Registered here rather than via entry points: no reinstall needed, and only `warta
     # serve` (which supplies the metadata the hooks go with) loads it.
     if not pm.is_registered(datasette_plugin):
@@ -400,36 +385,6 @@ def build_datasette(db_path: Path, sources: dict[str, Source]) -> Datasette:
     metadata = build_metadata(sources, read_schema(db_path))
     datasette = Datasette(files=[], metadata=metadata, settings=SETTINGS)
     datasette.remove_database("_memory")  # only there because no files were given
-    database = guarded_database_class()(datasette, path=str(db_path), is_mutable=True)
+    database = GuardedDatabase(datasette, path=str(db_path), is_mutable=True)
     datasette.add_database(database, name=DATABASE)
     return datasette
-
-
-def require_datasette() -> ModuleType:
-    """Datasette's ASGI server module, or a one-line error for an install that predates it."""
-    try:
-        import datasette  # noqa: F401
-        import uvicorn
-    except ImportError:
-        raise fail("warta serve needs Datasette: pip install -e .") from None
-    return uvicorn
-
-
-@click.command("serve")
-@DB_OPTION
-@SOURCES_OPTION
-@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
-@click.option("--host", default="127.0.0.1", show_default=True)
-def serve(db_path: str | None, sources_path: str | None, port: int, host: str) -> None:
-    """Serve the archive read-only in the browser (Datasette): search, facets, queries."""
-    uvicorn = require_datasette()
-    path = Path(db_path or default_db_path())
-    try:
-        Archive(path, readonly=True).close()  # exists, and is an archive this warta reads
-        sources = load_sources(sources_path)
-    except (ArchiveError, ConfigError) as exc:
-        raise fail(str(exc)) from None
-    datasette = build_datasette(path, sources)
-    asyncio.run(datasette.invoke_startup())
-    click.echo(f"serving {path} read-only at http://{host}:{port}/{DATABASE}", err=True)
-    uvicorn.run(datasette.app(), host=host, port=port, log_level="warning", lifespan="on")

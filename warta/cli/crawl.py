@@ -1,0 +1,105 @@
+"""`warta crawl`: crawl sources now, in this process, and print a line per run."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from crawler.sources import ConfigError
+from storage.archive import ArchiveError, default_db_path
+from warta.cli.options import (
+    DB_OPTION,
+    SOURCES_OPTION,
+    Seconds,
+    configured_sources,
+    count_option,
+    day_option,
+    fail,
+)
+from warta.cli.tables import print_runs
+
+
+@click.command()
+@click.argument("source_ids", nargs=-1, metavar="[SOURCE]...")
+@DB_OPTION
+@SOURCES_OPTION
+@click.option("--replica", "replica_url", help="Crawl the offline replica at this http:// URL.")
+@click.option("--since", help="First day to crawl (YYYY-MM-DD).")
+@click.option("--until", help="Last day to crawl (YYYY-MM-DD).")
+@click.option("--section", help="Only this section.")
+@count_option("--limit", help="At most this many articles per source.")
+@click.option("--refresh", is_flag=True, help="Fetch again articles already archived.")
+@click.option("--polite", is_flag=True, help="Keep the outlets' delays even against the replica.")
+@click.option(
+    "-s",
+    "--set",
+    "setting",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A Scrapy or warta setting for this crawl, e.g. -s DOWNLOAD_TIMEOUT=10 (repeatable).",
+)
+@click.option(
+    "--progress",
+    type=Seconds(0, 86400),
+    default=5,
+    show_default=True,
+    help="Seconds between progress lines (0: none).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
+def crawl(
+    source_ids: tuple[str, ...],
+    db_path: str | None,
+    sources_path: str | None,
+    replica_url: str | None,
+    since: str | None,
+    until: str | None,
+    section: str | None,
+    limit: int | None,
+    refresh: bool,
+    polite: bool,
+    setting: tuple[str, ...],
+    progress: float,
+    verbose: bool,
+) -> None:
+    """Crawl SOURCEs now (all configured sources when none is named)."""
+    # Scrapy is imported here, not at the top: `warta --help` lists this command too
+    from warta.crawling import CrawlOptions, run_crawls
+
+    configured = configured_sources(sources_path)
+    unknown = [s for s in source_ids if s not in configured]
+    if unknown:
+        raise fail(f"unknown source {unknown[0]!r}; configured: {', '.join(configured)}")
+    options = CrawlOptions(
+        sources=list(source_ids) or list(configured),
+        db_path=db_path or default_db_path(),
+        sources_path=sources_path,
+        replica_url=replica_url,
+        since=day_option(since, "--since"),
+        until=day_option(until, "--until"),
+        section=section,
+        limit=limit,
+        refresh=refresh,
+        polite=polite,
+        verbose=verbose,
+        progress_interval=progress,
+        settings=settings_from(setting),
+    )
+    try:
+        runs = run_crawls(options)
+    except (ArchiveError, ConfigError, ValueError) as exc:
+        raise fail(str(exc)) from None
+    print_runs(runs)
+    if any(run["status"] != "ok" for run in runs):
+        sys.exit(1)
+
+
+def settings_from(pairs: tuple[str, ...]) -> dict[str, str]:
+    """`-s NAME=VALUE` pairs as a dict; a pair without `=` or name is a usage error."""
+    settings = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip() or not name.strip().isidentifier():
+            raise fail(f"-s {pair!r}: expected NAME=VALUE, e.g. -s DOWNLOAD_TIMEOUT=10")
+        settings[name.strip()] = value
+    return settings

@@ -1,0 +1,117 @@
+"""`warta export`: the articles a query and filters select, to JSON lines, CSV or Parquet.
+
+Takes an optional QUERY (the syntax of `warta search`) and the same filters;
+without a query it exports every article the filters allow. Parquet's pyarrow is
+imported only when this command writes Parquet.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+
+from storage.archive import Archive
+from storage.export import (
+    FORMATS,
+    ExportTargetError,
+    check_target,
+    export_rows,
+    write_csv,
+    write_export,
+    write_jsonl,
+)
+from storage.search import SearchError
+from warta.cli.options import (
+    DB_OPTION,
+    SOURCES_OPTION,
+    SearchQuery,
+    check_filters,
+    discard_stdout,
+    fail,
+    filter_options,
+    open_archive,
+    query_from,
+)
+
+
+@click.command()
+@click.argument("query", required=False)
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    help="File to write ('-': standard output, jsonl and csv only).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    help="Default: from the output's extension, else jsonl.",
+)
+@filter_options
+@SOURCES_OPTION
+@DB_OPTION
+def export(
+    query: str | None,
+    output: str,
+    fmt: str | None,
+    sources_path: str | None,
+    db_path: str | None,
+    **filters: Any,
+) -> None:
+    """Export the articles matching QUERY and the filters (all of them without QUERY)."""
+    fmt = fmt or format_from_name(output)
+    if output == "-" and fmt == "parquet":
+        raise fail("--output -: Parquet cannot go to standard output; give a file name")
+    if output != "-":
+        try:
+            check_target(output)  # before the query runs: a device or symlink is refused
+        except ExportTargetError as exc:
+            raise fail(f"--output: {exc}") from None
+    asked = query_from(query, filters)
+    with open_archive(db_path) as archive:
+        check_filters(archive, asked.filters, sources_path)
+        try:
+            written = write(selected_rows(archive, asked), fmt, output)
+        except SearchError as exc:
+            raise fail(str(exc)) from None
+        except ExportTargetError as exc:
+            raise fail(f"--output: {exc}") from None
+        except OSError as exc:
+            raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
+    if output != "-":
+        click.echo(f"{written} articles written to {output} ({fmt})", err=True)
+
+
+def selected_rows(archive: Archive, asked: SearchQuery) -> Iterator[dict[str, Any]]:
+    """The selected articles in id order (a bad query raises SearchError here)."""
+    return export_rows(
+        archive, asked.text, asked.filters, asked.exact, unique_stories=asked.unique_stories
+    )
+
+
+def format_from_name(output: str) -> str:
+    """The format an output file's extension names; jsonl when it names none."""
+    suffix = Path(output).suffix.lower().lstrip(".")
+    return {"jsonl": "jsonl", "ndjson": "jsonl", "csv": "csv", "parquet": "parquet"}.get(
+        suffix, "jsonl"
+    )
+
+
+def write(rows: Iterator[dict[str, Any]], fmt: str, output: str) -> int:
+    """Write the rows to the file (atomically) or to standard output; how many were written."""
+    if output != "-":
+        return write_export(rows, fmt, output)
+    try:  # sys.stdout as `warta search` writes CSV (click.get_text_stream is deprecated)
+        if fmt == "jsonl":
+            return write_jsonl(rows, sys.stdout)
+        return write_csv(rows, sys.stdout)
+    except BrokenPipeError:
+        # the reader (`| head`) has seen enough: stop quietly, and keep Python's
+        # final flush of stdout from complaining about the closed pipe
+        discard_stdout()
+        sys.exit(0)

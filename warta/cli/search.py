@@ -1,0 +1,122 @@
+"""`warta search`: full-text search of the archive, as text, JSON lines or CSV."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from typing import Any
+
+import click
+
+from storage.archive import Archive
+from storage.search import Hit, SearchError, count
+from storage.search import search as search_archive
+from warta.cli.options import (
+    DB_OPTION,
+    SOURCES_OPTION,
+    SearchQuery,
+    check_filters,
+    count_option,
+    fail,
+    filter_options,
+    open_archive,
+    query_from,
+)
+
+HIT_COLUMNS = ["id", "url", "source", "section", "title", "published_at", "authors", "snippet"]
+
+
+@click.command("search")
+@click.argument("query")
+@DB_OPTION
+@filter_options
+@SOURCES_OPTION
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance")
+@count_option("--limit", default=10, show_default=True)
+@count_option("--offset", low=0, default=0)
+@click.option("--count", "count_only", is_flag=True, help="Print only the number of matches.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "jsonl", "csv"]),
+    default="text",
+    help="json/jsonl: one JSON object per hit and line.",
+)
+def search(
+    query: str,
+    db_path: str | None,
+    sources_path: str | None,
+    sort: str,
+    limit: int,
+    offset: int,
+    count_only: bool,
+    fmt: str,
+    **filters: Any,
+) -> None:
+    """Full-text search (FTS5 syntax: words, "phrases", AND/OR/NOT, NEAR, prefix*, title:)."""
+    asked = query_from(query, filters)
+    archive = open_archive(db_path)
+    check_filters(archive, asked.filters, sources_path)
+    try:
+        if count_only:
+            click.echo(count_matches(archive, asked))
+            return
+        terminal = fmt == "text" and sys.stdout.isatty()
+        highlight = ("\x1b[1m", "\x1b[0m") if terminal else ("[", "]")
+        hits = find_hits(archive, asked, sort, limit, offset, highlight)
+    except SearchError as exc:
+        raise fail(str(exc)) from None
+    print_hits(hits, fmt, offset)
+
+
+def count_matches(archive: Archive, asked: SearchQuery) -> int:
+    """The number of articles (or stories) the query matches."""
+    return count(
+        archive,
+        asked.text or "",
+        filters=asked.filters,
+        exact=asked.exact,
+        unique_stories=asked.unique_stories,
+    )
+
+
+def find_hits(
+    archive: Archive,
+    asked: SearchQuery,
+    order: str,
+    limit: int,
+    offset: int,
+    highlight: tuple[str, str],
+) -> list[Hit]:
+    """One page of hits, best first (or newest, oldest), matches marked by `highlight`."""
+    return search_archive(
+        archive,
+        asked.text or "",
+        filters=asked.filters,
+        exact=asked.exact,
+        unique_stories=asked.unique_stories,
+        order=order,
+        limit=limit,
+        offset=offset,
+        highlight=highlight,
+    )
+
+
+def print_hits(hits: list[Hit], fmt: str, offset: int) -> None:
+    """The hits as numbered text (title, day, source, URL, snippet), JSON lines or CSV."""
+    if fmt in ("json", "jsonl"):
+        for hit in hits:
+            click.echo(json.dumps(hit.as_dict(), ensure_ascii=False))
+    elif fmt == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=HIT_COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        for hit in hits:
+            writer.writerow({**hit.as_dict(), "authors": "; ".join(hit.authors)})
+    elif not hits:
+        click.echo("no matches")
+    else:
+        for number, hit in enumerate(hits, start=offset + 1):
+            click.echo(f"{number:>3}. {hit.title}")
+            click.echo(f"     {(hit.published_at or '')[:10]}  {hit.source}  {hit.url}")
+            click.echo(f"     {hit.snippet}")
