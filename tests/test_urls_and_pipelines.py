@@ -9,11 +9,12 @@ from scrapy.exceptions import DropItem
 from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler
 
-from crawler.items import Article
+from crawler.items import ARTICLE_FIELDS, REACH_FIELDS, STORED_FIELDS, Article
 from crawler.urls import canonical_url, same_site
 from pipelines.archive import article_row
-from pipelines.normalise import NormalisePipeline
-from pipelines.validate import ValidatePipeline
+from pipelines.normalise import normalise
+from pipelines.validate import validate
+from storage.archive import CONTENT_COLUMNS
 
 WIB = timezone(timedelta(hours=7))
 
@@ -105,7 +106,7 @@ def article(**fields) -> Article:
 def test_validate_drops_with_counted_reason(fields, reason):
     stats = MemoryStatsCollector(get_crawler())
     with pytest.raises(DropItem, match=reason):
-        ValidatePipeline(stats).process_item(article(**fields))
+        validate(article(**fields), stats)
     assert stats.get_value("warta/articles_dropped") == 1
     assert stats.get_value(f"warta/dropped/{reason}") == 1
 
@@ -118,7 +119,7 @@ def test_normalise_text_and_url():
         canonical_url="https://jogja.tribunnews.com/2025/11/07/x?page=2",
         fetched_url="https://jogja.tribunnews.com/2025/11/07/x?page=1&utm_source=wa",
     )
-    NormalisePipeline().process_item(item)
+    normalise(item)
     assert item.title == "Café di Sleman"
     assert item.body == "Satu dua.\n\nTiga empat."
     assert item.authors == ["A", "B"]
@@ -130,7 +131,7 @@ def test_canonical_link_to_another_site_is_not_trusted():
         canonical_url="https://spam.example/x",
         fetched_url="https://jogja.tribunnews.com/2025/11/07/x",
     )
-    NormalisePipeline().process_item(item)
+    normalise(item)
     assert item.url == "https://jogja.tribunnews.com/2025/11/07/x"
 
 
@@ -143,6 +144,20 @@ def test_row_times_are_utc_with_original_offset():
     assert row["published_at"] == "2025-11-07T08:30:00Z"
     assert row["published_tz"] == "+07:00"
     assert row["modified_at"] == "2025-11-07T11:02:00Z"
+
+
+def test_row_has_every_column_the_archive_writes():
+    """The row is derived from Article's fields: exactly the columns `Archive.store`
+    writes (the key, the content, the extraction record), none missing or extra."""
+    row = article_row(article(provenance={"title": "jsonld"}, source="tribunjogja"))
+    assert set(row) == {"url", *CONTENT_COLUMNS, "extraction"}
+    assert row["extraction"] == {"title": "jsonld"} and row["source"] == "tribunjogja"
+
+
+def test_stored_fields_are_the_fields_minus_how_the_article_was_reached():
+    assert set(STORED_FIELDS) | set(REACH_FIELDS) == set(ARTICLE_FIELDS)
+    assert "pages" not in STORED_FIELDS and {"url", "body", "provenance"} <= set(STORED_FIELDS)
+    assert list(STORED_FIELDS) == [f for f in ARTICLE_FIELDS if f in STORED_FIELDS]  # order
 
 
 def test_progress_line_counts_and_rate():

@@ -41,7 +41,7 @@ def _diff(old: dict, new: dict) -> list[str]:
     return changed or ["  (no change in the compared fields)"]
 
 
-def _lines(value) -> list[str]:
+def _lines(value: object) -> list[str]:
     if value is None:
         return []
     if isinstance(value, list):
