@@ -25,10 +25,11 @@ from __future__ import annotations
 import logging
 import sqlite3
 import zlib
-from collections.abc import AsyncIterator, Iterable
-from typing import Any
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import Any, Self
 
-from scrapy import Request, signals
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
@@ -38,53 +39,77 @@ from scrapy.exceptions import (
     IgnoreRequest,
     ResponseDataLossError,
 )
+from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectError, ConnectionDone, ConnectionLost
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseNeverReceived
 
 from crawler.archive_access import archive_for
+from crawler.extensions import crawl_run
 from crawler.offsite import on_allowed_host
 from storage.archive import ArchiveError
 
 log = logging.getLogger(__name__)
 
-RUN_ID_STAT = "warta/run_id"  # set by crawler/extensions.py's RunRecorder
 # A failed listing page's detail starts so: the next run retries failed articles, and
 # walks listings anew rather than fetch one as an article.
 LISTING = "listing page: "
 
 
-def record(crawler, url: str, reason: str, detail: str | None = None, attempts: int = 1) -> None:
+def record(
+    crawler: Crawler, url: str, reason: str, detail: str | None = None, attempts: int = 1
+) -> None:
     """Record that `url` could not be archived in this crawl's run, count it, and log it
     as an error: a run that could not archive a URL is `degraded`, whatever the cause."""
-    spider = crawler.spider
-    run_id = crawler.stats.get_value(RUN_ID_STAT)
+    spider, stats = crawler.spider, crawler.stats
+    assert spider is not None  # only a running crawl fails URLs
+    run_id = crawl_run(crawler).run_id
     try:
         archive_for(crawler).record_error(run_id, spider.name, url, reason, detail, attempts)
     except (ArchiveError, sqlite3.Error) as exc:  # the run recorder reports a failing archive
         log.error(
             "could not record the failure of %s (%s): %s", url, reason, exc, extra=about(spider)
         )
-    crawler.stats.inc_value("warta/url_errors")
-    crawler.stats.inc_value(f"warta/url_errors/{reason}")
+    stats.inc_value("warta/url_errors")
+    stats.inc_value(f"warta/url_errors/{reason}")
     log.error("not archived: %s: %s: %s", url, reason, detail, extra=about(spider))
 
 
-def about(spider) -> dict:
+def about(spider: Spider) -> dict[str, Spider]:
     """Log `extra` naming the spider, so the run recorder counts the error for its run."""
     return {"spider": spider}
 
 
 def is_listing(detail: str | None) -> bool:
     """Whether a recorded error was a listing page's, not an article's."""
-    return bool(detail) and detail.startswith(LISTING)
+    return detail is not None and detail.startswith(LISTING)
 
 
-def record_failure(crawler, failure: Failure, listing: bool = False) -> None:
+def failed_request(failure: Failure) -> Request:
+    """The request an errback's failure is about (Scrapy sets it on the failure)."""
+    request: Request = failure.request  # type: ignore[attr-defined]  # set by Scrapy
+    return request
+
+
+def failure_error(failure: Failure) -> BaseException:
+    """The exception a failure holds (an errback's failure always holds one)."""
+    error = failure.value
+    assert error is not None
+    return error
+
+
+def request_of(response: Response) -> Request:
+    """The request a callback's response answers (Scrapy sets it before any callback)."""
+    request = response.request
+    assert request is not None
+    return request
+
+
+def record_failure(crawler: Crawler, failure: Failure, listing: bool = False) -> None:
     """An errback's failure: classify it and record the URL it was for."""
-    request: Request = failure.request
-    reason, detail = classify(failure.value, request)
+    request = failed_request(failure)
+    reason, detail = classify(failure_error(failure), request)
     if listing:
         detail = LISTING + detail
     url = request_url(request)
@@ -170,11 +195,11 @@ class FailureErrbacks:
     missing from the run with nothing saying so.
     """
 
-    def __init__(self, crawler) -> None:
+    def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
 
     @classmethod
-    def from_crawler(cls, crawler):
+    def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
 
     def listing_failed(self, failure: Failure) -> None:
@@ -189,12 +214,14 @@ class FailureErrbacks:
         async for result in start:
             yield self._with_errback(result)
 
-    def process_spider_output(self, response, result: Iterable[Any], spider=None):
+    def process_spider_output(
+        self, response: Response, result: Iterable[Any], spider: Spider | None = None
+    ) -> Iterator[Any]:
         for item in result:
             yield self._with_errback(item)
 
     async def process_spider_output_async(
-        self, response, result: AsyncIterator[Any], spider=None
+        self, response: Response, result: AsyncIterator[Any], spider: Spider | None = None
     ) -> AsyncIterator[Any]:
         async for item in result:
             yield self._with_errback(item)
@@ -204,24 +231,26 @@ class ErrorRecorder:
     """Extension: records articles the pipelines reject as invalid, and redirect loops
     the duplicate filter cut short."""
 
-    def __init__(self, crawler) -> None:
+    def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(self.request_dropped, signal=signals.request_dropped)
         crawler.signals.connect(self.request_scheduled, signal=signals.request_scheduled)
 
     @classmethod
-    def from_crawler(cls, crawler):
+    def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
 
-    def item_dropped(self, item, response, exception, spider=None) -> None:
+    def item_dropped(
+        self, item: Any, response: Response, exception: BaseException, spider: Spider | None = None
+    ) -> None:
         reason = getattr(exception, "reason", None)  # pipelines.validate.InvalidArticle
         if reason is None:
             return  # a duplicate, not an error
         url = getattr(item, "fetched_url", None) or getattr(item, "url", None) or response.url
         record(self.crawler, url, reason, str(exception))
 
-    def request_dropped(self, request: Request, spider=None) -> None:
+    def request_dropped(self, request: Request, spider: Spider | None = None) -> None:
         # A redirect to a URL fetched earlier in its own chain is a loop; to one another
         # request fetched, a duplicate (that URL is archived on its own).
         if request.url in request.meta.get("redirect_urls", ()):
@@ -234,7 +263,7 @@ class ErrorRecorder:
                 attempts=request.meta.get("redirect_times", 1),
             )
 
-    def request_scheduled(self, request: Request, spider=None) -> None:
+    def request_scheduled(self, request: Request, spider: Spider | None = None) -> None:
         # The same test as crawler/offsite.py's middleware, which drops the request next.
         spider = self.crawler.spider
         if not request.meta.get("redirect_urls") or request.dont_filter:

@@ -9,6 +9,13 @@ A crawl that finds its lock taken over (it was paused past the takeover
 threshold) stops and closes its run as `lost_lock`. A run the archive could
 not record in time (another process held the write lock past busy_timeout) is
 recorded when the crawl ends, waiting up to WARTA_RECORD_WAIT seconds for it.
+
+What the recorder learns as the run opens (its id, whether the previous run must
+be resumed, whether another crawl holds the source) is the run's `CrawlRun`. Other
+components read it through the crawler, `crawl_run(crawler)`, as Scrapy's
+components share state (`crawler.get_extension`), never through attributes set on
+the spider. A component with something to record as the run closes (the spider's
+coverage walk) registers it with `RunRecorder.on_close`.
 """
 
 from __future__ import annotations
@@ -16,8 +23,12 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Self
 
-from scrapy import signals
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
 from twisted.internet import task
 
 from crawler.archive_access import (
@@ -26,9 +37,10 @@ from crawler.archive_access import (
     fail_crawl,
     record_failure,
     release_archive,
+    stop_crawl,
 )
 from storage import locks
-from storage.archive import ArchiveError
+from storage.archive import Archive, ArchiveError
 from storage.runs import RunStatus
 
 HEARTBEAT_EVERY = 10  # seconds; locks.STALE_AFTER must be well above it
@@ -44,6 +56,24 @@ COUNTS = {
     "articles_dropped": "warta/articles_dropped",
 }
 
+# (archive, run id, status, message) -> the run's (status, message), as it closes
+RunCloser = Callable[[Archive, int, str, str | None], tuple[str, str | None]]
+
+
+@dataclass
+class CrawlRun:
+    """One crawl's run, as the run recorder opened it."""
+
+    run_id: int | None = None  # None until the archive recorded the run
+    resume: bool = False  # the previous run was killed or failed: walk the whole window
+    refused: str | None = None  # why this crawl may not run: another holds the source
+
+
+def crawl_run(crawler: Crawler) -> CrawlRun:
+    """The crawler's run (a blank one when the run recorder is disabled, as in a probe)."""
+    recorder = crawler.get_extension(RunRecorder)
+    return recorder.run if recorder is not None else CrawlRun()
+
 
 class SpiderErrorCounter(logging.Handler):
     """ERROR records about one spider only.
@@ -53,7 +83,7 @@ class SpiderErrorCounter(logging.Handler):
     own messages about a spider, and `spider.logger`, carry the spider in `extra`.
     """
 
-    def __init__(self, spider) -> None:
+    def __init__(self, spider: Spider) -> None:
         super().__init__(level=logging.ERROR)
         self.spider = spider
         self.count = 0
@@ -64,9 +94,10 @@ class SpiderErrorCounter(logging.Handler):
 
 
 class RunRecorder:
-    def __init__(self, crawler) -> None:
+    def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.run_id: int | None = None
+        self.run = CrawlRun()
+        self.closers: list[RunCloser] = []
         self.flusher: task.LoopingCall | None = None
         self.holds_lock = False
         self.ticks = 0
@@ -81,38 +112,43 @@ class RunRecorder:
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
-    def from_crawler(cls, crawler):
+    def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
 
-    def spider_opened(self, spider) -> None:
+    def on_close(self, closer: RunCloser) -> None:
+        """Have `closer` record its part of the run, and maybe change its status, as the
+        run closes (not for a refused run, nor one whose lock was taken over)."""
+        self.closers.append(closer)
+
+    def spider_opened(self, spider: Spider) -> None:
         self.errors = SpiderErrorCounter(spider)
         logging.getLogger().addHandler(self.errors)
+        run = self.run
         try:
             archive = archive_for(self.crawler)
             # a killed or failed previous run may have left listings unwalked
-            spider.warta_resume = locks.previous_run_unfinished(archive, spider.name)
-            self.run_id = archive.start_run(spider.name)
-            self.crawler.stats.set_value("warta/run_id", self.run_id)  # crawler/errors.py
+            run.resume = locks.previous_run_unfinished(archive, spider.name)
+            run.run_id = archive.start_run(spider.name)
             try:
                 locks.acquire(archive, spider.name, stale_after=self.stale_after)
             except locks.SourceLocked as exc:
-                spider.warta_refused = str(exc)  # the spider then starts no request
+                run.refused = str(exc)  # the spider then starts no request
                 spider.logger.error("%s", exc)
             else:
                 self.holds_lock = True
-                locks.set_run(archive, spider.name, self.run_id)
-                locks.close_abandoned_runs(archive, spider.name, self.run_id)
+                locks.set_run(archive, spider.name, run.run_id)
+                locks.close_abandoned_runs(archive, spider.name, run.run_id)
                 locks.fence_of(archive).guard(spider.name, self.lock_lost)
         except (ArchiveError, sqlite3.Error) as exc:  # the spider then starts no request
-            if self.run_id is None:  # e.g. another process held the write lock too long
+            if run.run_id is None:  # e.g. another process held the write lock too long
                 self.unrecorded = f"could not start: {exc}"
             fail_crawl(self.crawler, exc)
             return
-        spider.logger.info("crawl run %s started; archive %s", self.run_id, archive.path)
+        spider.logger.info("crawl run %s started; archive %s", run.run_id, archive.path)
         self.flusher = task.LoopingCall(self.tick, archive, spider.name)
         self.flusher.start(1.0, now=False)
 
-    def tick(self, archive, source: str) -> None:
+    def tick(self, archive: Archive, source: str) -> None:
         try:
             archive.flush_if_stale()
             self.ticks += 1
@@ -127,28 +163,18 @@ class RunRecorder:
         if self.lost:
             return
         self.lost, self.holds_lock = True, False
-        spider = self.crawler.spider
-        spider.logger.error("%s", locks.LOST_MESSAGE)
-        close = getattr(self.crawler.engine, "close_spider_async", None)
-        try:
-            if close is not None:  # Scrapy 2.14+
-                from scrapy.utils.defer import deferred_from_coro
+        if self.crawler.spider is not None:
+            self.crawler.spider.logger.error("%s", locks.LOST_MESSAGE)
+        stop_crawl(self.crawler, LOST_LOCK)
 
-                closing = deferred_from_coro(close(reason=LOST_LOCK))
-            else:
-                closing = self.crawler.engine.close_spider(spider, LOST_LOCK)
-            closing.addErrback(lambda _: None)  # already closing: nothing to stop
-        except RuntimeError:
-            pass
-
-    def spider_closed(self, spider, reason: str) -> None:
+    def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.flusher is not None and self.flusher.running:
             self.flusher.stop()
         stats = self.crawler.stats
         counts = {column: stats.get_value(key, 0) for column, key in COUNTS.items()}
         counts["articles_dropped"] += stats.get_value("warta/articles_duplicate", 0)
         counts["errors"] = self._spider_errors()
-        refused = getattr(spider, "warta_refused", None)
+        refused = self.run.refused
         failure = archive_failure(self.crawler)
         status = "refused" if refused else run_status(reason, counts["errors"])
         if failure and not refused:
@@ -157,19 +183,39 @@ class RunRecorder:
         try:
             archive = archive_for(self.crawler)
             locks.fence_of(archive).unguard(spider.name)
-            message = refused or failure or reason
-            if self.run_id is not None and not self.lost:  # a lost run's walk is not ours
-                status, message = close_coverage(spider, archive, self.run_id, status, message)
-            if not getattr(getattr(spider, "source", None), "verify_tls", True):
+            message: str | None = refused or failure or reason
+            if self.run.run_id is not None and not self.lost:  # a lost run's walk is not ours
+                status, message = self._close_parts(archive, self.run.run_id, status, message)
+            # the spider loader sets it from the source's verify_tls; -s may override it
+            if not self.crawler.settings.getbool("DOWNLOAD_VERIFY_CERTIFICATES", True):
                 message = f"{message}; {TLS_UNVERIFIED}" if message else TLS_UNVERIFIED
             status = self._close_run(archive, spider.name, status, counts, message)
             archive.flush()
         except (ArchiveError, sqlite3.Error) as exc:  # the next crawl closes the run instead
             record_failure(self.crawler, exc)
         release_archive(self.crawler)
-        spider.logger.info("crawl run %s %s: %s", self.run_id, status, counts)
+        spider.logger.info("crawl run %s %s: %s", self.run.run_id, status, counts)
 
-    def _close_run(self, archive, source: str, status: str, counts: dict, message: str) -> str:
+    def _close_parts(
+        self, archive: Archive, run_id: int, status: str, message: str | None
+    ) -> tuple[str, str | None]:
+        """The registered closers record their part (the spider its walk in the coverage
+        ledger, storage/coverage.py) and may turn the status to failed: a run whose every
+        listing page failed walked nothing. A refused run walked nothing of its own."""
+        if status == "refused":
+            return status, message
+        for closer in self.closers:
+            status, message = closer(archive, run_id, status, message)
+        return status, message
+
+    def _close_run(
+        self,
+        archive: Archive,
+        source: str,
+        status: str,
+        counts: dict[str, int],
+        message: str | None,
+    ) -> str:
         """Record how the run ended, waiting out a busy archive (up to record_wait)."""
         if self.lost:
             status, message = RunStatus.LOST_LOCK, locks.LOST_MESSAGE
@@ -182,14 +228,23 @@ class RunRecorder:
                     raise
                 time.sleep(1)  # busy_timeout already waited; the holder may be paused
 
-    def _write_run(self, archive, source: str, status: str, counts: dict, message: str) -> str:
-        if self.run_id is None:  # the archive was too busy to open the run: record it now
+    def _write_run(
+        self,
+        archive: Archive,
+        source: str,
+        status: str,
+        counts: dict[str, int],
+        message: str | None,
+    ) -> str:
+        if self.run.run_id is None:  # the archive was too busy to open the run: record it now
             if self.unrecorded is None:
                 return status
-            self.run_id = archive.start_run(source)
+            self.run.run_id = archive.start_run(source)
         if self.holds_lock:
-            return locks.finish_locked_run(archive, source, self.run_id, status, counts, message)
-        archive.finish_run(self.run_id, status, counts, message=message)
+            return locks.finish_locked_run(
+                archive, source, self.run.run_id, status, counts, message
+            )
+        archive.finish_run(self.run.run_id, status, counts, message=message)
         return status
 
     def _spider_errors(self) -> int:
@@ -199,15 +254,6 @@ class RunRecorder:
             logging.getLogger().removeHandler(self.errors)
             logged = self.errors.count
         return max(logged, self.crawler.stats.get_value("spider_exceptions/count", 0))
-
-
-def close_coverage(spider, archive, run_id: int, status: str, message: str | None):
-    """The spider records its walk in the coverage ledger (storage/coverage.py), and may
-    turn the status to failed: a run whose every listing page failed walked nothing."""
-    hook = getattr(spider, "close_coverage", None)
-    if hook is None or status == "refused":
-        return status, message
-    return hook(archive, run_id, status, message)
 
 
 def run_status(reason: str, errors: int) -> str:

@@ -25,11 +25,14 @@ import logging
 import random
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Self
 
-from scrapy import Request
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.settings import BaseSettings
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.response import response_status_message
 from twisted.internet import reactor, task
@@ -58,7 +61,7 @@ def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) 
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
-    def __init__(self, settings) -> None:
+    def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
         self.backoff = settings.getfloat("WARTA_RETRY_BACKOFF", 1.0)
         self.backoff_max = settings.getfloat("WARTA_RETRY_BACKOFF_MAX", 60.0)
@@ -70,7 +73,11 @@ class BackoffRetryMiddleware(RetryMiddleware):
         delay = self.backoff * 2 ** (attempt - 1) * random.uniform(0.5, 1.5)
         return min(delay, self.backoff_max)
 
-    async def process_response(self, request: Request, response: Response) -> Request | Response:
+    # Scrapy (2.13+) awaits a coroutine from these hooks, which RetryMiddleware's stub
+    # types as plain methods: the override is async on purpose, to wait without blocking.
+    async def process_response(  # type: ignore[override]
+        self, request: Request, response: Response
+    ) -> Request | Response:
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
             return response
         asked = None
@@ -90,7 +97,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         await _sleep(asked if asked is not None else self.backoff_delay(retry))
         return retry
 
-    async def process_exception(
+    async def process_exception(  # type: ignore[override]  # async on purpose, as above
         self, request: Request, exception: Exception
     ) -> Request | Response | None:
         retry = super().process_exception(request, exception)
@@ -116,14 +123,16 @@ class HeaderLimitMiddleware:
         self.max_bytes = max_bytes
 
     @classmethod
-    def from_crawler(cls, crawler):
+    def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
         return cls(
             settings.getint("WARTA_MAX_HEADERS", MAX_HEADERS),
             settings.getint("WARTA_MAX_HEADER_BYTES", MAX_HEADER_BYTES),
         )
 
-    def process_response(self, request: Request, response: Response, spider=None) -> Response:
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Response:
         lines = size = 0
         for name, values in response.headers.items():
             lines += len(values)

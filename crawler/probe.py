@@ -14,6 +14,7 @@ writes nothing.
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -23,6 +24,7 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawler.errors import request_of
 from crawler.extraction import continuation_urls, extract_article, fetch_url_for
 from crawler.extraction.rules import rules_for
 from crawler.items import Article
@@ -139,7 +141,7 @@ def check_listing(source: Source, finding: ListingFinding, links: list[str]) -> 
     """Split the links into the source's own and foreign ones, and note what looks wrong."""
     seen: set[str] = set()
     for link in links:
-        url = canonical_url(link)
+        url = canonical_url(link, source.config_domains)
         if url in seen:
             continue
         seen.add(url)
@@ -220,7 +222,7 @@ class ProbeSpider(scrapy.Spider):
         self.articles = articles
         self.days_back = 0
 
-    async def start(self):
+    async def start(self) -> AsyncIterator[scrapy.Request]:
         url = first_listing_url(self.source, self.today)
         self.report.listing = ListingFinding(url=url)
         yield self.listing_request(url)
@@ -230,7 +232,7 @@ class ProbeSpider(scrapy.Spider):
     def listing_request(self, url: str) -> scrapy.Request:
         return scrapy.Request(url, callback=self.parse_listing, errback=self.listing_failed)
 
-    def parse_listing(self, response: Response):
+    def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         listing = self.report.listing
         assert listing is not None
         listing.url, listing.status = response.url, response.status
@@ -260,7 +262,7 @@ class ProbeSpider(scrapy.Spider):
         finding = ArticleFinding(url=url)
         self.report.articles.append(finding)
         return scrapy.Request(
-            fetch_url_for(canonical_url(url)),
+            fetch_url_for(canonical_url(url, self.source.config_domains)),
             callback=self.parse_article,
             errback=self.article_failed,
             cb_kwargs={"finding": finding, "pages": [], "remaining": None},
@@ -273,13 +275,13 @@ class ProbeSpider(scrapy.Spider):
         finding: ArticleFinding,
         pages: list[tuple[bytes, str]],
         remaining: list[str] | None,
-    ):
+    ) -> Iterator[scrapy.Request]:
         finding.status = response.status
         pages = [*pages, (response.body, response.url)]
         if remaining is None:
             remaining = continuation_urls(response.body, response.url)[: MAX_PAGES - 1]
         if remaining:
-            yield response.request.replace(
+            yield request_of(response).replace(
                 url=remaining[0],
                 cb_kwargs={"finding": finding, "pages": pages, "remaining": remaining[1:]},
             )

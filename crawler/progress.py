@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Mapping
+from typing import Any, Self
 
-from scrapy import signals
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
 
 class ProgressReporter:
-    def __init__(self, crawler, interval: float) -> None:
+    def __init__(self, crawler: Crawler, interval: float) -> None:
         self.crawler = crawler
         self.interval = interval
         self.started = time.monotonic()
@@ -24,18 +27,18 @@ class ProgressReporter:
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
-    def from_crawler(cls, crawler):
+    def from_crawler(cls, crawler: Crawler) -> Self:
         interval = crawler.settings.getfloat("WARTA_PROGRESS_INTERVAL")
         if not interval:
             raise NotConfigured
         return cls(crawler, interval)
 
-    def spider_opened(self, spider) -> None:
+    def spider_opened(self, spider: Spider) -> None:
         self.started = time.monotonic()
         self.loop = task.LoopingCall(self.report, spider.name)
         self.loop.start(self.interval, now=False)
 
-    def spider_closed(self, spider, reason: str) -> None:
+    def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.loop is not None and self.loop.running:
             self.loop.stop()
 
@@ -47,7 +50,7 @@ class ProgressReporter:
         )
 
 
-def progress_line(source: str, stats: dict, elapsed: float) -> str:
+def progress_line(source: str, stats: Mapping[str, Any], elapsed: float) -> str:
     pages = stats.get("response_received_count", 0)
     errors = stats.get("log_count/ERROR", 0)
     dropped = stats.get("warta/articles_dropped", 0) + stats.get("warta/articles_duplicate", 0)

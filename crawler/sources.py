@@ -11,11 +11,14 @@ import math
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from crawler.extraction.rules import OUTLETS
 
 REPO_SOURCES = Path(__file__).resolve().parent.parent / "sources.toml"
 
@@ -35,7 +38,7 @@ DEFAULT_KEYS = {
     "jitter",
     "verify_tls",
 }
-SOURCE_KEYS = DEFAULT_KEYS | {"name", "domains", "sections", "url_prefix", "discovery"}
+SOURCE_KEYS = DEFAULT_KEYS | {"name", "domains", "sections", "url_prefix", "rule", "discovery"}
 # Fields of a discovery style that are URL templates and CSS selectors.
 URL_FIELDS = {"hub_url", "index_url", "sitemap_url"}
 SELECTOR_FIELDS = {"item_links", "next_page", "page_links"}
@@ -51,6 +54,10 @@ LIMITS = {  # field -> (lowest, highest) accepted value
 
 class ConfigError(ValueError):
     """A mistake in the sources config; the message names file, source and field."""
+
+
+# Builds the ConfigError for one field of one source: fail("domains", "must be …").
+Fail = Callable[[str, str], ConfigError]
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,12 @@ class Source:
     url_prefix: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     verify_tls: bool = True  # false: HTTPS certificates not checked (recorded on each run)
+    # The outlet rule (crawler/extraction/rules/NAME.py) that reads its article pages;
+    # None: whichever rule covers a page's host, else generic extraction.
+    rule: str | None = None
+    # Every domain of the config this source was loaded from, its own and the other
+    # sources': crawler.urls.canonical_url maps host variants (m., amp., www.) onto these.
+    config_domains: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     @property
     def style(self) -> str:
@@ -90,6 +103,7 @@ class Source:
         return {
             "id": self.id,
             "name": self.name,
+            "rule": self.rule,
             "domains": list(self.domains),
             "sections": list(self.sections),
             "url_prefix": self.url_prefix,
@@ -139,7 +153,8 @@ def load_sources(path: str | Path | None = None) -> dict[str, Source]:
         raise ConfigError(f"{path}: no [sources.<id>] tables")
     parsed = {sid: _parse_source(path, sid, raw, defaults) for sid, raw in sources.items()}
     _check_overlaps(path, parsed)
-    return parsed
+    domains = frozenset(domain for source in parsed.values() for domain in source.domains)
+    return {sid: replace(source, config_domains=domains) for sid, source in parsed.items()}
 
 
 def _check_overlaps(path: Path, sources: dict[str, Source]) -> None:
@@ -157,13 +172,13 @@ def _check_overlaps(path: Path, sources: dict[str, Source]) -> None:
             owner[key] = source.id
 
 
-def _check_keys(path: Path, where: str, table: dict, allowed: set[str]) -> None:
+def _check_keys(path: Path, where: str, table: dict[str, Any], allowed: set[str]) -> None:
     for key in table:
         if key not in allowed:
             raise ConfigError(f"{path}: {where}: unknown field '{key}'")
 
 
-def _parse_source(path: Path, sid: str, raw: Any, defaults: dict) -> Source:
+def _parse_source(path: Path, sid: str, raw: Any, defaults: dict[str, Any]) -> Source:
     where = f"source '{sid}'"
 
     def fail(field_name: str, problem: str) -> ConfigError:
@@ -176,7 +191,7 @@ def _parse_source(path: Path, sid: str, raw: Any, defaults: dict) -> Source:
     _check_keys(path, where, raw, SOURCE_KEYS)
     merged = {**defaults, **raw}
 
-    def get(key: str, kind: type | tuple, required: bool = True) -> Any:
+    def get(key: str, kind: type | tuple[type, ...], required: bool = True) -> Any:
         if key not in merged:
             if required:
                 raise fail(key, "missing")
@@ -230,6 +245,9 @@ def _parse_source(path: Path, sid: str, raw: Any, defaults: dict) -> Source:
     verify_tls = merged.get("verify_tls", True)
     if not isinstance(verify_tls, bool):
         raise fail("verify_tls", f"expected true or false, got {verify_tls!r}")
+    rule = get("rule", str, required=False)
+    if rule is not None:
+        _check_rule(rule, fail)
     discovery = _parse_discovery(get("discovery", dict), fail)
     for key, value in discovery.items():
         if key in URL_FIELDS:
@@ -251,10 +269,18 @@ def _parse_source(path: Path, sid: str, raw: Any, defaults: dict) -> Source:
         jitter=jitter,
         url_prefix=url_prefix,
         verify_tls=verify_tls,
+        rule=rule,
     )
 
 
-def _check_cron(expr: str, timezone: str, fail) -> None:
+def _check_rule(rule: str, fail: Fail) -> None:
+    """The rule exists. (Whether it covers the source's domains is the registry test's to
+    check, tests/test_outlet_rules.py: a test config may move an outlet to a local host.)"""
+    if rule not in OUTLETS:
+        raise fail("rule", f"unknown rule {rule!r} (rules: {', '.join(sorted(OUTLETS))})")
+
+
+def _check_cron(expr: str, timezone: str, fail: Fail) -> None:
     from apscheduler.triggers.cron import CronTrigger
 
     try:
@@ -268,7 +294,7 @@ def _check_cron(expr: str, timezone: str, fail) -> None:
         raise fail("schedule", f"cron expression {expr!r} never fires (not within 10 years)")
 
 
-def _sample_url(template: str, sections: list[str], fail, key: str) -> str:
+def _sample_url(template: str, sections: list[str], fail: Fail, key: str) -> str:
     """The template filled in as a spider fills it, so a typo fails now, not mid-crawl."""
     from datetime import date
 
@@ -286,7 +312,7 @@ def _sample_url(template: str, sections: list[str], fail, key: str) -> str:
         raise fail(f"discovery.{key}", f"bad URL template {template!r}: {exc!r}") from None
 
 
-def _check_url(field_name: str, url: str, hosts: set[str], fail) -> None:
+def _check_url(field_name: str, url: str, hosts: set[str], fail: Fail) -> None:
     """An http(s) URL on one of the source's domains: a crawl fetches nothing else.
 
     The authority must be exactly `host` or `host:port`: user info (`a@host`) and
@@ -349,7 +375,7 @@ def non_public_host(host: str) -> str | None:
     return None
 
 
-def _check_selector(field_name: str, selector: str, fail) -> None:
+def _check_selector(field_name: str, selector: str, fail: Fail) -> None:
     from parsel import Selector
 
     try:
@@ -358,7 +384,7 @@ def _check_selector(field_name: str, selector: str, fail) -> None:
         raise fail(field_name, f"bad CSS selector {selector!r}: {exc}") from None
 
 
-def _parse_discovery(raw: dict, fail) -> dict[str, str]:
+def _parse_discovery(raw: dict[str, Any], fail: Fail) -> dict[str, str]:
     style = raw.get("style")
     if style not in DISCOVERY_FIELDS:
         raise fail(

@@ -8,11 +8,17 @@ source's settings.
 
 from __future__ import annotations
 
+from typing import Self
+
+from scrapy import Request
+from scrapy.settings import BaseSettings
+
 from crawler.sources import Source, load_sources
 from crawler.spiders import SPIDER_STYLES
+from crawler.spiders.base import SourceSpider
 
 
-def spider_class_for(source: Source) -> type:
+def spider_class_for(source: Source) -> type[SourceSpider]:
     """A spider class for one source: its style's class, configured by the source."""
     base = SPIDER_STYLES[source.style]
     custom = {
@@ -37,22 +43,22 @@ def spider_class_for(source: Source) -> type:
 
 
 class SourceSpiderLoader:
-    def __init__(self, settings) -> None:
+    def __init__(self, settings: BaseSettings) -> None:
         self._sources = load_sources(settings.get("WARTA_SOURCES"))
         self._spiders = {sid: spider_class_for(src) for sid, src in self._sources.items()}
 
     @classmethod
-    def from_settings(cls, settings):
+    def from_settings(cls, settings: BaseSettings) -> Self:
         return cls(settings)
 
-    def load(self, spider_name: str) -> type:
+    def load(self, spider_name: str) -> type[SourceSpider]:
         try:
             return self._spiders[spider_name]
         except KeyError:
             known = ", ".join(sorted(self._spiders))
             raise KeyError(f"unknown source {spider_name!r}; configured: {known}") from None
 
-    def find_by_request(self, request) -> list[str]:
+    def find_by_request(self, request: Request) -> list[str]:
         return [sid for sid, src in self._sources.items() if src.owns_url(request.url)]
 
     def list(self) -> list[str]:

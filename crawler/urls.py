@@ -1,72 +1,79 @@
 """URL canonicalisation: many URLs, one article.
 
 The generic part (fragment, query order, tracking parameters) is w3lib's; the
-rules on top are ours: the page and single-page switches of paged articles,
-AMP views (`/amp/…`, `…/amp`, `amp.` hosts) and mobile or bare hosts (`m.`,
-`www.` missing or extra) never change which article a URL names. Host
-variants are mapped only onto the domains configured in sources.toml.
+rules on top are ours: view parameters (the one list in
+`crawler.extraction.paging`: pages, whole-article switches, AMP, trackers), AMP
+paths (`/amp/…`, `…/amp`) and mobile or bare hosts (`m.`, `amp.`, `www.` missing
+or extra) never change which article a URL names, and neither does an outlet's
+own page suffix (its rule's `page_suffix`: detik's `/slug/2`).
+
+Host variants are mapped only onto the domains of the crawl's own sources
+config, which every caller passes in (`configured_hosts(sources)`, a loaded
+`Source`'s `config_domains`, or `crawl_hosts(settings)` in a Scrapy component):
+a crawl run with `--sources other.toml` maps onto that file's domains, not the
+default file's.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Mapping
 from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
+from scrapy.settings import BaseSettings
 from w3lib.url import canonicalize_url, url_query_cleaner
 
-# Query parameters that select a view of an article, not a different article.
-VIEW_PARAMS = (
-    "page",
-    "single",
-    "amp",
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "utm_term",
-    "utm_content",
-    "fbclid",
-    "gclid",
-    "_ga",
-    "ref",
-    "src",
-)
-TRACKING_PREFIXES = ("utm_",)
-# detik's paged view: /jogja/berita/d-1234567/slug/2 names the same article as .../slug
-DETIK_PAGE_SUFFIX = re.compile(r"^(/[^/]+/[^/]+/d-\d+/[^/]+)/\d+/?$")
-
+from crawler.extraction.paging import TRACKING_PREFIXES, VIEW_PARAMETERS
+from crawler.extraction.rules import outlet_for_host
+from crawler.sources import Source, load_sources
 
 VARIANT_PREFIXES = ("m.", "mobile.", "amp.", "www.")
 
 
-@lru_cache(maxsize=1)
-def configured_hosts() -> frozenset[str]:
-    """Every domain in the sources config (empty if the config cannot be read)."""
-    from crawler.sources import ConfigError, load_sources
-
-    try:
-        return frozenset(d for s in load_sources().values() for d in s.domains)
-    except ConfigError:
-        return frozenset()
+def configured_hosts(sources: Mapping[str, Source]) -> frozenset[str]:
+    """Every domain in a loaded sources config (`crawler.sources.load_sources`)."""
+    return frozenset(domain for source in sources.values() for domain in source.domains)
 
 
-def canonical_url(url: str, known_hosts: frozenset[str] | None = None) -> str:
-    """The canonical form of an article URL: https, configured host, no view params."""
-    known = configured_hosts() if known_hosts is None else known_hosts
-    cleaned = url_query_cleaner(url, VIEW_PARAMS, remove=True, keep_fragments=False)
+def crawl_hosts(settings: BaseSettings) -> frozenset[str]:
+    """Every domain of a crawl's own sources config: its `WARTA_SOURCES` setting (the
+    `--sources` file), else the default config, as the spider loader reads it."""
+    return configured_hosts(load_sources(settings.get("WARTA_SOURCES")))
+
+
+def canonical_url(url: str, hosts: Collection[str]) -> str:
+    """The canonical form of an article URL: https, configured host, no view params.
+
+    `hosts` are the sources config's domains (`configured_hosts`); host variants are
+    mapped onto them. With none, hosts are only lower-cased.
+    """
+    cleaned = url_query_cleaner(url, VIEW_PARAMETERS, remove=True, keep_fragments=False)
     scheme, netloc, path, query, _ = urlsplit(cleaned)
     query = "&".join(
         part for part in query.split("&") if part and not part.startswith(TRACKING_PREFIXES)
     )
-    host, path = _canonical_host(netloc.lower().split(":")[0], _without_amp(path), known)
-    if host.endswith("detik.com"):
-        match = DETIK_PAGE_SUFFIX.match(path)
-        if match:
-            path = match.group(1)
+    host, path = _canonical_host(netloc.lower().split(":")[0], _without_amp(path), hosts)
+    path = _without_page_suffix(host, path)
     canonical = urlunsplit(
         ("https" if scheme in ("http", "https") else scheme, host, path or "/", query, "")
     )
     return canonicalize_url(canonical, keep_fragments=False)
+
+
+def _without_page_suffix(host: str, path: str) -> str:
+    """The article's own path where the host's outlet names further pages by a suffix."""
+    outlet = outlet_for_host(host)
+    if outlet is None or outlet.page_suffix is None:
+        return path
+    match = _compiled(outlet.page_suffix).match(path)
+    return match.group("article") if match else path
+
+
+@lru_cache(maxsize=32)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    # URL paths are case-sensitive, so the pattern is too (unlike rules' text patterns).
+    return re.compile(pattern)
 
 
 def _without_amp(path: str) -> str:
@@ -77,7 +84,7 @@ def _without_amp(path: str) -> str:
     return path
 
 
-def _canonical_host(host: str, path: str, known: frozenset[str]) -> tuple[str, str]:
+def _canonical_host(host: str, path: str, known: Collection[str]) -> tuple[str, str]:
     """Map m./amp./www. variants onto the configured host they stand for."""
     if host in known or not known:
         return host, path

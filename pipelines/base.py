@@ -9,7 +9,9 @@ WARC import). A step drops an item by raising a `DropItem` subclass.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from functools import cached_property, partial
 from typing import Protocol, Self
 
 from scrapy import Spider
@@ -17,6 +19,7 @@ from scrapy.crawler import Crawler
 
 from crawler.archive_access import archive_for
 from crawler.items import Article
+from crawler.urls import crawl_hosts
 from storage.archive import Archive, StoreResult
 
 
@@ -45,10 +48,16 @@ class StepContext:
     unchanged row is left untouched.
     """
 
-    archive: Archive
+    open_archive: Callable[[], Archive]  # called when a step first needs the archive
     stats: Stats
+    hosts: Collection[str] = frozenset()  # the sources config's domains (canonical URLs)
     reread: str | None = None
     stored: StoreResult | None = None  # the store step's outcome, for the chain's caller
+
+    @cached_property
+    def archive(self) -> Archive:
+        """The archive, opened on first use: validate and normalise never open it."""
+        return self.open_archive()
 
 
 class PipelineStep:
@@ -66,12 +75,13 @@ class PipelineStep:
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
 
-    @property
-    def archive(self) -> Archive:
-        return archive_for(self.crawler)
+    @cached_property
+    def hosts(self) -> frozenset[str]:
+        """The domains of the crawl's own sources config (`--sources`)."""
+        return crawl_hosts(self.crawler.settings)
 
     def context(self) -> StepContext:
-        return StepContext(self.archive, self.stats)
+        return StepContext(partial(archive_for, self.crawler), self.stats, self.hosts)
 
     @staticmethod
     def run(item: Article, context: StepContext) -> Article:

@@ -8,6 +8,7 @@ them: one list of steps, no hand-built copy of it to drift.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from functools import cache
 
 from scrapy.utils.misc import load_object
@@ -30,15 +31,23 @@ def steps() -> tuple[type[PipelineStep], ...]:
 
 
 def process(
-    item: Article, archive: Archive, stats: Stats | None = None, *, reread: str | None = None
+    item: Article,
+    archive: Archive,
+    stats: Stats | None = None,
+    *,
+    hosts: Collection[str] = frozenset(),
+    reread: str | None = None,
 ) -> StoreResult:
     """Run the item through every step into `archive`; the store step's outcome.
 
     A step that drops the item raises a `DropItem` subclass (`InvalidArticle`,
-    `DuplicateArticle`), which the caller handles. `reread` is the archived row's
-    URL when a reparse extracted that row's raw pages again (see StepContext).
+    `DuplicateArticle`), which the caller handles. `hosts` are the sources config's
+    domains (`crawler.urls.configured_hosts`), as a crawl's canonical URLs use them;
+    `reread` is the archived row's URL when a reparse extracted that row's raw pages
+    again (see StepContext).
     """
-    context = StepContext(archive, stats if stats is not None else CountingStats(), reread)
+    counts = stats if stats is not None else CountingStats()
+    context = StepContext(lambda: archive, counts, hosts, reread)
     for step in steps():
         item = step.run(item, context)
     if context.stored is None:

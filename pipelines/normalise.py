@@ -8,6 +8,8 @@ Dates stay aware; the store step turns them into UTC plus the original offset.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from crawler.extraction.text import clean_or_none, clean_paragraphs
 from crawler.items import Article
 from crawler.urls import canonical_url, same_site
@@ -27,13 +29,16 @@ def clean_list(values: list[str]) -> list[str]:
     return list(seen)
 
 
-def normalise(item: Article, *, url: str | None = None) -> Article:
-    """Clean the item's text and set its canonical URL (or `url`, when the caller
-    fixes it: a reparse keeps the archived row's key)."""
+def normalise(
+    item: Article, hosts: Collection[str] = frozenset(), *, url: str | None = None
+) -> Article:
+    """Clean the item's text and set its canonical URL, with host variants mapped onto
+    `hosts` (the crawl's configured domains), or set `url` when the caller fixes it (a
+    reparse keeps the archived row's key)."""
     if url is None:
         fetched = item.fetched_url or item.url
         declared = item.canonical_url or item.url
-        url = canonical_url(declared if same_site(declared, fetched) else fetched)
+        url = canonical_url(declared if same_site(declared, fetched) else fetched, hosts)
     item.url = url
     for name in TEXT_FIELDS:
         setattr(item, name, clean_or_none(getattr(item, name)))
@@ -49,4 +54,4 @@ def normalise(item: Article, *, url: str | None = None) -> Article:
 class NormalisePipeline(PipelineStep):
     @staticmethod
     def run(item: Article, context: StepContext) -> Article:
-        return normalise(item, url=context.reread)
+        return normalise(item, context.hosts, url=context.reread)

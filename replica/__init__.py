@@ -4,7 +4,9 @@
   truth), optionally some nights on (new articles, revisions: replica/edits.py) and with
   `syndication=True` (Tribun Jateng, copies of stories, traps: replica/syndication.py);
 - `replica.server.ReplicaServer(site)` serves it on loopback, routed by the Host header;
-- `replica.pages.*` render each outlet's pages, `replica.routes` maps URLs to them.
+- `replica.outlets.*`: one module per outlet (its data, URL shapes, host handlers and
+  page renderers), listed in the registry `replica.outlets.GROUPS`; `replica.routes`
+  sends each request to its host's handler.
 
 docs/replica-contract.md is the contract the crawler is written against.
 """

@@ -11,10 +11,9 @@ articles appeared or were revised after a given night.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-
-from replica.outlets import HOSTS
 
 WIB = timezone(timedelta(hours=7))
 
@@ -140,7 +139,8 @@ class Site:
         parameters: dict | None = None,
         clusters: list[list[str]] | None = None,
         traps: list[tuple[str, str]] | None = None,
-        hosts: tuple[str, ...] | None = None,
+        hosts: tuple[str, ...],
+        builder: Callable[..., Site],
     ) -> None:
         self.articles = articles
         self.seed = seed
@@ -150,13 +150,14 @@ class Site:
         self.night = night
         self.now = replica_clock(last_day)
         self.parameters = parameters or {}  # build_site's arguments, less `night`
+        self._builder = builder  # build_site: `at_night` builds the site again with it
         self._edited = edited or {}
         # Syndication (docs/replica-contract.md): groups of URLs that are copies of one
         # story, each earliest first, and pairs that share a passage but are different
         # stories. Empty unless the site was built with syndication=True.
         self.clusters = [list(group) for group in clusters or ()]
         self.traps = [tuple(pair) for pair in traps or ()]
-        self.hosts = hosts if hosts is not None else HOSTS  # the hosts it serves
+        self.hosts = hosts  # the hosts it serves
         self.by_url = {article.url: article for article in articles}
         self._by_source: dict[str, list[TrueArticle]] = defaultdict(list)
         self._by_day: dict[tuple[str, date], list[TrueArticle]] = defaultdict(list)
@@ -197,9 +198,7 @@ class Site:
 
     def at_night(self, night: int) -> Site:
         """The same site as it was (or will be) on another night: its truth then."""
-        from replica.generator import build_site  # the generator imports this module
-
-        return build_site(**self.parameters, night=night)
+        return self._builder(**self.parameters, night=night)
 
     @property
     def days(self) -> list[date]:

@@ -12,7 +12,7 @@ import re
 from datetime import datetime
 
 from replica.model import WIB, Insert, Rendering, TrueArticle
-from replica.outlets import TRIBUN
+from replica.outlets.tribun import TRIBUN
 from replica.text import DATA, slugify
 
 SEED_URL = "https://jogja.tribunnews.com/2025/11/07/pemkot-magelang-gelar-retreat-diikuti-puluhan-pejabat-asn"
@@ -38,7 +38,7 @@ def seed_article() -> TrueArticle:
     summary = summary_line.removeprefix("Ringkasan Berita:").strip()
     body_lines = lines[5 : lines.index("", 5)]
 
-    dateline = DATELINE.match(body_lines[0])
+    dateline = _match(DATELINE, body_lines[0])
     location = dateline.group(1).title()
     paragraphs = [dateline.group(2)]
     inserts, related = [], []
@@ -50,7 +50,7 @@ def seed_article() -> TrueArticle:
             inserts.append(Insert(len(paragraphs) - 1, "related", len(related) - 1))
         else:
             paragraphs.append(line)
-    last = INITIALS.match(paragraphs[-1])
+    last = _match(INITIALS, paragraphs[-1])
     paragraphs[-1], initials = last.group(1), last.group(2)
 
     rendering = Rendering(
@@ -81,6 +81,14 @@ def seed_article() -> TrueArticle:
         pages=1,
         rendering=rendering,
     )
+
+
+def _match(pattern: re.Pattern[str], line: str) -> re.Match[str]:
+    """The pattern's match of a line the seed file must have (ValueError if it has not)."""
+    match = pattern.match(line)
+    if match is None:
+        raise ValueError(f"seed-article.txt: {line[:40]!r} does not match {pattern.pattern!r}")
+    return match
 
 
 def _byline(line: str) -> tuple[list[str], list[str]]:

@@ -21,6 +21,7 @@ import traceback
 from collections import deque
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import urlsplit
 
 from replica.faults import Fault, first_fault, robots_disallows, transform, with_disallows
@@ -113,7 +114,8 @@ class _Handler(BaseHTTPRequestHandler):
             location, status = f"https://{fault.param('to')}{target}", 301
         else:  # A -> A?loop=1 -> A (pingpong), or A?loop=n -> A?loop=n+1 for ever (endless)
             params = [p for p in query.split("&") if p and not p.startswith("loop=")]
-            loop = int(re.search(r"loop=(\d+)", query).group(1)) if "loop=" in query else 0
+            found = re.search(r"loop=(\d+)", query)
+            loop = int(found.group(1)) if found else 0
             if fault.param("mode") == "endless" or loop == 0:
                 params.append(f"loop={loop + 1}")
             location = f"https://{host}{path}" + (f"?{'&'.join(params)}" if params else "")
@@ -188,7 +190,7 @@ class _Handler(BaseHTTPRequestHandler):
             host = host.split(":")[0]
         return host, target or "/"
 
-    def log_message(self, format: str, *args) -> None:
+    def log_message(self, format: str, *args: object) -> None:
         if self.server.verbose:
             super().log_message(format, *args)
 
@@ -210,7 +212,9 @@ class _Server(ThreadingHTTPServer):
         self.requests: deque[tuple[str, str]] = deque(maxlen=MAX_RECORDED)
         super().__init__(address, _Handler)
 
-    def handle_error(self, request, client_address) -> None:
+    def handle_error(
+        self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any
+    ) -> None:
         # A client that hangs up mid-response is normal for a crawler (and what the
         # hang, trickle and huge faults provoke); stay quiet.
         if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
@@ -262,7 +266,7 @@ class ReplicaServer:
 
     @property
     def host(self) -> str:
-        return self._httpd.server_address[0]
+        return str(self._httpd.server_address[0])
 
     @property
     def port(self) -> int:
@@ -310,7 +314,7 @@ class ReplicaServer:
     def __enter__(self) -> ReplicaServer:
         return self.start()
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
 

@@ -17,21 +17,17 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from random import Random
 
-from replica.generator import (
-    FIRST_MINUTE,
-    ID_STARTS,
-    LAST_MINUTE,
-    _description,
-    _Plan,
-    _SiteWriter,
-    _url,
-)
 from replica.model import WIB, Insert, Rendering, TrueArticle
-from replica.outlets import HARIAN_JOGJA, KOMPAS, TRIBUN, TRIBUN_JATENG, Outlet
+from replica.outlets.base import Outlet
+from replica.outlets.detik import DETIK_JATENG, DETIK_JOGJA
+from replica.outlets.harianjogja import HARIAN_JOGJA
+from replica.outlets.kompas import KOMPAS
+from replica.outlets.tribun import TRIBUN, TRIBUN_JATENG
 from replica.seed import SEED_URL
 from replica.text import (
     LEFT_QUOTE,
@@ -44,6 +40,7 @@ from replica.text import (
     slugify,
     vocabulary,
 )
+from replica.writer import FIRST_MINUTE, LAST_MINUTE, Plan, SiteWriter, description
 
 __all__ = ["Syndication", "shingles", "similarity", "syndicate"]
 
@@ -51,6 +48,7 @@ JATENG_SHARE = 0.05  # Tribun Jateng's own articles, of the N generated ones
 SYNDICATED_SHARE = 0.10  # of Tribun Jogja's generated articles, copied to Tribun Jateng
 WIRE_SHARE = 0.05  # of detik's generated articles, edited and republished elsewhere
 TRAP_EVERY = 100  # one trap pair per this many generated articles (at least one)
+HARIAN_ID_SEQUENCE = HARIAN_JOGJA.ids.sequence or HARIAN_JOGJA.source  # its ids grow with time
 TEAM = "Tim Tribun Jateng"  # the desk credit some copies carry instead of a reporter
 MIN_WIRE_SIMILARITY = 0.72  # 5-word-shingle Jaccard of an edited wire copy's body
 
@@ -146,7 +144,7 @@ def similarity(first: str, second: str, size: int = 5) -> float:
 
 def syndicate(
     site_articles: list[TrueArticle],
-    writer: _SiteWriter,
+    writer: SiteWriter,
     seed: int,
     first_day: date,
     days: int,
@@ -161,8 +159,8 @@ def syndicate(
     """
     rng = Random(f"{seed}:syndication")
     writer.reseed(rng, writer.now)
-    writer.staff[TRIBUN_JATENG.source] = writer._hire(12)
-    writer.editors[TRIBUN_JATENG.source] = writer._hire(5)
+    writer.staff[TRIBUN_JATENG.source] = writer.hire(12)
+    writer.editors[TRIBUN_JATENG.source] = writer.hire(5)
     builder = _Builder(rng, writer, site_articles, counters)
     new: list[TrueArticle] = []
     for plan in builder.plans(TRIBUN_JATENG, round(requested * JATENG_SHARE), first_day, days):
@@ -190,7 +188,7 @@ class _Builder:
     def __init__(
         self,
         rng: Random,
-        writer: _SiteWriter,
+        writer: SiteWriter,
         site_articles: list[TrueArticle],
         counters: dict[str, int],
     ) -> None:
@@ -200,12 +198,14 @@ class _Builder:
         self.counters = counters
         self.urls = {article.url for article in site_articles}
         self.harian = sorted(
-            (a.published_at, a.rendering.number) for a in site_articles if a.source == "harianjogja"
+            (a.published_at, a.rendering.number)
+            for a in site_articles
+            if a.source == HARIAN_JOGJA.source
         )
 
     # --- choosing ------------------------------------------------------------------
 
-    def _generated(self, keep) -> list[TrueArticle]:
+    def _generated(self, keep: Callable[[TrueArticle], bool]) -> list[TrueArticle]:
         return [a for a in self.articles if a.url != SEED_URL and keep(a)]
 
     def tribun_originals(self) -> list[TrueArticle]:
@@ -220,13 +220,13 @@ class _Builder:
 
     def wire_originals(self) -> list[tuple[TrueArticle, list[Outlet]]]:
         """~5 % of detik's articles, each with the outlets that republish it."""
-        detik = self._generated(lambda a: a.source.startswith("detik"))
+        detik = self._generated(lambda a: a.source in (DETIK_JOGJA.source, DETIK_JATENG.source))
         count = round(len(detik) * WIRE_SHARE)
         fitting = [a for a in detik if a.published_at.hour < 17]
         chosen = sorted(self.rng.sample(fitting, min(count, len(fitting))), key=_by_time)
         plans = []
         for index, original in enumerate(chosen):
-            diy = original.source == "detikjogja" and original.location in HARIAN_SECTIONS
+            diy = original.source == DETIK_JOGJA.source and original.location in HARIAN_SECTIONS
             if diy and index % 3 == 0:
                 outlets = [KOMPAS, HARIAN_JOGJA]  # one story in three of DIY: on both
             elif diy and self.rng.random() < 0.5:
@@ -236,7 +236,7 @@ class _Builder:
             plans.append((original, outlets))
         return plans
 
-    def plans(self, outlet: Outlet, count: int, first_day: date, days: int) -> list[_Plan]:
+    def plans(self, outlet: Outlet, count: int, first_day: date, days: int) -> list[Plan]:
         topics = list(vocabulary().topics.values())
         plans = []
         for _ in range(count):
@@ -245,27 +245,26 @@ class _Builder:
             day = first_day + timedelta(days=between(self.rng, 0, days - 1))
             published = _at(day, between(self.rng, FIRST_MINUTE, LAST_MINUTE))
             place = pick(self.rng, section.places)
-            plans.append(_Plan(outlet, section, place, pick(self.rng, fitting), published))
+            plans.append(Plan(outlet, section, place, pick(self.rng, fitting), published))
             plans[-1].number = self._number(outlet, published)
         return sorted(plans, key=lambda plan: plan.published)
 
     def _number(self, outlet: Outlet, when: datetime) -> int:
-        if outlet.source == HARIAN_JOGJA.source:
+        if outlet is HARIAN_JOGJA:
             number = self._harian_number(when)
             if number is not None:
                 return number
             raise _NoRoom
-        if outlet.source == KOMPAS.source:
-            return between(self.rng, 100, 999)
-        return between(self.rng, 3_000_000, 3_999_999)
+        return between(self.rng, outlet.ids.low, outlet.ids.high)
 
     def _harian_number(self, when: datetime) -> int | None:
         """A Harian Jogja id between its neighbours in time (ids grow with time)."""
         at = bisect.bisect_right(self.harian, (when, float("inf")))
-        low = self.harian[at - 1][1] if at else ID_STARTS["harianjogja"]
+        low = self.harian[at - 1][1] if at else HARIAN_JOGJA.ids.start
         if at == len(self.harian):
-            number = max(low, self.counters["harianjogja"]) + between(self.rng, 2, 30)
-            self.counters["harianjogja"] = number
+            ids, counter = HARIAN_JOGJA.ids, HARIAN_ID_SEQUENCE
+            number = max(low, self.counters[counter]) + between(self.rng, ids.low, ids.high)
+            self.counters[counter] = number
         else:
             high = self.harian[at][1]
             if high - low < 2:
@@ -313,11 +312,11 @@ class _Builder:
             language=original.language,
             pages=original.pages,
             rendering=Rendering(
-                number=between(rng, 3_000_000, 3_999_999),
-                section_label=TRIBUN_JATENG.section(section).label,
+                number=between(rng, TRIBUN_JATENG.ids.low, TRIBUN_JATENG.ids.high),
+                section_label=TRIBUN_JATENG.known_section(section).label,
                 kinds=tuple(kinds),
                 page_starts=_page_starts(len(kinds), original.pages),
-                inserts=writer._inserts(TRIBUN_JATENG, kinds, len(original.images)),
+                inserts=writer.inserts(TRIBUN_JATENG, kinds, len(original.images)),
                 initials=initials,
                 reporter_line=None if team else original.rendering.reporter_line,
                 topic=original.rendering.topic,
@@ -374,20 +373,17 @@ class _Builder:
         rng, writer = self.rng, self.writer
         when = original.published_at + timedelta(minutes=between(rng, 60, 360))
         number = self._harian_number(when) if outlet is HARIAN_JOGJA else None
-        if outlet is HARIAN_JOGJA and number is None:
-            outlet = KOMPAS  # no id free between its neighbours: Kompas runs it instead
-        if outlet is KOMPAS:
-            number = between(rng, 100, 999)
+        if number is None:  # Kompas's, or no Harian Jogja id free between its neighbours
+            outlet = KOMPAS
+            number = between(rng, KOMPAS.ids.low, KOMPAS.ids.high)
         title = _reword_title(rng, original.title, original.location)
         body, kinds = self._edited_body(original, when)
         if outlet is KOMPAS:
-            slug = "yogyakarta" if original.source == "detikjogja" else "jawa-tengah"
+            slug = "yogyakarta" if original.source == DETIK_JOGJA.source else "jawa-tengah"
         else:
-            slug = HARIAN_SECTIONS[original.location]
-        section = outlet.section(slug)
-        plan = _Plan(outlet, section, original.location, original.rendering.topic or "", when)
-        plan.number = number
-        url = _url(plan, slugify(title))
+            slug = HARIAN_SECTIONS[original.location or ""]
+        section = outlet.known_section(slug)
+        url = outlet.article_url(section, when, number, slugify(title))
         self.urls.add(url)
         author = pick(rng, writer.staff[outlet.source])
         editor = pick(rng, writer.editors[outlet.source])
@@ -396,7 +392,7 @@ class _Builder:
             url=url,
             section=section.slug,
             title=title,
-            description=_description(None, body[0]),
+            description=description(None, body[0]),
             summary=None,
             authors=[author.name],
             editors=[editor.name],
@@ -413,7 +409,7 @@ class _Builder:
                 section_label=section.label,
                 kinds=tuple(kinds),
                 page_starts=(0,),
-                inserts=writer._inserts(outlet, kinds, 0),
+                inserts=writer.inserts(outlet, kinds, 0),
                 topic=original.rendering.topic,
             ),
         )
@@ -468,7 +464,7 @@ class _Builder:
             section = pick(rng, outlet.sections)
             fitting = [t.name for t in topics if section.channel in (None, t.channel)]
             published = _at(day, between(rng, FIRST_MINUTE, LAST_MINUTE))
-            plan = _Plan(outlet, section, pick(rng, section.places), pick(rng, fitting), published)
+            plan = Plan(outlet, section, pick(rng, section.places), pick(rng, fitting), published)
             try:
                 plan.number = self._number(outlet, published)
             except _NoRoom:
@@ -507,7 +503,7 @@ def _reword_title(rng: Random, title: str, location: str | None) -> str:
     return f"{title}, Ini Faktanya"
 
 
-def _swap_words(rng: Random, body: list[str], count: int, where) -> int:
+def _swap_words(rng: Random, body: list[str], count: int, where: Iterable[int]) -> int:
     """Swap up to `count` words (WORD_SWAPS) in the paragraphs `where`; how many were."""
     found = [(i, m.start(), m.group(1)) for i in where for m in SWAPPABLE.finditer(body[i])]
     if not found:

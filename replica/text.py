@@ -25,13 +25,15 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from random import Random
+from typing import TypeVar
 
+T = TypeVar("T")
 DATA = Path(__file__).resolve().parent / "data"
 NOT_SLUG = re.compile(r"[^a-z0-9]+")
 LEFT_QUOTE, RIGHT_QUOTE = "\u201c", "\u201d"
@@ -52,7 +54,7 @@ def thousands(number: int) -> str:
     return f"{number:,}".replace(",", ".")
 
 
-def pick(rng: Random, items):
+def pick(rng: Random, items: Sequence[T]) -> T:
     """rng.choice, faster: generation draws this a few million times for a big site."""
     return items[int(rng.random() * len(items))]
 
@@ -62,7 +64,7 @@ def between(rng: Random, low: int, high: int) -> int:
     return low + int(rng.random() * (high - low + 1))
 
 
-def two(rng: Random, items):
+def two(rng: Random, items: Sequence[T]) -> tuple[T, T]:
     """Two different items (rng.sample(items, 2), faster)."""
     first = int(rng.random() * len(items))
     second = (first + 1 + int(rng.random() * (len(items) - 1))) % len(items)
@@ -428,6 +430,8 @@ class NewsWriter:
             paragraph = self._unique(getattr(self, "_" + kind))
             if paragraph is None:  # vanishingly rare: a fresh detail always differs
                 paragraph = self._unique(self._detail, attempts=50)
+            if paragraph is None:
+                raise RuntimeError("could not write a unique paragraph")  # never seen
             paragraphs.append(paragraph)
         return paragraphs
 

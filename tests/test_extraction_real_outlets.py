@@ -274,7 +274,7 @@ def test_people_survive_the_filters(text, expected):
     assert split_people(text) == expected
 
 
-def test_media_names_come_from_the_data_file():
+def test_media_names_come_from_the_rules_and_the_data_file():
     prefixes, names = media_names()
     assert "detik" in prefixes and "antara" in names
     assert is_outlet_name("Antara Foto") and is_outlet_name("antaranews.com")

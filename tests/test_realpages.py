@@ -6,33 +6,20 @@ offset; the dateline place; the body's first and last words; no junk string in b
 title, people or place; the whole body where the truth has it. The checks are
 benchmarks/realpages.py's, which scores trafilatura on the same pages.
 
-Also: every configured source has a saved real page of its hosts here, or is named
-in SOURCES_WITHOUT_REAL_PAGE.
+That every configured source has a real page here (of its hosts, and read by its
+rule), or is listed with the reason, is tests/test_outlet_rules.py's to check.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from urllib.parse import urlsplit
 
 import pytest
 
-from benchmarks.realpages import FIXTURES, STRICT, check, describe, load_page, truth_files
+from benchmarks.realpages import STRICT, check, describe, load_page, truth_files
 from benchmarks.realpages import warta_fields as extract
-from crawler.sources import REPO_SOURCES, load_sources
 
 TRUTH_FILES = truth_files()
-
-# Configured sources for which no real saved page of their hosts was found in public
-# repositories (the replica's hand-built pages in tests/fixtures/pages/ cover them).
-# A source leaves this list when a real page of it is added to tests/fixtures/realpages/.
-SOURCES_WITHOUT_REAL_PAGE: dict[str, str] = {
-    "detikjogja": "no saved www.detik.com/jogja page found",
-    "detikjateng": "no saved www.detik.com/jateng page found",
-    "harianjogja": "no saved harianjogja.com page found",
-    "tribunjogja": "no saved jogja.tribunnews.com page found (tribunnews.com 2015 is here)",
-    "tribunjateng": "no saved jateng.tribunnews.com page found (tribunnews.com 2015 is here)",
-}
 
 
 def _page_id(truth_file) -> str:
@@ -64,28 +51,6 @@ def test_published_check_wants_the_outlets_own_offset():
     assert check(truth, Fields(published=utc))["published_second"] is False
     assert check(truth, Fields(published=utc))["published_minute"] is True
     assert check(truth, Fields(published=wib))["published_second"] is True
-
-
-def _hosts_with_real_pages() -> set[str]:
-    pages = [load_page(f) for f in TRUTH_FILES]
-    return {(urlsplit(p.url).hostname or "").lower() for p in pages}
-
-
-def test_every_configured_source_has_a_real_page_or_is_listed():
-    sources = load_sources(REPO_SOURCES)
-    hosts = _hosts_with_real_pages()
-    missing = [
-        sid
-        for sid, source in sources.items()
-        if not hosts & set(source.domains) and sid not in SOURCES_WITHOUT_REAL_PAGE
-    ]
-    assert not missing, f"sources with no real page in {FIXTURES} and not listed: {missing}"
-    stale = [
-        sid
-        for sid in SOURCES_WITHOUT_REAL_PAGE
-        if sid not in sources or hosts & set(sources[sid].domains)
-    ]
-    assert not stale, f"SOURCES_WITHOUT_REAL_PAGE: not configured, or a real page exists: {stale}"
 
 
 def test_a_credited_name_is_junk_only_outside_the_people():

@@ -20,8 +20,8 @@ import pytest
 from replica.edits import TITLE_TAILS
 from replica.generator import build_site, truth_records
 from replica.model import WIB
-from replica.outlets import TRIBUN
-from replica.pages import detik, harianjogja, kompas, tribun
+from replica.outlets import detik, harianjogja, kompas, tribun
+from replica.outlets.tribun import TRIBUN
 from replica.pages.common import numeric_date_time
 from replica.routes import route
 from replica.server import ReplicaServer, serve_forever

@@ -19,7 +19,8 @@ import pytest
 
 from replica.generator import build_site, truth_records
 from replica.model import TRUTH_FIELDS
-from replica.outlets import ALL_OUTLETS, HOSTS, SYNDICATION_HOSTS, TRIBUN_JATENG
+from replica.outlets import ALL_OUTLETS, HOSTS, SYNDICATION_HOSTS
+from replica.outlets.tribun import TRIBUN_JATENG
 from replica.routes import route
 from replica.syndication import TEAM, shingles, similarity
 from replica.text import EN_DASH

@@ -216,6 +216,14 @@ MISTAKES = [
      "one", "discovery.item_links", "bad CSS selector"),
     ("url_prefix: other domain", GOOD.replace("sections", 'url_prefix = "https://two.example/"\nsections'),
      "one", "url_prefix", "not one of the source's domains"),
+    ("rule: unknown", GOOD.replace("sections", 'rule = "detk"\nsections'), "one", "rule",
+     "unknown rule 'detk' (rules: detik, harianjogja, kompas, tribun)"),
+    ("rule: a module that is no rule", GOOD.replace("sections", 'rule = "base"\nsections'),
+     "one", "rule", "unknown rule 'base'"),
+    ("rule: not a string", GOOD.replace("sections", "rule = 1\nsections"), "one", "rule",
+     "expected str"),
+    ("rule: in defaults", GOOD.replace(TZ, TZ + '\nrule = "detik"'), "[defaults]", None,
+     "unknown field 'rule'"),
     ("duplicate source: same domain, no prefix", GOOD + SECOND, "two", "domains",
      "duplicates source 'one'"),
     ("source id with spaces", GOOD.replace("sources.one", 'sources."o n e"'),
@@ -276,3 +284,23 @@ def test_two_sources_on_one_domain_with_distinct_prefixes_are_fine(tmp_path):
 def test_the_shipped_config_passes_every_new_check():
     for source in load_sources(REPO_SOURCES).values():
         assert source.discovery  # loaded: URLs on its domains, selectors parse
+
+
+def test_a_source_names_its_rule(tmp_path):
+    """`rule` names a module of crawler/extraction/rules/; without it the source is read
+    by whichever rule covers a page's host (or generically), as before."""
+    named = load_sources(write(tmp_path, GOOD.replace("sections", 'rule = "kompas"\nsections')))
+    assert named["one"].rule == "kompas"
+    assert named["one"].as_dict()["rule"] == "kompas"
+    assert load_sources(write(tmp_path, GOOD))["one"].rule is None
+    shipped = load_sources(REPO_SOURCES)
+    assert shipped["detikjogja"].rule == shipped["detikjateng"].rule == "detik"
+
+
+def test_each_source_knows_its_configs_domains(tmp_path):
+    """canonical_url maps host variants onto the domains of the config a crawl loaded
+    (its --sources file), which every Source of that config carries."""
+    sources = load_sources(write(tmp_path, GOOD + SECOND.replace("one.example", "two.example")))
+    assert set(sources) == {"one", "two"}
+    for source in sources.values():
+        assert source.config_domains == {"one.example", "two.example"}

@@ -19,7 +19,7 @@ from pathlib import Path
 import click
 
 from crawler.sources import ConfigError, load_sources
-from crawler.urls import canonical_url
+from crawler.urls import canonical_url, configured_hosts
 from storage.archive import Archive, ArchiveError, default_db_path
 from storage.opening import damaged_message, is_damage
 from storage.search import Filters, SearchError, count, search
@@ -428,7 +428,9 @@ def history(url: str, db_path: str | None) -> None:
     from warta.history import render_history
 
     archive = open_archive(db_path)
-    article_id = archive.article_id_for(url) or archive.article_id_for(canonical_url(url))
+    article_id = archive.article_id_for(url) or archive.article_id_for(
+        canonical_url(url, configured_hosts(_load_sources(None)))
+    )
     if article_id is None:
         raise fail(f"{url} is not in the archive")
     click.echo(render_history(archive.versions(article_id)))

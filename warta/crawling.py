@@ -2,6 +2,10 @@
 
 Scrapy's reactor cannot be restarted, so `run_crawls` may be called once per
 process: the CLI calls it once, the scheduler starts one subprocess per crawl.
+
+The report holds exactly the runs this call's crawlers recorded, as each one's run
+recorder knows them (crawler/extensions.py): another crawl's run of the same source
+(refused, failed, still running), recorded meanwhile, is not this crawl's outcome.
 """
 
 from __future__ import annotations
@@ -13,14 +17,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from scrapy.crawler import CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler.archive_access import write_failures
+from crawler.extensions import RunRecorder
 from crawler.sources import load_sources
 from crawler.spiderloader import SourceSpiderLoader
 from storage.archive import Archive, ArchiveError
-from storage.runs import process_identity
 
 # Against our own loopback replica the outlets' delays only waste time.
 REPLICA_FAST_SETTINGS = {
@@ -124,7 +128,6 @@ def run_crawls(options: CrawlOptions) -> list[dict[str, Any]]:
     with Archive(options.db_path) as archive:  # create or migrate before any spider opens it
         archive.verify_intact()  # a damaged file is refused, not written into
         archive.claim_origin("replica" if options.replica_url else "real")
-        last_run = archive.conn.execute("SELECT coalesce(max(id), 0) FROM crawl_runs").fetchone()[0]
     settings = crawl_settings(options)
     loader = SourceSpiderLoader.from_settings(settings)
     process = CrawlerProcess(settings)
@@ -135,18 +138,12 @@ def run_crawls(options: CrawlOptions) -> list[dict[str, Any]]:
         "limit": options.limit,
         "refresh": options.refresh,
     }
-    for source_id in options.sources:
-        process.crawl(loader.load(source_id), **arguments)
+    crawlers = [process.create_crawler(loader.load(source_id)) for source_id in options.sources]
+    for crawler in crawlers:
+        process.crawl(crawler, **arguments)
     process.start()
     with Archive(options.db_path, readonly=True) as archive:
-        # this process's runs only: another crawl's run (refused, still running) started
-        # meanwhile is not this crawl's outcome
-        runs = list(
-            archive.db.query(
-                "SELECT * FROM crawl_runs WHERE id > ? AND holder = ? ORDER BY id",
-                [last_run, process_identity()],
-            )
-        )
+        runs = runs_with_ids(archive, recorded_runs(crawlers))
         failed = archive.error_counts(run["id"] for run in runs)
     for run in runs:
         run["failed_urls"] = failed.get(run["id"], 0)  # URLs not archived (crawl_errors)
@@ -165,3 +162,33 @@ def run_crawls(options: CrawlOptions) -> list[dict[str, Any]]:
     if len(runs) < len(options.sources):
         raise ArchiveError("some crawls ended without recording their run; see the log (-v)")
     return runs
+
+
+def recorded_runs(crawlers: list[Crawler]) -> list[int]:
+    """The ids of the runs these crawlers' run recorders recorded, in crawl order."""
+    ids = []
+    for crawler in crawlers:
+        try:
+            recorder = crawler.get_extension(RunRecorder)
+        except RuntimeError:  # it stopped before its extensions existed: it recorded nothing
+            continue
+        if recorder is not None and recorder.run.run_id is not None:
+            ids.append(recorder.run.run_id)
+    return ids
+
+
+def runs_with_ids(archive: Archive, ids: list[int]) -> list[dict[str, Any]]:
+    """The crawl_runs rows with these ids, by id.
+
+    Archive.runs(limit) is the nearest read the archive offers: the latest runs,
+    newest first. Ours are among the latest, so read back until the oldest of them.
+    """
+    if not ids:
+        return []
+    wanted, limit = set(ids), 50
+    while True:
+        latest = archive.runs(limit)
+        found = [run for run in latest if run["id"] in wanted]
+        if len(found) == len(wanted) or len(latest) < limit:
+            return sorted(found, key=lambda run: run["id"])
+        limit *= 4

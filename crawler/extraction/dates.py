@@ -22,6 +22,7 @@ module is standalone and avoids `dateparser` (orders of magnitude slower).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import NamedTuple
 
@@ -222,7 +223,7 @@ def parse_wall_clock(value: str | None, *, local_tz: tzinfo = WIB) -> datetime |
     return _build(match, local_tz, ignore_zone=True)
 
 
-def _scan(text: str | None, default_tz: tzinfo, now: datetime | None):
+def _scan(text: str | None, default_tz: tzinfo, now: datetime | None) -> Iterator[_Found]:
     """Yield the dates in `text` in order, skipping overlapping candidates."""
     if not text:
         return

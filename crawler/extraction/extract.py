@@ -255,7 +255,7 @@ def _jsonld_people_in_doubt(proposals: dict) -> bool:
 def _drop_contradicted_people(article: Article, proposals: dict) -> None:
     """Nobody is an author whom a role-stating source credits only as editor (and
     vice versa): Kompas's JSON-LD names its editor as the author."""
-    credited = {"authors": set(), "editors": set()}
+    credited: dict[str, set[str]] = {"authors": set(), "editors": set()}
     for layer in ("rule_credited", "meta_credited", "microdata_credited"):
         stated = proposals.get(layer) or {}
         for role in credited:
@@ -276,11 +276,11 @@ def _refine_time(
     if value is None:
         return
     # Layers already read (`get` does not run a lazy one: microdata is not worth a walk here).
-    candidates = [
-        (layer, (proposals.get(layer) or {}).get(name))
-        for layer in dict.fromkeys(PRECEDENCE[name] + ("rule", "generic"))
-        if isinstance((proposals.get(layer) or {}).get(name), datetime)
-    ]
+    candidates: list[tuple[str, datetime]] = []
+    for layer in dict.fromkeys(PRECEDENCE[name] + ("rule", "generic")):
+        other = (proposals.get(layer) or {}).get(name)
+        if isinstance(other, datetime):
+            candidates.append((layer, other))
     if value.second == 0 and value.microsecond == 0:
         for layer, other in candidates:
             same_minute = timedelta(0) <= other - value < timedelta(minutes=1)
@@ -298,7 +298,9 @@ def _refine_time(
     setattr(article, name, value)
 
 
-def _rule_pages(root: HtmlElement, url: str, more_pages: Pages):
+def _rule_pages(
+    root: HtmlElement, url: str, more_pages: Pages
+) -> tuple[OutletRule | None, list[RulePage]]:
     """(rule, per-page results) by the first rule version whose body selector matches,
     or (None, []) when no rule covers the host or none matches the layout."""
     candidates = rules_for(url)
@@ -328,7 +330,7 @@ def _generic_page(page: HtmlElement | str | bytes, url: str) -> RulePage:
     return RulePage(paragraphs=_guarded(generic.generic_paragraphs, root, url, default=[]))
 
 
-def _guarded(function: Callable, *args, default: Any = None, **kwargs) -> Any:
+def _guarded(function: Callable[..., Any], *args: Any, default: Any = None, **kwargs: Any) -> Any:
     """Run one layer's step; on any error log it and return `default`."""
     try:
         return function(*args, **kwargs)
@@ -345,7 +347,9 @@ def _datelines(rule: OutletRule | None) -> list[re.Pattern]:
     return [*GENERIC_DATELINES, *(pattern(r.dateline) for r in RULES if r.dateline)]
 
 
-def _strip_title_suffix(title: str | None, rule: OutletRule | None, site_name: str | None):
+def _strip_title_suffix(
+    title: str | None, rule: OutletRule | None, site_name: str | None
+) -> str | None:
     """ "Judul - Tribunjogja.com" → "Judul" (known suffixes, then the page's og:site_name)."""
     if not title:
         return title

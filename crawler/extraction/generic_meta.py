@@ -23,7 +23,9 @@ JSON-LD and OpenGraph values, where a page has them, still win.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
+from functools import partial
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
@@ -401,7 +403,9 @@ def _published_candidates(
     return stamps
 
 
-def _stamp_stages(root: HtmlElement, metas: dict[str, list[str]], headline: HtmlElement | None):
+def _stamp_stages(
+    root: HtmlElement, metas: dict[str, list[str]], headline: HtmlElement | None
+) -> Iterator[Callable[[], list[Stamp]]]:
     yield lambda: [
         s for key in _PUBLISHED_METAS for v in metas.get(key, ()) if (s := _meta_stamp(v))
     ]
@@ -411,13 +415,18 @@ def _stamp_stages(root: HtmlElement, metas: dict[str, list[str]], headline: Html
     )
     if headline is not None:  # under the headline first, then just above it
         for near in (_below(headline, _BELOW_COUNT), _above(headline, _ABOVE_COUNT)):
-            yield lambda near=near: _attribute_stamps([e for e in near if e.tag == "time"])
-            yield lambda near=near: _printed_stamps(near)
+            yield partial(_time_stamps, near)
+            yield partial(_printed_stamps, near)
     times = [e for e in dated if e.tag == "time"]
     in_article = [t for t in times if next(t.iterancestors("article"), None) is not None]
     yield lambda: _attribute_stamps(in_article)
     yield lambda: _printed_stamps(root.xpath(_DATE_XPATH)[:_MAX_DATE_ELEMENTS])
     yield lambda: _attribute_stamps(times)
+
+
+def _time_stamps(elements: list[HtmlElement]) -> list[Stamp]:
+    """The `datetime` attributes of the <time> elements among `elements`."""
+    return _attribute_stamps([e for e in elements if e.tag == "time"])
 
 
 def _below(element: HtmlElement, count: int) -> list[HtmlElement]:

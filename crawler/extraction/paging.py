@@ -15,13 +15,34 @@ from lxml.html import HtmlElement
 
 from crawler.extraction.decode import parse_html
 from crawler.extraction.engine import body_container, css
-from crawler.extraction.rules import rules_for
+from crawler.extraction.rules import RULES, rules_for
 from crawler.extraction.rules.base import OutletRule
 
 log = logging.getLogger(__name__)
 
-# Query parameters that pick a view of an article, not another article.
-VIEW_PARAMETERS = frozenset({"page", "single"})
+# Query parameters that pick a view of an article, not another article: its pages, its
+# AMP view, where the reader came from, and every outlet's whole-article switch
+# ("single" is detik's). The one list: crawler.urls.canonical_url drops these too.
+VIEW_PARAMETERS: tuple[str, ...] = tuple(
+    dict.fromkeys(
+        [
+            "page",
+            "amp",
+            "utm_source",
+            "utm_medium",
+            "utm_campaign",
+            "utm_term",
+            "utm_content",
+            "fbclid",
+            "gclid",
+            "_ga",
+            "ref",
+            "src",
+            *(key for rule in RULES for key, _ in rule.whole_view),
+        ]
+    )
+)
+TRACKING_PREFIXES = ("utm_",)  # any utm_… parameter, listed above or not
 MAX_PAGES = 50  # a page count beyond this is a broken or hostile meta, not an article
 
 
@@ -80,8 +101,13 @@ def _declared_page_count(rule: OutletRule, root: HtmlElement) -> int:
     return 0
 
 
+def is_view_parameter(name: str) -> bool:
+    """Whether a query parameter picks a view of an article (VIEW_PARAMETERS)."""
+    return name in VIEW_PARAMETERS or name.startswith(TRACKING_PREFIXES)
+
+
 def without_view_parameters(url: str) -> str:
-    """The URL without `page`/`single` and without a fragment."""
+    """The URL without view parameters (`page`, `single`, `utm_source`…) and fragment."""
     try:
         return _with_query(url, {})
     except ValueError:  # not a URL at all ("http://[x"): nothing to strip
@@ -92,7 +118,7 @@ def _with_query(url: str, params: dict[str, str]) -> str:
     """The URL with its view parameters replaced by `params` (other parameters kept)."""
     parts = urlsplit(url)
     query = parse_qsl(parts.query, keep_blank_values=True)
-    kept = [(key, value) for key, value in query if key not in VIEW_PARAMETERS]
+    kept = [(key, value) for key, value in query if not is_view_parameter(key)]
     kept.extend(params.items())
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(kept), ""))
 

@@ -8,10 +8,11 @@ Regional outlets write bylines many ways; all of these give people only:
 - "Oleh: A dan B", "A, B - detikJogja"          (lists, outlet suffixes)
 - JSON-LD `author`/`editor`: objects, lists, strings (`people_from_jsonld`)
 
-Never people: outlet and channel names ("Tribunjogja.com", "detikNews", from the
-list in data/media_names.txt), desks ("Tim detikBali", "Tim Redaksi"), photo
-credits ("Dok. Saleh Husin", "Foto: …", "Istimewa") and social-media accounts
-("Twitter @Persib", "Facebook", a facebook.com URL in `article:author`).
+Never people: outlet and channel names ("Tribunjogja.com", "detikNews": a configured
+outlet's from its rule's `media_names`, every other from data/media_names.txt), desks
+("Tim detikBali", "Tim Redaksi"), photo credits ("Dok. Saleh Husin", "Foto: …",
+"Istimewa") and social-media accounts ("Twitter @Persib", "Facebook", a facebook.com
+URL in `article:author`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from crawler.extraction.rules import OUTLETS
 from crawler.extraction.text import clean, dedupe
 
 # Labels that open a credit segment, and which list the names after them go to.
@@ -101,10 +103,13 @@ def is_person_name(name: str) -> bool:
 
 @lru_cache(maxsize=1)
 def media_names() -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(brand prefixes, whole names) from data/media_names.txt, lower case without spaces."""
+    """(brand prefixes, whole names), lower case without spaces: every outlet rule's
+    `media_names`, then data/media_names.txt (the outlets that have no rule)."""
     prefixes: list[str] = []
     names: list[str] = []
-    for line in MEDIA_NAMES_FILE.read_text(encoding="utf-8").splitlines():
+    listed = MEDIA_NAMES_FILE.read_text(encoding="utf-8").splitlines()
+    ruled = [name for outlet in OUTLETS.values() for name in outlet.media_names]
+    for line in [*ruled, *listed]:
         entry = _SPACING.sub("", line.split("#", 1)[0].casefold())
         if entry.endswith("*"):
             prefixes.append(entry[:-1])

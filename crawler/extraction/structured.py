@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
 
@@ -125,7 +127,7 @@ def microdata_fields(root: HtmlElement) -> Fields:
     }
 
 
-def _microdata_time(value: str | None):
+def _microdata_time(value: str | None) -> datetime | None:
     """An itemprop time; markup written into the attribute ("18 Jun 2015 at
     &lt;span&gt;06:25 WIB&lt;/span&gt;", Liputan6) is not part of the date."""
     return parse_iso_datetime(_MARKUP.sub(" ", value) if value and "<" in value else value)
@@ -175,7 +177,7 @@ def _load_json(text: str) -> Any:
         return None
 
 
-def _walk_jsonld(data: Any, depth: int = 0):
+def _walk_jsonld(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
     """Every dict in a JSON-LD document: top level, lists, `@graph`, `mainEntity`."""
     if depth > 6:
         return

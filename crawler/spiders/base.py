@@ -13,20 +13,27 @@ articles already archived).
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import scrapy
+from lxml.html import HtmlElement
+from scrapy import Request
 from scrapy.http import Response
+from twisted.python.failure import Failure
 
 from crawler import errors
 from crawler.archive_access import archive_failure, archive_for
+from crawler.extensions import CrawlRun, RunRecorder, crawl_run
 from crawler.extraction import continuation_urls, extract_article, fetch_url_for
 from crawler.extraction.decode import parse_html
-from crawler.items import FetchedPage
+from crawler.items import Article, FetchedPage
 from crawler.sources import Source
 from crawler.urls import canonical_url
 from storage import coverage
+from storage.archive import Archive
 
 URL_DATE = re.compile(r"/(20\d\d)/(\d\d)/(\d\d)/")
 # What an article page may be served as; no Content-Type at all is sniffed instead.
@@ -65,6 +72,9 @@ class SourceSpider(scrapy.Spider):
     """Base of every source's spider; `source` is set by the spider loader."""
 
     source: Source
+    walk: coverage.Walk  # what this run walked, from open_ledger() on
+    walk_since: date
+    ledger: coverage.Ledger
 
     def __init__(
         self,
@@ -73,7 +83,7 @@ class SourceSpider(scrapy.Spider):
         section: str | None = None,
         limit: str | int | None = None,
         refresh: str | bool = False,
-        **kwargs,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self._since_arg = parse_day(since, "since")
@@ -91,21 +101,29 @@ class SourceSpider(scrapy.Spider):
         self.refresh = str(refresh).lower() in ("1", "true", "yes", "on")
         self.requested_articles = 0
 
-    async def start(self):
+    @property
+    def run(self) -> CrawlRun:
+        """This crawl's run, as the run recorder opened it (crawler/extensions.py)."""
+        return crawl_run(self.crawler)
+
+    async def start(self) -> AsyncIterator[Request]:
         """Discovery requests, unless another crawl of this source holds its lock."""
-        if getattr(self, "warta_refused", None) or archive_failure(self.crawler):
+        if self.run.refused or archive_failure(self.crawler):
             return
         self.open_ledger()
+        recorder = self.crawler.get_extension(RunRecorder)
+        if recorder is not None:  # the walk goes into the coverage ledger as the run closes
+            recorder.on_close(self.close_coverage)
         for request in self.discovery_requests():
             yield request
         for request in self.retry_failed_requests():
             yield request
 
-    def discovery_requests(self):
+    def discovery_requests(self) -> Iterator[Request]:
         """The first listing requests of this discovery style."""
         raise NotImplementedError
 
-    def retry_failed_requests(self):
+    def retry_failed_requests(self) -> Iterator[Request]:
         """Article requests for URLs recent runs could not archive (crawl_errors).
 
         A nightly walk skips days the ledger holds complete, so an article that
@@ -148,14 +166,10 @@ class SourceSpider(scrapy.Spider):
         """A nightly run skips listings the coverage ledger holds complete.
 
         A backfill (explicit --since) or --refresh walks the whole window instead,
-        and so does the run after one that was killed or failed (`warta_resume`,
-        set by the run recorder).
+        and so does the run after one that was killed or failed (`CrawlRun.resume`,
+        found by the run recorder).
         """
-        return (
-            not self.refresh
-            and self._since_arg is None
-            and not getattr(self, "warta_resume", False)
-        )
+        return not self.refresh and self._since_arg is None and not self.run.resume
 
     @property
     def full_run(self) -> bool:
@@ -201,7 +215,7 @@ class SourceSpider(scrapy.Spider):
 
     def listed(self, section: str, day: date | None, links: list[str]) -> list[str]:
         """Note a listing page's links for `day` in the ledger; return them canonical."""
-        urls = [canonical_url(link) for link in links]
+        urls = [canonical_url(link, self.source.config_domains) for link in links]
         owned = [url for url in urls if self.source.owns_url(url)]
         if day is not None:
             self.walk.list_urls(section, day, owned)
@@ -209,11 +223,20 @@ class SourceSpider(scrapy.Spider):
 
     def listing_fetched(self, response: Response) -> None:
         """A listing page was read: it resolves its URL's earlier failures."""
-        redirected_from = response.request.meta.get("redirect_urls")
-        self.walk.fetched.add(redirected_from[0] if redirected_from else response.request.url)
+        request = errors.request_of(response)
+        redirected_from = request.meta.get("redirect_urls")
+        self.walk.fetched.add(redirected_from[0] if redirected_from else request.url)
         self.crawler.stats.inc_value("warta/listing_pages")
 
-    def listing_request(self, url: str, callback, section: str, day: date | None, /, **kwargs):
+    def listing_request(
+        self,
+        url: str,
+        callback: Callable[..., Any],
+        section: str,
+        day: date | None,
+        /,
+        **kwargs: Any,
+    ) -> Request:
         """A listing request whose failure the ledger records (and crawl_errors, as before).
 
         A listing that failed last time goes first (Scrapy's queue would otherwise take
@@ -228,22 +251,25 @@ class SourceSpider(scrapy.Spider):
             priority=1 if retry else 0,
         )
 
-    def listing_failed(self, failure) -> None:
+    def listing_failed(self, failure: Failure) -> None:
         errors.record_failure(self.crawler, failure, listing=True)
-        request = failure.request
+        request = errors.failed_request(failure)
         section, day = request.meta.get("warta_listing", ("", None))
-        reason, _ = errors.classify(failure.value, request)
+        reason, _ = errors.classify(errors.failure_error(failure), request)
         self.walk.fail(request.url, section, day, reason)
         self.crawler.stats.inc_value("warta/listing_failures")
 
-    def close_coverage(self, archive, run_id: int, status: str, message: str | None):
-        """Called by the run recorder as the run closes: record the walk in the ledger.
+    def close_coverage(
+        self, archive: Archive, run_id: int, status: str, message: str | None
+    ) -> tuple[str, str | None]:
+        """Called by the run recorder as the run closes (`start` registers it once the
+        walk is open): record the walk in the ledger.
 
         Returns the run's (status, message): a run whose every listing page failed
         walked nothing, and is `failed`, not `degraded`.
         """
-        walk = getattr(self, "walk", None)
-        if walk is None or archive_failure(self.crawler):
+        walk = self.walk
+        if archive_failure(self.crawler):
             return status, message
         if walk.failed and not walk.fetched and status != "refused":
             status = "failed"
@@ -257,7 +283,7 @@ class SourceSpider(scrapy.Spider):
 
     # -- listings ------------------------------------------------------------------
 
-    def follow_listing(self, urls: list[str], section: str | None = None):
+    def follow_listing(self, urls: list[str], section: str | None = None) -> list[Request]:
         """Requests for a listing page's canonical article URLs not archived yet."""
         requests = []
         for url in urls:
@@ -297,7 +323,7 @@ class SourceSpider(scrapy.Spider):
         section: str | None,
         pages: list[FetchedPage],
         remaining: list[str] | None = None,
-    ):
+    ) -> Iterator[Request | Article]:
         """Collect an article's pages in order, then extract them as one article."""
         refused = not_an_article(response)
         if refused:
@@ -310,7 +336,7 @@ class SourceSpider(scrapy.Spider):
             tree = parsed(response.body)  # parsed once: continuation links, then extraction
             remaining = continuation_urls(response.body if tree is None else tree, response.url)
         if remaining:
-            yield response.request.replace(
+            yield errors.request_of(response).replace(
                 url=remaining[0],
                 callback=self.parse_article,
                 cb_kwargs={
@@ -326,8 +352,12 @@ class SourceSpider(scrapy.Spider):
             yield item
 
     def build_article(
-        self, pages: list[FetchedPage], listing_url: str, section: str | None, first_tree=None
-    ):
+        self,
+        pages: list[FetchedPage],
+        listing_url: str,
+        section: str | None,
+        first_tree: HtmlElement | None = None,
+    ) -> Article | None:
         first, rest = pages[0], pages[1:]
         html = first.body if first_tree is None else first_tree
         article = extract_article(html, first.url, more_pages=[(p.body, p.url) for p in rest])
@@ -346,7 +376,7 @@ class SourceSpider(scrapy.Spider):
             return None
         return article
 
-    def article_failed(self, failure):
+    def article_failed(self, failure: Failure) -> None:
         self.crawler.stats.inc_value("warta/article_errors")
         errors.record_failure(self.crawler, failure)  # and logs it as an error
 
@@ -356,7 +386,7 @@ def not_an_article(response: Response) -> tuple[str, str] | None:
     an empty body, a declared type that is not HTML (a PDF, an image), a cut body."""
     if not response.body.strip():
         return "empty", f"HTTP {response.status} with an empty body"
-    declared = response.headers.get("Content-Type", b"").decode("latin-1")
+    declared = (response.headers.get("Content-Type") or b"").decode("latin-1")
     media_type = declared.split(";")[0].strip().lower()
     if media_type and media_type not in HTML_TYPES:
         return "not_html", f"Content-Type {media_type} ({len(response.body)} bytes)"
@@ -381,7 +411,7 @@ def page_of(response: Response) -> FetchedPage:
     )
 
 
-def parsed(body: bytes):
+def parsed(body: bytes) -> HtmlElement | None:
     """The page's lxml tree (None when it is not HTML); never raises."""
     try:
         return parse_html(body)

@@ -9,6 +9,7 @@ to its end when its last page was read; a backfill walks every day.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date, timedelta
 from urllib.parse import urlsplit
 
@@ -21,7 +22,7 @@ PAGE_NUMBER = re.compile(r"[?&]page=(\d+)")
 
 
 class DailyIndexSpider(SourceSpider):
-    def discovery_requests(self):
+    def discovery_requests(self) -> Iterator[Request]:
         days = [
             self.until - timedelta(days=n) for n in range((self.until - self.walk_since).days + 1)
         ]
@@ -36,7 +37,7 @@ class DailyIndexSpider(SourceSpider):
         url = index_url(self.source.discovery, day, page)
         return self.listing_request(url, self.parse_index, "", day, day=day, page=page)
 
-    def parse_index(self, response: Response, day: date, page: int):
+    def parse_index(self, response: Response, day: date, page: int) -> Iterator[Request]:
         self.listing_fetched(response)
         discovery = self.source.discovery
         links = item_links(response, discovery)

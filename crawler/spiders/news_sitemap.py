@@ -9,11 +9,15 @@ and a day is walked to its end when every child listing it was read.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime
 
 from parsel import Selector
+from scrapy import Request
 from scrapy.http import Response
+from twisted.python.failure import Failure
 
+from crawler.errors import failed_request
 from crawler.spiders.base import SourceSpider
 
 
@@ -33,11 +37,11 @@ def day_of(stamp: str | None) -> date | None:
 
 
 class NewsSitemapSpider(SourceSpider):
-    def discovery_requests(self):
+    def discovery_requests(self) -> Iterator[Request]:
         url = self.source.discovery["sitemap_url"]
         yield self.listing_request(url, self.parse_index, "", None)
 
-    def parse_index(self, response: Response):
+    def parse_index(self, response: Response) -> Iterator[Request]:
         self.listing_fetched(response)
         children = []
         for entry in xml(response).xpath("//sitemap"):
@@ -52,7 +56,7 @@ class NewsSitemapSpider(SourceSpider):
         if not children:
             self.walk.end("", self.walk_since, self.until)
 
-    def parse_urlset(self, response: Response):
+    def parse_urlset(self, response: Response) -> Iterator[Request]:
         self.listing_fetched(response)
         for entry in xml(response).xpath("//url"):
             loc = entry.xpath("loc/text()").get()
@@ -61,9 +65,9 @@ class NewsSitemapSpider(SourceSpider):
                 yield from self.follow_listing(self.listed("", published, [loc.strip()]))
         self.child_done(ok=True)
 
-    def listing_failed(self, failure) -> None:
+    def listing_failed(self, failure: Failure) -> None:
         super().listing_failed(failure)
-        if failure.request.callback == self.parse_urlset:
+        if failed_request(failure).callback == self.parse_urlset:
             self.child_done(ok=False)
 
     def child_done(self, ok: bool) -> None:

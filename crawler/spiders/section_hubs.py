@@ -9,15 +9,17 @@ below which every day of the walk is complete in the coverage ledger
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 
+from scrapy import Request
 from scrapy.http import Response
 
 from crawler.spiders.base import SourceSpider, date_in_url
 
 
 class SectionHubSpider(SourceSpider):
-    def discovery_requests(self):
+    def discovery_requests(self) -> Iterator[Request]:
         sections = self.sections_to_crawl()
         for section in sections:
             url = self.source.discovery["hub_url"].format(section=section, page=1)
@@ -29,11 +31,11 @@ class SectionHubSpider(SourceSpider):
     def listing_sections(self) -> list[str]:
         return self.sections_to_crawl()
 
-    def hub_request(self, url: str, section: str):
+    def hub_request(self, url: str, section: str) -> Request:
         # a failed hub page is recorded with day None: its section's walk goes first
         return self.listing_request(url, self.parse_hub, section, None, section=section)
 
-    def parse_hub(self, response: Response, section: str):
+    def parse_hub(self, response: Response, section: str) -> Iterator[Request]:
         self.listing_fetched(response)
         links = [
             response.urljoin(href)

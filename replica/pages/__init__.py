@@ -1,6 +1,5 @@
-"""Page renderers, one module per outlet (tribun, kompas, detik, harianjogja) plus common.
+"""What the outlets' page renderers share (`replica.pages.common`): markup helpers and
+`article_body`, the one body renderer, fed per outlet with a `BodyMarkup`.
 
-Each function takes the `Site` and what the URL names (an article and a page,
-a section, a day …) and returns the page's markup; replica/routes.py maps
-requests to them.
+The outlets' own renderers live in their modules, replica/outlets/<outlet>.py.
 """

@@ -14,7 +14,7 @@ from html import escape
 from math import ceil
 from urllib.parse import quote
 
-from replica.model import Site, TrueArticle
+from replica.model import Insert, Site, TrueArticle
 from replica.text import day_name, long_day, slugify
 
 HTML = "text/html; charset=utf-8"
@@ -79,14 +79,17 @@ def numeric_date_time(moment: datetime) -> str:
     return f"{moment:%d/%m/%Y, %H:%M} WIB"
 
 
-def relative_time(moment: datetime, now: datetime) -> str:
-    """'17 menit lalu', '3 jam lalu', '2 hari lalu', relative to the replica's clock."""
+def relative_time(moment: datetime, now: datetime, ago: str = "lalu") -> str:
+    """'17 menit lalu', '3 jam lalu', '2 hari lalu', relative to the replica's clock.
+
+    `ago`: the outlet's word for it ("lalu", detik's "yang lalu").
+    """
     minutes = max(1, int((now - moment).total_seconds() // 60))
     if minutes < 60:
-        return f"{minutes} menit lalu"
+        return f"{minutes} menit {ago}"
     if minutes < 24 * 60:
-        return f"{minutes // 60} jam lalu"
-    return f"{minutes // (24 * 60)} hari lalu"
+        return f"{minutes // 60} jam {ago}"
+    return f"{minutes // (24 * 60)} hari {ago}"
 
 
 # --- listings ----------------------------------------------------------------------
@@ -104,26 +107,65 @@ def page_items(items: list, page: int, per_page: int) -> list:
 # --- article bodies ------------------------------------------------------------------
 
 
-def body_html(
-    article: TrueArticle,
-    paragraphs: range,
-    paragraph: Callable[[int, str, str], str],
-    insert: Callable[[str, int], str],
-) -> str:
-    """The body of one page: paragraphs in order, each followed by its inserts.
+@dataclass(frozen=True, kw_only=True)
+class BodyMarkup:
+    """How one outlet dresses an article body: the data `article_body` renders it with.
 
-    `paragraph(index, kind, text)` and `insert(kind, ref)` give the outlet's markup.
+    Templates are `str.format` strings whose fields are filled in escaped.
     """
+
+    related: str  # a "Baca juga" line: {url}, {title}
+    figure: Callable[[TrueArticle, dict], str]  # a photo with its caption
+    ad: Callable[[int], str]  # an in-body ad slot, by its ref
+    tag_url: str | None = None  # tag mentions in the text link to tag_url + slug; None: no links
+    dateline: str = ""  # before the first paragraph's text: {location} (upper case)
+    initials: str = ""  # after the last paragraph's text, when the article has initials
+    cover: bool = False  # the first photo is the cover above the body: not repeated inside
+    share: str | None = None  # the css of an in-body share box; None: "share" is an ad slot
+    related_box: Callable[[Site, TrueArticle], str] | None = None  # None: a "related" line
+
+
+def article_body(site: Site, article: TrueArticle, page: int | None, markup: BodyMarkup) -> str:
+    """Page `page` of the body (None: all of it): paragraphs in order, each followed by its
+    inserts ("Baca juga" lines, photos, ads, share boxes), in the outlet's `markup`."""
     texts = article.paragraphs
     kinds = article.rendering.kinds
-    after: dict[int, list] = {}
+    after: dict[int, list[Insert]] = {}
     for item in article.rendering.inserts:
         after.setdefault(item.after, []).append(item)
     out = []
-    for index in paragraphs:
-        out.append(paragraph(index, kinds[index], texts[index]))
-        out.extend(insert(item.kind, item.ref) for item in after.get(index, ()))
+    for index in article.page_paragraphs(page):
+        out.append(_paragraph(article, index, kinds[index], texts[index], markup))
+        out.extend(_insert(site, article, item, markup) for item in after.get(index, ()))
     return "\n".join(out)
+
+
+def _paragraph(article: TrueArticle, index: int, kind: str, text: str, markup: BodyMarkup) -> str:
+    inner = esc(text)
+    if markup.tag_url is not None:
+        inner = with_inline_link(article, index, text, markup.tag_url)
+    if kind != "p":
+        return f"<{kind}>{inner}</{kind}>"
+    if index == 0 and markup.dateline:
+        inner = markup.dateline.format(location=esc((article.location or "").upper())) + inner
+    initials = article.rendering.initials
+    if index == len(article.rendering.kinds) - 1 and initials and markup.initials:
+        inner += markup.initials.format(initials=esc(initials))
+    return f"<p>{inner}</p>"
+
+
+def _insert(site: Site, article: TrueArticle, item: Insert, markup: BodyMarkup) -> str:
+    kind, ref = item.kind, item.ref
+    if kind == "figure":
+        return "" if markup.cover and ref == 0 else markup.figure(article, article.images[ref])
+    if kind == "related_box" and markup.related_box is not None:
+        return markup.related_box(site, article)
+    if kind in ("related", "related_box"):
+        title, url = related_link(site, article, ref)
+        return markup.related.format(url=esc(url), title=esc(title))
+    if kind == "share" and markup.share is not None:
+        return share_links(article.url, markup.share)
+    return markup.ad(ref)
 
 
 def with_inline_link(article: TrueArticle, index: int, text: str, tag_url: str) -> str:
@@ -202,6 +244,18 @@ def meta(name: str, content: str, attribute: str = "name") -> str:
 
 def canonical(url: str) -> str:
     return f'<link rel="canonical" href="{esc(url)}">'
+
+
+def breadcrumb_ld(crumbs: list[tuple[str, str]]) -> dict:
+    """JSON-LD BreadcrumbList of (name, url) crumbs."""
+    return {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": position, "name": name, "item": url}
+            for position, (name, url) in enumerate(crumbs, 1)
+        ],
+    }
 
 
 def person_list(names: list[str]) -> list[dict]:

@@ -1,19 +1,65 @@
-"""The outlet rule registry: every outlet's rules, newest version first.
+"""The outlet rule registry: every outlet's rules, found by themselves.
 
-To support a new outlet, add a module here with a `RULES` tuple and list it in
-`_OUTLETS`; to follow a layout change, put the new version first in the
-outlet's `RULES` (keep the old one for archived pages).
+Each module in this package (but `base`) is one outlet and defines `OUTLET`, an
+`OutletRules`: its layout versions newest first, its URL shapes and the names it
+signs with. The registry imports every such module, so adding an outlet is adding
+its module (docs/adding-an-outlet.md); to follow a layout change, put the new
+version first in the outlet's `versions` (keep the old one for archived pages).
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+from types import ModuleType
 from urllib.parse import urlsplit
 
-from crawler.extraction.rules import detik, harianjogja, kompas, tribun
-from crawler.extraction.rules.base import OutletRule
+from crawler.extraction.rules.base import OutletRule, OutletRules
 
-_OUTLETS = (tribun, kompas, detik, harianjogja)
-RULES: tuple[OutletRule, ...] = tuple(rule for module in _OUTLETS for rule in module.RULES)
+
+def _outlet_of(module: ModuleType) -> OutletRules:
+    outlet = getattr(module, "OUTLET", None)
+    if not isinstance(outlet, OutletRules):
+        raise TypeError(f"{module.__name__}: an outlet rule module defines OUTLET = OutletRules(…)")
+    return outlet
+
+
+def _discover() -> dict[str, OutletRules]:
+    """name → outlet, for every rule module in this package, by module name.
+
+    Their order hardly matters: no two outlets cover one host (checked here), and on
+    a page no rule covers, where every rule's dateline is tried in this order, the
+    generic datelines come first and take the openings two rules' patterns share
+    ("Tribunjogja.com - ": body.GENERIC_DATELINES).
+    """
+    found: dict[str, OutletRules] = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name):
+        if info.name == "base" or info.name.startswith("_"):
+            continue
+        outlet = _outlet_of(importlib.import_module(f"{__name__}.{info.name}"))
+        if outlet.name in found:
+            raise ValueError(f"two rule modules define outlet {outlet.name!r}")
+        # One host, one outlet: rules_for and canonical_url pick an outlet by host.
+        for other in found.values():
+            shared = [h for h in outlet.hosts if other.covers(h)]
+            shared += [h for h in other.hosts if outlet.covers(h)]
+            if shared:
+                raise ValueError(
+                    f"outlets {other.name!r} and {outlet.name!r} both cover {shared[0]}"
+                )
+        found[outlet.name] = outlet
+    return found
+
+
+OUTLETS: dict[str, OutletRules] = _discover()
+RULES: tuple[OutletRule, ...] = tuple(
+    rule for outlet in OUTLETS.values() for rule in outlet.versions
+)
+
+
+def outlet_for_host(host: str) -> OutletRules | None:
+    """The outlet whose rules cover `host` (subdomains too), or None."""
+    return next((outlet for outlet in OUTLETS.values() if outlet.covers(host)), None)
 
 
 def rules_for(url: str) -> list[OutletRule]:
@@ -33,4 +79,12 @@ def rule_for(url: str) -> OutletRule | None:
     return rules[0] if rules else None
 
 
-__all__ = ["OutletRule", "RULES", "rule_for", "rules_for"]
+__all__ = [
+    "OUTLETS",
+    "OutletRule",
+    "OutletRules",
+    "RULES",
+    "outlet_for_host",
+    "rule_for",
+    "rules_for",
+]

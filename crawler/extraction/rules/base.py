@@ -1,4 +1,5 @@
-"""`OutletRule`: what one outlet's article pages look like, as data.
+"""`OutletRule`: what one outlet's article pages look like, as data; `OutletRules`:
+everything the crawler knows about one outlet (its layouts, URL shapes, names).
 
 A rule names CSS selectors and regexes; `crawler.extraction.engine` applies
 it. Outlets change their markup: a new layout gets a new rule version next to
@@ -10,6 +11,7 @@ not the age of the layout: detik's 2015 layout (read since 2026) is detik@2.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import tzinfo
 
@@ -100,3 +102,40 @@ class OutletRule:
     def covers(self, host: str) -> bool:
         host = host.lower()
         return any(host == h or host.endswith("." + h) for h in self.hosts)
+
+
+@dataclass(frozen=True)
+class OutletRules:
+    """One outlet's crawler-side knowledge, in one place: a rule module's `OUTLET`.
+
+    `name` is what a source in sources.toml names (`rule = "detik"`); the registry
+    (rules/__init__.py) finds every module's `OUTLET` by itself.
+    """
+
+    name: str
+    versions: tuple[OutletRule, ...]  # the layouts, newest first
+    # A further page's own URL path: the article's path plus a page number
+    # ("/jogja/berita/d-1234567/slug/2"). Group "article" is the article's path;
+    # crawler.urls.canonical_url keeps only that.
+    page_suffix: str | None = None
+    # How bylines and photo credits name the outlet, never a person (people.is_outlet_name):
+    # lower case, spaces ignored; "detik*" is a brand prefix (detikNews, detikJogja…),
+    # a plain name matches whole or followed by a domain or channel word ("Harian Jogja TV").
+    media_names: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # A mistake here is a programming error in a rule module: fail on import, loudly.
+        if not self.versions:
+            raise ValueError(f"outlet {self.name!r}: no rule versions")
+        if any(rule.name != self.name for rule in self.versions):
+            raise ValueError(f"outlet {self.name!r}: a rule version has another name")
+        if self.page_suffix and "article" not in re.compile(self.page_suffix).groupindex:
+            raise ValueError(f"outlet {self.name!r}: page_suffix has no group 'article'")
+
+    @property
+    def hosts(self) -> tuple[str, ...]:
+        """Every host its versions cover (subdomains too), in order, once."""
+        return tuple(dict.fromkeys(host for rule in self.versions for host in rule.hosts))
+
+    def covers(self, host: str) -> bool:
+        return any(rule.covers(host) for rule in self.versions)

@@ -22,7 +22,7 @@ Every layout writes the exact publication time into metas in WIB wall-clock time
 `pubdate` "2022-12-10T13-19-56Z" / "2015-11-05 T10:08:58Z" (the Z is bogus).
 """
 
-from crawler.extraction.rules.base import OutletRule
+from crawler.extraction.rules.base import OutletRule, OutletRules
 
 # "<strong>Sleman</strong> - ": one to four capitalised words, then a dash; on the real
 # pages the place and dash are a text run of their own ("Jakarta -") before the first <p>.
@@ -123,5 +123,12 @@ DETIK_TRAVEL_2022 = OutletRule(
     title_suffixes=_TITLE_SUFFIXES,
 )
 
-# Newest layout first; a page takes the first whose body selector matches.
-RULES = (DETIK_2025, DETIK_TRAVEL_2022, DETIK_DETAIL_TEXT, DETIK_2015)
+OUTLET = OutletRules(
+    name="detik",
+    # Newest layout first; a page takes the first whose body selector matches.
+    versions=(DETIK_2025, DETIK_TRAVEL_2022, DETIK_DETAIL_TEXT, DETIK_2015),
+    # The paged view: /jogja/berita/d-1234567/slug/2 is the article /jogja/berita/d-1234567/slug.
+    page_suffix=r"^(?P<article>/[^/]+/[^/]+/d-\d+/[^/]+)/\d+/?$",
+    # detikcom, detikNews, detikJogja, detikJateng, "Tim detikBali"…
+    media_names=("detik*",),
+)

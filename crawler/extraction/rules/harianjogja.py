@@ -1,6 +1,6 @@
 """Harian Jogja (*.harianjogja.com): the 2025 article layout (single page)."""
 
-from crawler.extraction.rules.base import OutletRule
+from crawler.extraction.rules.base import OutletRule, OutletRules
 
 HARIANJOGJA_2025 = OutletRule(
     name="harianjogja",
@@ -16,4 +16,8 @@ HARIANJOGJA_2025 = OutletRule(
     title_suffixes=(" | Harian Jogja", " - Harian Jogja", " | Harianjogja.com"),
 )
 
-RULES = (HARIANJOGJA_2025,)
+OUTLET = OutletRules(
+    name="harianjogja",
+    versions=(HARIANJOGJA_2025,),
+    media_names=("harian jogja", "harianjogja", "jogjapolitan"),
+)

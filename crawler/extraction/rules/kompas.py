@@ -23,7 +23,7 @@
   "Jakarta, KompasOtomotif –".
 """
 
-from crawler.extraction.rules.base import CreditBlock, OutletRule
+from crawler.extraction.rules.base import CreditBlock, OutletRule, OutletRules
 
 # "JAKARTA, KOMPAS.com -", "Jakarta, KompasOtomotif –": the place, then the brand.
 _DATELINE = r"^(?P<place>[^,–—\-]{2,40}?)\s*,\s*kompas\w*(?:\.com)?\s*[–—\-]\s*"
@@ -120,4 +120,8 @@ KOMPAS_OTOMOTIF_2016 = OutletRule(
     title_suffixes=(" - Kompas.com", " - KompasOtomotif"),
 )
 
-RULES = (KOMPAS_2025, KOMPAS_KCM_2016, KOMPAS_BOLA_2016, KOMPAS_OTOMOTIF_2016)
+OUTLET = OutletRules(
+    name="kompas",
+    versions=(KOMPAS_2025, KOMPAS_KCM_2016, KOMPAS_BOLA_2016, KOMPAS_OTOMOTIF_2016),
+    media_names=("kompas*",),  # KOMPAS.com, KompasOtomotif, Kompas TV…
+)

@@ -10,7 +10,7 @@
   holds tags and "Baca Juga" links.
 """
 
-from crawler.extraction.rules.base import OutletRule
+from crawler.extraction.rules.base import OutletRule, OutletRules
 
 TRIBUN_2025 = OutletRule(
     name="tribun",
@@ -57,4 +57,8 @@ TRIBUN_2015 = OutletRule(
     continuation=TRIBUN_2025.continuation,
 )
 
-RULES = (TRIBUN_2025, TRIBUN_2015)
+OUTLET = OutletRules(
+    name="tribun",
+    versions=(TRIBUN_2025, TRIBUN_2015),
+    media_names=("tribun*",),  # Tribunjogja.com, Tribun Jateng, TribunJogja TV…
+)

@@ -1,4 +1,8 @@
-"""Kompas Regional (regional.kompas.com, indeks.kompas.com): articles, daily index, robots.txt.
+"""Kompas Regional (regional.kompas.com, indeks.kompas.com): the outlet, its pages, its hosts.
+
+The outlet's data (`KOMPAS`: sections, ids, how its articles vary, URL shapes),
+the handlers of its two hosts (articles; the daily index) with robots.txt, and
+its pages.
 
 Markup per docs/replica-contract.md, "Kompas Regional": the `read__` article
 layout a real Kompas page of 2023 shows (tests/fixtures/realpages/kompas/),
@@ -8,29 +12,48 @@ and the indeks.kompas.com listing. The crawler reads whole articles at
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
+from random import Random
 
 from replica.model import Site, TrueArticle
-from replica.outlets import KOMPAS, KOMPAS_INDEX_HOST
-from replica.pages.common import (
-    ad,
-    body_html,
-    canonical,
-    document,
-    esc,
-    json_ld,
-    meta,
-    nav,
-    numeric_date_time,
-    page_count,
-    page_items,
-    popular_widget,
-    related_link,
-    share_links,
-    with_inline_link,
-)
+from replica.outlets.base import CENTRAL_JAVA, DIY, Host, Ids, Outlet, OutletGroup, Section
+from replica.pages import common
+from replica.pages.common import BodyMarkup, Page, ad, esc, meta, nav
+from replica.routing import NotFound, Query, article_at, day_param, listing_page, page_number, param
 from replica.text import slugify
 
+
+class KompasOutlet(Outlet):
+    """Kompas: /read/YYYY/MM/DD/HHMMSSnnn/slug articles, photos on asset.kompas.com."""
+
+    def article_url(self, section: Section, when: datetime, number: int, slug: str) -> str:
+        return f"https://{self.host}/read/{when:%Y/%m/%d}/{when:%H%M%S}{number:03d}/{slug}"
+
+    def image_url(self, rng: Random, when: datetime, number: int, short: str, index: int) -> str:
+        token = f"{rng.getrandbits(96):024x}"
+        return (
+            f"https://asset.kompas.com/crops/{token}=/0x0:1000x667/750x500/"
+            f"data/photo/{when:%Y/%m/%d}/{short}-{index + 1}.jpg"
+        )
+
+
+KOMPAS = KompasOutlet(
+    source="kompasregional",
+    name="Kompas Regional",
+    host="regional.kompas.com",
+    share=0.20,
+    sections=(
+        Section("yogyakarta", "Yogyakarta", DIY),
+        Section("jawa-tengah", "Jawa Tengah", CENTRAL_JAVA),
+    ),
+    max_pages=3,
+    ids=Ids(100, 999),  # the last three digits of the URL's number, after the time
+    inserts=(("related", 2), ("related_box", 1), ("ad", 2)),
+    uncredited_image_share=0.2,
+)
+KOMPAS_INDEX_HOST = "indeks.kompas.com"
+ARTICLE_PATH = re.compile(r"/read/\d{4}/\d{2}/\d{2}/\d{9}/[a-z0-9-]+")
 BASE = f"https://{KOMPAS.host}"
 INDEX = f"https://{KOMPAS_INDEX_HOST}/"
 PER_PAGE = 15
@@ -63,9 +86,10 @@ def chrome(site: Site, main: str) -> str:
 
 def columns(site: Site, main: str) -> str:
     """The read column and the sidebar ("Terpopuler", an ad)."""
+    popular = common.popular_widget(site, KOMPAS.source, "Terpopuler", "most")
     return (
         f'<div class="row col-offset-fluid clearfix"><div class="col-bs10-7">{main}</div>'
-        f'<div class="col-bs10-3">{popular_widget(site, KOMPAS.source, "Terpopuler", "most")}'
+        f'<div class="col-bs10-3">{popular}'
         f"{ad('ads-sidebar', 'div-gpt-ad-sidebar')}</div></div>"
     )
 
@@ -92,7 +116,7 @@ def page_url(article: TrueArticle, page: int | str) -> str:
 
 def article_page(site: Site, article: TrueArticle, page: int | None) -> str:
     """Page `page` (1-based) of the article, or the whole of it for None (?page=all)."""
-    return document(_head(article, page), chrome(site, _article_main(site, article, page)))
+    return common.document(_head(article, page), chrome(site, _article_main(site, article, page)))
 
 
 def _head(article: TrueArticle, page: int | None) -> str:
@@ -124,8 +148,8 @@ def _head(article: TrueArticle, page: int | None) -> str:
             meta("content_tags", ", ".join(article.tags)),
             meta("content_total_pages", str(article.pages)),
             *current,
-            canonical(article.url),
-            json_ld(_news_article(article)),
+            common.canonical(article.url),
+            common.json_ld(_news_article(article)),
         ]
     )
 
@@ -172,7 +196,7 @@ def _article_main(site: Site, article: TrueArticle, page: int | None) -> str:
         '<div class="read__header col-offset-fluid clearfix">'
         f'<div class="col-bs10-10">{_read_time(article)}</div>'
         f'<div class="col-bs10-10">{_credit(article)}</div>'
-        f'<div class="col-bs10-10">{share_links(article.url, "social--share")}</div></div>'
+        f'<div class="col-bs10-10">{common.share_links(article.url, "social--share")}</div></div>'
         f"{_cover_photo(article) if page in (None, 1) else ''}"
         '<div class="read__article mt2 clearfix"><div class="read__content">'
         f'<div class="clearfix">{_body(site, article, page)}</div></div></div>'
@@ -199,9 +223,9 @@ def _breadcrumb(article: TrueArticle) -> str:
 
 def _read_time(article: TrueArticle) -> str:
     """'Kompas.com - 07/11/2025, 15:30 WIB' (+ ' - Diperbarui 07/11/2025, 18:02 WIB')."""
-    when = f" - {numeric_date_time(article.published_at)}"
+    when = f" - {common.numeric_date_time(article.published_at)}"
     if article.modified_at and article.modified_at != article.published_at:
-        when += f" - Diperbarui {numeric_date_time(article.modified_at)}"
+        when += f" - Diperbarui {common.numeric_date_time(article.modified_at)}"
     return (
         f'<div class="read__time"><a href="https://www.kompas.com">Kompas.com</a>{esc(when)}</div>'
     )
@@ -263,39 +287,33 @@ def _cover_photo(article: TrueArticle) -> str:
     return _photo(article, article.images[0], "cover-photo -gallery") if article.images else ""
 
 
+def _related_box(site: Site, article: TrueArticle) -> str:
+    links = [(t, u) for t, u in site.related(article, 3) if u != article.url]
+    items = "".join(f'<li><a href="{esc(u)}">{esc(t)}</a></li>' for t, u in links)
+    return (
+        '<div class="inject-baca-juga"><div class="inject-baca-juga__title">Baca juga</div>'
+        f"<ul>{items}</ul></div>"
+    )
+
+
+MARKUP = BodyMarkup(
+    related=(
+        '<p><strong>Baca juga: <a href="{url}" class="inner-link-baca-juga" target="_self">'
+        "{title}</a></strong></p>"
+    ),
+    # the cover photo stands above the body; later photos inside it
+    figure=lambda article, image: _photo(article, image, "photo"),
+    cover=True,
+    ad=lambda ref: '<span class="ads-on-body"><!-- (ads.paragraph) --></span>',
+    tag_url="https://www.kompas.com/tag/",
+    dateline="<strong>{location}, KOMPAS.com -</strong> ",
+    related_box=_related_box,
+)
+
+
 def _body(site: Site, article: TrueArticle, page: int | None) -> str:
-    location = (article.location or "").upper()
-    is_last_page = page is None or page == article.pages
-
-    def paragraph(index: int, kind: str, text: str) -> str:
-        inner = with_inline_link(article, index, text, "https://www.kompas.com/tag/")
-        if kind != "p":
-            return f"<{kind}>{inner}</{kind}>"
-        if index == 0:
-            inner = f"<strong>{esc(location)}, KOMPAS.com -</strong> {inner}"
-        return f"<p>{inner}</p>"
-
-    def insert(kind: str, ref: int) -> str:
-        if kind == "figure":
-            # the cover photo stands above the body; later photos inside it
-            return "" if ref == 0 else _photo(article, article.images[ref], "photo")
-        if kind == "related":
-            title, url = related_link(site, article, ref)
-            link = (
-                f'<a href="{esc(url)}" class="inner-link-baca-juga" target="_self">{esc(title)}</a>'
-            )
-            return f"<p><strong>Baca juga: {link}</strong></p>"
-        if kind == "related_box":
-            links = [(t, u) for t, u in site.related(article, 3) if u != article.url]
-            items = "".join(f'<li><a href="{esc(u)}">{esc(t)}</a></li>' for t, u in links)
-            return (
-                '<div class="inject-baca-juga"><div class="inject-baca-juga__title">Baca juga</div>'
-                f"<ul>{items}</ul></div>"
-            )
-        return '<span class="ads-on-body"><!-- (ads.paragraph) --></span>'
-
-    body = body_html(article, article.page_paragraphs(page), paragraph, insert)
-    if is_last_page:
+    body = common.article_body(site, article, page, MARKUP)
+    if page is None or page == article.pages:
         body += (
             "<p>Simak breaking news dan berita pilihan kami langsung di ponselmu. Pilih saluran "
             "andalanmu akses berita Kompas.com WhatsApp Channel : "
@@ -372,17 +390,16 @@ def index_url(day: date, page: int) -> str:
 def index_page(site: Site, day: date, page: int, regional: bool = True) -> str:
     """?site=regional&date=YYYY-MM-DD&page=N: one day's articles, 15 a page (other sites: none)."""
     articles = site.on_day(KOMPAS.source, day) if regional else []
-    items = "".join(_index_item(a) for a in page_items(articles, page, PER_PAGE))
-    last = page_count(len(articles), PER_PAGE)
+    items = "".join(_index_item(a) for a in common.page_items(articles, page, PER_PAGE))
+    last = common.page_count(len(articles), PER_PAGE)
     paging = _index_paging(day, page, last) if articles else ""
     main = (
         f'<h1 class="index-title">Indeks Berita Regional {day:%d/%m/%Y}</h1>'
         f'<div class="articleList -list">{items}</div>{paging}'
     )
-    head = "<title>Indeks Berita Terkini dan Terbaru Hari Ini - Kompas.com</title>" + canonical(
-        index_url(day, page)
-    )
-    return document(head, chrome(site, columns(site, main)))
+    title = "<title>Indeks Berita Terkini dan Terbaru Hari Ini - Kompas.com</title>"
+    head = title + common.canonical(index_url(day, page))
+    return common.document(head, chrome(site, columns(site, main)))
 
 
 def _index_paging(day: date, page: int, last: int) -> str:
@@ -425,6 +442,37 @@ def _index_item(article: TrueArticle) -> str:
         'alt=""></div>'
         f'<div class="articleItem-box"><h2 class="articleTitle">{esc(article.title)}</h2>'
         '<div class="articlePost"><div class="articlePost-subtitle">Regional</div>'
-        f'<div class="articlePost-date">{numeric_date_time(article.published_at)}</div></div>'
+        '<div class="articlePost-date">'
+        f"{common.numeric_date_time(article.published_at)}</div></div>"
         "</div></div></a></div>"
     )
+
+
+# --- serving ---------------------------------------------------------------------------
+
+
+def serve_articles(site: Site, host: str, path: str, query: Query) -> Page:
+    """regional.kompas.com: articles (a page, or ?page=all)."""
+    if ARTICLE_PATH.fullmatch(path):
+        article = article_at(site, host, path)
+        page = page_number(param(query, "page"), article.pages)
+        return common.html_page(article_page(site, article, page))
+    raise NotFound
+
+
+def serve_index(site: Site, host: str, path: str, query: Query) -> Page:
+    """indeks.kompas.com: the daily index (of Regional: other sites' are empty)."""
+    if path != "/":
+        raise NotFound
+    day = day_param(site, query)
+    regional = param(query, "site") in (None, "", "regional")
+    return common.html_page(index_page(site, day, listing_page(query), regional))
+
+
+GROUP = OutletGroup(
+    outlets=(KOMPAS,),
+    hosts=(
+        Host(KOMPAS.host, serve_articles, ROBOTS),
+        Host(KOMPAS_INDEX_HOST, serve_index, ROBOTS),
+    ),
+)

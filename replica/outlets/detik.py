@@ -1,4 +1,8 @@
-"""detik (www.detik.com/jogja, /jateng): articles, daily indexes, robots.txt.
+"""detik (www.detik.com/jogja, /jateng): the two desks, their pages, their host.
+
+The desks' data (`DETIK_JOGJA`, `DETIK_JATENG`: one host, one id sequence, a
+path prefix each; how their articles vary, URL shapes), the handler of
+www.detik.com (articles, daily indexes) with robots.txt, and their pages.
 
 Markup per docs/replica-contract.md, "detik": the `detail__*` article layout
 and the `indeks` listing that real detik pages of 2022–2024 show
@@ -8,30 +12,67 @@ and the `indeks` listing that real detik pages of 2022–2024 show
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from datetime import date, datetime, timedelta
+from random import Random
 
 from replica.model import Site, TrueArticle
-from replica.outlets import DETIK_JOGJA, Outlet
-from replica.pages.common import (
-    AD_SCRIPT,
-    ad,
-    body_html,
-    canonical,
-    document,
-    esc,
-    iso,
-    json_ld,
-    link_items,
-    meta,
-    nav,
-    page_count,
-    popular_widget,
-    related_link,
-    short_date_time,
-    with_inline_link,
-)
+from replica.outlets.base import CENTRAL_JAVA, DIY, Host, Ids, Outlet, OutletGroup, Section
+from replica.pages import common
+from replica.pages.common import BodyMarkup, Page, ad, esc, meta, nav
+from replica.routing import NotFound, Query, article_at, day_of, page_number, param
 from replica.text import slugify
 
+
+class DetikOutlet(Outlet):
+    """A detik desk: /<desk>/<section>/d-<id>/slug articles, photos on akcdn.detik.net.id."""
+
+    def article_url(self, section: Section, when: datetime, number: int, slug: str) -> str:
+        return f"https://{self.host}/{self.prefix}/{section.slug}/d-{number}/{slug}"
+
+    def image_url(self, rng: Random, when: datetime, number: int, short: str, index: int) -> str:
+        visual = f"https://akcdn.detik.net.id/community/media/visual/{when:%Y/%m/%d}"
+        return f"{visual}/{short}-{index + 1}_169.jpeg"
+
+
+def _sections(places: tuple[str, ...]) -> tuple[Section, ...]:
+    """A desk's two channels: news, and travel (wisata topics only), over its places."""
+    return (
+        Section("berita", "Berita", places, 0.7, "berita"),
+        Section("wisata", "Wisata", places, 0.3, "wisata"),
+    )
+
+
+DETIK_JOGJA = DetikOutlet(
+    source="detikjogja",
+    name="detikJogja",
+    host="www.detik.com",
+    share=0.15,
+    sections=_sections(DIY),
+    max_pages=3,
+    # one id sequence for all of detik, growing with time
+    ids=Ids(3, 40, sequence="detik", start=8_150_000),
+    inserts=(("related", 2), ("ad", 1)),
+    prefix="jogja",
+    co_author_share=0.2,
+    credits_editors=False,
+    lowercase_tags=True,
+    uncredited_image_share=0.2,
+    initials="{author}/{editor}",
+)
+# detikJateng: the same host and markup, another path prefix and places.
+DETIK_JATENG = replace(
+    DETIK_JOGJA,
+    source="detikjateng",
+    name="detikJateng",
+    share=0.10,
+    sections=_sections(CENTRAL_JAVA),
+    prefix="jateng",
+)
+DESKS = {outlet.prefix: outlet for outlet in (DETIK_JOGJA, DETIK_JATENG)}
+ARTICLE_PATH = re.compile(r"(/(?:jogja|jateng)/(?:berita|wisata)/d-\d{7}/[a-z0-9-]+)(?:/(\d+))?")
+INDEX_PATH = re.compile(r"/(jogja|jateng)/indeks(?:/(\d+))?/?")
 BASE = f"https://{DETIK_JOGJA.host}"
 VIDEO_HOST = "https://20.detik.com"
 PER_PAGE = 20
@@ -58,7 +99,7 @@ def chrome(site: Site, outlet: Outlet, main: str, header: str = "") -> str:
         f'<div class="container">{header}<div class="grid-row content__bg mgt-16">'
         f'<div class="column-8">{main}</div>'
         '<div class="column-4">'
-        f"{popular_widget(site, outlet.source, 'Berita Terpopuler', 'box-popular')}"
+        f"{common.popular_widget(site, outlet.source, 'Berita Terpopuler', 'box-popular')}"
         f"{ad('ads-sidebar', 'div-gpt-ad-medrec')}</div></div></div>\n"
         '<footer class="footer">'
         f"{nav(BASE, FOOTER, 'footer__nav')}"
@@ -84,16 +125,6 @@ def unix_ms(moment: datetime) -> str:
     return str(int(moment.timestamp()) * 1000)
 
 
-def ago(moment: datetime, now: datetime) -> str:
-    """'7 menit yang lalu', '3 jam yang lalu', '2 hari yang lalu' (the indeks' visible time)."""
-    minutes = max(1, int((now - moment).total_seconds() // 60))
-    if minutes < 60:
-        return f"{minutes} menit yang lalu"
-    if minutes < 24 * 60:
-        return f"{minutes // 60} jam yang lalu"
-    return f"{minutes // (24 * 60)} hari yang lalu"
-
-
 # --- article pages -------------------------------------------------------------------
 
 
@@ -103,7 +134,7 @@ def page_url(article: TrueArticle, page: int) -> str:
 
 def article_page(site: Site, outlet: Outlet, article: TrueArticle, page: int | None) -> str:
     """Page `page` (1-based) of the article, or the whole of it for None (?single=1)."""
-    return document(
+    return common.document(
         _head(outlet, article), chrome(site, outlet, *_article_parts(site, outlet, article, page))
     )
 
@@ -149,9 +180,9 @@ def _head(outlet: Outlet, article: TrueArticle) -> str:
             meta("dtk:createddateunix", unix_ms(created)),
             meta("dtk:publishdateunix", unix_ms(published)),
             meta("dtk:author", names),
-            canonical(article.url),
-            json_ld(_breadcrumb(outlet, article)),
-            json_ld(_news_article(article)),
+            common.canonical(article.url),
+            common.json_ld(_breadcrumb(outlet, article)),
+            common.json_ld(_news_article(article)),
         ]
     )
 
@@ -159,14 +190,7 @@ def _head(outlet: Outlet, article: TrueArticle) -> str:
 def _breadcrumb(outlet: Outlet, article: TrueArticle) -> dict:
     home = f"{BASE}/{outlet.prefix}"
     crumbs = [(outlet.name, home), (article.section, f"{home}/{article.section}")]
-    return {
-        "@context": "https://schema.org",
-        "@type": "BreadcrumbList",
-        "itemListElement": [
-            {"@type": "ListItem", "position": position, "name": name, "item": url}
-            for position, (name, url) in enumerate(crumbs, 1)
-        ],
-    }
+    return common.breadcrumb_ld(crumbs)
 
 
 def _news_article(article: TrueArticle) -> dict:
@@ -176,8 +200,8 @@ def _news_article(article: TrueArticle) -> dict:
         "@type": "NewsArticle",
         "mainEntityOfPage": {"@type": "WebPage", "@id": article.url},
         "headline": article.title,
-        "datePublished": iso(article.published_at),
-        "dateModified": iso(article.modified_at or article.published_at),
+        "datePublished": common.iso(article.published_at),
+        "dateModified": common.iso(article.modified_at or article.published_at),
         # one writer: a Person object, as on real pages; several: a list of them
         "author": people[0] if len(people) == 1 else people,
         "publisher": {"@type": "Organization", "name": "detikcom"},
@@ -206,7 +230,7 @@ def _article_parts(
         f'<h1 class="detail__title">{esc(article.title)}</h1>'
         f'<div class="detail__author">{esc(", ".join(article.authors))} - '
         f'<span class="detail__label">{outlet.name}</span></div>'
-        f'<div class="detail__date">{short_date_time(article.published_at)}</div></div>'
+        f'<div class="detail__date">{common.short_date_time(article.published_at)}</div></div>'
         f"{lead}"
         '<div id="inbetween"></div>'
         '<div class="detail__body itp_bodycontent_wrapper">'
@@ -214,7 +238,7 @@ def _article_parts(
         f"{ad('skybanner', 'div-gpt-ad-skyscraper')}</div>"
         "</article>"
         '<div class="list-content__related"><h2>Berita Terkait</h2>'
-        f'<ul class="related-list">{link_items(related, "related-list__item")}</ul></div>'
+        f'<ul class="related-list">{common.link_items(related, "related-list__item")}</ul></div>'
     )
     return main, header
 
@@ -244,7 +268,7 @@ def _lead_media(outlet: Outlet, article: TrueArticle) -> str:
 def _parallax(ref: int) -> str:
     """The in-body parallax ad block: its two captions are the only text in it."""
     slot = f"div-gpt-ad-parallax-{ref}"
-    script = AD_SCRIPT % slot
+    script = common.AD_SCRIPT % slot
     return (
         "<!--s:parallaxindetail-->"
         '<div class="clearfix"></div>'
@@ -272,34 +296,32 @@ def _video(site: Site, article: TrueArticle) -> str:
     )
 
 
+def _markup(outlet: Outlet) -> BodyMarkup:
+    return BodyMarkup(
+        related=(
+            '<table class="linksisip"><tbody><tr><td><div class="lihatjg">'
+            '<strong>Baca juga: </strong><a href="{url}">{title}</a>'
+            "</div></td></tr></tbody></table>"
+        ),
+        # the cover photo sits above the body; later photos inside it
+        figure=lambda article, image: _figure(outlet, article, image),
+        cover=True,
+        ad=_parallax,
+        tag_url=f"{BASE}/tag/",
+    )
+
+
+MARKUP = {outlet.source: _markup(outlet) for outlet in DESKS.values()}
+
+
 def _body(site: Site, outlet: Outlet, article: TrueArticle, page: int | None) -> str:
     """The body container's content: dateline, paragraphs and inserts, then the page's tail."""
-    is_first = page in (None, 1)
-    is_last = page is None or page == article.pages
-
-    def paragraph(index: int, kind: str, text: str) -> str:
-        inner = with_inline_link(article, index, text, f"{BASE}/tag/")
-        return f"<{kind}>{inner}</{kind}>"
-
-    def insert(kind: str, ref: int) -> str:
-        if kind == "figure":
-            # the cover photo sits above the body; later photos inside it
-            return "" if ref == 0 else _figure(outlet, article, article.images[ref])
-        if kind in ("related", "related_box"):
-            title, url = related_link(site, article, ref)
-            return (
-                '<table class="linksisip"><tbody><tr><td><div class="lihatjg">'
-                f'<strong>Baca juga: </strong><a href="{esc(url)}">{esc(title)}</a>'
-                "</div></td></tr></tbody></table>"
-            )
-        return _parallax(ref)
-
     # the dateline stands before the first <p>: "<strong>Sleman</strong> - "
-    dateline = f"<strong>{esc(article.location or '')}</strong> - \n" if is_first else ""
-    body = dateline + body_html(article, article.page_paragraphs(page), paragraph, insert)
+    dateline = f"<strong>{esc(article.location or '')}</strong> - \n" if page in (None, 1) else ""
+    body = dateline + common.article_body(site, article, page, MARKUP[outlet.source])
     if page is not None and article.pages > 1:
         body += _paging(article, page)
-    if is_last:
+    if page is None or page == article.pages:
         body += _video(site, article)
         body += "<p><br><br><br></p>"
         if article.rendering.initials:
@@ -372,7 +394,7 @@ def index_page(site: Site, outlet: Outlet, day: date, page: int) -> str:
     feed = day_feed(site, outlet, day)
     shown = feed[(page - 1) * PER_PAGE : page * PER_PAGE]
     items = "".join(_index_item(site, *item) for item in shown)
-    paging = _pagination(outlet, day, page, page_count(len(feed), PER_PAGE)) if feed else ""
+    paging = _pagination(outlet, day, page, common.page_count(len(feed), PER_PAGE)) if feed else ""
     main = (
         '<div class="nhl indeks mgb-24">'
         f'<div class="grid-row list-content" id="indeks-container">{items}</div>{paging}</div>'
@@ -388,11 +410,12 @@ def index_page(site: Site, outlet: Outlet, day: date, page: int) -> str:
     head = f"<title>Indeks Berita {outlet.name} - {page}</title>" + meta(
         "robots", "noindex, follow"
     )
-    return document(head, chrome(site, outlet, main, header))
+    return common.document(head, chrome(site, outlet, main, header))
 
 
 def _index_item(site: Site, url: str, title: str, when: datetime) -> str:
     link, text = esc(url), esc(title)
+    ago = common.relative_time(when, site.now, "yang lalu")
     return (
         '<article class="list-content__item"><div class="media media--left media--image-radius '
         'block-link">'
@@ -403,7 +426,7 @@ def _index_item(site: Site, url: str, title: str, when: datetime) -> str:
         f'<div class="media__text"><h3 class="media__title"><a href="{link}" class="media__link">'
         f"{text}</a></h3>"
         f'<div class="media__date"><span d-time="{int(when.timestamp())}" '
-        f'title="{short_date_time(when)}">{ago(when, site.now)}</span></div></div></div></article>'
+        f'title="{common.short_date_time(when)}">{ago}</span></div></div></div></article>'
     )
 
 
@@ -429,3 +452,39 @@ def _pagination(outlet: Outlet, day: date, page: int, last: int) -> str:
     if page < last:
         parts.append(link(page + 1, "Next"))
     return f'<div class="pagination text-center mgt-16 mgb-16">{"".join(parts)}</div>'
+
+
+# --- serving ---------------------------------------------------------------------------
+
+
+def serve(site: Site, host: str, path: str, query: Query) -> Page:
+    """www.detik.com: each desk's daily index and articles (a page, or ?single=1)."""
+    index = INDEX_PATH.fullmatch(path)
+    if index:
+        raw = param(query, "date")
+        if raw is None:
+            day = site.now.date()
+        else:
+            month, day_number, year = (raw.split("/") + ["", "", ""])[:3]
+            day = day_of([year, month, day_number])
+        # the page number is a path segment (/indeks/2); /indeks alone is page 1
+        number = int(index.group(2) or 1)
+        if number < 1:
+            raise NotFound
+        return common.html_page(index_page(site, DESKS[index.group(1)], day, number))
+    match = ARTICLE_PATH.fullmatch(path)
+    if match:
+        article = article_at(site, host, match.group(1))
+        outlet = DESKS[match.group(1).split("/")[1]]
+        if param(query, "single") == "1":
+            page = None
+        else:
+            page = page_number(match.group(2), article.pages, whole=None)
+        return common.html_page(article_page(site, outlet, article, page))
+    raise NotFound
+
+
+GROUP = OutletGroup(
+    outlets=(DETIK_JOGJA, DETIK_JATENG),
+    hosts=(Host(DETIK_JOGJA.host, serve, ROBOTS),),
+)

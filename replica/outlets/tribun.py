@@ -1,41 +1,70 @@
-"""Tribun (jogja.tribunnews.com, jateng.tribunnews.com): articles, section hubs, daily index.
+"""Tribun (jogja.tribunnews.com, jateng.tribunnews.com): the outlets, their articles and pages.
 
-Markup per docs/replica-contract.md, "Tribun Jogja" and "Tribun Jateng": one
-network, one markup; a `Brand` holds what differs (site name, dateline, menu).
-The page around the article (menus, "Terpopuler", ads, share buttons,
-comments, footer) is the noise that extraction has to ignore.
+The replica's Tribun network: Tribun Jogja, and Tribun Jateng on a site built
+with syndication. Their `Outlet` data (sections, how their articles vary, URL
+shapes), the handlers of their hosts (articles, section hubs, daily index,
+robots.txt) and the page markup per docs/replica-contract.md, "Tribun Jogja"
+and "Tribun Jateng": one network, one markup; a `Brand` holds what differs
+(site name, dateline, menu). The page around the article (menus,
+"Terpopuler", ads, share buttons, comments, footer) is the noise that
+extraction has to ignore.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+import re
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from random import Random
 
 from replica.model import Site, TrueArticle
-from replica.outlets import TRIBUN, TRIBUN_JATENG, Outlet
-from replica.pages.common import (
-    ad,
-    body_html,
-    canonical,
-    document,
-    esc,
-    iso,
-    json_ld,
-    link_items,
-    long_date_time,
-    meta,
-    nav,
-    page_count,
-    page_items,
-    person_list,
-    popular_widget,
-    related_link,
-    relative_time,
-    share_links,
-    with_inline_link,
-)
+from replica.outlets.base import Host, Ids, Outlet, OutletGroup, Section, place_sections
+from replica.pages import common
+from replica.pages.common import BodyMarkup, Page, ad, esc, meta, nav
+from replica.routing import NotFound, Query, article_at, day_param, listing_page, page_number, param
 from replica.text import EN_DASH, slugify
 
+
+class TribunOutlet(Outlet):
+    """A Tribun desk: /YYYY/MM/DD/slug articles, photos on asset-2.tstatic.net."""
+
+    def article_url(self, section: Section, when: datetime, number: int, slug: str) -> str:
+        return f"https://{self.host}/{when:%Y/%m/%d}/{slug}"
+
+    def image_url(self, rng: Random, when: datetime, number: int, short: str, index: int) -> str:
+        desk = self.host.split(".")[0]  # jogja, jateng
+        return f"https://asset-2.tstatic.net/{desk}/foto/bank/images/{short}-{number}{index}.jpg"
+
+
+TRIBUN = TribunOutlet(
+    source="tribunjogja",
+    name="Tribun Jogja",
+    host="jogja.tribunnews.com",
+    share=0.35,
+    sections=place_sections(
+        "Magelang", "Sleman", "Bantul", "Kulonprogo=Kulon Progo", "Gunungkidul"
+    ),
+    max_pages=3,
+    ids=Ids(3_000_000, 3_999_999),
+    inserts=(("related", 2), ("ad", 2), ("share", 1)),
+    summaries=True,
+    reporter_line_share=0.4,
+    initials="{author}",
+)
+# Tribun Jateng exists only on a site built with syndication (docs/replica-contract.md,
+# "Syndication"): its articles are drawn apart (replica/syndication.py), so the
+# default site stays as it was. Its articles vary as Tribun Jogja's do.
+TRIBUN_JATENG = replace(
+    TRIBUN,
+    source="tribunjateng",
+    name="Tribun Jateng",
+    host="jateng.tribunnews.com",
+    share=0.05,
+    sections=place_sections("Semarang", "Solo", "Magelang"),
+    syndication_only=True,
+)
+
+ARTICLE_PATH = re.compile(r"/\d{4}/\d{2}/\d{2}/[a-z0-9-]+")
 BASE = f"https://{TRIBUN.host}"
 PER_PAGE = 20
 SUFFIX = " - Tribunjogja.com"
@@ -117,7 +146,7 @@ def footer(brand: Brand = JOGJA) -> str:
 
 
 def chrome(site: Site, main: str, brand: Brand = JOGJA) -> str:
-    aside = popular_widget(site, brand.outlet.source, "Terpopuler", "populer")
+    aside = common.popular_widget(site, brand.outlet.source, "Terpopuler", "populer")
     return (
         f"{header(brand)}\n{ad('ads-placeholder top', 'div-gpt-ad-billboard')}\n"
         f'<div id="main"><div class="main-left">{main}</div>'
@@ -142,24 +171,24 @@ def article_page(site: Site, article: TrueArticle, page: int | None) -> str:
             f"<title>{esc(article.title + brand.suffix)}</title>",
             meta("description", article.description),
             meta("keywords", ",".join(article.tags)),
-            canonical(article.url),
+            common.canonical(article.url),
             meta("og:type", "article", "property"),
             meta("og:title", article.title + brand.suffix, "property"),
             meta("og:description", article.description, "property"),
             meta("og:url", article.url, "property"),
             meta("og:site_name", brand.site_name, "property"),
             *([meta("og:image", article.images[0]["url"], "property")] if article.images else []),
-            json_ld(_news_article(brand, article)),
-            json_ld(_breadcrumb(brand, article)),
+            common.json_ld(_news_article(brand, article)),
+            common.json_ld(_breadcrumb(brand, article)),
         ]
     )
-    return document(head, chrome(site, _article_main(brand, site, article, page), brand))
+    return common.document(head, chrome(site, _article_main(brand, site, article, page), brand))
 
 
 def _authors(article: TrueArticle) -> list[dict]:
     """JSON-LD author: the people, or the desk when there are none ("Tim Tribun Jateng")."""
     if article.authors or not article.rendering.byline:
-        return person_list(article.authors)
+        return common.person_list(article.authors)
     return [{"@type": "Organization", "name": article.rendering.byline}]
 
 
@@ -170,10 +199,10 @@ def _news_article(brand: Brand, article: TrueArticle) -> dict:
         "mainEntityOfPage": {"@type": "WebPage", "@id": article.url},
         "headline": article.title,
         "description": article.description,
-        "datePublished": iso(article.published_at),
-        "dateModified": iso(article.modified_at or article.published_at),
+        "datePublished": common.iso(article.published_at),
+        "dateModified": common.iso(article.modified_at or article.published_at),
         "author": _authors(article),
-        "editor": person_list(article.editors),
+        "editor": common.person_list(article.editors),
         "keywords": ",".join(article.tags),
         "articleSection": article.rendering.section_label,
         "publisher": {
@@ -189,15 +218,7 @@ def _news_article(brand: Brand, article: TrueArticle) -> dict:
 
 def _breadcrumb(brand: Brand, article: TrueArticle) -> dict:
     label, base = article.rendering.section_label, brand.base
-    crumbs = [("Home", base + "/"), (label, f"{base}/{article.section}")]
-    return {
-        "@context": "https://schema.org",
-        "@type": "BreadcrumbList",
-        "itemListElement": [
-            {"@type": "ListItem", "position": rank, "name": name, "item": url}
-            for rank, (name, url) in enumerate(crumbs, 1)
-        ],
-    }
+    return common.breadcrumb_ld([("Home", base + "/"), (label, f"{base}/{article.section}")])
 
 
 def _article_main(brand: Brand, site: Site, article: TrueArticle, page: int | None) -> str:
@@ -221,14 +242,14 @@ def _article_main(brand: Brand, site: Site, article: TrueArticle, page: int | No
         "</div>"
         "</div>"
         f'<div class="grey mt5">Tayang: <time datetime="{published.isoformat(timespec="minutes")}">'
-        f"{long_date_time(published)} WIB</time></div>"
-        f"{share_links(article.url, 'share-box top')}"
+        f"{common.long_date_time(published)} WIB</time></div>"
+        f"{common.share_links(article.url, 'share-box top')}"
         '<div class="side-article txt-article multi-fontsize">'
         f"{_body(brand, site, article, page)}"
         "</div>"
         f"{paging}"
         '<div class="side-article mb5"><h3 class="title-rekomendasi">Berita Terkait</h3>'
-        f'<ul class="rekomendasi">{link_items(related, "rekom-item")}</ul></div>'
+        f'<ul class="rekomendasi">{common.link_items(related, "rekom-item")}</ul></div>'
         f'<h5 class="tagcloud3">{_tags(brand, article)}</h5>'
         '<div id="comments"><h4>Komentar</h4><div class="fb-comments"></div>'
         f'<p class="comment-disclaimer">{DISCLAIMER}</p></div>'
@@ -243,37 +264,32 @@ def _tags(brand: Brand, article: TrueArticle) -> str:
     )
 
 
+def _figure(brand: Brand, article: TrueArticle, image: dict) -> str:
+    caption = image["caption"]
+    if image["credit"]:
+        caption += f" ({brand.dateline}/{image['credit']})"
+    return (
+        f'<figure class="photo-article"><img src="{esc(image["url"])}" '
+        f'alt="{esc(article.title)}"><figcaption>{esc(caption)}</figcaption></figure>'
+    )
+
+
+def _markup(brand: Brand) -> BodyMarkup:
+    return BodyMarkup(
+        related='<p class="baca">Baca juga: <a href="{url}">{title}</a></p>',
+        figure=lambda article, image: _figure(brand, article, image),
+        ad=lambda ref: ad("ads-placeholder", f"div-gpt-ad-inarticle-{ref}"),
+        tag_url=f"{brand.base}/tag/",
+        dateline=f"<strong>{brand.dateline}, {{location}}</strong> {EN_DASH} ",
+        initials=" ({initials})",
+        share="share-box",
+    )
+
+
+MARKUP = {brand.outlet.source: _markup(brand) for brand in (JOGJA, JATENG)}
+
+
 def _body(brand: Brand, site: Site, article: TrueArticle, page: int | None) -> str:
-    last = len(article.rendering.kinds) - 1
-    location = (article.location or "").upper()
-
-    def paragraph(index: int, kind: str, text: str) -> str:
-        inner = with_inline_link(article, index, text, f"{brand.base}/tag/")
-        if kind != "p":
-            return f"<{kind}>{inner}</{kind}>"
-        if index == 0:
-            inner = f"<strong>{brand.dateline}, {esc(location)}</strong> {EN_DASH} {inner}"
-        if index == last and article.rendering.initials:
-            inner += f" ({esc(article.rendering.initials)})"
-        return f"<p>{inner}</p>"
-
-    def insert(kind: str, ref: int) -> str:
-        if kind == "figure":
-            image = article.images[ref]
-            caption = image["caption"]
-            if image["credit"]:
-                caption += f" ({brand.dateline}/{image['credit']})"
-            return (
-                f'<figure class="photo-article"><img src="{esc(image["url"])}" '
-                f'alt="{esc(article.title)}"><figcaption>{esc(caption)}</figcaption></figure>'
-            )
-        if kind in ("related", "related_box"):
-            title, url = related_link(site, article, ref)
-            return f'<p class="baca">Baca juga: <a href="{esc(url)}">{esc(title)}</a></p>'
-        if kind == "share":
-            return share_links(article.url, "share-box")
-        return ad("ads-placeholder", f"div-gpt-ad-inarticle-{ref}")
-
     opening = ""
     if page in (None, 1):
         opening = (
@@ -282,7 +298,7 @@ def _body(brand: Brand, site: Site, article: TrueArticle, page: int | None) -> s
         )
         if article.rendering.reporter_line:
             opening += f"<p>{esc(article.rendering.reporter_line)}</p>"
-    return opening + body_html(article, article.page_paragraphs(page), paragraph, insert)
+    return opening + common.article_body(site, article, page, MARKUP[brand.outlet.source])
 
 
 def _article_paging(article: TrueArticle, page: int) -> str:
@@ -310,20 +326,20 @@ def _paging(url: str, page: int, last: int) -> str:
 def hub_page(site: Site, section: str, page: int, brand: Brand = JOGJA) -> str:
     """/<section>?page=N: the section's articles, newest first, 20 a page."""
     base = brand.base
-    label = brand.outlet.section(section).label
+    label = brand.outlet.known_section(section).label
     articles = site.in_section(brand.outlet.source, section)
-    items = "".join(_hub_item(brand, site, a) for a in page_items(articles, page, PER_PAGE))
+    items = "".join(_hub_item(brand, site, a) for a in common.page_items(articles, page, PER_PAGE))
     main = (
         f'<h1 class="section-title">Berita {esc(label)} Terkini</h1>'
         f'<ul class="lst-hub">{items}</ul>'
-        f"{_paging(f'{base}/{section}?', page, page_count(len(articles), PER_PAGE))}"
+        f"{_paging(f'{base}/{section}?', page, common.page_count(len(articles), PER_PAGE))}"
     )
     head = (
         f"<title>Berita {esc(label)} Terkini Hari Ini{brand.suffix}</title>"
-        + canonical(f"{base}/{section}")
+        + common.canonical(f"{base}/{section}")
         + meta("description", f"Berita terbaru seputar {label} hari ini.")
     )
-    return document(head, chrome(site, main, brand))
+    return common.document(head, chrome(site, main, brand))
 
 
 def _hub_item(brand: Brand, site: Site, article: TrueArticle) -> str:
@@ -338,7 +354,7 @@ def _hub_item(brand: Brand, site: Site, article: TrueArticle) -> str:
         f'<div class="grey2 pt5 f13 ln18 txt-oev-3">{esc(article.description)}</div>'
         '<div class="grey pt5"><time class="foot timeago" '
         f'title="{article.published_at:%Y-%m-%d %H:%M:%S}">'
-        f"{relative_time(article.published_at, site.now)}</time></div></div></li>"
+        f"{common.relative_time(article.published_at, site.now)}</time></div></div></li>"
     )
 
 
@@ -353,13 +369,14 @@ def index_page(site: Site, day: date, page: int, brand: Brand = JOGJA) -> str:
     articles = site.on_day(brand.outlet.source, day)
     items = "".join(
         f'<li class="ptb15"><h3 class="f16 fbo"><a class="f16 fbo" href="{esc(a.url)}">'
-        f'{esc(a.title)}</a></h3><time class="grey">{long_date_time(a.published_at)}</time></li>'
-        for a in page_items(articles, page, PER_PAGE)
+        f'{esc(a.title)}</a></h3><time class="grey">'
+        f"{common.long_date_time(a.published_at)}</time></li>"
+        for a in common.page_items(articles, page, PER_PAGE)
     )
     paging = ""
     if articles:
         url = f"{base}/index-news?date={index_date(day)}&"
-        paging = _paging(url, page, page_count(len(articles), PER_PAGE))
+        paging = _paging(url, page, common.page_count(len(articles), PER_PAGE))
     main = (
         '<h1 class="section-title">Index Berita</h1>'
         f'<form class="index-date" action="{base}/index-news"><input name="date" '
@@ -367,4 +384,32 @@ def index_page(site: Site, day: date, page: int, brand: Brand = JOGJA) -> str:
         f'<ul class="lsi">{items}</ul>{paging}'
     )
     head = f"<title>Index Berita{brand.suffix}</title>" + meta("robots", "noindex, follow")
-    return document(head, chrome(site, main, brand))
+    return common.document(head, chrome(site, main, brand))
+
+
+# --- serving ---------------------------------------------------------------------------
+
+
+def serve(site: Site, host: str, path: str, query: Query) -> Page:
+    """A Tribun desk's host: daily index, section hubs, articles (a page, or ?page=all)."""
+    brand = BRANDS_BY_HOST[host]
+    if path == "/index-news":
+        day = day_param(site, query)
+        return common.html_page(index_page(site, day, listing_page(query), brand))
+    section = path.strip("/")
+    if path == f"/{section}" and brand.outlet.section(section):
+        return common.html_page(hub_page(site, section, listing_page(query), brand))
+    if ARTICLE_PATH.fullmatch(path):
+        article = article_at(site, host, path)
+        page = page_number(param(query, "page"), article.pages)
+        return common.html_page(article_page(site, article, page))
+    raise NotFound
+
+
+GROUP = OutletGroup(
+    outlets=(TRIBUN, TRIBUN_JATENG),
+    hosts=(
+        Host(TRIBUN.host, serve, ROBOTS),
+        Host(TRIBUN_JATENG.host, serve, ROBOTS, syndication_only=True),
+    ),
+)
