@@ -37,8 +37,8 @@ class ReparseReport:
 
 def raw_pages(archive: Archive, article_id: int) -> list[tuple[bytes, str]]:
     """The article's latest fetch: its pages in order, as (html, url)."""
-    # TODO(#14 integration): storage has no method for the raw pages' URLs and page
-    # numbers yet; this is the one SQL left here (wanted: Archive.raw_pages(article_id)).
+    # TODO(#14 integration): the one SQL left here; replace with the storage branch's
+    # Archive.latest_pages(article_id), which returns exactly this.
     rows = archive.conn.execute(
         "SELECT page_no, url, id FROM raw_pages WHERE article_id = ? ORDER BY id", (article_id,)
     ).fetchall()
