@@ -17,7 +17,6 @@ from typing import Any
 
 from crawler.extraction import extract_article
 from pipelines.archive import article_row, changed_columns
-from pipelines.base import CountingStats
 from pipelines.chain import process
 from pipelines.dedupe import DuplicateArticle
 from pipelines.validate import InvalidArticle
@@ -55,26 +54,27 @@ def raw_pages(archive: Archive, article_id: int) -> list[tuple[bytes, str]]:
 def reparse(
     archive: Archive, ids: Iterable[int] | str, params: Sequence[Any] = ()
 ) -> ReparseReport:
-    """Re-extract the articles with these ids and write what changed."""
+    """Re-extract the articles with these ids and write what changed.
+
+    Ids no longer in the archive are skipped. A re-read body that equals another
+    row's of the same source is a duplicate, dropped as a crawl drops it.
+    """
     if isinstance(ids, str):
         # TODO(#14 integration): remove with `params`; warta/cli.py still passes a SQL
         # condition and its parameters (reparse_where).
         return reparse_where(archive, ids, params)
     report = ReparseReport()
-    stats = CountingStats()
     for article_id in ids:
         current = archive.article(article_id)
         if current is None:  # deleted since it was selected: nothing to re-read
             continue
         report.articles += 1
-        _reparse_one(archive, current, report, stats)
+        _reparse_one(archive, current, report)
     archive.flush()
     return report
 
 
-def _reparse_one(
-    archive: Archive, current: dict[str, Any], report: ReparseReport, stats: CountingStats
-) -> None:
+def _reparse_one(archive: Archive, current: dict[str, Any], report: ReparseReport) -> None:
     url = current["url"]
     pages = raw_pages(archive, current["id"])
     if not pages:
@@ -88,7 +88,7 @@ def _reparse_one(
     article.source = current["source"]
     article.section = article.section or current["section"]
     try:
-        result = process(article, archive, stats, reread=url)
+        result = process(article, archive, reread=url)
     except InvalidArticle as exc:
         report.failed.append((url, exc.reason.replace("_", " ")))
         return
