@@ -67,6 +67,14 @@ def test_process_stores_then_finds_it_unchanged(archive):
     assert archive.raw_html(first.article_id) == [PAGE.read_bytes()]
 
 
+def test_process_maps_url_variants_onto_the_given_hosts(archive):
+    """Like a crawl with its own sources config: the mobile host is the configured one."""
+    item = fetched("https://m.contoh.id/berita/petani-kopi?utm_source=wa")
+    stored = process(item, archive, hosts=frozenset({"www.contoh.id"}))
+    assert archive.article(stored.article_id)["url"] == URL
+    assert archive.article_id_for(item.fetched_url) == stored.article_id  # kept as an alias
+
+
 def test_process_drops_an_invalid_article_with_its_reason(archive):
     item = fetched(URL)
     item.title = " "
