@@ -10,29 +10,17 @@ import time
 from pathlib import Path
 
 from storage.archive import body_hash, iso_utc
+from storage.columns import ARTICLE_FIELDS, TIME_FIELDS
 
-TEXT_FIELDS = (
-    "url",
-    "source",
-    "section",
-    "title",
-    "description",
-    "summary",
-    "authors",
-    "editors",
-    "location",
-    "tags",
-    "body",
-    "images",
-    "language",
-)
+# The stored Article fields a replica truth holds as they are (times need converting).
+TEXT_FIELDS = tuple(name for name in ARTICLE_FIELDS if name not in TIME_FIELDS)
 
 
 def archive_row(truth: dict) -> dict:
     """The archive row a replica article's truth implies (as the pipelines would write it)."""
     return {
         **{key: truth[key] for key in TEXT_FIELDS},
-        "published_at": iso_utc(truth["published_at"]),
+        "published_at": iso_utc(truth["published_at"]),  # the truth always has one
         "published_tz": truth["published_at"].isoformat()[-6:],
         "body_hash": body_hash(truth["body"]),
         "extraction": {},

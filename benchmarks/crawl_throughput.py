@@ -20,7 +20,6 @@ import json
 import os
 import re
 import socket
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -31,6 +30,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from benchmarks.common import crawl_command, wait_measuring
+from storage.archive import Archive
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH_RATE = re.compile(r"Crawled (\d+) pages \(at (\d+) pages/min\)")
@@ -96,11 +96,10 @@ def run_crawl(replica_url: str, db: Path, *, polite: bool = False, extra=()) -> 
         if process.returncode not in (0, 1):  # 1: some run degraded; the counts still stand
             stderr.seek(0)
             raise RuntimeError(f"crawl failed ({process.returncode}): {stderr.read()[-800:]}")
-    with sqlite3.connect(db) as conn:
-        articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-        pages, errors = conn.execute(
-            "SELECT coalesce(sum(pages), 0), coalesce(sum(errors), 0) FROM crawl_runs"
-        ).fetchone()
+    with Archive(db, readonly=True) as archive:
+        articles = archive.count()
+        totals = archive.runs.totals()
+        pages, errors = totals["pages"], totals["errors"]
     return {
         "seconds": seconds,
         "articles": articles,

@@ -34,7 +34,7 @@ SYLLABLES = (
 
 
 def vocabulary(rng: random.Random, size: int = 30000) -> list[str]:
-    words = set()
+    words: set[str] = set()
     while len(words) < size:
         words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))))
     return sorted(words)
@@ -107,32 +107,26 @@ def main() -> None:
     bodies, stories = build(args.articles, args.seed)
     with tempfile.TemporaryDirectory() as folder:
         archive = Archive(Path(folder) / "bench.db")
-        archive.conn.execute("PRAGMA foreign_keys=OFF")  # index rows without article rows
         index = archive.near_duplicates
         cluster_of: list[int] = []
         slices: list[float] = []
         slice_size = max(1, len(bodies) // 10)
         started = slice_start = time.perf_counter()
-        archive.conn.execute("BEGIN")
-        for number, body in enumerate(bodies):
-            sig = signature(body)
-            matches = index.matches(sig)
-            cluster_of.append(cluster_of[matches[0][0]] if matches else number)
-            index.add(number, sig)
-            if (number + 1) % slice_size == 0:
-                archive.conn.execute("COMMIT")
-                archive.conn.execute("BEGIN")
-                now = time.perf_counter()
-                slices.append((now - slice_start) / slice_size * 1000)
-                slice_start = now
-        archive.conn.execute("COMMIT")
+        with archive.bulk(foreign_keys=False) as commit:  # index rows without article rows
+            for number, body in enumerate(bodies):
+                sig = signature(body)
+                if sig is None:  # generated bodies are always long enough to sign
+                    raise ValueError(f"article {number} is too short for a signature")
+                matches = index.matches(sig)
+                cluster_of.append(cluster_of[matches[0][0]] if matches else number)
+                index.add(number, sig)
+                if (number + 1) % slice_size == 0:
+                    commit()
+                    now = time.perf_counter()
+                    slices.append((now - slice_start) / slice_size * 1000)
+                    slice_start = now
         elapsed = time.perf_counter() - started
-        index_bytes = sum(
-            archive.conn.execute(
-                "SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'minhash%' OR name LIKE "
-                "'%autoindex_minhash%' OR name = 'idx_minhash_bands_article'"
-            ).fetchone()
-        )
+        index_bytes = index.bytes_on_disk()
         archive.close()
     truth: dict[int, list[int]] = {}
     predicted: dict[int, list[int]] = {}

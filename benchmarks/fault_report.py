@@ -106,8 +106,8 @@ def trial(site, source: str, specs: dict[str, str], label: str) -> dict:
         code, seconds, peak = crawl(server, source, db, Path(tmp))
         with Archive(db, readonly=True) as archive:
             rows = {row["url"]: row for row in archive.articles()}
-            (run,) = archive.runs(limit=1)
-            errors = {e["url"]: e["reason"] for e in archive.crawl_errors(run["id"])}
+            (run,) = archive.runs.latest(limit=1)
+            errors = {e["url"]: e["reason"] for e in archive.runs.errors(run["id"])}
             health = source_health(archive, source)
     must_archive = set(truths) if expect == "archived" else set(truths) - set(specs)
     exact = [u for u in must_archive if u in rows and not wrong_fields(rows[u], truths[u])]

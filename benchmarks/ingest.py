@@ -22,7 +22,7 @@ from typing import Any
 from unittest import mock
 
 from benchmarks.archive_builder import generated_rows
-from storage import archive as archive_module
+from storage import core as archive_module  # where Archive.store stems the text
 from storage.archive import Archive, encode_row
 
 BARE_SCHEMA = """

@@ -56,11 +56,12 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import crawl_command
+from storage.columns import BOOKKEEPING_COLUMNS
 
 REPO = Path(__file__).resolve().parent.parent
 
 # articles columns a clean crawl and a killed-and-restarted one must agree on
-IGNORED_COLUMNS = {"id", "first_seen_at", "last_seen_at", "cluster_id"}
+IGNORED_COLUMNS = set(BOOKKEEPING_COLUMNS)
 
 
 @dataclass

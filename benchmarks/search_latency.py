@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import statistics
 import time
 from collections.abc import Callable
@@ -26,7 +27,9 @@ from typing import Any
 
 from benchmarks.archive_builder import build_archive
 from storage.archive import Archive
-from storage.search import BM25_WEIGHTS, Filters, fts_match, search
+from storage.opening import connect_readonly
+from storage.query import Filters, Query, Sort
+from storage.search import BM25_WEIGHTS, fts_match
 
 ONE_WORD = ["banjir", "Sleman", "Magelang", "bupati", "sekolah", "wisata", "longsor", "pasar"]
 TWO_WORDS = ["banjir Bantul", "harga cabai", "jalan rusak", "pelayanan publik"]
@@ -50,8 +53,13 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def bare_fts(archive: Archive, query: str, filters: Filters, exact: bool, order: str) -> list:
-    """The floor: hand-written FTS5 SQL, the 20 best ids, then FTS5's snippets for them."""
+def bare_fts(
+    floor_db: sqlite3.Connection, query: str, filters: Filters, exact: bool, order: str
+) -> list[Any]:
+    """The floor: hand-written FTS5 SQL, the 20 best ids, then FTS5's snippets for them.
+
+    On its own plain SQLite connection to the file: the floor goes around warta's
+    storage layer altogether (only the MATCH text and filter SQL are warta's)."""
     index, match = fts_match(query, exact)
     where, params = filters.where()
     weights = ", ".join(str(w) for w in BM25_WEIGHTS)
@@ -61,14 +69,14 @@ def bare_fts(archive: Archive, query: str, filters: Filters, exact: bool, order:
     ordering = f"bm25({index}, {weights})" if order == "relevance" else "a.published_at DESC"
     ids = [
         row[0]
-        for row in archive.conn.execute(
+        for row in floor_db.execute(
             f"SELECT {index}.rowid FROM {index} {joined} WHERE {index} MATCH ? "
             f"ORDER BY {ordering} LIMIT 20",
             [*params, match],
         )
     ]
     marks = ",".join("?" * len(ids))
-    return archive.conn.execute(
+    return floor_db.execute(
         f"SELECT rowid, snippet({index}, -1, '[', ']', '…', 16) FROM {index} "
         f"WHERE {index} MATCH ? AND rowid IN ({marks})",
         [match, *ids],
@@ -78,38 +86,48 @@ def bare_fts(archive: Archive, query: str, filters: Filters, exact: bool, order:
 def measure(db: Path, repeat: int = 5) -> dict[str, Any]:
     """Latencies (ms) of the mix for ours and the floor, the common term, size per article."""
     archive = Archive(db, readonly=True)
+    floor_db = connect_readonly(db)
     results: dict[str, Any] = {"articles": archive.count()}
-    for order in ("relevance", "newest"):
+    orders: tuple[Sort, ...] = ("relevance", "newest")
+    for order in orders:
         for exact in (False, True):
             label = f"{order}, {'exact' if exact else 'stemmed'}"
-            results[label] = _mix_latency(archive, order, exact, repeat)
-    for order in ("relevance", "newest"):
+            results[label] = _mix_latency(archive, floor_db, order, exact, repeat)
+    for order in orders:
         values = [timed(_ours(archive, COMMON, Filters(), False, order)) for _ in range(3)]
         results[f"common term {COMMON!r} by {order}, ms"] = statistics.median(values)
-    floor = [timed(_floor(archive, COMMON, Filters(), False, "relevance")) for _ in range(3)]
+    floor = [timed(_floor(floor_db, COMMON, Filters(), False, "relevance")) for _ in range(3)]
     results[f"common term {COMMON!r} by relevance, bare FTS5, ms"] = statistics.median(floor)
     archive.close()
+    floor_db.close()
     size = sum(p.stat().st_size for p in db.parent.glob(db.name + "*"))
     results["bytes per article"] = size / max(results["articles"], 1)
     return results
 
 
-def _mix_latency(archive: Archive, order: str, exact: bool, repeat: int) -> dict[str, float]:
+def _mix_latency(
+    archive: Archive, floor_db: sqlite3.Connection, order: Sort, exact: bool, repeat: int
+) -> dict[str, float]:
     ours: list[float] = []
     floor: list[float] = []
     for query, filters in mix():
         for _ in range(repeat):  # interleaved: the machine's noise hits both alike
             ours.append(timed(_ours(archive, query, filters, exact, order)))
-            floor.append(timed(_floor(archive, query, filters, exact, order)))
+            floor.append(timed(_floor(floor_db, query, filters, exact, order)))
     return _summary(ours, floor)
 
 
-def _ours(archive, query, filters, exact, order) -> Callable[[], Any]:
-    return lambda: search(archive, query, filters=filters, exact=exact, order=order, limit=20)
+def _ours(
+    archive: Archive, text: str, filters: Filters, exact: bool, order: Sort
+) -> Callable[[], Any]:
+    query = Query(text, filters, exact=exact, sort=order)
+    return lambda: archive.search(query, limit=20)
 
 
-def _floor(archive, query, filters, exact, order) -> Callable[[], Any]:
-    return lambda: bare_fts(archive, query, filters, exact, order)
+def _floor(
+    floor_db: sqlite3.Connection, text: str, filters: Filters, exact: bool, order: str
+) -> Callable[[], Any]:
+    return lambda: bare_fts(floor_db, text, filters, exact, order)
 
 
 def _summary(ours: list[float], floor: list[float]) -> dict[str, float]:

@@ -59,7 +59,7 @@ class OpenArchives:
             archive.close()
         except ArchiveError as exc:  # the last batch could not be committed
             self.fail(path, str(exc))
-            archive.conn.close()  # as before; storage could close it in Archive.close()
+            archive.abandon()
 
     def fail(self, path: Path, message: str) -> None:
         """Keep the first write failure of the archive at `path`."""

@@ -4,13 +4,12 @@ into the archive.
 Field names are the archive's column names. Extraction fills the content fields;
 the spider adds where the article came from (source, section, fetched pages);
 the pipelines normalise and store it. Every list of article columns derives from
-the fields (`ARTICLE_FIELDS`, `STORED_FIELDS` below), so a new field needs no
-hand-kept list.
+the fields (storage/columns.py), so a new field needs no hand-kept list.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -51,12 +50,3 @@ class Article:
     source: str | None = None
     fetched_url: str | None = None
     pages: list[FetchedPage] = field(default_factory=list)
-
-
-# Every field of the item, in declaration order.
-ARTICLE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Article))
-# How the article was reached, not what it says: the archive keeps these as URL aliases
-# and raw pages of the row, not as its columns.
-REACH_FIELDS: tuple[str, ...] = ("canonical_url", "fetched_url", "pages")
-# The fields an archived row holds: the key (url), the content, and the provenance.
-STORED_FIELDS: tuple[str, ...] = tuple(name for name in ARTICLE_FIELDS if name not in REACH_FIELDS)

@@ -9,10 +9,9 @@ from typing import Any
 from scrapy import Spider
 
 from crawler.archive_access import archive_failure, fail_crawl
-from crawler.items import STORED_FIELDS, Article
+from crawler.items import Article
 from pipelines.base import PipelineStep, Stats, StepContext
 from storage.archive import (
-    CONTENT_COLUMNS,
     Archive,
     ArchiveError,
     FencedOut,
@@ -22,18 +21,18 @@ from storage.archive import (
     encode_row,
     iso_utc,
 )
-
-# Article fields stored under another column name.
-RENAMED = {"provenance": "extraction"}
+from storage.columns import ARTICLE_FIELDS, CONTENT_COLUMNS, EXTRACTION
 
 
 def article_row(item: Article) -> dict[str, Any]:
-    """The archive row for an article: one column per stored field, times in UTC with
-    the original offset kept (published_tz), and the body's hash for deduplication."""
+    """The archive row for an article (storage/columns.py's ROW_COLUMNS): its stored
+    fields, times in UTC with the original offset kept (published_tz), the extraction
+    record, and the body's hash for deduplication."""
     row: dict[str, Any] = {}
-    for name in STORED_FIELDS:
+    for name in ARTICLE_FIELDS:
         value = getattr(item, name)
-        row[RENAMED.get(name, name)] = iso_utc(value) if isinstance(value, datetime) else value
+        row[name] = iso_utc(value) if isinstance(value, datetime) else value
+    row[EXTRACTION] = item.provenance
     row["published_tz"] = _offset(item.published_at)
     row["body_hash"] = body_hash(item.body or "")
     return row
@@ -62,7 +61,7 @@ def store(
     changed one keeps its previous version with the reason "reparse".
     """
     row = article_row(item)
-    current = _archived(archive, item.url) if reparse else None
+    current = archive.article_by_url(item.url) if reparse else None
     if current is not None and not changed_columns(row, current):
         result = StoreResult("unchanged", current["id"])
     else:
@@ -73,11 +72,6 @@ def store(
     if stats is not None:
         stats.inc_value(f"warta/articles_{result.outcome}")
     return result
-
-
-def _archived(archive: Archive, url: str) -> dict[str, Any] | None:
-    article_id = archive.article_id_for(url)
-    return archive.article(article_id) if article_id is not None else None
 
 
 class ArchivePipeline(PipelineStep):

@@ -1,608 +1,138 @@
-"""The archive: one SQLite file (WAL mode) holding articles, their raw pages,
-the URLs that led to them, and the crawl runs.
+"""The archive's front door: `Archive`, one open archive file and everything asked of it.
 
-Writers batch rows into short transactions (a few hundred milliseconds at
-most) so that researchers can read, and other crawls can write, while a crawl
-runs. `Archive.store()` is the single write path for articles: it decides
-whether a row is new, updated, unchanged or an exact duplicate of another.
+`Archive` is the core (storage/core.py: opening, batched writes, the article
+write path) plus one method per question, each delegating to the module that
+answers it: search and count (search.py), export rows and article ids
+(export.py), stats (stats.py), health (health.py), and the `runs` and `locks`
+sub-objects (runs.py). Those modules take an `ArchiveCore`, so the dependency
+runs one way: core ← modules ← this facade.
+
+    with Archive("warta.db", readonly=True) as archive:
+        hits = archive.search(Query("banjir", Filters(sources=["tribunjogja"])))
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import sqlite3
-import time
-import zlib
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-import sqlite_utils
-
-from storage.neardup import NearDuplicateIndex, signature
-from storage.opening import (
+from storage.core import (
+    CONTENT_COLUMNS,
+    DEFAULT_DB,
+    JSON_COLUMNS,
+    ArchiveCore,
     ArchiveError,
-    check_header,
-    connect_readonly,
-    damaged_message,
-    is_damage,
-    probe_write,
-    quick_check,
-    refuse_foreign,
-    unwritable,
+    FencedOut,
+    StoreResult,
+    body_hash,
+    decode_headers,
+    decode_row,
+    default_db_path,
+    encode_headers,
+    encode_row,
+    iso_utc,
+    utc_now,
 )
-from storage.runs import as_seen, process_identity
-from storage.schema import SchemaError, migrate
-from storage.stemming import stem_text
+from storage.export import PAGE_SIZE, selected_ids, selected_rows
+from storage.health import SourceHealth, health
+from storage.query import Query
+from storage.runs import Locks, Runs
+from storage.search import Hit, count_hits, find_hits
+from storage.stats import Stats, compute, selected_total
 
-DEFAULT_DB = "warta.db"
-
-# Columns that make up an article's content: a re-crawl that changes none of
-# them is "unchanged" and only moves last_seen_at.
-CONTENT_COLUMNS = (
-    "source",
-    "section",
-    "title",
-    "description",
-    "summary",
-    "authors",
-    "editors",
-    "published_at",
-    "published_tz",
-    "modified_at",
-    "location",
-    "tags",
-    "body",
-    "images",
-    "language",
+__all__ = [
+    "CONTENT_COLUMNS",
+    "DEFAULT_DB",
+    "JSON_COLUMNS",
+    "Archive",
+    "ArchiveError",
+    "FencedOut",
+    "StoreResult",
     "body_hash",
-)
+    "decode_headers",
+    "decode_row",
+    "default_db_path",
+    "encode_headers",
+    "encode_row",
+    "iso_utc",
+    "utc_now",
+]
 
 
-@dataclass
-class StoreResult:
-    outcome: str  # new | updated | unchanged | duplicate
-    article_id: int
-
-
-def default_db_path() -> str:
-    return os.environ.get("WARTA_DB") or DEFAULT_DB
-
-
-def utc_now() -> str:
-    return iso_utc(datetime.now(UTC))
-
-
-def iso_utc(moment: datetime) -> str:
-    """ISO-8601 in UTC ending in Z, seconds precision (the archive's time format)."""
-    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def body_hash(body: str) -> str:
-    """The exact-duplicate key of an article body."""
-    return hashlib.sha1(body.encode("utf-8")).hexdigest()
-
-
-def encode_headers(headers: dict[str, str]) -> bytes:
-    """Response headers as stored: JSON, zlib-compressed like the page (a BLOB).
-
-    Pages archived before warta compressed them hold the JSON text; decode_headers
-    reads both. Compressed, a hostile site's repetitive headers take little room
-    (and the crawler caps them anyway: crawler/middlewares.py).
-    """
-    return zlib.compress(json.dumps(headers, ensure_ascii=False).encode("utf-8"), 6)
-
-
-def decode_headers(value: bytes | str) -> dict[str, str]:
-    """A raw page's stored headers: compressed JSON (bytes) or, from older rows, JSON text."""
-    if isinstance(value, bytes):
-        value = zlib.decompress(value).decode("utf-8")
-    return json.loads(value)
-
-
-class FencedOut(RuntimeError):
-    """A write of a crawl whose source lock another crawl took over (storage/locks.py)."""
-
-
-class Archive:
+class Archive(ArchiveCore):
     """An open archive file. Not thread-safe: one per process (or per crawler)."""
 
     def __init__(
         self,
-        path: str | os.PathLike | None = None,
+        path: str | os.PathLike[str] | None = None,
         *,
         readonly: bool = False,
         batch_size: int = 200,
         batch_seconds: float = 0.5,
     ) -> None:
-        self.path = Path(path or default_db_path())
-        self.readonly = readonly
-        self.batch_size = batch_size
-        self.batch_seconds = batch_seconds
-        self._pending = 0
-        self._batch_started = 0.0
-        # called in each write batch's transaction before its first write: the crawl's
-        # lock fence (storage/locks.py) checks there that its runs still hold their locks
-        self.before_batch: Callable[[], None] | None = None
-        self.fenced_out: set[str] = set()  # sources whose crawl here lost its lock
-        self.conn = self._connect()
-        self.db = sqlite_utils.Database(self.conn)
-        self.near_duplicates = NearDuplicateIndex(self.conn)
-
-    # -- opening -------------------------------------------------------------
-
-    def _connect(self) -> sqlite3.Connection:
-        if self.path.is_dir():
-            raise ArchiveError(f"{self.path} is a folder, not an archive file")
-        if self.readonly:
-            from storage.schema import SCHEMA_VERSION
-
-            # refuse from the header first: SQLite would create -wal/-shm files beside it
-            check_header(self.path, SCHEMA_VERSION)
-            try:
-                conn = connect_readonly(self.path)
-            except sqlite3.DatabaseError as exc:
-                raise ArchiveError(self._open_error(exc)) from None
-        else:
-            if self.path.parent and not self.path.parent.exists():
-                raise ArchiveError(f"cannot create archive {self.path}: folder does not exist")
-            if why := unwritable(self.path):  # SQLite would open it and fail at the first write
-                raise ArchiveError(f"cannot write to archive {self.path}: {why}")
-            try:
-                conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            except sqlite3.Error as exc:
-                raise ArchiveError(self._open_error(exc, "cannot open archive")) from None
-            try:
-                self._refuse_newer(conn)  # before WAL mode rewrites a newer warta's file header
-                refuse_foreign(conn, self.path)  # nor another application's database
-                probe_write(conn, self.path)  # a file we may not write opens read-only
-                conn.execute("PRAGMA journal_mode=WAL")
-            except ArchiveError:
-                conn.close()
-                raise
-            except sqlite3.Error as exc:
-                conn.close()
-                raise ArchiveError(self._open_error(exc, "cannot open archive")) from None
-        try:
-            conn.execute("PRAGMA busy_timeout=30000")
-            conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            if not self.readonly:
-                # Each article touches ~35 scattered index pages: checkpoint the WAL every
-                # ~40 MB rather than every 4 MB, so a page changed by many commits is copied
-                # back once (measured: commits cost most of a crawl into a big archive).
-                conn.execute("PRAGMA wal_autocheckpoint=10000")
-                conn.execute("PRAGMA journal_size_limit=67108864")
-            conn.execute("PRAGMA recursive_triggers=ON")
-            self._check_schema(conn)
-        except sqlite3.DatabaseError as exc:
-            conn.close()
-            raise ArchiveError(self._open_error(exc)) from None
-        return conn
-
-    def _open_error(self, exc: sqlite3.Error, prefix: str | None = None) -> str:
-        """The one line for a SQLite error while opening: damage named as damage."""
-        if is_damage(exc) and "not a database" not in str(exc):
-            return damaged_message(self.path, exc)
-        if prefix:
-            return f"{prefix} {self.path}: {exc}"
-        return f"{self.path} is not a warta archive: {exc}"
-
-    def claim_origin(self, origin: str) -> None:
-        """Mark the archive 'real' or 'replica' on its first crawl; refuse the other kind."""
-        from storage.origin import claim_origin
-
-        self.flush()
-        claim_origin(self.conn, self.path, origin)
-
-    def origin(self) -> str | None:
-        """'real', 'replica', or None (never crawled since the mark existed)."""
-        from storage.origin import archive_origin
-
-        return archive_origin(self.conn)
-
-    def verify_intact(self) -> None:
-        """Refuse (ArchiveError) a file SQLite's quick_check finds damaged: run before writing."""
-        quick_check(self.conn, self.path)
-
-    def _refuse_newer(self, conn: sqlite3.Connection) -> None:
-        from storage.schema import SCHEMA_VERSION
-
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            conn.close()
-            raise ArchiveError(
-                f"{self.path}: archive schema version {version} is newer than this warta "
-                f"supports ({SCHEMA_VERSION}); upgrade warta"
-            )
-
-    def _check_schema(self, conn: sqlite3.Connection) -> None:
-        try:
-            if self.readonly:
-                from storage.schema import SCHEMA_VERSION
-
-                version = conn.execute("PRAGMA user_version").fetchone()[0]
-                if version > SCHEMA_VERSION:
-                    raise SchemaError(
-                        f"archive schema version {version} is newer than this warta "
-                        f"supports ({SCHEMA_VERSION}); upgrade warta"
-                    )
-                if version == 0:
-                    raise SchemaError("file has no warta schema")
-            else:
-                migrate(conn)
-        except SchemaError as exc:
-            conn.close()
-            raise ArchiveError(f"{self.path}: {exc}") from None
-
-    def close(self) -> None:
-        self.flush()
-        self.conn.close()
-
-    def __enter__(self) -> Archive:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    # -- batched writes --------------------------------------------------------
-
-    def _begin(self) -> None:
-        if not self.conn.in_transaction:
-            self.conn.execute("BEGIN IMMEDIATE")
-            self._batch_started = time.monotonic()
-            self._pending = 0
-            if self.before_batch is not None:
-                self.before_batch()
-
-    def _wrote(self) -> None:
-        self._pending += 1
-        if (
-            self._pending >= self.batch_size
-            or time.monotonic() - self._batch_started >= self.batch_seconds
-        ):
-            self.flush()
-
-    def flush(self) -> None:
-        """Commit the open batch, if any; a batch that cannot be committed is rolled back whole."""
-        self._pending = 0
-        if self.conn.in_transaction:
-            try:
-                self.conn.execute("COMMIT")
-            except sqlite3.Error as exc:  # disk full, say
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
-                raise ArchiveError(f"cannot write to archive {self.path}: {exc}") from exc
-
-    def flush_if_stale(self) -> None:
-        """Commit a batch that has been open too long (called on a timer by the crawler)."""
-        if (
-            self.conn.in_transaction
-            and time.monotonic() - self._batch_started >= self.batch_seconds
-        ):
-            self.flush()
-
-    # -- articles ----------------------------------------------------------------
-
-    def has_url(self, url: str) -> bool:
-        """Whether this URL (canonical or an alias) already led to an archived article."""
-        row = self.conn.execute("SELECT 1 FROM url_aliases WHERE url = ?", (url,)).fetchone()
-        return row is not None
-
-    def _same_body(self, digest: str, source: str | None) -> int | None:
-        """The article of the same source with exactly this body, if any.
-
-        The same body at another outlet is a syndicated copy, not the same article:
-        it keeps its own row and joins the story's cluster instead.
-        """
-        # Look up by hash alone: with "AND source = ?" SQLite may pick the (source, …)
-        # index and scan a whole outlet for every stored article.
-        rows = self.conn.execute("SELECT id, source FROM articles WHERE body_hash = ?", (digest,))
-        return next((article_id for article_id, other in rows if other == source), None)
-
-    def url_with_body(self, digest: str, source: str | None) -> str | None:
-        """The URL of the same source's archived article with this body hash, if any."""
-        article_id = self._same_body(digest, source)
-        if article_id is None:
-            return None
-        return self.conn.execute("SELECT url FROM articles WHERE id = ?", (article_id,)).fetchone()[
-            0
-        ]
-
-    def _cluster(self, article_id: int, values: Mapping[str, Any], *, new: bool) -> None:
-        """Put a new article in its story's cluster; keep a revised one's signature current."""
-        sig = signature(values.get("body") or "")
-        if new:
-            matches = self.near_duplicates.matches(sig, exclude=article_id) if sig else []
-            self._join_clusters(article_id, [match_id for match_id, _ in matches])
-        if sig is not None:
-            self.near_duplicates.add(article_id, sig, new=new)
-
-    def _join_clusters(self, article_id: int, matching: list[int]) -> None:
-        """The story's original is its earliest copy; every member points at it."""
-        if not matching:  # a story of its own (most articles): no other row changes
-            self.conn.execute("UPDATE articles SET cluster_id = id WHERE id = ?", (article_id,))
-            return
-        clusters = (
-            {
-                row[0]
-                for row in self.conn.execute(
-                    f"SELECT coalesce(cluster_id, id) FROM articles WHERE id IN "
-                    f"({','.join('?' * len(matching))})",
-                    matching,
-                )
-            }
-            if matching
-            else set()
+        super().__init__(
+            path, readonly=readonly, batch_size=batch_size, batch_seconds=batch_seconds
         )
-        originals = [article_id, *clusters]
-        original = self.conn.execute(
-            f"SELECT id FROM articles WHERE id IN ({','.join('?' * len(originals))}) "
-            "ORDER BY published_at IS NULL, published_at, id LIMIT 1",
-            originals,
-        ).fetchone()[0]
-        members = [article_id, *clusters]
-        self.conn.execute(
-            f"UPDATE articles SET cluster_id = ? WHERE id IN ({','.join('?' * len(members))}) "
-            f"OR cluster_id IN ({','.join('?' * len(members))})",
-            [original, *members, *members],
-        )
+        self.runs = Runs(self)  # crawl runs and the URLs they could not archive
+        self.locks = Locks(self)  # per-source crawl locks and the write fence
 
-    def add_alias(self, url: str, canonical: str) -> None:
-        """Record that `url` led to the archived article at `canonical`."""
-        self._begin()
-        self.conn.execute(
-            "INSERT OR IGNORE INTO url_aliases(url, article_id) "
-            "SELECT ?, id FROM articles WHERE url = ?",
-            (url, canonical),
-        )
-        self._wrote()
+    # -- questions about articles -------------------------------------------------
 
-    def store(
+    def search(
         self,
-        row: Mapping[str, Any],
+        query: Query,
         *,
-        pages: Iterable[Any] = (),
-        aliases: Iterable[str] = (),
-        seen_at: str | None = None,
-        reason: str = "recrawl",
-    ) -> StoreResult:
-        """Write one normalised article row; decide new/updated/unchanged/duplicate.
+        limit: int = 20,
+        offset: int = 0,
+        highlight: tuple[str, str] = ("[", "]"),
+    ) -> list[Hit]:
+        """The page of hits for the query's text (SearchError if it cannot be run)."""
+        return find_hits(self, query, limit=limit, offset=offset, highlight=highlight)
 
-        `row` holds the article columns (lists already as Python lists);
-        `pages` are the FetchedPage objects it was extracted from, kept as raw
-        pages when the row is new or changed; `aliases` are further URLs that led
-        to it (the fetched URL, for instance). When the row changes, its previous
-        content is kept in `article_versions` with `reason` ("recrawl": the outlet
-        revised it; "reparse": our extractor changed its reading).
-        """
-        seen_at = seen_at or utc_now()
-        values = encode_row(row)
-        self._begin()
-        if values.get("source") in self.fenced_out:
-            raise FencedOut(f"the crawl of {values['source']} lost its lock: not stored")
-        try:
-            result = self._store_in_batch(values, list(pages), seen_at, reason)
-            for url in {values["url"], *aliases}:
-                self.conn.execute(
-                    "INSERT OR IGNORE INTO url_aliases(url, article_id) VALUES (?, ?)",
-                    (url, result.article_id),
-                )
-        except sqlite3.Error as exc:
-            if self.conn.in_transaction:  # SQLite may have rolled back already (disk full)
-                self.conn.execute("ROLLBACK")
-            raise ArchiveError(f"cannot write to archive {self.path}: {exc}") from exc
-        self._wrote()
-        return result
+    def count(self, query: Query | None = None) -> int:
+        """How many articles (or stories) match the query's text; every article without one."""
+        if query is None:
+            return self.article_count()
+        if query.text is None:  # filters alone: count the selection
+            return selected_total(self, query)
+        return count_hits(self, query)
 
-    def _store_in_batch(
-        self, values: dict[str, Any], pages: list, seen_at: str, reason: str
-    ) -> StoreResult:
-        cursor = self.conn.execute("SELECT * FROM articles WHERE url = ?", (values["url"],))
-        existing = cursor.fetchone()
-        if existing is None:
-            same_body = self._same_body(values["body_hash"], values["source"])
-            if same_body is not None:
-                self._touch(same_body, seen_at)
-                return StoreResult("duplicate", same_body)
-            article_id = self._insert(values, seen_at)
-            self._index_stems(article_id, values, new=True)
-            self._cluster(article_id, values, new=True)
-            self._save_pages(article_id, pages)
-            return StoreResult("new", article_id)
-        current = dict(zip([d[0] for d in cursor.description], existing, strict=True))
-        article_id = current["id"]
-        if all(current[col] == values.get(col) for col in CONTENT_COLUMNS):
-            self._touch(article_id, seen_at)
-            return StoreResult("unchanged", article_id)
-        self._keep_version(current, reason, seen_at)
-        assignments = ", ".join(f"{col} = :{col}" for col in CONTENT_COLUMNS + ("extraction",))
-        self.conn.execute(
-            f"UPDATE articles SET {assignments}, last_seen_at = :seen WHERE id = :id",
-            {**values, "seen": seen_at, "id": article_id},
-        )
-        self._index_stems(article_id, values, new=False)
-        self._cluster(article_id, values, new=False)
-        self._save_pages(article_id, pages)
-        return StoreResult("updated", article_id)
+    def export_rows(self, query: Query, *, page_size: int = PAGE_SIZE) -> Iterator[dict[str, Any]]:
+        """The selected articles in id order, EXPORT_COLUMNS as keys (storage/export.py)."""
+        return selected_rows(self, query, page_size=page_size)
 
-    def _keep_version(self, current: dict[str, Any], reason: str, superseded_at: str) -> None:
-        """Copy the row as it is now into article_versions, with the fetch it came from."""
-        fetch = self._latest_fetch(current["id"]) or (None, None)
-        columns = CONTENT_COLUMNS + ("extraction",)
-        self.conn.execute(
-            f"INSERT INTO article_versions (article_id, reason, raw_page_id, fetched_at, "
-            f"superseded_at, {', '.join(columns)}) VALUES (:id, :reason, :raw_page_id, "
-            f":fetched_at, :superseded_at, {', '.join(':' + c for c in columns)})",
-            {
-                **current,
-                "reason": reason,
-                "raw_page_id": fetch[0],
-                "fetched_at": fetch[1],
-                "superseded_at": superseded_at,
-            },
-        )
+    def article_ids(self, query: Query) -> Iterator[int]:
+        """The ids of the articles the query selects, in id order, read in pages."""
+        return selected_ids(self, query)
 
-    def _latest_fetch(self, article_id: int) -> tuple[int, str] | None:
-        """(raw page id, fetched_at) of the first page of the article's latest fetch."""
-        return self.conn.execute(
-            "SELECT id, fetched_at FROM raw_pages WHERE article_id = ? AND page_no = 1 "
-            "ORDER BY id DESC LIMIT 1",
-            (article_id,),
-        ).fetchone()
+    def stats(self, query: Query, *, by: str = "day", top: int = 10) -> Stats:
+        """Articles per source per period, top sections and authors, of the selection."""
+        return compute(self, query, by=by, top=top)
 
-    def versions(self, article_id: int) -> list[dict[str, Any]]:
-        """Every version of an article, oldest first; the last one is the current row."""
-        older = [
-            decode_row(r)
-            for r in self.db.query(
-                "SELECT * FROM article_versions WHERE article_id = ? ORDER BY id", [article_id]
-            )
-        ]
-        current = self.article(article_id)
-        if current is not None:
-            fetch = self._latest_fetch(article_id)
-            current["fetched_at"] = fetch[1] if fetch else current["last_seen_at"]
-            older.append(current)
-        return older
+    def health(self, source_ids: Iterable[str]) -> list[SourceHealth]:
+        """Each source's health: ok, degraded or failing, with the reasons."""
+        return health(self, list(source_ids))
 
-    def article_id_for(self, url: str) -> int | None:
-        """The article a URL (canonical or alias) leads to."""
-        row = self.conn.execute(
-            "SELECT article_id FROM url_aliases WHERE url = ?", (url,)
-        ).fetchone()
-        return row[0] if row else None
+    def articles(
+        self, ids: Iterable[int] | str | None = None, params: Iterable[Any] = ()
+    ) -> list[dict[str, Any]]:
+        """These articles (every article when `ids` is None), in id order, JSON decoded."""
+        if isinstance(ids, str):  # TODO(#14 integration): remove; callers pass ids
+            rows = self.db.query(f"SELECT * FROM articles WHERE {ids} ORDER BY id", list(params))
+            return [decode_row(r) for r in rows]
+        return super().articles(ids)
 
-    def _insert(self, values: dict[str, Any], seen_at: str) -> int:
-        columns = ("url",) + CONTENT_COLUMNS + ("extraction",)
-        cursor = self.conn.execute(
-            f"INSERT INTO articles ({', '.join(columns)}, first_seen_at, last_seen_at) "
-            f"VALUES ({', '.join(':' + c for c in columns)}, :seen, :seen)",
-            {**values, "seen": seen_at},
-        )
-        return cursor.lastrowid
-
-    def _index_stems(self, article_id: int, values: Mapping[str, Any], *, new: bool) -> None:
-        """Keep the stemmed FTS index in step with the row (triggers cannot stem)."""
-        if not new:
-            self.conn.execute("DELETE FROM articles_fts_stem WHERE rowid = ?", (article_id,))
-        self.conn.execute(
-            "INSERT INTO articles_fts_stem(rowid, title, summary, body) VALUES (?, ?, ?, ?)",
-            (
-                article_id,
-                stem_text(values.get("title")),
-                stem_text(values.get("summary")),
-                stem_text(values.get("body")),
-            ),
-        )
-
-    def _touch(self, article_id: int, seen_at: str) -> None:
-        self.conn.execute(
-            "UPDATE articles SET last_seen_at = ? WHERE id = ?", (seen_at, article_id)
-        )
-
-    def _save_pages(self, article_id: int, pages: list) -> None:
-        for page_no, page in enumerate(pages, start=1):
-            self.conn.execute(
-                "INSERT INTO raw_pages(article_id, page_no, url, status, headers, fetched_at, html)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    article_id,
-                    page_no,
-                    page.url,
-                    page.status,
-                    encode_headers(page.headers),
-                    iso_utc(page.fetched_at),
-                    zlib.compress(page.body, 6),
-                ),
-            )
-
-    def raw_html(self, article_id: int) -> list[bytes]:
-        """The raw pages of an article, in page order, decompressed."""
-        rows = self.conn.execute(
-            "SELECT html FROM raw_pages WHERE article_id = ? ORDER BY id", (article_id,)
-        )
-        return [zlib.decompress(blob) for (blob,) in rows]
-
-    def raw_headers(self, article_id: int) -> list[dict[str, str]]:
-        """The response headers of an article's raw pages, in page order (either storage)."""
-        rows = self.conn.execute(
-            "SELECT headers FROM raw_pages WHERE article_id = ? ORDER BY id", (article_id,)
-        )
-        return [decode_headers(value) for (value,) in rows]
-
-    def article(self, article_id: int) -> dict[str, Any] | None:
-        """One article row with JSON columns decoded."""
-        rows = list(self.db.query("SELECT * FROM articles WHERE id = ?", [article_id]))
-        return decode_row(rows[0]) if rows else None
-
-    def articles(self, where: str = "1", params: Iterable[Any] = ()) -> list[dict[str, Any]]:
-        return [
-            decode_row(r)
-            for r in self.db.query(f"SELECT * FROM articles WHERE {where} ORDER BY id", params)
-        ]
-
-    def count(self, table: str = "articles") -> int:
-        return self.db[table].count
-
-    # -- crawl runs ------------------------------------------------------------------
+    # -- the old names of run and lock calls ------------------------------------------
+    # TODO(#14 integration): remove; callers use archive.runs.* and archive.locks.*
 
     def start_run(self, source: str) -> int:
-        self.flush()
-        cursor = self.conn.execute(
-            "INSERT INTO crawl_runs(source, started_at, status, pid, holder) "
-            "VALUES (?, ?, 'running', ?, ?)",
-            (source, utc_now(), os.getpid(), process_identity()),
-        )
-        return cursor.lastrowid
+        return self.runs.start(source)
 
     def finish_run(
-        self, run_id: int, status: str, counts: Mapping[str, int], message: str | None = None
+        self, run_id: int, status: str, counts: dict[str, int], message: str | None = None
     ) -> None:
-        self.flush()
-        self.close_run_row(run_id, status, counts, message)
-
-    def close_run_row(
-        self, run_id: int, status: str, counts: Mapping[str, int], message: str | None = None
-    ) -> None:
-        """finish_run's update alone, inside the caller's transaction (storage/locks.py)."""
-        allowed = {
-            "pages",
-            "articles_new",
-            "articles_updated",
-            "articles_unchanged",
-            "articles_dropped",
-            "errors",
-        }
-        sets = {key: int(value) for key, value in counts.items() if key in allowed}
-        assignments = "".join(f", {key} = :{key}" for key in sets)
-        self.conn.execute(
-            f"UPDATE crawl_runs SET finished_at = :finished, status = :status, "
-            f"message = :message{assignments} WHERE id = :id",
-            {**sets, "finished": utc_now(), "status": status, "message": message, "id": run_id},
-        )
-
-    def runs(self, limit: int = 20) -> list[dict[str, Any]]:
-        """The latest runs, a killed crawl's "running" run read as failed (storage/runs.py)."""
-        rows = self.db.query("SELECT * FROM crawl_runs ORDER BY id DESC LIMIT ?", [limit])
-        holders = self.lock_holders()
-        return [as_seen(run, holders.get(run["source"])) for run in rows]
-
-    def lock_holders(self) -> dict[str, str]:
-        """source -> the identity holding its crawl lock now."""
-        try:
-            rows = self.conn.execute(
-                "SELECT source, holder FROM crawl_locks WHERE holder IS NOT NULL"
-            ).fetchall()
-        except sqlite3.OperationalError:  # read-only, from a warta before holders
-            return {}
-        return dict(rows)
-
-    # -- crawl errors ----------------------------------------------------------------
+        self.runs.finish(run_id, status, counts, message)
 
     def record_error(
         self,
@@ -613,69 +143,10 @@ class Archive:
         detail: str | None = None,
         attempts: int = 1,
     ) -> None:
-        """Record a URL the crawl could not archive, in the current write batch.
-
-        Only `crawl_errors` is written: the URL does not become "known", so the next
-        crawl fetches it again.
-        """
-        self._begin()
-        self.conn.execute(
-            "INSERT INTO crawl_errors(run_id, source, url, reason, detail, attempts, at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (run_id, source, url, reason, (detail or "")[:500] or None, attempts, utc_now()),
-        )
-        self._wrote()
+        self.runs.record_error(run_id, source, url, reason, detail, attempts)
 
     def crawl_errors(self, run_id: int) -> list[dict[str, Any]]:
-        """The URLs a run could not archive, in the order it met them."""
-        return list(
-            self.db.query("SELECT * FROM crawl_errors WHERE run_id = ? ORDER BY id", [run_id])
-        )
-
-    def unresolved_errors(
-        self, source: str, runs: int = 3, limit: int = 500
-    ) -> list[tuple[str, str | None]]:
-        """(url, detail) of URLs the source's last `runs` finished runs could not archive
-        and no run has archived since, most recent first: the next crawl fetches them
-        again, even when its listing walk stops before reaching them."""
-        rows = self.conn.execute(
-            "SELECT e.url, max(e.detail) FROM crawl_errors e WHERE e.source = ? AND e.run_id IN"
-            " (SELECT id FROM crawl_runs WHERE source = ? AND status NOT IN ('running', 'refused')"
-            "  ORDER BY id DESC LIMIT ?)"
-            " AND NOT EXISTS (SELECT 1 FROM url_aliases a WHERE a.url = e.url)"
-            " GROUP BY e.url ORDER BY max(e.id) DESC LIMIT ?",
-            (source, source, runs, limit),
-        )
-        return rows.fetchall()
+        return self.runs.errors(run_id)
 
     def error_counts(self, run_ids: Iterable[int]) -> dict[int, int]:
-        """run id -> how many URLs that run could not archive (runs without any: absent)."""
-        ids = list(run_ids)
-        marks = ",".join("?" * len(ids))
-        rows = self.conn.execute(
-            f"SELECT run_id, count(*) FROM crawl_errors WHERE run_id IN ({marks}) GROUP BY run_id",
-            ids,
-        )
-        return dict(rows.fetchall())
-
-
-JSON_COLUMNS = ("authors", "editors", "tags", "images", "extraction")
-
-
-def encode_row(row: Mapping[str, Any]) -> dict[str, Any]:
-    """An article row's column values as stored (lists and dicts as JSON text)."""
-    values = {col: row.get(col) for col in ("url",) + CONTENT_COLUMNS + ("extraction",)}
-    for col in JSON_COLUMNS:
-        values[col] = json.dumps(
-            values[col] or ([] if col != "extraction" else {}), ensure_ascii=False
-        )
-    return values
-
-
-def decode_row(row: Mapping[str, Any]) -> dict[str, Any]:
-    """Decode the JSON columns of an article row into Python lists and dicts."""
-    decoded = dict(row)
-    for col in JSON_COLUMNS:
-        if col in decoded and isinstance(decoded[col], str):
-            decoded[col] = json.loads(decoded[col])
-    return decoded
+        return self.runs.error_counts(run_ids)

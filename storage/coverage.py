@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
-from storage.archive import Archive, utc_now
+from storage.core import ArchiveCore, utc_now
 
 Unit = tuple[str, date]  # (section, day); section '' for a per-day listing of the whole outlet
 
@@ -91,7 +91,7 @@ class Ledger:
         self.failed_units = {(section, day) for _, section, day in failed}
 
     @classmethod
-    def load(cls, archive: Archive, source: str, since: date) -> Ledger:
+    def load(cls, archive: ArchiveCore, source: str, since: date) -> Ledger:
         complete = {
             (section, date.fromisoformat(day))
             for section, day in archive.conn.execute(
@@ -123,7 +123,7 @@ class Ledger:
         return True
 
 
-def oldest_hole(archive: Archive, source: str, not_before: date, before: date) -> date | None:
+def oldest_hole(archive: ArchiveCore, source: str, not_before: date, before: date) -> date | None:
     """The oldest day not_before..before-1 of the source with a hole or a failed listing."""
     row = archive.conn.execute(
         "SELECT min(day) FROM ("
@@ -137,7 +137,7 @@ def oldest_hole(archive: Archive, source: str, not_before: date, before: date) -
 
 
 def record_walk(
-    archive: Archive, source: str, run_id: int, walk: Walk, *, certify: bool, settled: date
+    archive: ArchiveCore, source: str, run_id: int, walk: Walk, *, certify: bool, settled: date
 ) -> None:
     """Write what a closing run walked.
 
@@ -153,11 +153,12 @@ def record_walk(
         for day in days:
             unit = (section, day)
             _record_unit(archive, source, run_id, unit, walk, certify, day < settled, now)
-    for url, section, day, reason in walk.failed:
+    for url, section, failed_day, reason in walk.failed:
+        listed_day = failed_day.isoformat() if failed_day else None
         archive.conn.execute(
             "INSERT INTO coverage_failures(run_id, source, section, day, url, reason, at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (run_id, source, section, day.isoformat() if day else None, url, reason, now),
+            (run_id, source, section, listed_day, url, reason, now),
         )
     if walk.fetched:  # a listing fetched fine resolves its earlier failures
         marks = ",".join("?" * len(walk.fetched))
@@ -169,7 +170,7 @@ def record_walk(
 
 
 def _record_unit(
-    archive: Archive,
+    archive: ArchiveCore,
     source: str,
     run_id: int,
     unit: Unit,
@@ -240,7 +241,7 @@ class NoLedger(RuntimeError):
     """The archive predates the coverage ledger (opened read-only, not migrated yet)."""
 
 
-def has_ledger(archive: Archive) -> bool:
+def has_ledger(archive: ArchiveCore) -> bool:
     row = archive.conn.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'coverage_days'"
     ).fetchone()
@@ -248,7 +249,7 @@ def has_ledger(archive: Archive) -> bool:
 
 
 def holes(
-    archive: Archive,
+    archive: ArchiveCore,
     source: str | None = None,
     day_from: date | None = None,
     day_to: date | None = None,
@@ -304,7 +305,7 @@ def _range(source: str | None, day_from: date | None, day_to: date | None) -> tu
     return where, params
 
 
-def stale_holes(archive: Archive, source: str, before: str) -> list[Hole]:
+def stale_holes(archive: ArchiveCore, source: str, before: str) -> list[Hole]:
     """The source's holes first seen before `before` (ISO-8601 UTC): a night has passed
     over them (the next run, or a day) and they are still there."""
     if not has_ledger(archive):
@@ -312,7 +313,7 @@ def stale_holes(archive: Archive, source: str, before: str) -> list[Hole]:
     return [hole for hole in holes(archive, source) if hole.since and hole.since < before]
 
 
-def days_complete(archive: Archive, source: str) -> int:
+def days_complete(archive: ArchiveCore, source: str) -> int:
     """How many days (of sections) of the source the ledger holds complete."""
     return archive.conn.execute(
         "SELECT count(*) FROM coverage_days WHERE source = ? AND complete_run IS NOT NULL",

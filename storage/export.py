@@ -1,6 +1,7 @@
 """Researcher exports: the articles a query and filters select, as JSON Lines, CSV or Parquet.
 
-The columns are fixed and documented (EXPORT_COLUMNS, docs/researcher-guide.md),
+The columns are fixed and documented (EXPORT_COLUMNS, from the Article item's fields:
+storage/columns.py; docs/researcher-guide.md),
 in the same order in every format, so analysis scripts do not break when the
 archive grows a column. Rows are read in pages by id (keyset pagination), never
 all at once: an export of a million articles holds one page in memory, and no
@@ -17,36 +18,16 @@ import os
 import stat
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
 from typing import Any, TextIO
 
-from storage.archive import Archive
-from storage.search import Filters, count, fts_match
+from storage.columns import EXPORT_COLUMNS, LIST_COLUMNS
+from storage.core import ArchiveCore
+from storage.query import Filters, Query
+from storage.search import count_hits, fts_match
 
-EXPORT_COLUMNS = (
-    "id",
-    "url",
-    "source",
-    "section",
-    "title",
-    "description",
-    "summary",
-    "authors",
-    "editors",
-    "tags",
-    "published_at",
-    "published_tz",
-    "modified_at",
-    "location",
-    "body",
-    "language",
-    "first_seen_at",
-    "last_seen_at",
-    "cluster_id",
-)
-LIST_COLUMNS = ("authors", "editors", "tags")
 FORMATS = ("jsonl", "csv", "parquet")
 PAGE_SIZE = 1000
 PARQUET_BATCH_ROWS = 5000  # one row group per batch: ~15 MB of text at most in memory
@@ -63,29 +44,23 @@ class Selection:
     id_column: str = "a.id"
 
 
-def selection(
-    archive: Archive,
-    query: str | None,
-    filters: Filters | None = None,
-    exact: bool = False,
-    unique_stories: bool = False,
-) -> Selection:
-    """All articles matching the filters, or only the full-text matches of `query` among them.
+def select(archive: ArchiveCore, query: Query) -> Selection:
+    """All articles matching the filters, or only the full-text matches of the text among them.
 
-    A query goes to the same FTS index search() uses (stemmed unless `exact`).
-    It is run once through count() first, so that a malformed query raises
+    A text goes to the same FTS index search uses (stemmed unless `exact`).
+    It is run once through count_hits() first, so that a malformed query raises
     SearchError with search's one-line explanation before anything is written.
     `unique_stories`: of the selected copies of one story (near-duplicate cluster),
     only the first archived (lowest id) is selected.
     """
-    filters = filters or Filters()
+    filters = query.filters
     where, params = filters.where()
     fts = None
-    if query is None:
+    if query.text is None:
         chosen = Selection("articles a", where, params)
     else:
-        count(archive, query, filters=filters, exact=exact)
-        fts = index, match = fts_match(query, exact)
+        count_hits(archive, replace(query, unique_stories=False))
+        fts = index, match = fts_match(query.text, query.exact)
         chosen = Selection(
             f"{index} JOIN articles a ON a.id = {index}.rowid",
             f"{index} MATCH ? AND {where}",
@@ -93,9 +68,20 @@ def selection(
             # paging on the FTS rowid lets FTS5 serve both the range and the order
             id_column=f"{index}.rowid",
         )
-    if unique_stories:
+    if query.unique_stories:
         _first_copy_only(chosen, filters, fts)
     return chosen
+
+
+def selection(  # TODO(#14 integration): remove; callers use select(archive, Query)
+    archive: ArchiveCore,
+    query: str | None,
+    filters: Filters | None = None,
+    exact: bool = False,
+    unique_stories: bool = False,
+) -> Selection:
+    """select() with the query given as separate arguments (the old call)."""
+    return select(archive, Query(query, filters or Filters(), exact, unique_stories))
 
 
 def _first_copy_only(chosen: Selection, filters: Filters, fts: tuple[str, str] | None) -> None:
@@ -117,8 +103,41 @@ def _first_copy_only(chosen: Selection, filters: Filters, fts: tuple[str, str] |
     chosen.params = [*chosen.params, *params]
 
 
-def export_rows(
-    archive: Archive,
+def selected_rows(
+    archive: ArchiveCore, query: Query, *, page_size: int = PAGE_SIZE
+) -> Iterator[dict[str, Any]]:
+    """The selected articles in id order, one dict per article with EXPORT_COLUMNS as keys.
+
+    Lists (authors, editors, tags) are Python lists. A bad query raises SearchError
+    here, at the call, not at the first row.
+    """
+    return _pages(archive, select(archive, query), page_size)
+
+
+def selected_ids(
+    archive: ArchiveCore, query: Query, *, page_size: int = PAGE_SIZE
+) -> Iterator[int]:
+    """The ids of the selected articles, in id order, read in pages."""
+    chosen = select(archive, query)
+    sql = (
+        f"SELECT a.id FROM {chosen.tables} WHERE {chosen.where} AND {chosen.id_column} > ? "
+        f"ORDER BY {chosen.id_column} LIMIT ?"
+    )
+    return _paged_ids(archive, sql, chosen.params, page_size)
+
+
+def _paged_ids(archive: ArchiveCore, sql: str, params: list[Any], page_size: int) -> Iterator[int]:
+    last_id = 0
+    while True:
+        page = [row[0] for row in archive.conn.execute(sql, [*params, last_id, page_size])]
+        yield from page
+        if len(page) < page_size:
+            return
+        last_id = page[-1]
+
+
+def export_rows(  # TODO(#14 integration): remove; callers use Archive.export_rows(Query)
+    archive: ArchiveCore,
     query: str | None,
     filters: Filters | None = None,
     exact: bool = False,
@@ -126,16 +145,12 @@ def export_rows(
     unique_stories: bool = False,
     page_size: int = PAGE_SIZE,
 ) -> Iterator[dict[str, Any]]:
-    """The selected articles in id order, one dict per article with EXPORT_COLUMNS as keys.
-
-    Lists (authors, editors, tags) are Python lists. A bad query raises SearchError
-    here, at the call, not at the first row.
-    """
-    chosen = selection(archive, query, filters, exact, unique_stories)
-    return _pages(archive, chosen, page_size)
+    """selected_rows() with the query given as separate arguments (the old call)."""
+    chosen = Query(query, filters or Filters(), exact, unique_stories)
+    return selected_rows(archive, chosen, page_size=page_size)
 
 
-def _pages(archive: Archive, chosen: Selection, page_size: int) -> Iterator[dict[str, Any]]:
+def _pages(archive: ArchiveCore, chosen: Selection, page_size: int) -> Iterator[dict[str, Any]]:
     columns = ", ".join(f"a.{c}" for c in EXPORT_COLUMNS)
     sql = (
         f"SELECT {columns} FROM {chosen.tables} "
@@ -186,11 +201,11 @@ def _csv_value(value: Any) -> Any:
     return CSV_LIST_SEPARATOR.join(value) if isinstance(value, list) else value
 
 
-def parquet_schema():
+def parquet_schema() -> Any:  # a pyarrow Schema (pyarrow is untyped)
     """The Parquet schema: ids int64, lists as list<string>, everything else string."""
     import pyarrow as pa
 
-    def column_type(name: str):
+    def column_type(name: str) -> Any:
         if name in ("id", "cluster_id"):
             return pa.int64()
         return pa.list_(pa.string()) if name in LIST_COLUMNS else pa.string()

@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from storage import coverage
-from storage.archive import Archive, iso_utc
-from storage.runs import as_seen
+from storage.core import ArchiveCore, iso_utc
+from storage.runs import Runs, RunStatus
 
 FALLBACK_SHARE_LIMIT = 0.2  # more of the last run's articles by generic fallback: degraded
 ERROR_RATE_LIMIT = 0.1  # more errors per page fetched: degraded
@@ -42,24 +42,14 @@ class SourceHealth:
         return asdict(self)
 
 
-def _finished_runs(archive: Archive, source: str) -> list[dict]:
-    """The source's latest runs that ended: a killed crawl's "running" run reads as failed.
-
-    Refused and lost_lock runs say nothing of the source: another crawl did its work.
-    """
-    holder = archive.lock_holders().get(source)
-    rows = archive.db.query(
-        "SELECT * FROM crawl_runs WHERE source = ? AND status NOT IN ('refused', 'lost_lock') "
-        "ORDER BY id DESC LIMIT ?",
-        [source, USUAL_RUNS + 2],
-    )
-    seen = [as_seen(run, holder) for run in rows]
-    return [run for run in seen if run["status"] != "running"][: USUAL_RUNS + 1]
+def health(archive: ArchiveCore, source_ids: list[str]) -> list[SourceHealth]:
+    """The health of each of these sources, in their order."""
+    return [source_health(archive, source_id) for source_id in source_ids]
 
 
-def source_health(archive: Archive, source: str) -> SourceHealth:
-    runs = _finished_runs(archive, source)
-    successes = [r for r in runs if r["status"] in ("ok", "degraded")]
+def source_health(archive: ArchiveCore, source: str) -> SourceHealth:
+    runs = Runs(archive).finished(source, USUAL_RUNS + 1)
+    successes = [r for r in runs if r["status"] in (RunStatus.OK, RunStatus.DEGRADED)]
     health = SourceHealth(
         source=source,
         status="ok",
@@ -73,7 +63,7 @@ def source_health(archive: Archive, source: str) -> SourceHealth:
     if not runs:
         return _worse(health, "failing", "never crawled")
     last = runs[0]
-    if last["status"] == "failed":
+    if last["status"] == RunStatus.FAILED:
         _worse(health, "failing", f"last run failed: {last['message']}")
     health.new_articles = last["articles_new"]
     earlier = [r["articles_new"] for r in successes if r["id"] != last["id"]]
@@ -97,7 +87,7 @@ def source_health(archive: Archive, source: str) -> SourceHealth:
     return health
 
 
-def _stale_holes(archive: Archive, health: SourceHealth, last_started: str) -> None:
+def _stale_holes(archive: ArchiveCore, health: SourceHealth, last_started: str) -> None:
     """A hole in the coverage ledger that the last run (or a day) did not repair: the
     archive misses articles the outlet listed, and the nightly crawl is not fixing it."""
     before = max(last_started, iso_utc(datetime.now(UTC) - HOLE_GRACE))
@@ -112,7 +102,7 @@ def _stale_holes(archive: Archive, health: SourceHealth, last_started: str) -> N
         )
 
 
-def _fallback_share(archive: Archive, source: str, since: str) -> float | None:
+def _fallback_share(archive: ArchiveCore, source: str, since: str) -> float | None:
     rows = archive.conn.execute(
         "SELECT extraction FROM articles WHERE source = ? AND last_seen_at >= ?",
         (source, since),

@@ -21,6 +21,7 @@ import struct
 import zlib
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import Any
 
 import numpy as np
 from datasketch import MinHash
@@ -90,7 +91,7 @@ def signature(body: str) -> Signature | None:
 
 
 @lru_cache(maxsize=1)
-def _permutations():
+def _permutations() -> Any:
     """The seeded permutations, drawn once per process (MinHash() would redraw them each time)."""
     return MinHash(num_perm=PERMUTATIONS, seed=SEED, scheme=SCHEME).permutations
 
@@ -146,3 +147,11 @@ class NearDuplicateIndex:
     def remove(self, article_id: int) -> None:
         self.conn.execute("DELETE FROM minhash_signatures WHERE article_id = ?", (article_id,))
         self.conn.execute("DELETE FROM minhash_bands WHERE article_id = ?", (article_id,))
+
+    def bytes_on_disk(self) -> int:
+        """The index's size in the file: its tables and their indexes (SQLite's dbstat)."""
+        row = self.conn.execute(
+            "SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name LIKE 'minhash%' "
+            "OR name LIKE '%autoindex_minhash%' OR name = 'idx_minhash_bands_article'"
+        ).fetchone()
+        return row[0]

@@ -35,7 +35,7 @@ class ArchiveError(RuntimeError):
     """The archive cannot be opened or written; the message says why, in one line."""
 
 
-def damaged_message(path: Path | str, exc: BaseException) -> str:
+def damaged_message(path: Path | str, exc: BaseException | str) -> str:
     """The one line for an archive SQLite reports as corrupt."""
     return (
         f"{path} is damaged ({exc}); restore it from a backup (`warta backup` makes one) "

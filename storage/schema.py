@@ -299,7 +299,9 @@ def migrate(conn: sqlite3.Connection) -> int:
     return SCHEMA_VERSION
 
 
-def _apply(conn: sqlite3.Connection, migration, version: int) -> None:
+def _apply(
+    conn: sqlite3.Connection, migration: str | Callable[[sqlite3.Connection], None], version: int
+) -> None:
     """One migration, one transaction: applied whole or not at all."""
     try:
         if isinstance(migration, str):

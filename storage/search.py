@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass, replace
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from storage.archive import Archive, iso_utc
+from storage.core import ArchiveCore
+from storage.query import Filters, Query
 from storage.stemming import MAX_QUERY_CHARS, QueryTooLong, first_hit, stem_query
 from storage.stemming import snippet as stem_snippet
 
@@ -41,52 +40,6 @@ class Hit:
         return dict(self.__dict__)
 
 
-ARCHIVE_TZ = ZoneInfo("Asia/Jakarta")  # --from/--to days are local (WIB) days
-
-
-@dataclass
-class Filters:
-    """Narrow a search; every value reaches SQL only as a bound parameter."""
-
-    sources: list[str] = field(default_factory=list)
-    sections: list[str] = field(default_factory=list)
-    authors: list[str] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
-    locations: list[str] = field(default_factory=list)
-    date_from: date | None = None  # first day, inclusive, in WIB
-    date_to: date | None = None  # last day, inclusive, in WIB
-
-    def where(self, alias: str = "a") -> tuple[str, list[Any]]:
-        """SQL conditions on the articles table (named `alias`) and their parameters."""
-        clauses: list[str] = []
-        params: list[Any] = []
-
-        def any_of(template: str, values: list[str]) -> None:
-            if values:
-                clauses.append("(" + " OR ".join(template for _ in values) + ")")
-                params.extend(v.lower() for v in values)
-
-        a = alias
-        any_of(f"{a}.source = ?", self.sources)  # ids are lowercase: the index can seek
-        any_of(f"lower({a}.section) = ?", self.sections)
-        any_of(f"lower({a}.location) = ?", self.locations)
-        any_of(
-            f"EXISTS (SELECT 1 FROM json_each({a}.authors) WHERE lower(value) = ?)", self.authors
-        )
-        any_of(f"EXISTS (SELECT 1 FROM json_each({a}.tags) WHERE lower(value) = ?)", self.tags)
-        if self.date_from:
-            clauses.append(f"{a}.published_at >= ?")
-            params.append(_day_start_utc(self.date_from))
-        if self.date_to:
-            clauses.append(f"{a}.published_at < ?")
-            params.append(_day_start_utc(self.date_to + timedelta(days=1)))
-        return (" AND ".join(clauses) or "1"), params
-
-
-def _day_start_utc(day: date) -> str:
-    return iso_utc(datetime.combine(day, time(0), ARCHIVE_TZ))
-
-
 STORY = "coalesce(a.cluster_id, a.id)"  # an article's story: its cluster, or itself
 
 ORDERS = {
@@ -104,32 +57,35 @@ COST_WALK_PER_ROW = 0.05  # step through the date index, checking the list
 COST_PROBE_PER_ROW = 16.0  # step through the date index, asking FTS5 about each row
 
 
-def search(
-    archive: Archive,
-    query: str,
+def find_hits(
+    archive: ArchiveCore,
+    query: Query,
     *,
-    filters: Filters | None = None,
-    source: str | None = None,
-    exact: bool = False,
-    unique_stories: bool = False,
-    order: str = "relevance",
     limit: int = 20,
     offset: int = 0,
     highlight: tuple[str, str] = ("[", "]"),
 ) -> list[Hit]:
-    """Articles matching an FTS5 query and the filters, with a highlighted snippet.
+    """Articles matching the query's text and filters, with a highlighted snippet.
 
     By default words match by their Indonesian stem (`pelayanan` finds `melayani`);
-    `exact=True` searches the literal words instead. `unique_stories=True` shows
+    `query.exact` searches the literal words instead. `query.unique_stories` shows
     one hit per story (the best-ranked copy of each near-duplicate cluster).
 
     Two steps: find the page of hits (ids and ranks only, touching no article
     body), then read those few rows and make their snippets.
     """
-    filters = _with_source(filters, source)
-    index, match, stems = _index_and_match(query, exact)
+    text, exact = query.text or "", query.exact
+    index, match, stems = _index_and_match(text, exact)
     page = _page_of_hits(
-        archive, query, index, match, filters, order, unique_stories, limit, offset
+        archive,
+        text,
+        index,
+        match,
+        query.filters,
+        query.sort,
+        query.unique_stories,
+        limit,
+        offset,
     )
     rows = _rows(archive, [article_id for article_id, _ in page])
     snippets = _fts_snippets(archive, index, match, list(rows), highlight) if exact else {}
@@ -157,8 +113,32 @@ def search(
     return hits
 
 
+def search(  # TODO(#14 integration): remove; callers use Archive.search(Query)
+    archive: ArchiveCore,
+    query: str,
+    *,
+    filters: Filters | None = None,
+    source: str | None = None,
+    exact: bool = False,
+    unique_stories: bool = False,
+    order: str = "relevance",
+    limit: int = 20,
+    offset: int = 0,
+    highlight: tuple[str, str] = ("[", "]"),
+) -> list[Hit]:
+    """find_hits() with the query given as separate arguments (the old call)."""
+    chosen = Query(
+        query,
+        _with_source(filters, source),
+        exact=exact,
+        unique_stories=unique_stories,
+        sort=order,  # type: ignore[arg-type]  # checked by Query itself
+    )
+    return find_hits(archive, chosen, limit=limit, offset=offset, highlight=highlight)
+
+
 def _page_of_hits(
-    archive: Archive,
+    archive: ArchiveCore,
     query: str,
     index: str,
     match: str,
@@ -201,7 +181,7 @@ def _page_of_hits(
     return _run(archive, query, sql, [match, *id_params, *params, limit, offset])
 
 
-def _id_range(archive: Archive, index: str, filters: Filters) -> tuple[str, list[int]]:
+def _id_range(archive: ArchiveCore, index: str, filters: Filters) -> tuple[str, list[int]]:
     """A rowid range for FTS5 that holds every article of the date filter's days.
 
     Articles are mostly archived in the order they were published, so the days
@@ -221,7 +201,7 @@ def _id_range(archive: Archive, index: str, filters: Filters) -> tuple[str, list
     return f"AND {index}.rowid BETWEEN ? AND ?", [low or 0, high or 0]
 
 
-def _join_index(archive: Archive, filters: Filters) -> str:
+def _join_index(archive: ArchiveCore, filters: Filters) -> str:
     """Join matches to the narrow filter index when it holds every column the filters need.
 
     An archive last written by an older warta (opened read-only, so not migrated)
@@ -236,7 +216,7 @@ def _join_index(archive: Archive, filters: Filters) -> str:
 
 
 def _date_plan(
-    archive: Archive,
+    archive: ArchiveCore,
     query: str,
     index: str,
     match: str,
@@ -285,7 +265,7 @@ def _date_plan(
     )
 
 
-def _rows(archive: Archive, ids: list[int]) -> dict[int, dict[str, Any]]:
+def _rows(archive: ArchiveCore, ids: list[int]) -> dict[int, dict[str, Any]]:
     """The page's article rows, by id."""
     if not ids:
         return {}
@@ -299,7 +279,7 @@ def _rows(archive: Archive, ids: list[int]) -> dict[int, dict[str, Any]]:
 
 
 def _fts_snippets(
-    archive: Archive, index: str, match: str, ids: list[int], highlight: tuple[str, str]
+    archive: ArchiveCore, index: str, match: str, ids: list[int], highlight: tuple[str, str]
 ) -> dict[int, str]:
     """FTS5's own snippets for the page's hits only (FTS5 seeks each rowid)."""
     if not ids:
@@ -342,38 +322,42 @@ def fts_match(query: str, exact: bool = False) -> tuple[str, str]:
     return index, match
 
 
-def count(
-    archive: Archive,
+def count_hits(archive: ArchiveCore, query: Query) -> int:
+    """How many articles (or distinct stories) match: no ranking, no snippets, cheap."""
+    text, filters = query.text or "", query.filters
+    where, params = filters.where()
+    index, match, _ = _index_and_match(text, query.exact)
+    if where == "1" and not query.unique_stories:  # FTS5 alone: no article row is read
+        sql = f"SELECT count(*) FROM {index} WHERE {index} MATCH ?"
+        return _run(archive, text, sql, [match])[0][0]
+    counted = f"DISTINCT {STORY}" if query.unique_stories else "*"
+    ids, id_params = _id_range(archive, index, filters)
+    sql = (
+        f"SELECT count({counted}) FROM {index} JOIN articles a {_join_index(archive, filters)} "
+        f"ON a.id = {index}.rowid WHERE {index} MATCH ? {ids} AND {where}"
+    )
+    return _run(archive, text, sql, [match, *id_params, *params])[0][0]
+
+
+def count(  # TODO(#14 integration): remove; callers use Archive.count(Query)
+    archive: ArchiveCore,
     query: str,
     *,
     filters: Filters | None = None,
     exact: bool = False,
     unique_stories: bool = False,
 ) -> int:
-    """How many articles (or distinct stories) match: no ranking, no snippets, cheap."""
-    filters = _with_source(filters, None)
-    where, params = filters.where()
-    index, match, _ = _index_and_match(query, exact)
-    if where == "1" and not unique_stories:  # FTS5 alone: no article row is read
-        sql = f"SELECT count(*) FROM {index} WHERE {index} MATCH ?"
-        return _run(archive, query, sql, [match])[0][0]
-    counted = f"DISTINCT {STORY}" if unique_stories else "*"
-    ids, id_params = _id_range(archive, index, filters)
-    sql = (
-        f"SELECT count({counted}) FROM {index} JOIN articles a {_join_index(archive, filters)} "
-        f"ON a.id = {index}.rowid WHERE {index} MATCH ? {ids} AND {where}"
-    )
-    return _run(archive, query, sql, [match, *id_params, *params])[0][0]
+    """count_hits() with the query given as separate arguments (the old call)."""
+    chosen = Query(query, filters or Filters(), exact=exact, unique_stories=unique_stories)
+    return count_hits(archive, chosen)
 
 
 def _with_source(filters: Filters | None, source: str | None) -> Filters:
     filters = filters or Filters()
-    if source:
-        filters.sources = [*filters.sources, source]
-    return filters
+    return replace(filters, sources=[*filters.sources, source]) if source else filters
 
 
-def _run(archive: Archive, query: str, sql: str, params: list[Any]) -> list[tuple]:
+def _run(archive: ArchiveCore, query: str, sql: str, params: list[Any]) -> list[tuple]:
     if not query.strip():
         raise SearchError("empty query: give one or more words to search for")
     try:

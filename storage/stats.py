@@ -12,9 +12,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from storage.archive import Archive
-from storage.export import Selection, selection
-from storage.search import Filters
+from storage.core import ArchiveCore
+from storage.export import Selection, select
+from storage.query import Filters, Query
 
 # The period an article falls in, from its UTC publication time: the WIB day,
 # the Monday starting its WIB week (SQLite's 'weekday 0' moves to the next
@@ -57,22 +57,13 @@ class Stats:
         return table
 
 
-def collect(
-    archive: Archive,
-    query: str | None = None,
-    filters: Filters | None = None,
-    exact: bool = False,
-    *,
-    by: str = "day",
-    top: int = 10,
-    unique_stories: bool = False,
-) -> Stats:
-    """All the statistics for the selection. Raises SearchError for a bad query.
+def compute(archive: ArchiveCore, query: Query, *, by: str = "day", top: int = 10) -> Stats:
+    """All the statistics for the query's selection. Raises SearchError for a bad query.
 
-    `unique_stories`: count each story (near-duplicate cluster) once, by its first
-    archived copy among the selected articles.
+    `query.unique_stories`: count each story (near-duplicate cluster) once, by its
+    first archived copy among the selected articles.
     """
-    chosen = selection(archive, query, filters, exact, unique_stories)
+    chosen = select(archive, query)
     total, undated = _totals(archive, chosen)
     return Stats(
         total=total,
@@ -84,7 +75,27 @@ def collect(
     )
 
 
-def _totals(archive: Archive, chosen: Selection) -> tuple[int, int]:
+def collect(  # TODO(#14 integration): remove; callers use Archive.stats(Query)
+    archive: ArchiveCore,
+    query: str | None = None,
+    filters: Filters | None = None,
+    exact: bool = False,
+    *,
+    by: str = "day",
+    top: int = 10,
+    unique_stories: bool = False,
+) -> Stats:
+    """compute() with the query given as separate arguments (the old call)."""
+    chosen = Query(query, filters or Filters(), exact, unique_stories)
+    return compute(archive, chosen, by=by, top=top)
+
+
+def selected_total(archive: ArchiveCore, query: Query) -> int:
+    """How many articles the query selects."""
+    return _totals(archive, select(archive, query))[0]
+
+
+def _totals(archive: ArchiveCore, chosen: Selection) -> tuple[int, int]:
     row = archive.conn.execute(
         f"SELECT count(*), count(*) - count(a.published_at) FROM {chosen.tables} "
         f"WHERE {chosen.where}",
@@ -93,7 +104,9 @@ def _totals(archive: Archive, chosen: Selection) -> tuple[int, int]:
     return row[0], row[1]
 
 
-def counts_over_time(archive: Archive, chosen: Selection, by: str = "day") -> list[dict[str, Any]]:
+def counts_over_time(
+    archive: ArchiveCore, chosen: Selection, by: str = "day"
+) -> list[dict[str, Any]]:
     """Articles per (period, source), ordered by period then source."""
     if by not in PERIODS:
         raise ValueError(f"unknown period {by!r}; choose one of {', '.join(PERIODS)}")
@@ -106,7 +119,7 @@ def counts_over_time(archive: Archive, chosen: Selection, by: str = "day") -> li
     return [{"period": p, "source": s, "articles": n} for p, s, n in rows]
 
 
-def top_sections(archive: Archive, chosen: Selection, top: int = 10) -> list[dict[str, Any]]:
+def top_sections(archive: ArchiveCore, chosen: Selection, top: int = 10) -> list[dict[str, Any]]:
     """The sections with most articles; a section belongs to its source (slugs repeat)."""
     sql = (
         f"SELECT a.source, a.section, count(*) AS n FROM {chosen.tables} "
@@ -117,7 +130,7 @@ def top_sections(archive: Archive, chosen: Selection, top: int = 10) -> list[dic
     return [{"source": s, "section": sec, "articles": n} for s, sec, n in rows]
 
 
-def top_authors(archive: Archive, chosen: Selection, top: int = 10) -> list[dict[str, Any]]:
+def top_authors(archive: ArchiveCore, chosen: Selection, top: int = 10) -> list[dict[str, Any]]:
     """The people credited on most articles (authors is a JSON array, hence json_each)."""
     sql = (
         f"SELECT person.value AS author, count(DISTINCT a.id) AS n FROM {chosen.tables} "

@@ -8,6 +8,7 @@ first few hundred articles almost every word is a cache hit.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 WORD = re.compile(r"\w+")
 # FTS5 query syntax, token by token: phrases, words (with an optional prefix star), the rest.
@@ -28,10 +29,10 @@ class QueryTooLong(ValueError):
         )
 
 
-_stemmer = None
+_stemmer: Any = None  # Sastrawi's stemmer (an untyped package), made on first use
 
 
-def _sastrawi():
+def _sastrawi() -> Any:
     global _stemmer
     if _stemmer is None:
         from Sastrawi.Stemmer.StemmerFactory import StemmerFactory

@@ -136,14 +136,14 @@ def test_source_lock_excludes_a_second_live_holder(archive):
     import os
     import subprocess
 
-    from storage import locks
+    from storage.runs import SourceLocked
 
     sleeper = subprocess.Popen(["sleep", "30"])
     try:
-        locks.acquire(archive, "tribunjogja", pid=sleeper.pid)
-        with pytest.raises(locks.SourceLocked, match="already being crawled"):
-            locks.acquire(archive, "tribunjogja")
-        locks.acquire(archive, "kompasregional")  # other sources are free
+        archive.locks.acquire("tribunjogja", pid=sleeper.pid)
+        with pytest.raises(SourceLocked, match="already being crawled"):
+            archive.locks.acquire("tribunjogja")
+        archive.locks.acquire("kompasregional")  # other sources are free
     finally:
         sleeper.kill()
         sleeper.wait()
@@ -151,19 +151,18 @@ def test_source_lock_excludes_a_second_live_holder(archive):
     archive.conn.execute(
         "UPDATE crawl_locks SET run_id = ? WHERE source = 'tribunjogja'", (run_id,)
     )
-    locks.acquire(archive, "tribunjogja")  # holder died: the lock is taken over
-    assert locks.holder_of(archive, "tribunjogja").pid == os.getpid()
+    archive.locks.acquire("tribunjogja")  # holder died: the lock is taken over
+    assert archive.locks.holder_of("tribunjogja").pid == os.getpid()
     (run,) = [r for r in archive.runs() if r["id"] == run_id]
     assert run["status"] == "failed" and "died" in run["message"]
 
 
 def test_silent_lock_holder_is_stale(archive):
-    from storage import locks
 
-    locks.acquire(archive, "harianjogja", pid=1)  # pid 1 is alive, but its heartbeat is old
+    archive.locks.acquire("harianjogja", pid=1)  # pid 1 is alive, but its heartbeat is old
     archive.conn.execute("UPDATE crawl_locks SET heartbeat_at = '2000-01-01T00:00:00Z'")
-    locks.acquire(archive, "harianjogja")
-    assert locks.holder_of(archive, "harianjogja").pid != 1
+    archive.locks.acquire("harianjogja")
+    assert archive.locks.holder_of("harianjogja").pid != 1
 
 
 def test_stemmed_search_finds_other_forms_of_a_word(archive):

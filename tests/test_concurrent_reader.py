@@ -1,7 +1,7 @@
 """Researchers read while the crawl writes: searches in other processes, in a loop,
 during a full crawl of the replica, see the archive grow and never an error
 ("database is locked" included). WAL, a busy timeout and short write batches are
-what make this work (storage/archive.py).
+what make this work (storage/core.py).
 """
 
 from __future__ import annotations

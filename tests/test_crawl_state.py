@@ -19,7 +19,6 @@ from crawler.archive_access import OpenArchives
 from storage.archive import Archive, ArchiveError
 from tests.conftest import run_warta
 from tests.test_lock_fencing import SLOW, lock_taken, pause_outside_a_write, start_crawl, wait_for
-from warta.crawling import runs_with_ids
 
 SOURCE = "harianjogja"
 OTHER = "kompasregional"
@@ -113,11 +112,11 @@ def test_open_archives_refuse_an_archive_of_the_other_origin(tmp_path):
     assert registry.archives == {}
 
 
-def test_runs_with_ids_reads_back_past_the_latest_page(tmp_path):
+def test_runs_with_ids_reads_back_any_of_them(tmp_path):
     with Archive(tmp_path / "warta.db") as archive:
         ids = [archive.start_run(SOURCE) for _ in range(300)]
         archive.flush()
     wanted = [ids[3], ids[150], ids[-1]]
     with Archive(tmp_path / "warta.db", readonly=True) as archive:
-        assert [run["id"] for run in runs_with_ids(archive, wanted)] == wanted
-        assert runs_with_ids(archive, []) == []
+        assert [run["id"] for run in archive.runs.with_ids(wanted)] == wanted
+        assert archive.runs.with_ids([]) == []

@@ -1,4 +1,4 @@
-"""The per-source lock holds against paused, killed and foreign crawls (storage/locks.py).
+"""The per-source lock holds against paused, killed and foreign crawls (storage/runs.py).
 
 Real `warta crawl` processes against the replica, paused with SIGSTOP, killed with
 SIGKILL, or racing each other; the takeover threshold is set low (-s
@@ -20,8 +20,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.kill_stress import stress
-from storage import locks
 from storage.archive import Archive, utc_now
+from storage.runs import SourceLocked
 from tests.conftest import REPO, run_warta
 
 SOURCE = "harianjogja"
@@ -129,15 +129,15 @@ def test_a_foreign_pid_namespace_holder_is_not_taken_over_while_it_beats(tmp_pat
             (SOURCE, dead.pid, socket.gethostname(), now, now, foreign),
         )
         try:
-            locks.acquire(archive, SOURCE)
-        except locks.SourceLocked:
+            archive.locks.acquire(SOURCE)
+        except SourceLocked:
             pass
         else:
             raise AssertionError("took a live foreign crawl's lock")
         # once it stops beating, it is taken over
         archive.conn.execute("UPDATE crawl_locks SET heartbeat_at = '2000-01-01T00:00:00Z'")
-        locks.acquire(archive, SOURCE)
-        assert locks.holder_of(archive, SOURCE).holder == process_identity()
+        archive.locks.acquire(SOURCE)
+        assert archive.locks.holder_of(SOURCE).holder == process_identity()
 
 
 def test_a_reused_pid_does_not_keep_a_dead_holder_alive(tmp_path):
@@ -154,8 +154,8 @@ def test_a_reused_pid_does_not_keep_a_dead_holder_alive(tmp_path):
             "VALUES (?, ?, ?, ?, ?, ?)",
             (SOURCE, os.getpid(), host, now, now, earlier),
         )
-        locks.acquire(archive, SOURCE)
-        assert locks.holder_of(archive, SOURCE).holder == process_identity()
+        archive.locks.acquire(SOURCE)
+        assert archive.locks.holder_of(SOURCE).holder == process_identity()
 
 
 def test_a_crawl_exits_by_its_own_runs_only(tmp_path, crawl_server):

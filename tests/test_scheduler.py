@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from storage import locks
 from storage.archive import Archive, ArchiveError
 from tests.conftest import REPO, run_warta
 from warta.scheduler import SchedulerConfig, open_job_store
@@ -185,7 +184,7 @@ def test_adhoc_crawl_is_refused_while_the_source_is_locked(tmp_path, one_source,
     holder = subprocess.Popen(["sleep", "60"])
     try:
         with Archive(db) as archive:
-            locks.acquire(archive, "harianjogja", pid=holder.pid)
+            archive.locks.acquire("harianjogja", pid=holder.pid)
         result = run_warta(
             "crawl",
             "harianjogja",

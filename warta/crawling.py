@@ -143,8 +143,8 @@ def run_crawls(options: CrawlOptions) -> list[dict[str, Any]]:
         process.crawl(crawler, **arguments)
     process.start()
     with Archive(options.db_path, readonly=True) as archive:
-        runs = runs_with_ids(archive, recorded_runs(crawlers))
-        failed = archive.error_counts(run["id"] for run in runs)
+        runs = archive.runs.with_ids(recorded_runs(crawlers))
+        failed = archive.runs.error_counts(run["id"] for run in runs)
     for run in runs:
         run["failed_urls"] = failed.get(run["id"], 0)  # URLs not archived (crawl_errors)
     failures = write_failures()
@@ -175,20 +175,3 @@ def recorded_runs(crawlers: list[Crawler]) -> list[int]:
         if recorder is not None and recorder.run.run_id is not None:
             ids.append(recorder.run.run_id)
     return ids
-
-
-def runs_with_ids(archive: Archive, ids: list[int]) -> list[dict[str, Any]]:
-    """The crawl_runs rows with these ids, by id.
-
-    Archive.runs(limit) is the nearest read the archive offers: the latest runs,
-    newest first. Ours are among the latest, so read back until the oldest of them.
-    """
-    if not ids:
-        return []
-    wanted, limit = set(ids), 50
-    while True:
-        latest = archive.runs(limit)
-        found = [run for run in latest if run["id"] in wanted]
-        if len(found) == len(wanted) or len(latest) < limit:
-            return sorted(found, key=lambda run: run["id"])
-        limit *= 4

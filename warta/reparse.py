@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from crawler.extraction import extract_article
@@ -21,6 +22,8 @@ from pipelines.chain import process
 from pipelines.dedupe import DuplicateArticle
 from pipelines.validate import InvalidArticle
 from storage.archive import Archive
+
+BATCH = 500  # articles read per query
 
 
 @dataclass
@@ -34,49 +37,34 @@ class ReparseReport:
     fields: Counter[str] = field(default_factory=Counter)  # column -> articles it changed in
 
 
-def raw_pages(archive: Archive, article_id: int) -> list[tuple[bytes, str]]:
-    """The article's latest fetch: its pages in order, as (html, url)."""
-    # TODO(#14 integration): the one SQL left here; replace with the storage branch's
-    # Archive.latest_pages(article_id), which returns exactly this.
-    rows = archive.conn.execute(
-        "SELECT page_no, url, id FROM raw_pages WHERE article_id = ? ORDER BY id", (article_id,)
-    ).fetchall()
-    latest: list[tuple[int, str, int]] = []
-    for page_no, url, row_id in rows:  # a later fetch starts again at page 1
-        if page_no == 1:
-            latest = []
-        latest.append((page_no, url, row_id))
-    blobs = archive.raw_html(article_id)
-    by_id = dict(zip([r[2] for r in rows], blobs, strict=True))
-    return [(by_id[row_id], url) for _, url, row_id in latest]
-
-
 def reparse(
     archive: Archive, ids: Iterable[int] | str, params: Sequence[Any] = ()
 ) -> ReparseReport:
     """Re-extract the articles with these ids and write what changed.
 
-    Ids no longer in the archive are skipped. A re-read body that equals another
-    row's of the same source is a duplicate, dropped as a crawl drops it.
+    Each batch is re-read in id order; ids no longer in the archive are skipped. A
+    re-read body that equals another row's of the same source is a duplicate,
+    dropped as a crawl drops it.
     """
     if isinstance(ids, str):
         # TODO(#14 integration): remove with `params`; warta/cli.py still passes a SQL
         # condition and its parameters (reparse_where).
         return reparse_where(archive, ids, params)
     report = ReparseReport()
-    for article_id in ids:
-        current = archive.article(article_id)
-        if current is None:  # deleted since it was selected: nothing to re-read
-            continue
-        report.articles += 1
-        _reparse_one(archive, current, report)
+    ids = iter(ids)
+    # In batches: a million rows never sit in memory at once. Ids no longer in the
+    # archive (deleted since they were selected) are simply not among the rows.
+    while batch := list(islice(ids, BATCH)):
+        for current in archive.articles(batch):
+            report.articles += 1
+            _reparse_one(archive, current, report)
     archive.flush()
     return report
 
 
 def _reparse_one(archive: Archive, current: dict[str, Any], report: ReparseReport) -> None:
     url = current["url"]
-    pages = raw_pages(archive, current["id"])
+    pages = archive.latest_pages(current["id"])
     if not pages:
         report.failed.append((url, "no raw page kept"))
         return
@@ -113,7 +101,7 @@ def _ids_where(archive: Archive, where: str, params: Sequence[Any]) -> Iterator[
     while True:  # in pages by id: a million ids never sit in memory at once
         rows = list(
             archive.db.query(
-                f"SELECT id FROM articles WHERE id > ? AND ({where}) ORDER BY id LIMIT 500",
+                f"SELECT id FROM articles WHERE id > ? AND ({where}) ORDER BY id LIMIT {BATCH}",
                 [last_id, *params],
             )
         )

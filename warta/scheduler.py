@@ -22,16 +22,19 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from types import FrameType
 from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.job import Job
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from crawler.sources import Source
-from storage.archive import Archive, utc_now
+from storage.archive import Archive
 
 log = logging.getLogger("warta.scheduler")
 
@@ -147,28 +150,14 @@ def run_crawl_job(
 
 
 def record_failed_run(db_path: str, source_id: str, pid: int, reason: str) -> None:
-    """Mark the child's run failed (or record one, if it died before recording its own)."""
+    """Mark the child's run failed (or record one, if it died before recording its own),
+    and drop the lock it left."""
     with Archive(db_path) as archive:
-        cursor = archive.conn.execute(
-            "UPDATE crawl_runs SET status = 'failed', finished_at = ?, message = ? "
-            "WHERE source = ? AND pid = ? AND status = 'running'",
-            (utc_now(), reason, source_id, pid),
-        )
-        recorded = archive.conn.execute(
-            "SELECT 1 FROM crawl_runs WHERE source = ? AND pid = ?", (source_id, pid)
-        ).fetchone()
-        if cursor.rowcount == 0 and recorded is None:
-            archive.conn.execute(
-                "INSERT INTO crawl_runs(source, started_at, finished_at, status, pid, message) "
-                "VALUES (?, ?, ?, 'failed', ?, ?)",
-                (source_id, utc_now(), utc_now(), pid, reason),
-            )
-        archive.conn.execute(
-            "DELETE FROM crawl_locks WHERE source = ? AND pid = ?", (source_id, pid)
-        )
+        archive.runs.record_killed(source_id, pid, reason)
+        archive.locks.release_of(source_id, pid)
 
 
-def trigger_for(source: Source, config: SchedulerConfig):
+def trigger_for(source: Source, config: SchedulerConfig) -> BaseTrigger:
     if config.every:
         return IntervalTrigger(seconds=config.every, timezone=source.timezone)
     return CronTrigger.from_crontab(source.schedule, timezone=source.timezone)
@@ -222,7 +211,7 @@ def sync_jobs(
         )
 
 
-def _missed_run(job) -> datetime | None:
+def _missed_run(job: Job | None) -> datetime | None:
     """The stored job's next run time if it is already due (a missed run), else None."""
     if job is None or job.next_run_time is None:
         return None
@@ -246,7 +235,7 @@ class JobStoreError(RuntimeError):
     """The job store cannot be read; the message says why, in one line."""
 
 
-def read_jobs(jobs_path: str) -> list:
+def read_jobs(jobs_path: str) -> list[Job]:
     """The stored jobs, read without creating or changing anything (no file: none)."""
     path = Path(jobs_path)
     if not path.exists():
@@ -263,7 +252,8 @@ def read_jobs(jobs_path: str) -> list:
         finally:
             store.shutdown()
     except sqlalchemy.exc.SQLAlchemyError as exc:
-        reason = str(exc.orig) if getattr(exc, "orig", None) else str(exc).splitlines()[0]
+        orig = getattr(exc, "orig", None)  # the DBAPI error, on the errors that wrap one
+        reason = str(orig) if orig else str(exc).splitlines()[0]
         raise JobStoreError(f"cannot read the job store {jobs_path}: {reason}") from None
 
 
@@ -291,7 +281,7 @@ def run_daemon(sources: dict[str, Source], config: SchedulerConfig) -> None:
     """Run until SIGTERM/SIGINT; then stop accepting runs and let running crawls finish."""
     stop = threading.Event()
 
-    def request_stop(signum, _frame) -> None:
+    def request_stop(signum: int, _frame: FrameType | None) -> None:
         log.info("received signal %s: stopping", signum)
         stop.set()
 

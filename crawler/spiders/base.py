@@ -129,7 +129,7 @@ class SourceSpider(scrapy.Spider):
         A nightly walk skips days the ledger holds complete, so an article that
         failed on such a day's listing would never be listed to it again.
         """
-        for url, detail in archive_for(self.crawler).unresolved_errors(self.source.id):
+        for url, detail in archive_for(self.crawler).runs.unresolved_errors(self.source.id):
             if errors.is_listing(detail) or not self.source.owns_url(url):
                 continue  # a listing page that failed: the walk itself fetches listings
             request = self.article_request(url)
