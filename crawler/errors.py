@@ -66,7 +66,7 @@ def record(
     assert spider is not None  # only a running crawl fails URLs
     run_id = crawl_run(crawler).run_id
     try:
-        archive_for(crawler).record_error(run_id, spider.name, url, reason, detail, attempts)
+        archive_for(crawler).runs.record_error(run_id, spider.name, url, reason, detail, attempts)
     except (ArchiveError, sqlite3.Error) as exc:  # the run recorder reports a failing archive
         log.error(
             "could not record the failure of %s (%s): %s", url, reason, exc, extra=about(spider)

@@ -39,11 +39,10 @@ from crawler.archive_access import (
     release_archive,
     stop_crawl,
 )
-from storage import locks
 from storage.archive import Archive, ArchiveError
-from storage.runs import RunStatus
+from storage.runs import LOST_MESSAGE, STALE_AFTER, RunStatus, SourceLocked
 
-HEARTBEAT_EVERY = 10  # seconds; locks.STALE_AFTER must be well above it
+HEARTBEAT_EVERY = 10  # seconds; storage.runs.STALE_AFTER must be well above it
 LOST_LOCK = "lost_lock"  # the close reason of a crawl whose lock was taken over
 TLS_UNVERIFIED = "TLS certificates not verified (verify_tls = false)"
 RECORD_WAIT = 600.0  # seconds a crawl's end waits to record its run in a busy archive
@@ -105,7 +104,7 @@ class RunRecorder:
         self.lost = False
         self.unrecorded: str | None = None  # why the run could not be opened in the archive
         settings = crawler.settings
-        self.stale_after = settings.getfloat("WARTA_LOCK_STALE_AFTER", locks.STALE_AFTER)
+        self.stale_after = settings.getfloat("WARTA_LOCK_STALE_AFTER", STALE_AFTER)
         self.heartbeat_every = max(1, settings.getint("WARTA_LOCK_HEARTBEAT", HEARTBEAT_EVERY))
         self.record_wait = settings.getfloat("WARTA_RECORD_WAIT", RECORD_WAIT)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
@@ -127,18 +126,18 @@ class RunRecorder:
         try:
             archive = archive_for(self.crawler)
             # a killed or failed previous run may have left listings unwalked
-            run.resume = locks.previous_run_unfinished(archive, spider.name)
-            run.run_id = archive.start_run(spider.name)
+            run.resume = archive.runs.previous_unfinished(spider.name)
+            run.run_id = archive.runs.start(spider.name)
             try:
-                locks.acquire(archive, spider.name, stale_after=self.stale_after)
-            except locks.SourceLocked as exc:
+                archive.locks.acquire(spider.name, stale_after=self.stale_after)
+            except SourceLocked as exc:
                 run.refused = str(exc)  # the spider then starts no request
                 spider.logger.error("%s", exc)
             else:
                 self.holds_lock = True
-                locks.set_run(archive, spider.name, run.run_id)
-                locks.close_abandoned_runs(archive, spider.name, run.run_id)
-                locks.fence_of(archive).guard(spider.name, self.lock_lost)
+                archive.locks.set_run(spider.name, run.run_id)
+                archive.runs.close_abandoned(spider.name, run.run_id)
+                archive.locks.fence().guard(spider.name, self.lock_lost)
         except (ArchiveError, sqlite3.Error) as exc:  # the spider then starts no request
             if run.run_id is None:  # e.g. another process held the write lock too long
                 self.unrecorded = f"could not start: {exc}"
@@ -153,8 +152,8 @@ class RunRecorder:
             archive.flush_if_stale()
             self.ticks += 1
             if self.holds_lock and self.ticks % self.heartbeat_every == 0:
-                if not locks.heartbeat(archive, source):
-                    locks.fence_of(archive).lose(source)
+                if not archive.locks.heartbeat(source):
+                    archive.locks.fence().lose(source)
         except (ArchiveError, sqlite3.Error) as exc:
             fail_crawl(self.crawler, exc)
 
@@ -164,7 +163,7 @@ class RunRecorder:
             return
         self.lost, self.holds_lock = True, False
         if self.crawler.spider is not None:
-            self.crawler.spider.logger.error("%s", locks.LOST_MESSAGE)
+            self.crawler.spider.logger.error("%s", LOST_MESSAGE)
         stop_crawl(self.crawler, LOST_LOCK)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
@@ -182,7 +181,7 @@ class RunRecorder:
         failure = failure or self.unrecorded
         try:
             archive = archive_for(self.crawler)
-            locks.fence_of(archive).unguard(spider.name)
+            archive.locks.fence().unguard(spider.name)
             message: str | None = refused or failure or reason
             if self.run.run_id is not None and not self.lost:  # a lost run's walk is not ours
                 status, message = self._close_parts(archive, self.run.run_id, status, message)
@@ -218,7 +217,7 @@ class RunRecorder:
     ) -> str:
         """Record how the run ended, waiting out a busy archive (up to record_wait)."""
         if self.lost:
-            status, message = RunStatus.LOST_LOCK, locks.LOST_MESSAGE
+            status, message = RunStatus.LOST_LOCK, LOST_MESSAGE
         deadline = time.monotonic() + self.record_wait
         while True:
             try:
@@ -239,12 +238,10 @@ class RunRecorder:
         if self.run.run_id is None:  # the archive was too busy to open the run: record it now
             if self.unrecorded is None:
                 return status
-            self.run.run_id = archive.start_run(source)
+            self.run.run_id = archive.runs.start(source)
         if self.holds_lock:
-            return locks.finish_locked_run(
-                archive, source, self.run.run_id, status, counts, message
-            )
-        archive.finish_run(self.run.run_id, status, counts, message=message)
+            return archive.locks.finish_run(source, self.run.run_id, status, counts, message)
+        archive.runs.finish(self.run.run_id, status, counts, message=message)
         return status
 
     def _spider_errors(self) -> int:

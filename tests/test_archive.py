@@ -125,9 +125,9 @@ def test_missing_archive_for_reading(tmp_path):
 
 
 def test_runs_are_recorded(archive):
-    run_id = archive.start_run("tribunjogja")
-    archive.finish_run(run_id, "ok", {"pages": 3, "articles_new": 2, "bogus": 9}, "finished")
-    (run,) = archive.runs()
+    run_id = archive.runs.start("tribunjogja")
+    archive.runs.finish(run_id, "ok", {"pages": 3, "articles_new": 2, "bogus": 9}, "finished")
+    (run,) = archive.runs.latest()
     assert (run["status"], run["pages"], run["articles_new"]) == ("ok", 3, 2)
     assert run["finished_at"].endswith("Z")
 
@@ -147,13 +147,13 @@ def test_source_lock_excludes_a_second_live_holder(archive):
     finally:
         sleeper.kill()
         sleeper.wait()
-    run_id = archive.start_run("tribunjogja")
+    run_id = archive.runs.start("tribunjogja")
     archive.conn.execute(
         "UPDATE crawl_locks SET run_id = ? WHERE source = 'tribunjogja'", (run_id,)
     )
     archive.locks.acquire("tribunjogja")  # holder died: the lock is taken over
     assert archive.locks.holder_of("tribunjogja").pid == os.getpid()
-    (run,) = [r for r in archive.runs() if r["id"] == run_id]
+    (run,) = [r for r in archive.runs.latest() if r["id"] == run_id]
     assert run["status"] == "failed" and "died" in run["message"]
 
 

@@ -97,7 +97,7 @@ def test_readers_see_the_archive_grow_without_errors_during_a_crawl(tmp_path, bi
     assert crawl.returncode == 0, crawl.stdout + crawl.stderr
     with Archive(db, readonly=True) as archive:
         final = archive.count()
-        statuses = {run["status"] for run in archive.runs()}
+        statuses = {run["status"] for run in archive.runs.latest()}
     assert final == len(site.articles) and statuses == {"ok"}
 
     for (stdout, stderr), reader in zip(outputs, readers, strict=True):

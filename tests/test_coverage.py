@@ -59,7 +59,7 @@ def coverage(db, *args: str) -> tuple[int, list[dict]]:
 
 def statuses(db, runs: int) -> dict[str, str]:
     with Archive(db, readonly=True) as archive:
-        return {run["source"]: run["status"] for run in archive.runs(limit=runs)}
+        return {run["source"]: run["status"] for run in archive.runs.latest(limit=runs)}
 
 
 # --- runs that walk less than a night: limited, sectioned, windowed ------------------------
@@ -208,7 +208,7 @@ def test_a_run_whose_every_listing_fails_is_failed(kompas_server, tmp_path):
         kompas_server.faults = []
     assert result.returncode == 1
     with Archive(db, readonly=True) as archive:
-        run = archive.runs(limit=1)[0]
+        run = archive.runs.latest(limit=1)[0]
     assert run["status"] == "failed" and "every listing page failed" in run["message"]
 
 

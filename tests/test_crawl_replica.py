@@ -74,7 +74,7 @@ def test_every_article_of_every_outlet_is_archived_exactly(crawled, crawl_site):
 def test_seed_article_row(crawled):
     db, _, _ = crawled
     with Archive(db, readonly=True) as archive:
-        (row,) = archive.articles("url = ?", [SEED_URL])
+        row = archive.article_by_url(SEED_URL)
         hits = search(archive, "retreat Magelang")
         raw = archive.raw_html(row["id"])
     assert row["title"] == "Pemkot Magelang Gelar Retreat Diikuti Puluhan Pejabat ASN"
@@ -104,7 +104,7 @@ def test_archive_holds_real_urls_not_loopback(crawled):
 def test_the_run_is_recorded(crawled, crawl_site):
     db, first, _ = crawled
     with Archive(db, readonly=True) as archive:
-        runs = archive.runs()
+        runs = archive.runs.latest()
     assert len(runs) == 6 and {r["status"] for r in runs} == {"ok"}
     assert sum(r["articles_new"] for r in runs) == len(crawl_site.articles)
     assert "tribunjogja" in first.stdout
@@ -128,7 +128,7 @@ def test_second_crawl_adds_nothing_and_fetches_no_article_again(crawled, crawl_s
     assert refetched == []
     with Archive(db, readonly=True) as archive:
         assert archive.count() == len(crawl_site.articles)
-        latest = archive.runs(limit=6)
+        latest = archive.runs.latest(limit=6)
     assert all(run["articles_new"] == 0 for run in latest)
 
 
@@ -221,7 +221,7 @@ def test_reparse_restores_rows_from_raw_pages(crawled, crawl_site, tmp_path):
     assert "3 changed" in fixed.stdout, fixed.stdout + fixed.stderr
     truth = {a.url: a.truth() for a in crawl_site.articles}
     with Archive(copy, readonly=True) as archive:
-        rows = archive.articles("id <= 3")
+        rows = archive.articles([1, 2, 3])
         assert search(archive, "xqzv") == []
     assert [r["title"] for r in rows] == [truth[r["url"]]["title"] for r in rows]
     assert [r["body"] for r in rows] == [truth[r["url"]]["body"] for r in rows]

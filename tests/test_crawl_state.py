@@ -26,7 +26,7 @@ OTHER = "kompasregional"
 
 def runs_of(db: Path) -> list[dict]:
     with Archive(db, readonly=True) as archive:
-        return sorted(archive.runs(100), key=lambda run: run["id"])
+        return sorted(archive.runs.latest(100), key=lambda run: run["id"])
 
 
 def summary_statuses(stdout: str) -> dict[str, str]:
@@ -114,7 +114,7 @@ def test_open_archives_refuse_an_archive_of_the_other_origin(tmp_path):
 
 def test_runs_with_ids_reads_back_any_of_them(tmp_path):
     with Archive(tmp_path / "warta.db") as archive:
-        ids = [archive.start_run(SOURCE) for _ in range(300)]
+        ids = [archive.runs.start(SOURCE) for _ in range(300)]
         archive.flush()
     wanted = [ids[3], ids[150], ids[-1]]
     with Archive(tmp_path / "warta.db", readonly=True) as archive:

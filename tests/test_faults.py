@@ -116,8 +116,8 @@ def faulty(tmp_path_factory, site, plan):
         first, seconds, peak_mb = crawl(server, db, workdir)
         with Archive(db, readonly=True) as archive:
             rows = {row["url"]: row for row in archive.articles()}
-            runs = archive.runs()
-            errors = [e for run in runs for e in archive.crawl_errors(run["id"])]
+            runs = archive.runs.latest()
+            errors = [e for run in runs for e in archive.runs.errors(run["id"])]
             health = source_health(archive, "harianjogja")
         listing = run_warta("runs", db=db)
         tribun_run = next(run["id"] for run in runs if run["source"] == "tribunjogja")
@@ -130,8 +130,8 @@ def faulty(tmp_path_factory, site, plan):
         second, _, _ = crawl(server, db, workdir)
         with Archive(db, readonly=True) as archive:
             rows_after = {row["url"]: row for row in archive.articles()}
-            last_runs = archive.runs(limit=len(SOURCES))
-            errors_after = [e for run in last_runs for e in archive.crawl_errors(run["id"])]
+            last_runs = archive.runs.latest(limit=len(SOURCES))
+            errors_after = [e for run in last_runs for e in archive.runs.errors(run["id"])]
     return {
         "first": first,
         "seconds": seconds,

@@ -205,7 +205,7 @@ def test_verify_tls_false_fetches_it_and_the_run_says_so(tmp_path, https_outlet)
     config = local_config(tmp_path, https_outlet.base, verify=False)
     crawl_live(db, config, https_outlet.upstream)
     with Archive(db, readonly=True) as archive:
-        (run,) = archive.runs()
+        (run,) = archive.runs.latest()
         tls_errors = archive.conn.execute(
             "SELECT count(*) FROM crawl_errors WHERE reason = 'tls_error'"
         ).fetchone()[0]

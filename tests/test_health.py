@@ -15,7 +15,7 @@ def archive(tmp_path):
 
 
 def record_run(archive, status="ok", new=5, pages=20, errors=0, articles=(), layer="rule:tribun@1"):
-    run_id = archive.start_run("tribunjogja")
+    run_id = archive.runs.start("tribunjogja")
     for n in articles:
         body = f"Isi berita nomor {n} yang cukup panjang untuk diarsipkan dengan benar."
         archive.store(
@@ -29,7 +29,7 @@ def record_run(archive, status="ok", new=5, pages=20, errors=0, articles=(), lay
             }
         )
     archive.flush()
-    archive.finish_run(run_id, status, {"articles_new": new, "pages": pages, "errors": errors})
+    archive.runs.finish(run_id, status, {"articles_new": new, "pages": pages, "errors": errors})
 
 
 def test_never_crawled_is_failing(archive):

@@ -199,8 +199,8 @@ def test_a_redirect_to_an_unnamed_subdomain_is_not_followed(tmp_path):
     assert evil not in hosts, "the crawl fetched a host the config does not name"
     assert "jogjapolitan.harianjogja.com" in hosts
     with Archive(db, readonly=True) as archive:
-        run = archive.runs(limit=1)[0]
-        errors = {e["url"]: e for e in archive.crawl_errors(run["id"])}
+        run = archive.runs.latest(limit=1)[0]
+        errors = {e["url"]: e for e in archive.runs.errors(run["id"])}
     for article in articles:
         assert errors[article.url]["reason"] == "redirect_offsite", (errors, result.stderr)
         assert evil in errors[article.url]["detail"]

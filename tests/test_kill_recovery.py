@@ -36,6 +36,6 @@ def test_a_run_killed_before_it_took_its_lock_is_closed_by_the_next_crawl(tmp_pa
     result = run_warta("crawl", "tribunjateng", "--replica", crawl_server.base_url, db=db)
     assert result.returncode == 0, result.stderr
     with Archive(db, readonly=True) as archive:
-        runs = archive.runs()
+        runs = archive.runs.latest()
     assert [r["status"] for r in reversed(runs)] == ["failed", "ok"]
     assert "interrupted" in runs[-1]["message"] and runs[-1]["finished_at"]

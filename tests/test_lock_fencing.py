@@ -88,7 +88,7 @@ def pause_outside_a_write(process: subprocess.Popen, db: Path) -> None:
 
 def runs_of(db: Path) -> list[dict]:
     with Archive(db, readonly=True) as archive:
-        return list(reversed(archive.runs(100)))
+        return list(reversed(archive.runs.latest(100)))
 
 
 def test_a_paused_crawl_whose_lock_was_taken_over_stops_as_lost_lock(tmp_path, crawl_server):

@@ -40,7 +40,7 @@ def archive(tmp_path):
 
 
 def cluster_of(archive: Archive, url: str) -> int:
-    return archive.articles("url = ?", [url])[0]["cluster_id"]
+    return archive.article_by_url(url)["cluster_id"]
 
 
 def test_edited_copy_at_another_outlet_joins_the_original(archive):

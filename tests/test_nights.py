@@ -50,7 +50,7 @@ def test_second_night_fetches_exactly_the_new_articles(second_night, nights):
     assert len(listing_requests) <= 2 * walks + 1
     with Archive(db, readonly=True) as archive:
         assert archive.count() == len(night1.articles)
-        latest = archive.runs(limit=6)
+        latest = archive.runs.latest(limit=6)
     assert sum(r["articles_new"] for r in latest) == NEW
 
 

@@ -115,4 +115,4 @@ def test_replica_crawls_mark_a_new_archive_and_may_continue_it(tmp_path, crawl_s
         assert result.returncode == 0, result.stderr
     with Archive(db, readonly=True) as archive:
         assert archive.origin() == "replica"
-        assert len(archive.runs()) == 2
+        assert len(archive.runs.latest()) == 2

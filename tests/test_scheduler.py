@@ -74,7 +74,7 @@ def wait_for(condition, timeout: float = 60.0, every: float = 0.3):
 def runs_of(db: Path) -> list[dict]:
     try:
         with Archive(db, readonly=True) as archive:
-            return list(reversed(archive.runs(limit=100)))
+            return list(reversed(archive.runs.latest(limit=100)))
     except ArchiveError:  # not created yet, or the daemon is still setting it up
         return []
 

@@ -245,8 +245,8 @@ def test_sees_what_a_crawl_writes_while_serving(page, server, archive):
     # The archive is served live (not immutable): a nightly crawl writes while researchers read.
     page.goto(f"{server}/warta/recent_runs")
     with Archive(archive) as writer:
-        run_id = writer.start_run("tribunjogja")
-        writer.finish_run(run_id, "ok", {"pages": 3}, "written while serving")
+        run_id = writer.runs.start("tribunjogja")
+        writer.runs.finish(run_id, "ok", {"pages": 3}, "written while serving")
     page.goto(f"{server}/warta/recent_runs?source=tribunjogja")
     assert "written while serving" in page.locator("table.rows-and-columns").inner_text()
 
