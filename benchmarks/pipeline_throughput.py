@@ -90,7 +90,7 @@ def pipelines_for(db: Path):
     crawler = get_crawler(settings_dict=settings.copy_to_dict())
     stages = [
         ValidatePipeline.from_crawler(crawler),
-        NormalisePipeline(),
+        NormalisePipeline.from_crawler(crawler),
         DeduplicatePipeline.from_crawler(crawler),
         ArchivePipeline.from_crawler(crawler),
     ]

@@ -3,7 +3,8 @@ into the archive.
 
 Field names are the archive's column names. Extraction fills the content fields;
 the spider adds where the article came from (source, section, fetched pages);
-the pipelines normalise and store it.
+the pipelines normalise and store it. Every list of article columns derives from
+the fields (storage/columns.py), so a new field needs no hand-kept list.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """Exact deduplication against the archive.
 
-The same canonical URL is one row (the archive pipeline then decides whether
-the re-crawl changed anything). The same body under another URL of the same
-source is the same article reached another way: the URL is recorded as its
-alias and the item dropped. The same body at another outlet is a syndicated
-copy: it keeps its own row, and the archive clusters it with the original.
+The same canonical URL is one row (the store step then decides whether the
+re-crawl changed anything). The same body under another URL of the same source
+is the same article reached another way: the URL is recorded as its alias and
+the item dropped. The same body at another outlet is a syndicated copy: it
+keeps its own row, and the archive clusters it with the original.
 """
 
 from __future__ import annotations
@@ -12,16 +12,35 @@ from __future__ import annotations
 from scrapy.exceptions import DropItem
 
 from crawler.items import Article
-from pipelines.base import ArchiveUsingPipeline
-from storage.archive import body_hash
+from pipelines.base import PipelineStep, Stats, StepContext
+from storage.archive import Archive, body_hash
 
 
-class DeduplicatePipeline(ArchiveUsingPipeline):
-    def process_item(self, item: Article, spider=None) -> Article:
-        archive = self.archive
-        original = archive.url_with_body(body_hash(item.body or ""), item.source)
-        if original is not None and original != item.url:
-            archive.add_alias(item.url, original)
-            self.stats.inc_value("warta/articles_duplicate")
-            raise DropItem(f"same body as archived {original}: {item.url}")
+class DuplicateArticle(DropItem):
+    """The same source archived this body under another URL (`original`).
+
+    Not an error: it has no `reason`, so crawler/errors.py records nothing.
+    """
+
+    def __init__(self, url: str, original: str) -> None:
+        super().__init__(f"same body as archived {original}: {url}")
+        self.url = url
+        self.original = original
+
+
+def deduplicate(item: Article, archive: Archive, stats: Stats | None = None) -> Article:
+    """The item, unless its source archived the same body under another URL: then
+    that URL gains the item's as an alias and `DuplicateArticle` is raised."""
+    original = archive.url_with_body(body_hash(item.body or ""), item.source)
+    if original is None or original == item.url:
         return item
+    archive.add_alias(item.url, original)
+    if stats is not None:
+        stats.inc_value("warta/articles_duplicate")
+    raise DuplicateArticle(item.url, original)
+
+
+class DeduplicatePipeline(PipelineStep):
+    @staticmethod
+    def run(item: Article, context: StepContext) -> Article:
+        return deduplicate(item, context.archive, context.stats)

@@ -11,6 +11,7 @@ import re
 from scrapy.exceptions import DropItem
 
 from crawler.items import Article
+from pipelines.base import PipelineStep, Stats, StepContext
 
 MIN_BODY_CHARS = 80  # shorter than two sentences: an empty shell, not an article
 # Text decoded with the wrong charset: replacement characters, C1 controls (latin-1
@@ -27,23 +28,21 @@ class InvalidArticle(DropItem):
         self.reason = reason
 
 
-class ValidatePipeline:
-    def __init__(self, stats) -> None:
-        self.stats = stats
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler.stats)
-
-    def process_item(self, item: Article, spider=None) -> Article:
-        reason = problem(item)
-        if reason:
-            self.stats.inc_value("warta/articles_dropped")
-            self.stats.inc_value(f"warta/dropped/{reason.split(':')[0]}")
-            raise InvalidArticle(
-                reason.replace(" ", "_"), f"{reason}: {item.fetched_url or item.url}"
-            )
+def validate(item: Article, stats: Stats | None = None) -> Article:
+    """The item, if it can be archived; else raise `InvalidArticle`, counted in `stats`."""
+    reason = problem(item)
+    if reason is None:
         return item
+    if stats is not None:
+        stats.inc_value("warta/articles_dropped")
+        stats.inc_value(f"warta/dropped/{reason.split(':')[0]}")
+    raise InvalidArticle(reason.replace(" ", "_"), f"{reason}: {item.fetched_url or item.url}")
+
+
+class ValidatePipeline(PipelineStep):
+    @staticmethod
+    def run(item: Article, context: StepContext) -> Article:
+        return validate(item, context.stats)
 
 
 def problem(item: Article) -> str | None:

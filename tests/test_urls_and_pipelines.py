@@ -13,8 +13,9 @@ from crawler.items import Article
 from crawler.sources import REPO_SOURCES, load_sources
 from crawler.urls import canonical_url, configured_hosts, same_site
 from pipelines.archive import article_row
-from pipelines.normalise import NormalisePipeline
-from pipelines.validate import ValidatePipeline
+from pipelines.normalise import normalise
+from pipelines.validate import validate
+from storage.columns import ROW_COLUMNS
 
 WIB = timezone(timedelta(hours=7))
 HOSTS = configured_hosts(load_sources(REPO_SOURCES))  # the shipped config's domains
@@ -107,7 +108,7 @@ def article(**fields) -> Article:
 def test_validate_drops_with_counted_reason(fields, reason):
     stats = MemoryStatsCollector(get_crawler())
     with pytest.raises(DropItem, match=reason):
-        ValidatePipeline(stats).process_item(article(**fields))
+        validate(article(**fields), stats)
     assert stats.get_value("warta/articles_dropped") == 1
     assert stats.get_value(f"warta/dropped/{reason}") == 1
 
@@ -120,7 +121,7 @@ def test_normalise_text_and_url():
         canonical_url="https://jogja.tribunnews.com/2025/11/07/x?page=2",
         fetched_url="https://jogja.tribunnews.com/2025/11/07/x?page=1&utm_source=wa",
     )
-    NormalisePipeline().process_item(item)
+    normalise(item)
     assert item.title == "Café di Sleman"
     assert item.body == "Satu dua.\n\nTiga empat."
     assert item.authors == ["A", "B"]
@@ -132,7 +133,7 @@ def test_canonical_link_to_another_site_is_not_trusted():
         canonical_url="https://spam.example/x",
         fetched_url="https://jogja.tribunnews.com/2025/11/07/x",
     )
-    NormalisePipeline().process_item(item)
+    normalise(item)
     assert item.url == "https://jogja.tribunnews.com/2025/11/07/x"
 
 
@@ -145,6 +146,14 @@ def test_row_times_are_utc_with_original_offset():
     assert row["published_at"] == "2025-11-07T08:30:00Z"
     assert row["published_tz"] == "+07:00"
     assert row["modified_at"] == "2025-11-07T11:02:00Z"
+
+
+def test_row_has_every_column_the_archive_writes():
+    """The row is derived from Article's fields: exactly the columns `Archive.store`
+    writes (the key, the content, the extraction record), none missing or extra."""
+    row = article_row(article(provenance={"title": "jsonld"}, source="tribunjogja"))
+    assert set(row) == set(ROW_COLUMNS)
+    assert row["extraction"] == {"title": "jsonld"} and row["source"] == "tribunjogja"
 
 
 def test_progress_line_counts_and_rate():

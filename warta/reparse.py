@@ -2,23 +2,28 @@
 
 When the extractor improves (or an outlet rule is fixed), the archive's rows
 can be brought up to date from the raw HTML it kept, without fetching anything.
-Each article goes through the same normalisation and write path as a crawl,
-so the FTS index follows and unchanged rows stay untouched.
+Each article goes through the crawl's own pipeline chain (`pipelines.chain`):
+validation, normalisation, deduplication and the write path, so the FTS index
+follows, a body that now equals another row's is deduplicated as a crawl would,
+and unchanged rows stay untouched.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import Any
 
 from crawler.extraction import extract_article
-from pipelines.archive import article_row
-from pipelines.normalise import NormalisePipeline
-from pipelines.validate import problem
-from storage.archive import CONTENT_COLUMNS, Archive, encode_row
-from storage.query import Query
+from pipelines.archive import article_row, changed_columns
+from pipelines.chain import process
+from pipelines.dedupe import DuplicateArticle
+from pipelines.validate import InvalidArticle
+from storage.archive import Archive
+
+BATCH = 500  # articles read per query
 
 
 @dataclass
@@ -27,68 +32,80 @@ class ReparseReport:
     changed: int = 0
     unchanged: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
-    fields: Counter = field(default_factory=Counter)  # column -> articles where it changed
-
-
-def raw_pages(archive: Archive, article_id: int) -> list[tuple[bytes, str]]:
-    """The article's latest fetch: its pages in order, as (html, url)."""
-    return archive.latest_pages(article_id)
+    # (url, original): the body now equals that of another row of the same source
+    duplicates: list[tuple[str, str]] = field(default_factory=list)
+    fields: Counter[str] = field(default_factory=Counter)  # column -> articles it changed in
 
 
 def reparse(
-    archive: Archive, selected: Query | str | None = None, params: tuple = ()
+    archive: Archive, ids: Iterable[int] | str, params: Sequence[Any] = ()
 ) -> ReparseReport:
-    """Re-extract every article the query selects (default: all) and write what changed."""
+    """Re-extract the articles with these ids and write what changed.
+
+    Each batch is re-read in id order; ids no longer in the archive are skipped. A
+    re-read body that equals another row's of the same source is a duplicate,
+    dropped as a crawl drops it.
+    """
+    if isinstance(ids, str):
+        # TODO(#14 integration): remove with `params`; warta/cli.py still passes a SQL
+        # condition and its parameters (reparse_where).
+        return reparse_where(archive, ids, params)
     report = ReparseReport()
-    if isinstance(selected, str):  # TODO(#14 integration): remove; the CLI passes a Query
-        chosen: Iterator[dict] = _articles(archive, selected, params)
-    else:
-        chosen = _selected(archive, selected or Query())
-    for current in chosen:
-        report.articles += 1
-        pages = raw_pages(archive, current["id"])
-        if not pages:
-            report.failed.append((current["url"], "no raw page kept"))
-            continue
-        (first_html, first_url), rest = pages[0], pages[1:]
-        article = extract_article(first_html, first_url, more_pages=rest)
-        reason = "not an HTML article page" if article is None else problem(article)
-        if reason:
-            report.failed.append((current["url"], reason))
-            continue
-        article.source = current["source"]
-        article.section = article.section or current["section"]
-        NormalisePipeline().process_item(article)
-        article.url = current["url"]  # the row's key never moves
-        row = article_row(article)
-        stored = encode_row(row)
-        changed = [c for c in CONTENT_COLUMNS if stored[c] != current[c]]
-        if not changed:
-            report.unchanged += 1
-            continue
-        archive.store(row, reason="reparse")
-        report.changed += 1
-        report.fields.update(changed)
+    ids = iter(ids)
+    # In batches: a million rows never sit in memory at once. Ids no longer in the
+    # archive (deleted since they were selected) are simply not among the rows.
+    while batch := list(islice(ids, BATCH)):
+        for current in archive.articles(batch):
+            report.articles += 1
+            _reparse_one(archive, current, report)
     archive.flush()
     return report
 
 
-def _selected(archive: Archive, query: Query) -> Iterator[dict]:
-    ids = archive.article_ids(query)
-    while batch := list(islice(ids, 500)):  # a million rows never sit in memory at once
-        yield from archive.articles(batch)
+def _reparse_one(archive: Archive, current: dict[str, Any], report: ReparseReport) -> None:
+    url = current["url"]
+    pages = archive.latest_pages(current["id"])
+    if not pages:
+        report.failed.append((url, "no raw page kept"))
+        return
+    (first_html, first_url), rest = pages[0], pages[1:]
+    article = extract_article(first_html, first_url, more_pages=rest)
+    if article is None:
+        report.failed.append((url, "not an HTML article page"))
+        return
+    article.source = current["source"]
+    article.section = article.section or current["section"]
+    try:
+        result = process(article, archive, reread=url)
+    except InvalidArticle as exc:
+        report.failed.append((url, exc.reason.replace("_", " ")))
+        return
+    except DuplicateArticle as exc:
+        report.duplicates.append((url, exc.original))
+        return
+    if result.outcome == "unchanged":
+        report.unchanged += 1
+        return
+    report.changed += 1
+    report.fields.update(changed_columns(article_row(article), current))
 
 
-def _articles(archive: Archive, where: str, params: tuple) -> Iterator[dict]:
+def reparse_where(archive: Archive, where: str = "1", params: Sequence[Any] = ()) -> ReparseReport:
+    """`reparse` of the articles matching a SQL condition, as warta/cli.py calls it."""
+    # TODO(#14 integration): remove; the CLI selects ids through the storage API.
+    return reparse(archive, _ids_where(archive, where, params))
+
+
+def _ids_where(archive: Archive, where: str, params: Sequence[Any]) -> Iterator[int]:
     last_id = 0
-    while True:  # in pages by id: a million rows never sit in memory at once
+    while True:  # in pages by id: a million ids never sit in memory at once
         rows = list(
             archive.db.query(
-                f"SELECT * FROM articles WHERE id > ? AND ({where}) ORDER BY id LIMIT 500",
+                f"SELECT id FROM articles WHERE id > ? AND ({where}) ORDER BY id LIMIT {BATCH}",
                 [last_id, *params],
             )
         )
         if not rows:
             return
-        yield from rows
+        yield from (row["id"] for row in rows)
         last_id = rows[-1]["id"]
