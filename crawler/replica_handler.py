@@ -16,11 +16,12 @@ from urllib.parse import urlsplit, urlunsplit
 from scrapy import Request
 from scrapy.core.downloader.handlers.base import BaseDownloadHandler
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 
 class ReplicaDownloadHandler(BaseDownloadHandler):
-    def __init__(self, crawler) -> None:
+    def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self.http = HTTP11DownloadHandler(crawler)
         self.replica_netloc = None

@@ -11,7 +11,7 @@ and unchanged rows stay untouched.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
@@ -37,19 +37,13 @@ class ReparseReport:
     fields: Counter[str] = field(default_factory=Counter)  # column -> articles it changed in
 
 
-def reparse(
-    archive: Archive, ids: Iterable[int] | str, params: Sequence[Any] = ()
-) -> ReparseReport:
+def reparse(archive: Archive, ids: Iterable[int]) -> ReparseReport:
     """Re-extract the articles with these ids and write what changed.
 
     Each batch is re-read in id order; ids no longer in the archive are skipped. A
     re-read body that equals another row's of the same source is a duplicate,
     dropped as a crawl drops it.
     """
-    if isinstance(ids, str):
-        # TODO(#14 integration): remove with `params`; warta/cli.py still passes a SQL
-        # condition and its parameters (reparse_where).
-        return reparse_where(archive, ids, params)
     report = ReparseReport()
     ids = iter(ids)
     # In batches: a million rows never sit in memory at once. Ids no longer in the
@@ -88,24 +82,3 @@ def _reparse_one(archive: Archive, current: dict[str, Any], report: ReparseRepor
         return
     report.changed += 1
     report.fields.update(changed_columns(article_row(article), current))
-
-
-def reparse_where(archive: Archive, where: str = "1", params: Sequence[Any] = ()) -> ReparseReport:
-    """`reparse` of the articles matching a SQL condition, as warta/cli.py calls it."""
-    # TODO(#14 integration): remove; the CLI selects ids through the storage API.
-    return reparse(archive, _ids_where(archive, where, params))
-
-
-def _ids_where(archive: Archive, where: str, params: Sequence[Any]) -> Iterator[int]:
-    last_id = 0
-    while True:  # in pages by id: a million ids never sit in memory at once
-        rows = list(
-            archive.db.query(
-                f"SELECT id FROM articles WHERE id > ? AND ({where}) ORDER BY id LIMIT {BATCH}",
-                [last_id, *params],
-            )
-        )
-        if not rows:
-            return
-        yield from (row["id"] for row in rows)
-        last_id = rows[-1]["id"]

@@ -14,12 +14,10 @@ from typing import Any
 
 import click
 
-from storage.archive import Archive
 from storage.export import (
     FORMATS,
     ExportTargetError,
     check_target,
-    export_rows,
     write_csv,
     write_export,
     write_jsonl,
@@ -28,7 +26,6 @@ from storage.search import SearchError
 from warta.cli.options import (
     DB_OPTION,
     SOURCES_OPTION,
-    SearchQuery,
     check_filters,
     discard_stdout,
     fail,
@@ -76,7 +73,7 @@ def export(
     with open_archive(db_path) as archive:
         check_filters(archive, asked.filters, sources_path)
         try:
-            written = write(selected_rows(archive, asked), fmt, output)
+            written = write(archive.export_rows(asked), fmt, output)
         except SearchError as exc:
             raise fail(str(exc)) from None
         except ExportTargetError as exc:
@@ -85,13 +82,6 @@ def export(
             raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
     if output != "-":
         click.echo(f"{written} articles written to {output} ({fmt})", err=True)
-
-
-def selected_rows(archive: Archive, asked: SearchQuery) -> Iterator[dict[str, Any]]:
-    """The selected articles in id order (a bad query raises SearchError here)."""
-    return export_rows(
-        archive, asked.text, asked.filters, asked.exact, unique_stories=asked.unique_stories
-    )
 
 
 def format_from_name(output: str) -> str:

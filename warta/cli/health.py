@@ -21,11 +21,11 @@ from warta.cli.options import (
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def health(db_path: str | None, sources_path: str | None, fmt: str) -> None:
     """Per source: ok, degraded or failing. Exit code 0, 1 or 2 for the worst."""
-    from storage.health import LEVELS, source_health, worst
+    from storage.health import LEVELS, worst
 
     configured = configured_sources(sources_path)
     archive = open_archive(db_path)
-    report = [source_health(archive, source_id) for source_id in configured]
+    report = archive.health(configured)
     if fmt == "json":
         click.echo(json.dumps([h.as_dict() for h in report], indent=2))
     else:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from crawler.urls import canonical_url, configured_hosts
 from warta.cli.options import DB_OPTION, SOURCES_OPTION, configured_sources, fail, open_archive
 
 
@@ -14,6 +13,8 @@ from warta.cli.options import DB_OPTION, SOURCES_OPTION, configured_sources, fai
 @SOURCES_OPTION
 def history(url: str, db_path: str | None, sources_path: str | None) -> None:
     """An article's versions, oldest first, with what changed between them."""
+    # imported here: URL rules load the extraction rules, not paid by `warta --help`
+    from crawler.urls import canonical_url, configured_hosts
     from warta.history import render_history
 
     archive = open_archive(db_path)

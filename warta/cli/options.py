@@ -5,8 +5,8 @@ so the group can load commands by name without anything importing it back.
 
 - `DB_OPTION`, `SOURCES_OPTION`, `count_option`, `Seconds`: options and types.
 - `filter_options` (the search filters, --exact and --unique-stories, declared once
-  for search, export and stats) and `query_from`, which turns them into what the
-  storage functions take today.
+  for search, export and stats) and `query_from`, which turns them into the
+  storage API's `Query`.
 - `day_option`: a YYYY-MM-DD value of --from/--to/--since/--until as a date.
 - `UserError` / `fail`: an error the user can fix, shown as one line.
 - `open_archive`, `configured_sources`, `check_filters`, `discard_stdout`.
@@ -18,15 +18,15 @@ import math
 import os
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 
 from crawler.sources import ConfigError, Source, load_sources
+from storage import Filters, Query
 from storage.archive import Archive, ArchiveError, default_db_path
-from storage.search import Filters
+from storage.query import Sort
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -157,21 +157,7 @@ def filter_options(command: F) -> F:
     return command
 
 
-@dataclass(frozen=True)
-class SearchQuery:
-    """A query and its filters as the filter options give them.
-
-    The storage functions take these four values today, each its own way; building
-    them in this one place keeps the switch to a storage-side query value small.
-    """
-
-    text: str | None
-    filters: Filters
-    exact: bool
-    unique_stories: bool
-
-
-def query_from(text: str | None, options: Mapping[str, Any]) -> SearchQuery:
+def query_from(text: str | None, options: Mapping[str, Any], sort: str = "relevance") -> Query:
     """The query the filter options describe; a malformed day is a one-line error."""
     filters = Filters(
         sources=list(options["source"]),
@@ -182,11 +168,12 @@ def query_from(text: str | None, options: Mapping[str, Any]) -> SearchQuery:
         date_from=day_option(options["date_from"], "--from"),
         date_to=day_option(options["date_to"], "--to"),
     )
-    return SearchQuery(
+    return Query(
         text=text,
         filters=filters,
         exact=bool(options["exact"]),
         unique_stories=bool(options["unique_stories"]),
+        sort=cast(Sort, sort),  # click.Choice holds it to the sorts; Query checks again
     )
 
 
@@ -197,11 +184,11 @@ def check_filters(archive: Archive, filters: Filters, sources_path: str | None =
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         raise fail(f"--from {filters.date_from} is after --to {filters.date_to}")
     for source in filters.sources:
-        if _source_archived(archive, source):
+        if archive.has_source(source):
             continue
         configured = _known_sources(sources_path)
         if source not in configured:
-            known = _archived_sources(archive)
+            known = archive.sources()
             raise fail(f"unknown source {source!r}; known: {', '.join(known or configured)}")
 
 
@@ -214,16 +201,3 @@ def _known_sources(sources_path: str | None) -> list[str]:
         return list(load_sources())
     except ConfigError:
         return []
-
-
-def _source_archived(archive: Archive, source: str) -> bool:
-    # TODO(#14 integration): storage API
-    found = archive.conn.execute(
-        "SELECT 1 FROM articles WHERE source = ? LIMIT 1", (source,)
-    ).fetchone()
-    return found is not None
-
-
-def _archived_sources(archive: Archive) -> list[str]:
-    # TODO(#14 integration): storage API
-    return [row[0] for row in archive.conn.execute("SELECT DISTINCT source FROM articles")]

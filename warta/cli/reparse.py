@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from storage import Filters, Query
 from storage.archive import Archive, ArchiveError, default_db_path
-from storage.search import Filters
 from warta.cli.options import DB_OPTION, SOURCES_OPTION, check_filters, fail, open_archive
 
 if TYPE_CHECKING:
@@ -35,10 +35,13 @@ def reparse(db_path: str | None, sources_path: str | None, source: str | None) -
         report = reparse_source(archive, source)
     click.echo(
         f"{report.articles} articles re-extracted: {report.changed} changed, "
-        f"{report.unchanged} unchanged, {len(report.failed)} failed"
+        f"{report.unchanged} unchanged, {len(report.duplicates)} now duplicates, "
+        f"{len(report.failed)} failed"
     )
     for column, number in report.fields.most_common():
         click.echo(f"  {column:<14} changed in {number}")
+    for url, original in report.duplicates[:20]:
+        click.echo(f"  duplicate: {url} now reads as {original}")
     for url, reason in report.failed[:20]:
         click.echo(f"  failed: {url}: {reason}")
 
@@ -48,6 +51,5 @@ def reparse_source(archive: Archive, source: str | None) -> ReparseReport:
     # imported here: the extractor's imports are not paid by `warta --help`
     from warta.reparse import reparse as reparse_archive
 
-    # TODO(#14 integration): storage API (no SQL fragment: the articles' ids instead)
-    where, params = ("source = ?", (source,)) if source else ("1", ())
-    return reparse_archive(archive, where, params)
+    chosen = Query(filters=Filters(sources=[source] if source else []))
+    return reparse_archive(archive, archive.article_ids(chosen))

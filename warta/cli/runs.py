@@ -27,8 +27,8 @@ def runs(db_path: str | None, limit: int, fmt: str, errors_of: int | None) -> No
     if errors_of is not None:
         print_crawl_errors(archive, errors_of, fmt)
         return
-    recent = archive.runs(limit=limit)
-    failed = archive.error_counts(run["id"] for run in recent)
+    recent = archive.runs.latest(limit)
+    failed = archive.runs.error_counts(run["id"] for run in recent)
     for run in recent:
         run["failed_urls"] = failed.get(run["id"], 0)
     if fmt == "json":
@@ -43,19 +43,12 @@ def runs(db_path: str | None, limit: int, fmt: str, errors_of: int | None) -> No
 
 def print_crawl_errors(archive: Archive, run_id: int, fmt: str) -> None:
     """The URLs run RUN_ID could not archive: reason, attempts, URL, detail."""
-    if not run_exists(archive, run_id):
+    if not archive.runs.exists(run_id):
         raise fail(f"--errors: no crawl run {run_id} (see `warta runs`)")
-    rows = archive.crawl_errors(run_id)
+    rows = archive.runs.errors(run_id)
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     click.echo(f"{'reason':<18} {'tries':>5}  url  (detail)")
     for row in rows:
         click.echo(f"{row['reason']:<18} {row['attempts']:>5}  {row['url']}  ({row['detail']})")
-
-
-def run_exists(archive: Archive, run_id: int) -> bool:
-    """Whether the archive has a crawl run of that id."""
-    # TODO(#14 integration): storage API
-    found = archive.conn.execute("SELECT 1 FROM crawl_runs WHERE id = ?", (run_id,)).fetchone()
-    return found is not None

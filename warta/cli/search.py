@@ -9,13 +9,10 @@ from typing import Any
 
 import click
 
-from storage.archive import Archive
-from storage.search import Hit, SearchError, count
-from storage.search import search as search_archive
+from storage.search import Hit, SearchError
 from warta.cli.options import (
     DB_OPTION,
     SOURCES_OPTION,
-    SearchQuery,
     check_filters,
     count_option,
     fail,
@@ -55,52 +52,19 @@ def search(
     **filters: Any,
 ) -> None:
     """Full-text search (FTS5 syntax: words, "phrases", AND/OR/NOT, NEAR, prefix*, title:)."""
-    asked = query_from(query, filters)
+    asked = query_from(query, filters, sort)
     archive = open_archive(db_path)
     check_filters(archive, asked.filters, sources_path)
     try:
         if count_only:
-            click.echo(count_matches(archive, asked))
+            click.echo(archive.count(asked))
             return
         terminal = fmt == "text" and sys.stdout.isatty()
         highlight = ("\x1b[1m", "\x1b[0m") if terminal else ("[", "]")
-        hits = find_hits(archive, asked, sort, limit, offset, highlight)
+        hits = archive.search(asked, limit=limit, offset=offset, highlight=highlight)
     except SearchError as exc:
         raise fail(str(exc)) from None
     print_hits(hits, fmt, offset)
-
-
-def count_matches(archive: Archive, asked: SearchQuery) -> int:
-    """The number of articles (or stories) the query matches."""
-    return count(
-        archive,
-        asked.text or "",
-        filters=asked.filters,
-        exact=asked.exact,
-        unique_stories=asked.unique_stories,
-    )
-
-
-def find_hits(
-    archive: Archive,
-    asked: SearchQuery,
-    order: str,
-    limit: int,
-    offset: int,
-    highlight: tuple[str, str],
-) -> list[Hit]:
-    """One page of hits, best first (or newest, oldest), matches marked by `highlight`."""
-    return search_archive(
-        archive,
-        asked.text or "",
-        filters=asked.filters,
-        exact=asked.exact,
-        unique_stories=asked.unique_stories,
-        order=order,
-        limit=limit,
-        offset=offset,
-        highlight=highlight,
-    )
 
 
 def print_hits(hits: list[Hit], fmt: str, offset: int) -> None:

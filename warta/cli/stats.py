@@ -12,13 +12,11 @@ from typing import Any
 
 import click
 
-from storage.archive import Archive
 from storage.search import SearchError
-from storage.stats import PERIODS, Stats, collect
+from storage.stats import PERIODS, Stats
 from warta.cli.options import (
     DB_OPTION,
     SOURCES_OPTION,
-    SearchQuery,
     check_filters,
     count_option,
     fail,
@@ -52,7 +50,7 @@ def stats(
     with open_archive(db_path) as archive:
         check_filters(archive, asked.filters, sources_path)
         try:
-            result = collect_stats(archive, asked, by, top)
+            result = archive.stats(asked, by=by, top=top)
         except SearchError as exc:
             raise fail(str(exc)) from None
     if plot_path:
@@ -61,19 +59,6 @@ def stats(
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
     else:
         print_stats(result)
-
-
-def collect_stats(archive: Archive, asked: SearchQuery, by: str, top: int) -> Stats:
-    """The statistics of the selection (a bad query raises SearchError)."""
-    return collect(
-        archive,
-        asked.text,
-        asked.filters,
-        asked.exact,
-        by=by,
-        top=top,
-        unique_stories=asked.unique_stories,
-    )
 
 
 def print_stats(result: Stats) -> None:
