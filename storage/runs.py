@@ -49,6 +49,17 @@ COUNTS = (
 )
 
 
+# The web view's "recent crawl runs" (a Datasette canned query, :source optional):
+# kept here so every statement on crawl_runs lives in this module.
+RECENT_RUNS_SQL = """select id, source, status, started_at, finished_at,
+  cast(round((julianday(finished_at) - julianday(started_at)) * 86400) as integer) as seconds,
+  pages, articles_new, articles_updated, articles_unchanged, articles_dropped, errors, message
+from crawl_runs
+where (:source = '' or source = :source)
+order by started_at desc, id desc
+limit 100"""
+
+
 class RunStatus(StrEnum):
     """The values of crawl_runs.status."""
 

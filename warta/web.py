@@ -25,6 +25,7 @@ from datasette.database import Database
 from datasette.plugins import pm
 
 from crawler.sources import Source
+from storage.runs import RECENT_RUNS_SQL
 from storage.search import BM25_WEIGHTS
 from warta import datasette_plugin
 from warta.datasette_plugin import DATABASE, GUARD
@@ -246,13 +247,7 @@ def runs_query() -> dict[str, Any]:
     return {
         "title": "Recent crawl runs",
         "description": "Newest first, 100 at most. source: optional outlet id.",
-        "sql": """select id, source, status, started_at, finished_at,
-  cast(round((julianday(finished_at) - julianday(started_at)) * 86400) as integer) as seconds,
-  pages, articles_new, articles_updated, articles_unchanged, articles_dropped, errors, message
-from crawl_runs
-where (:source = '' or source = :source)
-order by started_at desc, id desc
-limit 100""",
+        "sql": RECENT_RUNS_SQL,
     }
 
 
