@@ -73,17 +73,6 @@ def select(archive: ArchiveCore, query: Query) -> Selection:
     return chosen
 
 
-def selection(  # TODO(#14 integration): remove; callers use select(archive, Query)
-    archive: ArchiveCore,
-    query: str | None,
-    filters: Filters | None = None,
-    exact: bool = False,
-    unique_stories: bool = False,
-) -> Selection:
-    """select() with the query given as separate arguments (the old call)."""
-    return select(archive, Query(query, filters or Filters(), exact, unique_stories))
-
-
 def _first_copy_only(chosen: Selection, filters: Filters, fts: tuple[str, str] | None) -> None:
     """Keep a row only if no selected copy of its story has a lower id.
 
@@ -134,20 +123,6 @@ def _paged_ids(archive: ArchiveCore, sql: str, params: list[Any], page_size: int
         if len(page) < page_size:
             return
         last_id = page[-1]
-
-
-def export_rows(  # TODO(#14 integration): remove; callers use Archive.export_rows(Query)
-    archive: ArchiveCore,
-    query: str | None,
-    filters: Filters | None = None,
-    exact: bool = False,
-    *,
-    unique_stories: bool = False,
-    page_size: int = PAGE_SIZE,
-) -> Iterator[dict[str, Any]]:
-    """selected_rows() with the query given as separate arguments (the old call)."""
-    chosen = Query(query, filters or Filters(), exact, unique_stories)
-    return selected_rows(archive, chosen, page_size=page_size)
 
 
 def _pages(archive: ArchiveCore, chosen: Selection, page_size: int) -> Iterator[dict[str, Any]]:

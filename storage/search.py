@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from storage.core import ArchiveCore
@@ -111,30 +111,6 @@ def find_hits(
             )
         )
     return hits
-
-
-def search(  # TODO(#14 integration): remove; callers use Archive.search(Query)
-    archive: ArchiveCore,
-    query: str,
-    *,
-    filters: Filters | None = None,
-    source: str | None = None,
-    exact: bool = False,
-    unique_stories: bool = False,
-    order: str = "relevance",
-    limit: int = 20,
-    offset: int = 0,
-    highlight: tuple[str, str] = ("[", "]"),
-) -> list[Hit]:
-    """find_hits() with the query given as separate arguments (the old call)."""
-    chosen = Query(
-        query,
-        _with_source(filters, source),
-        exact=exact,
-        unique_stories=unique_stories,
-        sort=order,  # type: ignore[arg-type]  # checked by Query itself
-    )
-    return find_hits(archive, chosen, limit=limit, offset=offset, highlight=highlight)
 
 
 def _page_of_hits(
@@ -337,24 +313,6 @@ def count_hits(archive: ArchiveCore, query: Query) -> int:
         f"ON a.id = {index}.rowid WHERE {index} MATCH ? {ids} AND {where}"
     )
     return _run(archive, text, sql, [match, *id_params, *params])[0][0]
-
-
-def count(  # TODO(#14 integration): remove; callers use Archive.count(Query)
-    archive: ArchiveCore,
-    query: str,
-    *,
-    filters: Filters | None = None,
-    exact: bool = False,
-    unique_stories: bool = False,
-) -> int:
-    """count_hits() with the query given as separate arguments (the old call)."""
-    chosen = Query(query, filters or Filters(), exact=exact, unique_stories=unique_stories)
-    return count_hits(archive, chosen)
-
-
-def _with_source(filters: Filters | None, source: str | None) -> Filters:
-    filters = filters or Filters()
-    return replace(filters, sources=[*filters.sources, source]) if source else filters
 
 
 def _run(archive: ArchiveCore, query: str, sql: str, params: list[Any]) -> list[tuple]:
