@@ -26,7 +26,7 @@ from typing import Any, TextIO
 from storage.columns import EXPORT_COLUMNS, LIST_COLUMNS
 from storage.core import ArchiveCore
 from storage.query import Filters, Query
-from storage.search import count_hits, fts_match
+from storage.search import count_hits, filter_sql, fts_match
 
 FORMATS = ("jsonl", "csv", "parquet")
 PAGE_SIZE = 1000
@@ -54,7 +54,7 @@ def select(archive: ArchiveCore, query: Query) -> Selection:
     only the first archived (lowest id) is selected.
     """
     filters = query.filters
-    where, params = filters.where()
+    where, params = filter_sql(filters)
     fts = None
     if query.text is None:
         chosen = Selection("articles a", where, params)
@@ -79,7 +79,7 @@ def _first_copy_only(chosen: Selection, filters: Filters, fts: tuple[str, str] |
     Checked per row against the few other members of its cluster (indexed by
     cluster_id), so an export still streams: no set of stories is held anywhere.
     """
-    where, params = filters.where(alias="o")
+    where, params = filter_sql(filters, alias="o")
     matched = ""
     if fts:
         index, match = fts

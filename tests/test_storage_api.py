@@ -158,6 +158,19 @@ def test_run_sql_lives_in_one_module() -> None:
     assert set(offenders) <= {"benchmarks/kill_stress.py", "warta/web.py"}, offenders
 
 
+def test_no_sql_crosses_the_storage_api() -> None:
+    """Outside storage/, nothing runs SQL on the archive's connection or builds filter SQL."""
+    pattern = re.compile(r"\.conn\b|\.db\.(query|execute)\b|\bfilter_sql\b")
+    offenders = [
+        f"{path.relative_to(REPO)}:{number}"
+        for folder in ("crawler", "pipelines", "benchmarks", "warta")
+        for path in (REPO / folder).rglob("*.py")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert offenders == []
+
+
 def test_column_lists_follow_the_article_item() -> None:
     names = [f.name for f in dataclasses.fields(Article)]
     stored = [n for n in names if n not in cols.NOT_STORED]
