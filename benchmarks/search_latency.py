@@ -21,12 +21,14 @@ import sqlite3
 import statistics
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, timedelta
+from datetime import time as clock
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from benchmarks.archive_builder import build_archive
-from storage.archive import Archive
+from storage.archive import Archive, iso_utc
 from storage.opening import connect_readonly
 from storage.query import Filters, Query, Sort
 from storage.search import BM25_WEIGHTS, fts_match
@@ -36,6 +38,7 @@ TWO_WORDS = ["banjir Bantul", "harga cabai", "jalan rusak", "pelayanan publik"]
 PHRASES = ['"Kulon Progo"', '"pemerintah kabupaten"', '"tanah longsor"']
 COMMON = "warga"  # in nearly every article
 NOVEMBER = Filters(date_from=date(2025, 11, 1), date_to=date(2025, 11, 30))
+WIB = ZoneInfo("Asia/Jakarta")  # filter days are WIB days
 
 
 def mix() -> list[tuple[str, Filters]]:
@@ -53,15 +56,42 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
+def bare_where(filters: Filters) -> tuple[str, list[Any]]:
+    """The floor's filter conditions on `articles a`, written by hand, with their parameters.
+
+    Stated here rather than taken from storage/, so the floor goes around warta's
+    storage layer (tests/test_search_plans.py uses it as the answer, for the same
+    reason). Sources and WIB days only: all the query mix filters by.
+    """
+    if filters.sections or filters.authors or filters.tags or filters.locations:
+        raise ValueError("the floor filters by sources and days only")
+    clauses: list[str] = []
+    params: list[Any] = []
+    if filters.sources:
+        clauses.append(f"a.source IN ({','.join('?' * len(filters.sources))})")
+        params.extend(source.lower() for source in filters.sources)
+    if filters.date_from:
+        clauses.append("a.published_at >= ?")
+        params.append(_wib_day_start(filters.date_from))
+    if filters.date_to:  # inclusive: up to the start of the next day
+        clauses.append("a.published_at < ?")
+        params.append(_wib_day_start(filters.date_to + timedelta(days=1)))
+    return " AND ".join(clauses) or "1", params
+
+
+def _wib_day_start(day: date) -> str:
+    return iso_utc(datetime.combine(day, clock(0), WIB))
+
+
 def bare_fts(
     floor_db: sqlite3.Connection, query: str, filters: Filters, exact: bool, order: str
 ) -> list[Any]:
     """The floor: hand-written FTS5 SQL, the 20 best ids, then FTS5's snippets for them.
 
     On its own plain SQLite connection to the file: the floor goes around warta's
-    storage layer altogether (only the MATCH text and filter SQL are warta's)."""
+    storage layer altogether (only the MATCH text is warta's)."""
     index, match = fts_match(query, exact)
-    where, params = filters.where()
+    where, params = bare_where(filters)
     weights = ", ".join(str(w) for w in BM25_WEIGHTS)
     joined = f"JOIN articles a ON a.id = {index}.rowid AND {where}"
     if where == "1" and order == "relevance":

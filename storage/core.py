@@ -558,6 +558,13 @@ class ArchiveCore:
         rows = self.conn.execute("SELECT DISTINCT source FROM articles ORDER BY source")
         return [source for (source,) in rows]
 
+    def source_counts(self) -> dict[str, int]:
+        """How many articles the archive holds of each source, sources sorted."""
+        rows = self.conn.execute(
+            "SELECT source, count(*) FROM articles GROUP BY source ORDER BY source"
+        )
+        return dict(rows.fetchall())
+
     def has_source(self, source: str) -> bool:
         """Whether the archive holds any article of this source (an index seek)."""
         row = self.conn.execute("SELECT 1 FROM articles WHERE source = ? LIMIT 1", (source,))

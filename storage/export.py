@@ -26,7 +26,7 @@ from typing import Any, TextIO
 from storage.columns import EXPORT_COLUMNS, LIST_COLUMNS
 from storage.core import ArchiveCore
 from storage.query import Filters, Query
-from storage.search import count_hits, fts_match
+from storage.search import count_hits, filter_sql, fts_match
 
 FORMATS = ("jsonl", "csv", "parquet")
 PAGE_SIZE = 1000
@@ -54,7 +54,7 @@ def select(archive: ArchiveCore, query: Query) -> Selection:
     only the first archived (lowest id) is selected.
     """
     filters = query.filters
-    where, params = filters.where()
+    where, params = filter_sql(filters)
     fts = None
     if query.text is None:
         chosen = Selection("articles a", where, params)
@@ -73,24 +73,13 @@ def select(archive: ArchiveCore, query: Query) -> Selection:
     return chosen
 
 
-def selection(  # TODO(#14 integration): remove; callers use select(archive, Query)
-    archive: ArchiveCore,
-    query: str | None,
-    filters: Filters | None = None,
-    exact: bool = False,
-    unique_stories: bool = False,
-) -> Selection:
-    """select() with the query given as separate arguments (the old call)."""
-    return select(archive, Query(query, filters or Filters(), exact, unique_stories))
-
-
 def _first_copy_only(chosen: Selection, filters: Filters, fts: tuple[str, str] | None) -> None:
     """Keep a row only if no selected copy of its story has a lower id.
 
     Checked per row against the few other members of its cluster (indexed by
     cluster_id), so an export still streams: no set of stories is held anywhere.
     """
-    where, params = filters.where(alias="o")
+    where, params = filter_sql(filters, alias="o")
     matched = ""
     if fts:
         index, match = fts
@@ -134,20 +123,6 @@ def _paged_ids(archive: ArchiveCore, sql: str, params: list[Any], page_size: int
         if len(page) < page_size:
             return
         last_id = page[-1]
-
-
-def export_rows(  # TODO(#14 integration): remove; callers use Archive.export_rows(Query)
-    archive: ArchiveCore,
-    query: str | None,
-    filters: Filters | None = None,
-    exact: bool = False,
-    *,
-    unique_stories: bool = False,
-    page_size: int = PAGE_SIZE,
-) -> Iterator[dict[str, Any]]:
-    """selected_rows() with the query given as separate arguments (the old call)."""
-    chosen = Query(query, filters or Filters(), exact, unique_stories)
-    return selected_rows(archive, chosen, page_size=page_size)
 
 
 def _pages(archive: ArchiveCore, chosen: Selection, page_size: int) -> Iterator[dict[str, Any]]:

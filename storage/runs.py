@@ -287,10 +287,6 @@ class Runs:
         holders = Locks(self.archive).holders()
         return [as_seen(run, holders.get(run["source"])) for run in rows]
 
-    def __call__(self, limit: int = 20) -> list[dict[str, Any]]:
-        """latest() under its old name, `archive.runs(limit)`."""
-        return self.latest(limit)  # TODO(#14 integration): remove; callers use runs.latest()
-
     def get(self, run_id: int) -> dict[str, Any] | None:
         """One run as a reader should see it, None if there is no such run."""
         rows = list(self.archive.db.query("SELECT * FROM crawl_runs WHERE id = ?", [run_id]))

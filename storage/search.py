@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from storage.core import ArchiveCore
-from storage.query import Filters, Query
+from storage.core import ArchiveCore, iso_utc
+from storage.query import ARCHIVE_TZ, Filters, Query
 from storage.stemming import MAX_QUERY_CHARS, QueryTooLong, first_hit, stem_query
 from storage.stemming import snippet as stem_snippet
 
@@ -55,6 +56,39 @@ COST_SORT_PER_MATCH = 0.35  # join each match to the filter index, then sort the
 COST_LIST_PER_MATCH = 0.09  # collect the matching ids into a list for an index walk
 COST_WALK_PER_ROW = 0.05  # step through the date index, checking the list
 COST_PROBE_PER_ROW = 16.0  # step through the date index, asking FTS5 about each row
+
+
+def filter_sql(filters: Filters, alias: str = "a") -> tuple[str, list[Any]]:
+    """SQL conditions on the articles table (named `alias`) and their parameters.
+
+    Storage's own: search, count, export and stats build their SQL with it, and
+    callers outside storage/ pass a Query instead, so no SQL fragment crosses the API.
+    """
+    clauses: list[str] = []
+    params: list[Any] = []
+
+    def any_of(template: str, values: list[str]) -> None:
+        if values:
+            clauses.append("(" + " OR ".join(template for _ in values) + ")")
+            params.extend(v.lower() for v in values)
+
+    a = alias
+    any_of(f"{a}.source = ?", filters.sources)  # ids are lowercase: the index can seek
+    any_of(f"lower({a}.section) = ?", filters.sections)
+    any_of(f"lower({a}.location) = ?", filters.locations)
+    any_of(f"EXISTS (SELECT 1 FROM json_each({a}.authors) WHERE lower(value) = ?)", filters.authors)
+    any_of(f"EXISTS (SELECT 1 FROM json_each({a}.tags) WHERE lower(value) = ?)", filters.tags)
+    if filters.date_from:
+        clauses.append(f"{a}.published_at >= ?")
+        params.append(_day_start_utc(filters.date_from))
+    if filters.date_to:
+        clauses.append(f"{a}.published_at < ?")
+        params.append(_day_start_utc(filters.date_to + timedelta(days=1)))
+    return (" AND ".join(clauses) or "1"), params
+
+
+def _day_start_utc(day: date) -> str:
+    return iso_utc(datetime.combine(day, time(0), ARCHIVE_TZ))
 
 
 def find_hits(
@@ -113,30 +147,6 @@ def find_hits(
     return hits
 
 
-def search(  # TODO(#14 integration): remove; callers use Archive.search(Query)
-    archive: ArchiveCore,
-    query: str,
-    *,
-    filters: Filters | None = None,
-    source: str | None = None,
-    exact: bool = False,
-    unique_stories: bool = False,
-    order: str = "relevance",
-    limit: int = 20,
-    offset: int = 0,
-    highlight: tuple[str, str] = ("[", "]"),
-) -> list[Hit]:
-    """find_hits() with the query given as separate arguments (the old call)."""
-    chosen = Query(
-        query,
-        _with_source(filters, source),
-        exact=exact,
-        unique_stories=unique_stories,
-        sort=order,  # type: ignore[arg-type]  # checked by Query itself
-    )
-    return find_hits(archive, chosen, limit=limit, offset=offset, highlight=highlight)
-
-
 def _page_of_hits(
     archive: ArchiveCore,
     query: str,
@@ -149,7 +159,7 @@ def _page_of_hits(
     offset: int,
 ) -> list[tuple[int, float]]:
     """(article id, rank) of the hits on the page asked for, in order."""
-    where, params = filters.where()
+    where, params = filter_sql(filters)
     weights = ", ".join(str(w) for w in BM25_WEIGHTS)
     # bm25() only where it decides the order: it reads every match's positions.
     rank = f"bm25({index}, {weights})" if order == "relevance" or unique_stories else "0.0"
@@ -192,7 +202,7 @@ def _id_range(archive: ArchiveCore, index: str, filters: Filters) -> tuple[str, 
     if not (filters.date_from or filters.date_to):
         return "", []
     dates = Filters(date_from=filters.date_from, date_to=filters.date_to)
-    where, params = dates.where()
+    where, params = filter_sql(dates)
     low, high = archive.conn.execute(
         f"SELECT min(a.id), max(a.id) FROM articles a INDEXED BY idx_articles_published "
         f"WHERE {where}",
@@ -257,7 +267,7 @@ def _date_plan(
     date_index = (
         "idx_articles_source_published" if len(filters.sources) == 1 else "idx_articles_published"
     )
-    where, params = filters.where()
+    where, params = filter_sql(filters)
     return (
         f"SELECT a.id, 0.0 FROM articles a INDEXED BY {date_index} "
         f"WHERE {where} AND {matching} ORDER BY {ORDERS[order]} LIMIT ? OFFSET ?",
@@ -325,7 +335,7 @@ def fts_match(query: str, exact: bool = False) -> tuple[str, str]:
 def count_hits(archive: ArchiveCore, query: Query) -> int:
     """How many articles (or distinct stories) match: no ranking, no snippets, cheap."""
     text, filters = query.text or "", query.filters
-    where, params = filters.where()
+    where, params = filter_sql(filters)
     index, match, _ = _index_and_match(text, query.exact)
     if where == "1" and not query.unique_stories:  # FTS5 alone: no article row is read
         sql = f"SELECT count(*) FROM {index} WHERE {index} MATCH ?"
@@ -337,24 +347,6 @@ def count_hits(archive: ArchiveCore, query: Query) -> int:
         f"ON a.id = {index}.rowid WHERE {index} MATCH ? {ids} AND {where}"
     )
     return _run(archive, text, sql, [match, *id_params, *params])[0][0]
-
-
-def count(  # TODO(#14 integration): remove; callers use Archive.count(Query)
-    archive: ArchiveCore,
-    query: str,
-    *,
-    filters: Filters | None = None,
-    exact: bool = False,
-    unique_stories: bool = False,
-) -> int:
-    """count_hits() with the query given as separate arguments (the old call)."""
-    chosen = Query(query, filters or Filters(), exact=exact, unique_stories=unique_stories)
-    return count_hits(archive, chosen)
-
-
-def _with_source(filters: Filters | None, source: str | None) -> Filters:
-    filters = filters or Filters()
-    return replace(filters, sources=[*filters.sources, source]) if source else filters
 
 
 def _run(archive: ArchiveCore, query: str, sql: str, params: list[Any]) -> list[tuple]:

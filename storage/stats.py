@@ -14,7 +14,7 @@ from typing import Any
 
 from storage.core import ArchiveCore
 from storage.export import Selection, select
-from storage.query import Filters, Query
+from storage.query import Query
 
 # The period an article falls in, from its UTC publication time: the WIB day,
 # the Monday starting its WIB week (SQLite's 'weekday 0' moves to the next
@@ -73,21 +73,6 @@ def compute(archive: ArchiveCore, query: Query, *, by: str = "day", top: int = 1
         top_sections=top_sections(archive, chosen, top),
         top_authors=top_authors(archive, chosen, top),
     )
-
-
-def collect(  # TODO(#14 integration): remove; callers use Archive.stats(Query)
-    archive: ArchiveCore,
-    query: str | None = None,
-    filters: Filters | None = None,
-    exact: bool = False,
-    *,
-    by: str = "day",
-    top: int = 10,
-    unique_stories: bool = False,
-) -> Stats:
-    """compute() with the query given as separate arguments (the old call)."""
-    chosen = Query(query, filters or Filters(), exact, unique_stories)
-    return compute(archive, chosen, by=by, top=top)
 
 
 def selected_total(archive: ArchiveCore, query: Query) -> int:

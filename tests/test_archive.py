@@ -9,8 +9,9 @@ import pytest
 
 from crawler.items import FetchedPage
 from storage.archive import Archive, ArchiveError, body_hash
+from storage.query import Query
 from storage.schema import SCHEMA_VERSION
-from storage.search import SearchError, search
+from storage.search import SearchError
 
 
 def row(url="https://a.example/1", body="Banjir melanda Sleman pada Selasa malam.", **extra):
@@ -79,8 +80,8 @@ def test_fts_follows_updates(archive):
     archive.store(row())
     archive.store(row(body="Longsor menutup jalan Kaponan di Magelang pada Rabu."))
     archive.flush()
-    assert [h.title for h in search(archive, "longsor")] == ["Banjir di Sleman"]
-    assert search(archive, "melanda") == []
+    assert [h.title for h in archive.search(Query("longsor"))] == ["Banjir di Sleman"]
+    assert archive.search(Query("melanda")) == []
     check = "INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 1)"
     archive.conn.execute(check)
 
@@ -90,7 +91,7 @@ def test_search_ranks_title_above_body_and_highlights(archive):
     archive.store(
         row(url="https://a.example/2", title="Lain", body="Kegiatan retreat digelar. " + "y " * 50)
     )
-    hits = search(archive, "retreat")
+    hits = archive.search(Query("retreat"))
     assert [h.url for h in hits] == ["https://a.example/1", "https://a.example/2"]
     assert "[retreat]" in hits[1].snippet.lower()
 
@@ -98,7 +99,7 @@ def test_search_ranks_title_above_body_and_highlights(archive):
 @pytest.mark.parametrize("query", ['"unclosed', "AND", "title:(", "nosuchcol:x", "   "])
 def test_bad_queries_explain_themselves(archive, query):
     with pytest.raises(SearchError) as error:
-        search(archive, query)
+        archive.search(Query(query))
     assert "\n" not in str(error.value)
 
 
@@ -106,7 +107,7 @@ def test_query_text_is_never_sql(archive):
     archive.store(row())
     archive.flush()
     with pytest.raises(SearchError):
-        search(archive, "x'; DROP TABLE articles; --")
+        archive.search(Query("x'; DROP TABLE articles; --"))
     assert archive.count() == 1
 
 
@@ -177,11 +178,11 @@ def test_stemmed_search_finds_other_forms_of_a_word(archive):
         row(url="https://a.example/2", title="Lain", body="Tidak ada yang relevan di sini.")
     )
     archive.flush()
-    (hit,) = search(archive, "pelayanan")
+    (hit,) = archive.search(Query("pelayanan"))
     assert hit.url == "https://a.example/1"
     assert "[melayani]" in hit.snippet
-    assert search(archive, "pelayanan", exact=True) == []
-    assert [h.url for h in search(archive, '"melayani warga"')] == ["https://a.example/1"]
+    assert archive.search(Query("pelayanan", exact=True)) == []
+    assert [h.url for h in archive.search(Query('"melayani warga"'))] == ["https://a.example/1"]
 
 
 def test_upgrading_an_archive_builds_the_stemmed_index(tmp_path):
@@ -197,4 +198,4 @@ def test_upgrading_an_archive_builds_the_stemmed_index(tmp_path):
     )
     conn.close()
     with Archive(path) as upgraded:
-        assert [h.url for h in search(upgraded, "pelayanan")] == ["https://a.example/1"]
+        assert [h.url for h in upgraded.search(Query("pelayanan"))] == ["https://a.example/1"]

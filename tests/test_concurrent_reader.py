@@ -23,7 +23,7 @@ from tests.conftest import REPO, run_warta
 READER = r"""
 import json, os, sys, time, traceback
 from storage.archive import Archive
-from storage.search import count, search
+from storage.query import Query
 
 db, stop = sys.argv[1], sys.argv[2]
 kept = Archive(db, readonly=True)
@@ -33,8 +33,8 @@ while True:
     round += 1
     try:
         archive = kept if round % 2 else Archive(db, readonly=True)
-        hits = search(archive, "warga", limit=5)
-        matching = count(archive, "warga OR kota")
+        hits = archive.search(Query("warga"), limit=5)
+        matching = archive.count(Query("warga OR kota"))
         total = archive.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
         finished = archive.conn.execute(
             "SELECT count(*) FROM crawl_runs WHERE status != 'running'").fetchone()[0]

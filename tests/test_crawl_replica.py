@@ -10,7 +10,7 @@ import re
 import pytest
 
 from storage.archive import Archive, iso_utc
-from storage.search import search
+from storage.query import Filters, Query
 from tests.conftest import run_warta
 from tests.inprocess import warta_in_process
 
@@ -76,7 +76,7 @@ def test_seed_article_row(crawled):
     db, _, _ = crawled
     with Archive(db, readonly=True) as archive:
         row = archive.article_by_url(SEED_URL)
-        hits = search(archive, "retreat Magelang")
+        hits = archive.search(Query("retreat Magelang"))
         raw = archive.raw_html(row["id"])
     assert row["title"] == "Pemkot Magelang Gelar Retreat Diikuti Puluhan Pejabat ASN"
     assert row["authors"] == ["Yuwantoro Winduajie"]
@@ -153,8 +153,6 @@ def test_bad_query_is_one_line_error(crawled):
 def test_search_filters_match_the_truth(crawled, crawl_site):
     from datetime import date
 
-    from storage.search import Filters, count
-
     db, _, _ = crawled
     truths = [a.truth() for a in crawl_site.articles]
     word = "warga"
@@ -168,13 +166,14 @@ def test_search_filters_match_the_truth(crawled, crawl_site):
     tribun = [t for t in with_word if t["source"] == "tribunjogja"]
     author = truths[3]["authors"][0]
     with Archive(db, readonly=True) as archive:
-        assert count(archive, word) == len(with_word)
+        assert archive.count(Query(word)) == len(with_word)
         on_day = Filters(date_from=date(2025, 11, 7), date_to=date(2025, 11, 7))
-        assert count(archive, word, filters=on_day) == len(seven)
-        assert count(archive, word, filters=Filters(sources=["tribunjogja"])) == len(tribun)
+        assert archive.count(Query(word, on_day)) == len(seven)
+        tribun_only = Filters(sources=["tribunjogja"])
+        assert archive.count(Query(word, tribun_only)) == len(tribun)
         first_word = truths[3]["title"].split()[0]
-        by_author = search(archive, f'"{first_word}"', filters=Filters(authors=[author.upper()]))
-        newest = search(archive, word, order="newest", limit=5)
+        by_author = archive.search(Query(f'"{first_word}"', Filters(authors=[author.upper()])))
+        newest = archive.search(Query(word, sort="newest"), limit=5)
     assert by_author and all(author in hit.authors for hit in by_author)
     dates = [hit.published_at for hit in newest]
     assert dates == sorted(dates, reverse=True)
@@ -223,7 +222,7 @@ def test_reparse_restores_rows_from_raw_pages(crawled, crawl_site, tmp_path):
     truth = {a.url: a.truth() for a in crawl_site.articles}
     with Archive(copy, readonly=True) as archive:
         rows = archive.articles([1, 2, 3])
-        assert search(archive, "xqzv") == []
+        assert archive.search(Query("xqzv")) == []
     assert [r["title"] for r in rows] == [truth[r["url"]]["title"] for r in rows]
     assert [r["body"] for r in rows] == [truth[r["url"]]["body"] for r in rows]
 

@@ -8,6 +8,7 @@ import pytest
 
 from storage.archive import Archive, body_hash
 from storage.neardup import signature
+from storage.query import Query
 
 WORDS = (
     "warga desa jalan banjir sungai pemerintah kabupaten bupati dinas sekolah pasar harga "
@@ -108,16 +109,15 @@ def test_clusters_survive_reopening(tmp_path):
 
 
 def test_search_counts_stories_once_with_unique_stories(archive):
-    from storage.search import count, search
-
     text = story(8)
     archive.store(row("https://a.example/1", "s1", "2025-11-07T01:00:00Z", text))
     archive.store(row("https://b.example/2", "s2", "2025-11-07T02:00:00Z", text[1:]))
     archive.store(row("https://c.example/3", "s3", "2025-11-07T03:00:00Z", story(9)))
     archive.flush()
-    assert count(archive, "warga OR desa OR jalan") == 3
-    assert count(archive, "warga OR desa OR jalan", unique_stories=True) == 2
-    hits = search(archive, "warga OR desa OR jalan", unique_stories=True)
+    assert archive.count(Query("warga OR desa OR jalan")) == 3
+    stories = Query("warga OR desa OR jalan", unique_stories=True)
+    assert archive.count(stories) == 2
+    hits = archive.search(stories)
     assert len(hits) == 2 and len({h.url for h in hits}) == 2
     assert all(h.snippet for h in hits)
 

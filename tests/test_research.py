@@ -16,9 +16,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from storage.archive import Archive, iso_utc
-from storage.export import EXPORT_COLUMNS, export_rows
-from storage.search import Filters, count
-from storage.stats import collect, period_range
+from storage.export import EXPORT_COLUMNS
+from storage.query import Filters, Query
+from storage.stats import period_range
 from tests.conftest import REPO, run_warta
 from tests.inprocess import warta_in_process
 
@@ -139,11 +139,11 @@ def test_export_with_a_query_is_the_search_matches(archive_db, tmp_path):
     assert result.exit_code == 0, result.stderr
     _, rows = read_export(output, "jsonl")
     with Archive(archive_db, readonly=True) as archive:
-        expected_count = count(archive, "warga", filters=Filters(sources=[SOURCE]))
-        stemmed = sum(1 for _ in export_rows(archive, "pelayanan", Filters()))
-        literal = sum(1 for _ in export_rows(archive, "pelayanan", Filters(), exact=True))
-        assert stemmed == count(archive, "pelayanan")
-        assert literal == count(archive, "pelayanan", exact=True)
+        expected_count = archive.count(Query("warga", Filters(sources=[SOURCE])))
+        stemmed = sum(1 for _ in archive.export_rows(Query("pelayanan")))
+        literal = sum(1 for _ in archive.export_rows(Query("pelayanan", exact=True)))
+        assert stemmed == archive.count(Query("pelayanan"))
+        assert literal == archive.count(Query("pelayanan", exact=True))
     assert len(rows) == expected_count > 0
     assert {row["source"] for row in rows} == {SOURCE}
 
@@ -151,10 +151,10 @@ def test_export_with_a_query_is_the_search_matches(archive_db, tmp_path):
 @pytest.mark.parametrize("query", [None, "warga"])
 def test_export_streams_page_by_page_in_id_order(archive_db, query):
     with Archive(archive_db, readonly=True) as archive:
-        everything = list(export_rows(archive, query, Filters()))
+        everything = list(archive.export_rows(Query(query)))
         statements: list[str] = []
         archive.conn.set_trace_callback(statements.append)
-        rows = export_rows(archive, query, Filters(), page_size=3)
+        rows = archive.export_rows(Query(query), page_size=3)
         first = next(rows)  # a generator: the first row comes before the rest is read
         pages_so_far = sum(s.startswith(PAGE_QUERY) for s in statements)
         paged = [first, *rows]
@@ -200,9 +200,9 @@ def test_stats_per_day_per_source_match_the_truth(archive_db, truths):
 def test_stats_by_week_and_month_with_a_query_and_filters(archive_db, truths):
     with Archive(archive_db, readonly=True) as archive:
         filters = Filters(sources=[SOURCE], date_from=FIRST)
-        weekly = collect(archive, "warga", filters, by="week")
-        monthly = collect(archive, "warga", filters, by="month")
-        matches = count(archive, "warga", filters=filters)
+        weekly = archive.stats(Query("warga", filters), by="week")
+        monthly = archive.stats(Query("warga", filters), by="month")
+        matches = archive.count(Query("warga", filters))
     assert weekly.total == monthly.total == matches > 0
     assert sum(c["articles"] for c in weekly.counts) == matches
     assert all(date.fromisoformat(c["period"]).weekday() == 0 for c in weekly.counts)

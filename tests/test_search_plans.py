@@ -13,9 +13,11 @@ from datetime import date
 import pytest
 
 from benchmarks.archive_builder import generated_rows
+from benchmarks.search_latency import bare_where
 from storage import search as search_module
 from storage.archive import Archive
-from storage.search import BM25_WEIGHTS, Filters, count, fts_match, search
+from storage.query import Filters, Query
+from storage.search import BM25_WEIGHTS, fts_match
 
 PLANS = {
     "sort": {"COST_SORT_PER_MATCH": 0.0},
@@ -44,7 +46,7 @@ def force(monkeypatch, plan: str) -> None:
 
 def expected_by_date(archive, query, order, filters, limit, offset, exact=False):
     index, match = fts_match(query, exact)
-    where, params = filters.where()
+    where, params = bare_where(filters)  # hand-written, not storage's
     direction = "DESC" if order == "newest" else "ASC"
     sql = (
         f"SELECT a.id FROM articles a WHERE a.id IN (SELECT rowid FROM {index} "
@@ -71,7 +73,7 @@ def test_every_plan_gives_the_same_page(archive, monkeypatch, plan, order, query
     expected = expected_by_date(archive, query, order, filters, limit=7, offset=3)
     assert expected, "each case must have hits, or it proves nothing"
     force(monkeypatch, plan)
-    hits = search(archive, query, filters=filters, order=order, limit=7, offset=3)
+    hits = archive.search(Query(query, filters, sort=order), limit=7, offset=3)
     assert [hit.id for hit in hits] == expected
 
 
@@ -93,7 +95,7 @@ def test_relevance_order_is_bm25_with_or_without_filters(archive):
         Filters(sources=["tribunjogja"]),
         Filters(date_from=date(2025, 10, 25), date_to=date(2025, 11, 2)),
     ):
-        where, params = filters.where()
+        where, params = bare_where(filters)
         expected = [
             r[0]
             for r in archive.conn.execute(
@@ -103,19 +105,19 @@ def test_relevance_order_is_bm25_with_or_without_filters(archive):
                 [match, *params],
             )
         ]
-        hits = search(archive, "banjir", filters=filters, limit=10)
+        hits = archive.search(Query("banjir", filters), limit=10)
         assert [hit.id for hit in hits] == expected and len(expected) == 10
 
 
 def test_count_agrees_with_the_hits(archive):
     for query, filters in CASES:
-        everything = search(archive, query, filters=filters, limit=10_000)
-        assert count(archive, query, filters=filters) == len(everything)
+        everything = archive.search(Query(query, filters), limit=10_000)
+        assert archive.count(Query(query, filters)) == len(everything)
 
 
 def test_snippets_highlight_the_words_searched(archive):
-    exact = search(archive, "longsor", exact=True, order="newest", limit=5)
-    stemmed = search(archive, "pelayanan", order="newest", limit=5)
+    exact = archive.search(Query("longsor", exact=True, sort="newest"), limit=5)
+    stemmed = archive.search(Query("pelayanan", sort="newest"), limit=5)
     assert exact and all("[longsor]" in hit.snippet.lower() for hit in exact)
     # the stemmed search finds other forms of the word and marks them (a hit whose
     # only match is in the title gets the body's opening lines, unmarked)

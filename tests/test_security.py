@@ -18,7 +18,8 @@ from click.testing import CliRunner
 
 from crawler.sources import REPO_SOURCES, load_sources
 from storage.archive import Archive
-from storage.search import Filters, SearchError, count, search
+from storage.query import Filters, Query
+from storage.search import SearchError
 from tests.conftest import REPO, run_warta
 from tests.inprocess import warta_in_process
 from tests.test_archive import row
@@ -67,7 +68,7 @@ def test_sql_in_the_query_is_a_query_not_sql(archive_db, text):
     before = state(archive_db)
     with Archive(archive_db, readonly=True) as archive:
         try:
-            hits = search(archive, text, limit=100)
+            hits = archive.search(Query(text), limit=100)
         except SearchError as error:  # FTS5 could not parse it: a one-line explanation
             assert "\n" not in str(error)
         else:
@@ -81,9 +82,9 @@ def test_sql_in_a_filter_matches_nothing(archive_db, field, text):
     before = state(archive_db)
     with Archive(archive_db, readonly=True) as archive:
         filters = Filters(**{field: [text]})
-        assert count(archive, "banjir") == 5
-        assert count(archive, "banjir", filters=filters) == 0
-        assert search(archive, "banjir", filters=filters) == []
+        assert archive.count(Query("banjir")) == 5
+        assert archive.count(Query("banjir", filters)) == 0
+        assert archive.search(Query("banjir", filters)) == []
     assert state(archive_db) == before
 
 

@@ -8,7 +8,7 @@ from crawler.sources import load_sources
 from replica.generator import build_site
 from replica.server import ReplicaServer
 from storage.archive import Archive
-from storage.search import search
+from storage.query import Query
 from warta.crawling import CrawlOptions, run_crawls
 
 SAMPLE_QUERY = "retreat Magelang"
@@ -31,13 +31,11 @@ def run_demo(db_path: str, *, articles: int = 300, seed: int = 1) -> bool:
     with Archive(db_path, readonly=True) as archive:
         click.echo("")
         click.echo("articles in the archive, per source:")
-        for row in archive.db.query(
-            "SELECT source, count(*) AS n FROM articles GROUP BY source ORDER BY source"
-        ):
-            click.echo(f"  {row['source']:<16} {row['n']:>6}")
+        for source, articles in archive.source_counts().items():
+            click.echo(f"  {source:<16} {articles:>6}")
         click.echo("")
         click.echo(f"warta search {SAMPLE_QUERY!r}:")
-        for hit in search(archive, SAMPLE_QUERY, limit=3):
+        for hit in archive.search(Query(SAMPLE_QUERY), limit=3):
             click.echo(f"  {hit.published_at}  {hit.title}")
             click.echo(f"      {hit.url}")
     failed = [run for run in runs if run["status"] != "ok"]
