@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from storage.warc import WarcPointer
+
 
 @dataclass
 class FetchedPage:
@@ -23,6 +25,7 @@ class FetchedPage:
     headers: dict[str, str]
     body: bytes
     fetched_at: datetime
+    warc: WarcPointer | None = None  # the response record it came from, when captured
 
 
 @dataclass

@@ -65,6 +65,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     # nearest the downloader: sees a response first, before decompression and retries
     "crawler.middlewares.HeaderLimitMiddleware": 950,
+    # above HttpCompressionMiddleware (590) and redirects (600): every response, as received
+    "crawler.warc_capture.WarcCapture": 900,
 }
 # Check HTTPS certificates (Scrapy's default trusts any); a source may opt out with
 # `verify_tls = false` in sources.toml (crawler/spiderloader.py), recorded on its runs.
@@ -93,3 +95,6 @@ WARTA_LOCK_STALE_AFTER = 120.0  # seconds without a heartbeat before a lock is t
 WARTA_LOCK_HEARTBEAT = 10  # seconds between lock heartbeats
 WARTA_RECORD_WAIT = 600.0  # seconds a crawl's end waits to record its run in a busy archive
 WARTA_RETRY_AFTER_MAX = 300.0  # the longest Retry-After honoured; longer: retried next run
+WARTA_WARC = True  # capture every request and response to WARC (crawler/warc_capture.py)
+WARTA_WARC_DIR = None  # the WARC folder; None means beside the archive (warta.db → warta.warc/)
+WARTA_WARC_MAX_BYTES = 1_000_000_000  # a WARC file rolls over at this size

@@ -70,9 +70,14 @@ class Archive(ArchiveCore):
         readonly: bool = False,
         batch_size: int = 200,
         batch_seconds: float = 0.5,
+        warc_dir: str | os.PathLike[str] | None = None,
     ) -> None:
         super().__init__(
-            path, readonly=readonly, batch_size=batch_size, batch_seconds=batch_seconds
+            path,
+            readonly=readonly,
+            batch_size=batch_size,
+            batch_seconds=batch_seconds,
+            warc_dir=warc_dir,
         )
         self.runs = Runs(self)  # crawl runs and the URLs they could not archive
         self.locks = Locks(self)  # per-source crawl locks and the write fence

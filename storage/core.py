@@ -44,6 +44,7 @@ from storage.opening import (
 )
 from storage.schema import SchemaError, migrate
 from storage.stemming import stem_text
+from storage.warc import WarcPointer, default_warc_dir, read_payload
 
 DEFAULT_DB = "warta.db"
 _IDS_PER_QUERY = 500  # ids bound in one IN (…): well under SQLite's variable limit
@@ -104,8 +105,11 @@ class ArchiveCore:
         readonly: bool = False,
         batch_size: int = 200,
         batch_seconds: float = 0.5,
+        warc_dir: str | os.PathLike | None = None,
     ) -> None:
         self.path = Path(path or default_db_path())
+        # where raw_pages' WARC pointers point (storage/warc.py)
+        self.warc_dir = Path(warc_dir) if warc_dir else default_warc_dir(self.path)
         self.readonly = readonly
         self.batch_size = batch_size
         self.batch_seconds = batch_seconds
@@ -115,6 +119,9 @@ class ArchiveCore:
         # lock fence (storage/runs.py) checks there that its runs still hold their locks
         self.before_batch: Callable[[], None] | None = None
         self.fenced_out: set[str] = set()  # sources whose crawl here lost its lock
+        # called before each commit: a WARC writer makes the records that rows of the
+        # batch point at durable first, so no committed row points at a lost record
+        self.before_commit: list[Callable[[], None]] = []
         self.conn = self._connect()
         self.db = sqlite_utils.Database(self.conn)
         self.near_duplicates = NearDuplicateIndex(self.conn)
@@ -257,6 +264,12 @@ class ArchiveCore:
         """Commit the open batch, if any; a batch that cannot be committed is rolled back whole."""
         self._pending = 0
         if self.conn.in_transaction:
+            try:
+                for make_durable in self.before_commit:
+                    make_durable()
+            except OSError as exc:  # the WARC records cannot be kept: nor can the rows
+                self.conn.execute("ROLLBACK")
+                raise ArchiveError(f"cannot write WARC records for {self.path}: {exc}") from exc
             try:
                 self.conn.execute("COMMIT")
             except sqlite3.Error as exc:  # disk full, say
@@ -442,19 +455,32 @@ class ArchiveCore:
         ).fetchone()
 
     def versions(self, article_id: int) -> list[dict[str, Any]]:
-        """Every version of an article, oldest first; the last one is the current row."""
+        """Every version of an article, oldest first; the last one is the current row.
+        Each has the WARC record id of the fetch it came from (None: not in WARC)."""
         older = [
             decode_row(r)
             for r in self.db.query(
                 "SELECT * FROM article_versions WHERE article_id = ? ORDER BY id", [article_id]
             )
         ]
+        for version in older:
+            version["warc_record_id"] = self._record_id(version.get("raw_page_id"))
         current = self.article(article_id)
         if current is not None:
             fetch = self._latest_fetch(article_id)
             current["fetched_at"] = fetch[1] if fetch else current["last_seen_at"]
+            current["warc_record_id"] = self._record_id(fetch[0] if fetch else None)
             older.append(current)
         return older
+
+    def _record_id(self, raw_page_id: int | None) -> str | None:
+        """The WARC-Record-ID a raw page points at, if it points into WARC."""
+        if raw_page_id is None:
+            return None
+        row = self.conn.execute(
+            "SELECT warc_record_id FROM raw_pages WHERE id = ?", (raw_page_id,)
+        ).fetchone()
+        return row[0] if row else None
 
     def article_id_for(self, url: str) -> int | None:
         """The article a URL (canonical or alias) leads to."""
@@ -492,10 +518,19 @@ class ArchiveCore:
         )
 
     def _save_pages(self, article_id: int, pages: list) -> None:
+        """A page captured to WARC is stored as its pointer; any other as compressed html."""
         for page_no, page in enumerate(pages, start=1):
+            pointer: WarcPointer | None = getattr(page, "warc", None)
+            stored = (
+                (None, pointer.file, pointer.offset, pointer.length)
+                + (pointer.record_id, pointer.digest)
+                if pointer is not None
+                else (zlib.compress(page.body, 6), None, None, None, None, None)
+            )
             self.conn.execute(
-                "INSERT INTO raw_pages(article_id, page_no, url, status, headers, fetched_at, html)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO raw_pages(article_id, page_no, url, status, headers, fetched_at, "
+                "html, warc_file, warc_offset, warc_length, warc_record_id, warc_digest)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     article_id,
                     page_no,
@@ -503,16 +538,44 @@ class ArchiveCore:
                     page.status,
                     encode_headers(page.headers),
                     iso_utc(page.fetched_at),
-                    zlib.compress(page.body, 6),
+                    *stored,
                 ),
             )
 
-    def raw_html(self, article_id: int) -> list[bytes]:
-        """The raw pages of an article, in page order, decompressed."""
+    _RAW = "html, warc_file, warc_offset, warc_length, warc_record_id, warc_digest"
+
+    def _raw_body(self, html: bytes | None, *pointer_columns: Any) -> bytes:
+        """A raw page's body: through its WARC pointer, else its compressed html."""
+        if pointer_columns[0] is not None:
+            return read_payload(self.warc_dir, WarcPointer(*pointer_columns))
+        if html is None:
+            raise ArchiveError("a raw page has neither html nor a WARC pointer")
+        return zlib.decompress(html)
+
+    def warc_pointers(self, article_id: int) -> list[WarcPointer | None]:
+        """The WARC pointer of each of an article's raw pages (None: stored in SQLite)."""
         rows = self.conn.execute(
-            "SELECT html FROM raw_pages WHERE article_id = ? ORDER BY id", (article_id,)
+            "SELECT warc_file, warc_offset, warc_length, warc_record_id, warc_digest "
+            "FROM raw_pages WHERE article_id = ? ORDER BY id",
+            (article_id,),
         )
-        return [zlib.decompress(blob) for (blob,) in rows]
+        return [WarcPointer(*row) if row[0] is not None else None for row in rows]
+
+    def latest_warc_pointer(self, url: str) -> WarcPointer | None:
+        """The newest WARC record the archive points at for this URL (revisit check)."""
+        row = self.conn.execute(
+            "SELECT warc_file, warc_offset, warc_length, warc_record_id, warc_digest "
+            "FROM raw_pages WHERE url = ? AND warc_digest IS NOT NULL ORDER BY id DESC LIMIT 1",
+            (url,),
+        ).fetchone()
+        return WarcPointer(*row) if row else None
+
+    def raw_html(self, article_id: int) -> list[bytes]:
+        """The raw pages of an article, in page order, as the spider got them."""
+        rows = self.conn.execute(
+            f"SELECT {self._RAW} FROM raw_pages WHERE article_id = ? ORDER BY id", (article_id,)
+        ).fetchall()
+        return [self._raw_body(*row) for row in rows]
 
     def raw_headers(self, article_id: int) -> list[dict[str, str]]:
         """The response headers of an article's raw pages, in page order (either storage)."""
@@ -573,14 +636,14 @@ class ArchiveCore:
     def latest_pages(self, article_id: int) -> list[tuple[bytes, str]]:
         """The article's latest fetch: its raw pages in order, as (html, url)."""
         rows = self.conn.execute(
-            "SELECT page_no, url, html FROM raw_pages WHERE article_id = ? ORDER BY id",
+            f"SELECT page_no, url, {self._RAW} FROM raw_pages WHERE article_id = ? ORDER BY id",
             (article_id,),
         ).fetchall()
         latest: list[tuple[bytes, str]] = []
-        for page_no, url, blob in rows:  # a later fetch starts again at page 1
+        for page_no, url, *raw in rows:  # a later fetch starts again at page 1
             if page_no == 1:
                 latest = []
-            latest.append((zlib.decompress(blob), url))
+            latest.append((self._raw_body(*raw), url))
         return latest
 
     # -- bulk loads (benchmarks) -----------------------------------------------------

@@ -270,6 +270,39 @@ ALTER TABLE crawl_runs ADD COLUMN holder TEXT;
 
 # Each migration is an SQL script or a function of the connection; index + 1 is the
 # user_version it leads to.
+def _v12_warc_pointers(conn: sqlite3.Connection) -> None:
+    """raw_pages rows may point into a WARC file instead of holding the html (storage/warc.py).
+
+    Such a row has no html, so the column loses its NOT NULL. SQLite cannot ALTER a
+    constraint, and copying the table (the largest one) would double the file; removing
+    a NOT NULL changes nothing on disk, so the table's stored definition is edited in
+    place, as SQLite's ALTER TABLE documentation allows for dropping constraints."""
+    for column in ("warc_file TEXT", "warc_offset INTEGER", "warc_length INTEGER"):
+        conn.execute(f"ALTER TABLE raw_pages ADD COLUMN {column}")
+    for column in ("warc_record_id TEXT", "warc_digest TEXT"):
+        conn.execute(f"ALTER TABLE raw_pages ADD COLUMN {column}")
+    # the capture's revisit check: the URL's latest pointer (crawler/warc_capture.py)
+    conn.execute(
+        "CREATE INDEX idx_raw_pages_warc_url ON raw_pages(url) WHERE warc_digest IS NOT NULL"
+    )
+    (sql,) = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'raw_pages'"
+    ).fetchone()
+    loosened = sql.replace("html BLOB NOT NULL", "html BLOB")
+    if loosened == sql:  # not warta's definition: leave it; pointer rows then cannot be stored
+        raise SchemaError("raw_pages has an unexpected definition; cannot add WARC pointers")
+    version = conn.execute("PRAGMA schema_version").fetchone()[0]
+    conn.execute("PRAGMA writable_schema = ON")
+    try:
+        conn.execute(
+            "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'raw_pages'",
+            (loosened,),
+        )
+        conn.execute(f"PRAGMA schema_version = {version + 1}")  # readers reload the schema
+    finally:
+        conn.execute("PRAGMA writable_schema = OFF")
+
+
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _V1_INITIAL,
     _V2_CRAWL_LOCKS,
@@ -282,6 +315,7 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _V9_COVERAGE_LEDGER,
     V_ARCHIVE_ORIGIN,  # storage/origin.py: replica or real crawls
     _V11_RUN_HOLDERS,
+    _v12_warc_pointers,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -50,6 +50,8 @@ class CrawlOptions:
     polite: bool = False
     verbose: bool = False
     progress_interval: float = 0
+    warc: bool = True  # capture every request and response to WARC (crawler/warc_capture.py)
+    warc_dir: str | None = None  # None: beside the archive (storage.warc.default_warc_dir)
     # Scrapy or warta settings given as `-s NAME=VALUE` (DOWNLOAD_TIMEOUT=5…); they win
     settings: dict[str, str] | None = None
 
@@ -72,6 +74,9 @@ def crawl_settings(options: CrawlOptions) -> Settings:
         settings.set("WARTA_SOURCES", options.sources_path, priority="cmdline")
     settings.set("LOG_LEVEL", "INFO" if options.verbose else "WARNING", priority="cmdline")
     settings.set("WARTA_PROGRESS_INTERVAL", options.progress_interval, priority="cmdline")
+    settings.set("WARTA_WARC", options.warc, priority="cmdline")
+    if options.warc_dir:
+        settings.set("WARTA_WARC_DIR", options.warc_dir, priority="cmdline")
     if options.replica_url:
         settings.set("WARTA_REPLICA_URL", options.replica_url.rstrip("/"), priority="cmdline")
         settings.set("WARTA_NOW", replica_clock(options.replica_url), priority="cmdline")

@@ -32,6 +32,7 @@ from crawler.extraction.decode import parse_html
 from crawler.items import Article, FetchedPage
 from crawler.sources import Source
 from crawler.urls import canonical_url
+from crawler.warc_capture import META_KEY as WARC_META
 from storage import coverage
 from storage.archive import Archive
 
@@ -408,6 +409,7 @@ def page_of(response: Response) -> FetchedPage:
         headers=headers,
         body=response.body,
         fetched_at=datetime.now(UTC),
+        warc=response.meta.get(WARC_META),  # set by crawler/warc_capture.py
     )
 
 

@@ -46,6 +46,12 @@ from warta.cli.tables import print_runs
     show_default=True,
     help="Seconds between progress lines (0: none).",
 )
+@click.option(
+    "--warc-dir",
+    type=click.Path(file_okay=False),
+    help="Folder of the WARC files (default: beside the archive, warta.db → warta.warc/).",
+)
+@click.option("--no-warc", is_flag=True, help="Do not capture requests and responses to WARC.")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
 def crawl(
     source_ids: tuple[str, ...],
@@ -60,6 +66,8 @@ def crawl(
     polite: bool,
     setting: tuple[str, ...],
     progress: float,
+    warc_dir: str | None,
+    no_warc: bool,
     verbose: bool,
 ) -> None:
     """Crawl SOURCEs now (all configured sources when none is named)."""
@@ -83,6 +91,8 @@ def crawl(
         polite=polite,
         verbose=verbose,
         progress_interval=progress,
+        warc=not no_warc,
+        warc_dir=warc_dir,
         settings=settings_from(setting),
     )
     try:

@@ -1,0 +1,267 @@
+"""WARC files beside the archive: where they live, how they are named, rolled and
+read back, and how a file a killed crawl left torn is repaired.
+
+Files are gzip per record, WARC/1.1, named `warta-YYYYmmddHHMMSS-SERIAL-HOST.warc.gz`
+in the archive's WARC folder (`default_warc_dir`). While a crawl writes a file it is
+called `NAME.open` and holds an exclusive `flock`; a clean close renames it to NAME.
+A `.open` file nobody holds was left by a killed crawl: `recover_open_files` cuts it
+after its last complete gzip member and gives it its final name. Archive rows point
+at records by `WarcPointer` with the final name, so readers also look for `NAME.open`.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import io
+import os
+import socket
+import zlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.recordloader import ArcWarcRecord
+
+from storage.opening import ArchiveError
+
+PREFIX = "warta"
+SUFFIX = ".warc.gz"
+OPEN_SUFFIX = ".open"  # a file still being written (or torn by a kill)
+DEFAULT_MAX_BYTES = 1_000_000_000  # WARC 1.1 Annex B: about 1 GB per file
+_SCAN_CHUNK = 1 << 20
+
+
+class WarcError(ArchiveError):
+    """A WARC record cannot be read where its pointer says it is."""
+
+
+@dataclass(frozen=True)
+class WarcPointer:
+    """Where one record is: the whole gzip member of the response record."""
+
+    file: str  # the file NAME, relative to the WARC folder (folders move)
+    offset: int
+    length: int
+    record_id: str  # WARC-Record-ID, "<urn:uuid:…>"
+    digest: str  # WARC-Payload-Digest, "sha1:…"
+
+
+def default_warc_dir(db_path: str | os.PathLike) -> Path:
+    """The WARC folder of an archive: `./warta.db` → `./warta.warc/`."""
+    path = Path(db_path)
+    name = path.name[: -len(".db")] if path.name.endswith(".db") else path.name
+    return path.with_name(name + ".warc")
+
+
+def warc_file_name(serial: int, moment: datetime | None = None, host: str | None = None) -> str:
+    """`PREFIX-YYYYmmddHHMMSS-SERIAL-HOST.warc.gz` (the contract's naming)."""
+    stamp = (moment or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%d%H%M%S")
+    host = (host or socket.gethostname()).replace("-", "_").replace("/", "_") or "host"
+    return f"{PREFIX}-{stamp}-{serial:05d}-{host}{SUFFIX}"
+
+
+# -- writing -----------------------------------------------------------------------
+
+
+class OpenWarc:
+    """One WARC file being written: appended to under its `.open` name, under a flock."""
+
+    def __init__(self, folder: Path, serial: int) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        while True:  # another crawl may have taken this second's serial: take the next
+            self.name = warc_file_name(serial)
+            self.path = folder / (self.name + OPEN_SUFFIX)
+            if not (folder / self.name).exists():
+                try:
+                    fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+                    break
+                except FileExistsError:
+                    pass
+            serial += 1
+        self.serial = serial
+        self.fd = fd
+        fcntl.flock(fd, fcntl.LOCK_EX)  # released by the kernel if this process dies
+        self.size = 0
+
+    def append(self, data: bytes) -> int:
+        """Write whole gzip members; return the offset they start at."""
+        offset = self.size
+        view = memoryview(data)
+        while view:  # os.write may write less than asked
+            written = os.write(self.fd, view)
+            view = view[written:]
+        self.size += len(data)
+        return offset
+
+    def sync(self) -> None:
+        os.fsync(self.fd)
+
+    def close(self) -> None:
+        """Make it durable, then give it its final name."""
+        os.fsync(self.fd)
+        os.rename(self.path, self.path.with_name(self.name))
+        fcntl.flock(self.fd, fcntl.LOCK_UN)
+        os.close(self.fd)
+
+
+# -- crash recovery --------------------------------------------------------------------
+
+
+def complete_length(path: Path) -> int:
+    """The length of the file's leading run of complete gzip members: a torn last
+    member (or garbage after the last good one) is not counted."""
+    good = 0
+    offset = 0  # where the data being fed starts in the file
+    inflater = zlib.decompressobj(wbits=31)
+    with path.open("rb") as fh:
+        while chunk := fh.read(_SCAN_CHUNK):
+            data = chunk
+            while data:
+                try:
+                    inflater.decompress(data)
+                except zlib.error:
+                    return good
+                if not inflater.eof:  # the member goes on in the next chunk
+                    offset += len(data)
+                    break
+                offset += len(data) - len(inflater.unused_data)
+                good = offset
+                data = inflater.unused_data
+                inflater = zlib.decompressobj(wbits=31)
+    return good
+
+
+def recover_open_files(folder: Path) -> list[tuple[str, int]]:
+    """Repair the `.open` files no live writer holds (their crawl was killed): cut each
+    after its last complete record and give it its final name. Returns (name, bytes cut)."""
+    repaired: list[tuple[str, int]] = []
+    if not folder.is_dir():
+        return repaired
+    for path in sorted(folder.glob(f"*{SUFFIX}{OPEN_SUFFIX}")):
+        try:
+            fd = os.open(path, os.O_RDWR)
+        except FileNotFoundError:  # its writer closed it meanwhile
+            continue
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:  # a live crawl is writing it
+                continue
+            if not path.exists():  # renamed by its writer between our open and lock
+                continue
+            size = os.fstat(fd).st_size
+            keep = complete_length(path)
+            if keep < size:
+                os.ftruncate(fd, keep)
+            os.fsync(fd)
+            os.rename(path, path.with_name(path.name[: -len(OPEN_SUFFIX)]))
+            repaired.append((path.name[: -len(OPEN_SUFFIX)], size - keep))
+        finally:
+            os.close(fd)
+    return repaired
+
+
+# -- reading ---------------------------------------------------------------------------
+
+
+def locate(folder: Path, name: str) -> Path:
+    """The file a pointer names: its final name, or `.open` while still written."""
+    path = folder / name
+    if path.exists():
+        return path
+    growing = folder / (name + OPEN_SUFFIX)
+    if growing.exists():
+        return growing
+    raise WarcError(f"WARC file {name} is missing from {folder}")
+
+
+def read_record(folder: Path, pointer: WarcPointer) -> ArcWarcRecord:
+    """The record (fully read: its content stream is a BytesIO) a pointer points at."""
+    path = locate(folder, pointer.file)
+    with path.open("rb") as fh:
+        fh.seek(pointer.offset)
+        member = fh.read(pointer.length)
+    if len(member) != pointer.length:
+        raise WarcError(f"WARC record {pointer.record_id} is cut short in {pointer.file}")
+    try:
+        record = next(iter(ArchiveIterator(io.BytesIO(member))))
+    except (StopIteration, Exception) as exc:
+        raise WarcError(f"WARC record {pointer.record_id} unreadable: {exc}") from None
+    if record.rec_headers.get_header("WARC-Record-ID") != pointer.record_id:
+        raise WarcError(f"{pointer.file}@{pointer.offset} is not record {pointer.record_id}")
+    return record
+
+
+def read_payload(folder: Path, pointer: WarcPointer) -> bytes:
+    """The response's body as Scrapy handed it to the spider: de-chunked, and
+    decoded per its Content-Encoding."""
+    record = read_record(folder, pointer)
+    raw = record.content_stream().read()
+    encodings: list[str] = []
+    if record.http_headers is not None:
+        for name, value in record.http_headers.headers:
+            if name.lower() == "content-encoding":
+                encodings.extend(v.strip().lower() for v in value.split(",") if v.strip())
+    return decode_content(raw, encodings)
+
+
+def decode_content(body: bytes, encodings: list[str]) -> bytes:
+    """Undo Content-Encoding codings, last applied first (as Scrapy's middleware does)."""
+    for coding in reversed(encodings):
+        if coding in ("gzip", "x-gzip"):
+            body = _gunzip(body)
+        elif coding == "deflate":
+            try:
+                body = zlib.decompress(body)
+            except zlib.error:  # some servers send raw deflate
+                body = zlib.decompress(body, -15)
+        elif coding == "br":
+            import brotli  # optional, as for Scrapy
+
+            body = brotli.decompress(body)
+        elif coding == "zstd":
+            import zstandard  # optional, as for Scrapy
+
+            body = zstandard.ZstdDecompressor().decompressobj().decompress(body)
+        elif coding != "identity":
+            break  # unknown: Scrapy leaves the body (and the rest) as they are
+    return body
+
+
+def _gunzip(data: bytes) -> bytes:
+    """Every gzip member, as Scrapy's gunzip reads them (trailing garbage ignored)."""
+    out: list[bytes] = []
+    while data:
+        inflater = zlib.decompressobj(wbits=31)
+        try:
+            out.append(inflater.decompress(data))
+        except zlib.error:
+            if out:
+                break
+            raise
+        if not inflater.eof:
+            break
+        data = inflater.unused_data
+    return b"".join(out)
+
+
+def read_all(stream: IO[bytes]) -> list[ArcWarcRecord]:
+    """Every record of a WARC stream (tests, tools)."""
+    return list(ArchiveIterator(stream))
+
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "OpenWarc",
+    "WarcError",
+    "WarcPointer",
+    "complete_length",
+    "decode_content",
+    "default_warc_dir",
+    "read_payload",
+    "read_record",
+    "recover_open_files",
+    "warc_file_name",
+]
