@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import ChunkedDataReader
 from warcio.recordloader import ArcWarcRecord
 
 from storage.opening import ArchiveError
@@ -198,13 +199,19 @@ def read_payload(folder: Path, pointer: WarcPointer) -> bytes:
     """The response's body as Scrapy handed it to the spider: de-chunked, and
     decoded per its Content-Encoding."""
     record = read_record(folder, pointer)
-    raw = record.content_stream().read()
+    stream = record.raw_stream  # warcio's content_stream() would decode gzip itself
     encodings: list[str] = []
+    chunked = False
     if record.http_headers is not None:
         for name, value in record.http_headers.headers:
+            values = [v.strip().lower() for v in value.split(",") if v.strip()]
             if name.lower() == "content-encoding":
-                encodings.extend(v.strip().lower() for v in value.split(",") if v.strip())
-    return decode_content(raw, encodings)
+                encodings.extend(values)
+            elif name.lower() == "transfer-encoding" and "chunked" in values:
+                chunked = True  # another tool may keep it chunked; we never do
+    if chunked:
+        stream = ChunkedDataReader(stream, decomp_type=None)
+    return decode_content(stream.read(), encodings)
 
 
 def decode_content(body: bytes, encodings: list[str]) -> bytes:

@@ -18,6 +18,8 @@ def render_history(versions: list[dict]) -> str:
         lines.append(
             f"version {number} ({label}) fetched {version.get('fetched_at') or '?'}"
             f"  modified_at {version.get('modified_at') or '-'}"
+            # the WARC record its fetch came from (storage/warc.py); none for pre-WARC rows
+            f"  warc {version.get('warc_record_id') or '-'}"
         )
         if previous is None:
             lines.append(f"  title: {version['title']}")
