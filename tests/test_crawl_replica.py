@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 
 import pytest
 
 from storage.archive import Archive, iso_utc
 from storage.query import Filters, Query
+from storage.warc import default_warc_dir
 from tests.conftest import run_warta
 from tests.inprocess import warta_in_process
 
@@ -212,6 +214,8 @@ def test_reparse_restores_rows_from_raw_pages(crawled, crawl_site, tmp_path):
     copy = tmp_path / "copy.db"
     with sqlite3.connect(db) as source, sqlite3.connect(copy) as target:
         source.backup(target)
+    # the raw pages are in the WARC files the rows point into: they come along (#15)
+    shutil.copytree(default_warc_dir(db), default_warc_dir(copy))
     untouched = warta_in_process("reparse", db=copy)
     assert untouched.returncode == 0, untouched.stderr
     assert f"{len(crawl_site.articles)} articles re-extracted: 0 changed" in untouched.stdout

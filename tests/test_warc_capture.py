@@ -245,6 +245,18 @@ def test_reparse_reads_the_pages_through_their_pointers(captured, tmp_path):
         assert {r["url"]: (r["title"], r["body"]) for r in archive.articles()} == truth
 
 
+def test_reparse_without_the_warc_files_fails_per_article_in_one_line(captured, tmp_path):
+    copy = tmp_path / "warta.db"
+    with sqlite3.connect(captured) as source, sqlite3.connect(copy) as target:
+        source.backup(target)  # and no WARC folder beside it
+    result = warta_in_process("reparse", db=copy)
+    assert result.returncode == 0, result.stderr
+    with Archive(copy, readonly=True) as archive:
+        count = archive.count()
+    assert f"{count} articles re-extracted: 0 changed, 0 unchanged" in result.stdout
+    assert f"{count} failed" in result.stdout
+
+
 def test_history_shows_each_versions_warc_record_id(captured):
     url, pointer = next(iter(pointers(captured).items()))
     shown = warta_in_process("history", url, db=captured)

@@ -22,6 +22,7 @@ from pipelines.chain import process
 from pipelines.dedupe import DuplicateArticle
 from pipelines.validate import InvalidArticle
 from storage.archive import Archive
+from storage.warc import WarcError
 
 BATCH = 500  # articles read per query
 
@@ -58,7 +59,11 @@ def reparse(archive: Archive, ids: Iterable[int]) -> ReparseReport:
 
 def _reparse_one(archive: Archive, current: dict[str, Any], report: ReparseReport) -> None:
     url = current["url"]
-    pages = archive.latest_pages(current["id"])
+    try:
+        pages = archive.latest_pages(current["id"])
+    except WarcError as exc:  # its WARC file moved or was lost: this article only fails
+        report.failed.append((url, str(exc)))
+        return
     if not pages:
         report.failed.append((url, "no raw page kept"))
         return
