@@ -57,6 +57,7 @@ from typing import Any
 
 from benchmarks.common import crawl_command
 from storage.columns import BOOKKEEPING_COLUMNS
+from storage.warc import WarcError, WarcPointer, default_warc_dir, read_payload
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -186,6 +187,33 @@ def connect(db: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
 
 
+RAW = "html, warc_file, warc_offset, warc_length, warc_record_id, warc_digest"
+
+
+def page_body(db: Path, row: sqlite3.Row) -> bytes:
+    """A raw page's bytes: read through its WARC pointer (#15), else its compressed html."""
+    if row["warc_file"] is None:
+        return zlib.decompress(row["html"])
+    pointer = WarcPointer(*(row[k] for k in RAW.split(", ")[1:]))
+    return read_payload(default_warc_dir(db), pointer)
+
+
+def unreadable_records(db: Path) -> int:
+    """Raw pages whose WARC record is missing or torn: a kill must never leave one."""
+    conn = connect(db)
+    conn.row_factory = sqlite3.Row
+    bad = 0
+    try:
+        for row in conn.execute(f"SELECT {RAW} FROM raw_pages WHERE warc_file IS NOT NULL"):
+            try:
+                page_body(db, row)
+            except (WarcError, OSError, zlib.error):
+                bad += 1
+    finally:
+        conn.close()
+    return bad
+
+
 def snapshot(db: Path) -> dict[str, Any]:
     """What a crawl archived, keyed by URL so two archives can be compared."""
     conn = connect(db)
@@ -215,9 +243,9 @@ def snapshot(db: Path) -> dict[str, Any]:
                 r["page_no"],
                 r["url"],
                 r["status"],
-                hashlib.sha1(zlib.decompress(r["html"])).hexdigest(),
+                hashlib.sha1(page_body(db, r)).hexdigest(),
             )
-            for r in conn.execute("SELECT article_id, page_no, url, status, html FROM raw_pages")
+            for r in conn.execute(f"SELECT article_id, page_no, url, status, {RAW} FROM raw_pages")
         )
         signatures = {
             url_of.get(r["article_id"], "?"): hashlib.sha1(r["signature"]).hexdigest()
@@ -343,6 +371,8 @@ def check_archive(db: Path) -> tuple[list[str], dict[str, int]]:
         problems.append(f"{counts['runs_running']} crawl runs left 'running'")
     if counts["locks"]:
         problems.append(f"{counts['locks']} crawl locks left behind")
+    if unreadable := unreadable_records(db):
+        problems.append(f"{unreadable} raw pages point at a missing or torn WARC record")
     return problems, counts
 
 
