@@ -11,6 +11,7 @@ interleaved with ours: its steady pages/s is the median of its per-second
 LogStats rates.
 
     python -m benchmarks.crawl_throughput [--articles 5000 20000] [--runs 3] [--polite]
+    python -m benchmarks.crawl_throughput --warc-cost --articles 1000   # capture on/off
 """
 
 from __future__ import annotations
@@ -198,6 +199,40 @@ def measure(
     return result
 
 
+def warc_cost(size: int = 1000, runs: int = 3, *, seed: int = 5, log=None) -> dict:
+    """Crawl throughput with WARC capture on against off (#15): interleaved pairs, the
+    order alternating from run to run, each crawl against a fresh replica; medians."""
+    rates: dict[str, list[float]] = {"on": [], "off": []}
+    cpu: dict[str, list[float]] = {"on": [], "off": []}  # less noisy on a shared machine
+    with tempfile.TemporaryDirectory() as folder:
+        for run in range(runs):
+            for mode in ("on", "off") if run % 2 == 0 else ("off", "on"):
+                db = Path(folder) / f"warc-{mode}-{run}.db"
+                with replica(size, seed) as url:
+                    sample = run_crawl(url, db, extra=() if mode == "on" else ("--no-warc",))
+                rates[mode].append(sample["articles_per_s"])
+                cpu[mode].append(sample["cpu_ms_per_article"])
+                if log:
+                    log(
+                        f"  capture {mode}: {sample['articles_per_s']:.1f} articles/s, "
+                        f"{sample['cpu_ms_per_article']:.1f} CPU ms/article"
+                    )
+    on, off = statistics.median(rates["on"]), statistics.median(rates["off"])
+    cpu_on, cpu_off = statistics.median(cpu["on"]), statistics.median(cpu["off"])
+    return {
+        "size": size,
+        "runs": runs,
+        "on": on,
+        "off": off,
+        "ratio": on / off,
+        "cpu_on": cpu_on,
+        "cpu_off": cpu_off,
+        "cpu_ratio": cpu_on / cpu_off,
+        "samples": rates,
+        "cpu_samples": cpu,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, nargs="+", default=[5000, 20000])
@@ -205,7 +240,19 @@ def main() -> None:
     parser.add_argument("--bench-seconds", type=int, default=10)
     parser.add_argument("--polite", action="store_true", help="keep the outlets' delays")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument(
+        "--warc-cost", action="store_true", help="only: capture on vs off at --articles[0]"
+    )
     args = parser.parse_args()
+    if args.warc_cost:
+        cost = warc_cost(args.articles[0], args.runs, log=lambda line: print(line, file=sys.stderr))
+        print(
+            f"WARC capture on {cost['on']:.1f} vs off {cost['off']:.1f} articles/s "
+            f"(medians of {cost['runs']}): {cost['ratio']:.3f}x; CPU ms/article "
+            f"{cost['cpu_on']:.1f} vs {cost['cpu_off']:.1f}: {cost['cpu_ratio']:.3f}x"
+        )
+        print(json.dumps({"articles_per_s": cost["samples"], "cpu_ms": cost["cpu_samples"]}))
+        return
     result = measure(
         tuple(args.articles),
         args.runs,

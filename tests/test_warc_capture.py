@@ -258,8 +258,11 @@ def test_reparse_without_the_warc_files_fails_per_article_in_one_line(captured, 
 
 
 def test_history_shows_each_versions_warc_record_id(captured):
-    url, pointer = next(iter(pointers(captured).items()))
-    shown = warta_in_process("history", url, db=captured)
+    with Archive(captured, readonly=True) as archive:
+        row = archive.articles()[0]
+        pointer = archive.warc_pointers(row["id"])[0]
+    assert pointer is not None
+    shown = warta_in_process("history", row["url"], db=captured)
     assert shown.returncode == 0, shown.stderr
     assert f"warc {pointer.record_id}" in shown.stdout
 
@@ -351,3 +354,16 @@ def test_a_killed_crawl_leaves_only_pointers_to_complete_records(crawl_server, t
             assert archive.raw_html(row["id"])
     for pointer in pointers(db).values():
         read_payload(folder, pointer)
+
+
+def test_warc_dir_puts_the_files_elsewhere(proxy, tmp_path):
+    db, elsewhere = tmp_path / "warta.db", tmp_path / "records"
+    result = run_warta(
+        "crawl", "kompasregional", "--replica", proxy.base_url, "--warc-dir", str(elsewhere), db=db
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not default_warc_dir(db).exists()
+    assert list(elsewhere.glob("*.warc.gz"))
+    with Archive(db, readonly=True, warc_dir=elsewhere) as archive:
+        rows = archive.articles()
+        assert rows and all(b"</html>" in archive.raw_html(r["id"])[0] for r in rows)
