@@ -39,13 +39,13 @@ from urllib.parse import urlsplit
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from crawler.archive_access import archive_for
+from crawler.archive_access import archive_for, fail_crawl
 from storage.archive import Archive, ArchiveError, default_db_path
 from storage.warc import (
     DEFAULT_MAX_BYTES,
@@ -140,7 +140,12 @@ class WarcCapture:
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Response:
-        request.meta[META_KEY] = self.capture(request, response)
+        try:
+            request.meta[META_KEY] = self.capture(request, response)
+        except OSError as exc:  # disk full, say: like a failed archive write, stop the crawl
+            message = f"cannot write WARC records to {self.folder}: {exc.strerror or exc}"
+            fail_crawl(self.crawler, message)
+            raise IgnoreRequest(message) from None
         return response
 
     def capture(self, request: Request, response: Response) -> WarcPointer:

@@ -90,9 +90,14 @@ class OpenWarc:
         """Write whole gzip members; return the offset they start at."""
         offset = self.size
         view = memoryview(data)
-        while view:  # os.write may write less than asked
-            written = os.write(self.fd, view)
-            view = view[written:]
+        try:
+            while view:  # os.write may write less than asked
+                written = os.write(self.fd, view)
+                view = view[written:]
+        except OSError:  # disk full: leave no torn record for the next one to follow
+            os.ftruncate(self.fd, offset)
+            os.lseek(self.fd, offset, os.SEEK_SET)
+            raise
         self.size += len(data)
         return offset
 

@@ -367,3 +367,30 @@ def test_warc_dir_puts_the_files_elsewhere(proxy, tmp_path):
     with Archive(db, readonly=True, warc_dir=elsewhere) as archive:
         rows = archive.articles()
         assert rows and all(b"</html>" in archive.raw_html(r["id"])[0] for r in rows)
+
+
+def test_a_failed_append_leaves_no_torn_record(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    warc = OpenWarc(tmp_path, 0)
+    first = gzip.compress(b"one" * 1000)
+    warc.append(first)
+    real_write = os.write
+    calls = []
+
+    def disk_fills(fd: int, data: bytes) -> int:  # half the record fits, then ENOSPC
+        calls.append(len(data))
+        if len(calls) == 1:
+            return real_write(fd, bytes(data[: len(data) // 2]))
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "write", disk_fills)
+    with pytest.raises(OSError):
+        warc.append(gzip.compress(b"two" * 1000))
+    monkeypatch.setattr(os, "write", real_write)
+    third = gzip.compress(b"three" * 1000)
+    assert warc.append(third) == len(first)
+    warc.close()
+    path = tmp_path / warc.name
+    assert path.read_bytes() == first + third and complete_length(path) == len(first + third)
