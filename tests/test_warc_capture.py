@@ -394,3 +394,23 @@ def test_a_failed_append_leaves_no_torn_record(tmp_path, monkeypatch):
     warc.close()
     path = tmp_path / warc.name
     assert path.read_bytes() == first + third and complete_length(path) == len(first + third)
+
+
+def test_versions_carry_the_warc_record_id_of_their_fetch(tmp_path):
+    from datetime import UTC, datetime
+
+    from crawler.items import FetchedPage
+    from tests.test_archive import row
+
+    def page(n: int) -> FetchedPage:
+        pointer = WarcPointer("f.warc.gz", n * 100, 100, f"<urn:uuid:{n}>", f"sha1:{n}")
+        moment = datetime(2025, 11, 7, n, tzinfo=UTC)
+        return FetchedPage("https://a.example/1", 200, {}, b"", moment, warc=pointer)
+
+    with Archive(tmp_path / "warta.db") as archive:
+        archive.store(row(), pages=[page(1)])
+        archive.store(row(body="Banjir melanda Sleman lagi."), pages=[page(2)])
+        article_id = archive.article_id_for("https://a.example/1")
+        assert article_id is not None
+        versions = archive.versions(article_id)
+    assert [v["warc_record_id"] for v in versions] == ["<urn:uuid:1>", "<urn:uuid:2>"]
