@@ -164,7 +164,8 @@ class WarcCapture:
                 payload=io.BytesIO(response.body),
                 length=len(response.body),
                 http_headers=http_headers,
-                warc_headers_dict={"WARC-Date": date},
+                # computed once above: warcio then skips hashing the payload again
+                warc_headers_dict={"WARC-Date": date, "WARC-Payload-Digest": digest},
             )
         record_id = record.rec_headers.get_header("WARC-Record-ID")
         req = self.builder.create_warc_record(
@@ -175,16 +176,12 @@ class WarcCapture:
             http_headers=request_headers(request, response.url),
             warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": record_id},
         )
-        first, second = io.BytesIO(), io.BytesIO()
-        WARCWriter(first, gzip=True, warc_version="1.1").write_record(record)
-        WARCWriter(second, gzip=True, warc_version="1.1").write_record(req)
-        data = first.getvalue()
-        offset = self._file().append(data + second.getvalue())
+        data = gzip_member(record)
+        warc = self._file()
+        offset = warc.append(data + gzip_member(req))
         if original is not None:
             return original  # the page's bytes are in the original response record
-        return WarcPointer(
-            self.file.name if self.file else "", offset, len(data), record_id, digest
-        )
+        return WarcPointer(warc.name, offset, len(data), record_id, digest)
 
     def _unchanged(self, url: str, digest: str) -> WarcPointer | None:
         """The URL's latest archived record, when its payload is the same as this one."""
