@@ -50,7 +50,6 @@ from storage.archive import Archive, ArchiveError, default_db_path
 from storage.warc import (
     DEFAULT_MAX_BYTES,
     OpenWarc,
-    WarcError,
     WarcPointer,
     default_warc_dir,
     read_record,
@@ -180,41 +179,40 @@ class WarcCapture:
         warc = self._file()
         offset = warc.append(data + gzip_member(req))
         if original is not None:
-            return original  # the page's bytes are in the original response record
+            return original[0]  # the page's bytes are in the original response record
         return WarcPointer(warc.name, offset, len(data), record_id, digest)
 
-    def _unchanged(self, url: str, digest: str) -> WarcPointer | None:
-        """The URL's latest archived record, when its payload is the same as this one."""
+    def _unchanged(self, url: str, digest: str) -> tuple[WarcPointer, str, str] | None:
+        """The URL's latest archived record, its target URI and date, when its payload
+        is this one and it still reads (else the response is written whole again)."""
         if self.archive is None:
             return None
         try:
             latest = self.archive.latest_warc_pointer(url)
-        except ArchiveError:
+            if latest is None or latest.digest != digest:
+                return None
+            headers = read_record(self.folder, latest).rec_headers
+        except ArchiveError:  # WarcError included: a lost file is no original to refer to
             return None
-        return latest if latest is not None and latest.digest == digest else None
+        return latest, headers.get_header("WARC-Target-URI"), headers.get_header("WARC-Date")
 
     def _revisit(
         self,
         url: str,
         digest: str,
-        original: WarcPointer,
+        original: tuple[WarcPointer, str, str],
         http_headers: StatusAndHeaders,
         date: str,
     ) -> ArcWarcRecord:
         """A revisit record of `original` (warcio writes no WARC-Refers-To: we add it)."""
-        try:
-            headers = read_record(self.folder, original).rec_headers
-            refers_uri = headers.get_header("WARC-Target-URI") or url
-            refers_date = headers.get_header("WARC-Date")
-        except WarcError:  # moved away: the Refers-To id still names it
-            refers_uri, refers_date = url, None
+        pointer, refers_uri, refers_date = original
         return self.builder.create_revisit_record(
             url,
             digest,
             refers_uri,
             refers_date,
             http_headers=http_headers,
-            warc_headers_dict={"WARC-Date": date, "WARC-Refers-To": original.record_id},
+            warc_headers_dict={"WARC-Date": date, "WARC-Refers-To": pointer.record_id},
         )
 
 
