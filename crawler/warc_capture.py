@@ -39,7 +39,7 @@ from urllib.parse import urlsplit
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
@@ -90,6 +90,7 @@ class WarcCapture:
         self.file: OpenWarc | None = None
         self.serial = 0
         self.archive: Archive | None = None
+        self.failed = False  # a write failed: the crawl is stopping, write no more
         self.builder = WARCWriter(io.BytesIO(), gzip=True, warc_version="1.1")
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -139,12 +140,15 @@ class WarcCapture:
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Response:
+        if self.failed:
+            return response
         try:
             request.meta[META_KEY] = self.capture(request, response)
-        except OSError as exc:  # disk full, say: like a failed archive write, stop the crawl
-            message = f"cannot write WARC records to {self.folder}: {exc.strerror or exc}"
-            fail_crawl(self.crawler, message)
-            raise IgnoreRequest(message) from None
+        except OSError as exc:
+            # disk full, say: like a failed archive write, the crawl stops, and its
+            # pipeline stores nothing more (a page without its record is fetched next run)
+            self.failed = True
+            fail_crawl(self.crawler, f"cannot write WARC records to {self.folder}: {exc}")
         return response
 
     def capture(self, request: Request, response: Response) -> WarcPointer:
