@@ -6,8 +6,9 @@ included, with the body still as it came over the wire (matching its
 Content-Encoding). What Scrapy does not keep is reconstructed and said so:
 
 - the reason phrase (Scrapy keeps the status code only): http.HTTPStatus's phrase;
-- the body is de-chunked by Scrapy: `Transfer-Encoding: chunked` is replaced by the
-  body's Content-Length;
+- the body is de-chunked by Scrapy: a `Transfer-Encoding: chunked` header is dropped
+  and the body's Content-Length given instead (Twisted's client, under Scrapy 2.19,
+  already drops the header: the record then has the headers the server sent, less it);
 - header names are as Scrapy normalises them (Title-Case); every value of a
   repeated header is kept, in order;
 - the request's headers are those Scrapy's middlewares set, plus Host.
