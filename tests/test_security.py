@@ -265,7 +265,9 @@ def test_nothing_is_written_outside_the_data_directory(own_replica, tmp_path):
     assert list(home.iterdir()) == []
     assert list(temp.iterdir()) == []
     written = sorted(path.name for path in data.iterdir())
-    assert set(written) <= {"warta.db", "warta.db-wal", "warta.db-shm", "warta.db.jobs.db"}
+    # warta.warc/: the crawl's WARC files, beside the archive (#15)
+    allowed = {"warta.db", "warta.db-wal", "warta.db-shm", "warta.db.jobs.db", "warta.warc"}
+    assert set(written) <= allowed
     assert "warta.db" in written
     new_in_repo = set(os.listdir(REPO)) - repo_before  # other tests may run alongside
     assert not {n for n in new_in_repo if n.startswith((".scrapy", "warta", "httpcache"))}
