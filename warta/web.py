@@ -84,7 +84,13 @@ COLUMNS: dict[str, dict[str, str]] = {
         "archived by older warta versions: the JSON text)",
         "fetched_at": f"Fetch time, {UTC_TIME}",
         "compression": "How html is compressed (zlib)",
-        "html": "The fetched page, compressed; never shown in lists (download from a row page)",
+        "html": "The fetched page, compressed; never shown in lists (download from a row page). "
+        "Empty when the page is in a WARC file (the warc_* columns)",
+        "warc_file": "WARC file holding the response record (in the folder beside the archive)",
+        "warc_offset": "Byte offset of the record's gzip member in that file",
+        "warc_length": "Byte length of the record's gzip member",
+        "warc_record_id": "The record's WARC-Record-ID",
+        "warc_digest": "The record's WARC-Payload-Digest (sha1, base32)",
     },
     "url_aliases": {
         "url": "A URL that led to the article: canonical, paged, AMP or tracking variant",
