@@ -12,28 +12,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta, timezone
+
+from crawler.items import Article
 
 WIB = timezone(timedelta(hours=7))
 
-TRUTH_FIELDS = (
-    "source",
-    "url",
-    "section",
-    "title",
-    "description",
-    "summary",
-    "authors",
-    "editors",
-    "published_at",
-    "modified_at",
-    "location",
-    "tags",
-    "body",
-    "images",
-    "language",
-    "pages",
+# The truth's fields are the Article item's (crawler/items.py), less what only a crawl
+# knows; its `pages` is the number of pages (the item's is the list of fetched pages).
+# The contract lists where an article is first (docs/replica-contract.md).
+NOT_IN_TRUTH = ("canonical_url", "fetched_url", "provenance")
+_WHERE_FIRST = ("source", "url", "section")
+TRUTH_FIELDS = _WHERE_FIRST + tuple(
+    f.name for f in fields(Article) if f.name not in NOT_IN_TRUTH + _WHERE_FIRST
 )
 
 
