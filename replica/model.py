@@ -19,14 +19,10 @@ from crawler.items import Article
 
 WIB = timezone(timedelta(hours=7))
 
-# The truth's fields are the Article item's (crawler/items.py), less what only a crawl
-# knows; its `pages` is the number of pages (the item's is the list of fetched pages).
-# The contract lists where an article is first (docs/replica-contract.md).
+# The truth's fields are the Article item's (crawler/items.py), in its order, less what
+# only a crawl knows; its `pages` is the number of pages (the item's: the fetched pages).
 NOT_IN_TRUTH = ("canonical_url", "fetched_url", "provenance")
-_WHERE_FIRST = ("source", "url", "section")
-TRUTH_FIELDS = _WHERE_FIRST + tuple(
-    f.name for f in fields(Article) if f.name not in NOT_IN_TRUTH + _WHERE_FIRST
-)
+TRUTH_FIELDS = tuple(f.name for f in fields(Article) if f.name not in NOT_IN_TRUTH)
 
 
 @dataclass(frozen=True, slots=True)
