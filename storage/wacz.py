@@ -29,9 +29,14 @@ from typing import IO
 
 from cdxj_indexer.main import CDXJIndexer
 
+from storage.core import ArchiveCore
+from storage.export import selected_ids
+from storage.query import Query
+
 WACZ_VERSION = "1.1.1"
 WARC_NAME = "data.warc.gz"
 CHUNK = 1 << 20
+BATCH = 500  # article ids per query (SQLite allows 32766 parameters)
 
 
 class WaczError(Exception):
@@ -55,6 +60,58 @@ class Page:
     ts: str  # the fetch time, RFC 3339 (UTC)
     title: str | None = None
     text: str | None = None
+
+
+@dataclass
+class Content:
+    """What a package of selected articles holds, and how many articles had no record."""
+
+    records: list[RecordRef]
+    pages: list[Page]
+    without_records: int
+
+
+def default_warc_dir(db_path: str | Path) -> Path:
+    """The archive's WARC folder: `<db without .db>.warc/` beside it.
+
+    The same one-liner as storage.warc.default_warc_dir (warc-contract.md), which the
+    capture branch adds; replace this with an import when both are merged."""
+    path = Path(db_path)
+    return path.with_name((path.stem if path.suffix == ".db" else path.name) + ".warc")
+
+
+def selected_content(archive: ArchiveCore, query: Query, warc_dir: Path) -> Content:
+    """The WARC records of every stored page of the selected articles (each version:
+    a package is evidence of what changed), and one pages.jsonl line per article at
+    its latest fetch. Articles stored before capture have no record and are counted."""
+    content = Content([], [], 0)
+    ids = list(selected_ids(archive, query))
+    if not _has_pointers(archive):
+        content.without_records = len(ids)
+        return content
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
+        rows = archive.conn.execute(
+            "SELECT a.id, a.url, a.title, a.body, r.page_no, r.fetched_at, "
+            "r.warc_file, r.warc_offset, r.warc_length FROM articles a "
+            "JOIN raw_pages r ON r.article_id = a.id AND r.warc_file IS NOT NULL "
+            f"WHERE a.id IN ({','.join('?' * len(batch))}) ORDER BY a.id, r.id",
+            batch,
+        ).fetchall()
+        latest: dict[int, Page] = {}
+        for article_id, url, title, body, page_no, fetched_at, file, offset, length in rows:
+            content.records.append(RecordRef(warc_dir / file, offset, length))
+            if page_no == 1:
+                latest[article_id] = Page(url, fetched_at, title, body)
+        content.pages.extend(latest.values())
+        content.without_records += len(set(batch) - set(latest))
+    return content
+
+
+def _has_pointers(archive: ArchiveCore) -> bool:
+    """Whether raw_pages has the WARC pointer columns (the capture migration)."""
+    columns = {row[1] for row in archive.conn.execute("PRAGMA table_info(raw_pages)")}
+    return "warc_file" in columns
 
 
 def write_cdxj_index(warc_files: Iterable[Path], out: Path) -> None:

@@ -20,9 +20,10 @@ from pathlib import Path
 
 import pytest
 
+from storage.wacz import default_warc_dir
 from tests.conftest import REPO, run_warta
 from tests.replica_warc import capture
-from warta.replay import default_warc_dir, pywb_venv
+from warta.replay import pywb_venv
 
 
 def free_port() -> int:

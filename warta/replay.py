@@ -53,15 +53,6 @@ def setup(venv: Path, python: str = sys.executable) -> None:
     subprocess.run([*pip, *PYWB_REQUIREMENTS], check=True)
 
 
-def default_warc_dir(db_path: str | Path) -> Path:
-    """The archive's WARC folder: `<db without .db>.warc/` beside it.
-
-    The same one-liner as storage.warc.default_warc_dir (warc-contract.md), which the
-    capture branch adds; replace this with an import when both are merged."""
-    path = Path(db_path)
-    return path.with_name((path.stem if path.suffix == ".db" else path.name) + ".warc")
-
-
 def warc_files(warc_dir: Path) -> list[Path]:
     """The WARC files of the folder, by name (which starts with their time)."""
     if not warc_dir.is_dir():

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from storage.archive import default_db_path
+from storage.wacz import default_warc_dir
 from warta.cli.options import DB_OPTION, fail
 
 
@@ -42,7 +43,7 @@ def replay(db_path: str | None, warc_dir: Path | None, port: int, setup: bool) -
             raise fail(f"cannot set up pywb in {venv}: {exc}") from None
         click.echo(f"pywb is ready in {venv}")
         return
-    folder = warc_dir or replaying.default_warc_dir(db_path or default_db_path())
+    folder = warc_dir or default_warc_dir(db_path or default_db_path())
     try:
         replaying.serve(folder, port, venv)
     except replaying.ReplayError as exc:
