@@ -9,12 +9,28 @@ from __future__ import annotations
 
 import http.client
 import io
+import os
+import socket
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
+
+from tests.conftest import REPO
+
+# pywb's own environment (`warta replay --setup`; .ci/run makes it)
+PYWB_VENV = Path(os.environ.get("WARTA_PYWB_VENV") or REPO / ".venv-pywb")
+
+
+def pywb_program(name: str) -> str:
+    """A program of pywb's environment, which these tests need (no skipping)."""
+    program = PYWB_VENV / "bin" / name
+    assert program.exists(), f"{program} missing: run `warta replay --setup` first"
+    return str(program)
 
 
 @dataclass(frozen=True)
@@ -42,6 +58,11 @@ def fetch(base_url: str, url: str) -> tuple[int, str, list[tuple[str, str]], byt
         return response.status, response.reason, response.getheaders(), response.read()
     finally:
         conn.close()
+
+
+def stamp(date: str) -> str:
+    """A WARC-Date as pywb's 14-digit timestamp."""
+    return "".join(ch for ch in date if ch.isdigit())[:14]
 
 
 def capture(base_url: str, urls: list[str], warc: Path) -> list[Captured]:
@@ -81,3 +102,21 @@ def capture(base_url: str, urls: list[str], warc: Path) -> list[Captured]:
             date = response.rec_headers.get_header("WARC-Date")
             captured.append(Captured(url, status, body, warc, start, end - start, date))
     return captured
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def get(url: str) -> tuple[int, bytes]:
+    """GET: status and body, also of an error page; status 0 when nothing answers."""
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+    except (urllib.error.URLError, ConnectionError):
+        return 0, b""  # nothing listening (yet)

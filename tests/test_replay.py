@@ -14,30 +14,13 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from storage.wacz import default_warc_dir
 from tests.conftest import REPO, run_warta
-from tests.replica_warc import capture
-from warta.replay import pywb_venv
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def get(url: str) -> tuple[int, bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=30) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read()
+from tests.replica_warc import PYWB_VENV, capture, free_port, get, pywb_program, stamp
 
 
 def wait_for(port: int, process: subprocess.Popen, seconds: float = 90) -> None:
@@ -78,7 +61,8 @@ def warc_dir(replica_server, small_site, tmp_path):
 def test_replay_serves_archived_articles_byte_for_byte_on_loopback(warc_dir):
     db, folder, captured = warc_dir
     port = free_port()
-    env = {**os.environ, "WARTA_PYWB_VENV": str(pywb_venv())}
+    pywb_program("wayback")
+    env = {**os.environ, "WARTA_PYWB_VENV": str(PYWB_VENV)}
     process = subprocess.Popen(
         [sys.executable, "-m", "warta", "replay", "--db", str(db), "--port", str(port)],
         cwd=REPO,
@@ -91,11 +75,11 @@ def test_replay_serves_archived_articles_byte_for_byte_on_loopback(warc_dir):
         assert listeners(port) == ["0100007F"]  # 127.0.0.1, not 0.0.0.0
         for page in captured:
             assert page.status == 200 and len(page.body) > 1000
-            stamp = "".join(ch for ch in page.date if ch.isdigit())[:14]
-            status, body = get(f"http://127.0.0.1:{port}/warta/{stamp}id_/{page.url}")
+            at = stamp(page.date)
+            status, body = get(f"http://127.0.0.1:{port}/warta/{at}id_/{page.url}")
             assert status == 200, page.url
             assert body == page.body, page.url
-        status, _ = get(f"http://127.0.0.1:{port}/warta/{stamp}id_/https://not.archived/x")
+        status, _ = get(f"http://127.0.0.1:{port}/warta/{at}id_/https://not.archived/x")
         assert status == 404
     finally:
         process.send_signal(signal.SIGTERM)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import json
 import subprocess
+import time
 import zipfile
 from pathlib import Path
 
@@ -17,8 +18,7 @@ import pytest
 
 from storage.wacz import Page, RecordRef, WaczError, write_wacz
 from tests.conftest import run_warta
-from tests.replica_warc import capture
-from warta.replay import pywb_tool
+from tests.replica_warc import capture, free_port, get, pywb_program, stamp
 
 ARTICLES = 3
 
@@ -71,7 +71,7 @@ def test_wacz_validate_passes(captured, tmp_path):
     out = tmp_path / "x.wacz"
     package(captured, out)
     result = subprocess.run(
-        [str(pywb_tool("wacz")), "validate", "-f", str(out)],
+        [pywb_program("wacz"), "validate", "-f", str(out)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -86,7 +86,7 @@ def test_wacz_validate_passes(captured, tmp_path):
                 data += b'{"url": "http://x/", "ts": "2026-01-01T00:00:00Z"}\n'
             dst.writestr(item, data)
     result = subprocess.run(
-        [str(pywb_tool("wacz")), "validate", "-f", str(broken)],
+        [pywb_program("wacz"), "validate", "-f", str(broken)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -97,7 +97,7 @@ def test_wacz_validate_passes(captured, tmp_path):
 def test_pywb_unpacks_it(captured, tmp_path):
     out = tmp_path / "x.wacz"
     package(captured, out)
-    manager = str(pywb_tool("wb-manager"))
+    manager = pywb_program("wb-manager")
     run = {"cwd": tmp_path, "capture_output": True, "text": True, "timeout": 120}
     assert subprocess.run([manager, "init", "evidence"], **run).returncode == 0
     added = subprocess.run([manager, "add", "--unpack-wacz", "evidence", str(out)], **run)
@@ -108,6 +108,26 @@ def test_pywb_unpacks_it(captured, tmp_path):
     }
     warcs = list((tmp_path / "collections/evidence/archive").glob("*.warc.gz"))
     assert len(warcs) == 1
+    # and replays it: each packaged page's bytes as fetched
+    port = free_port()
+    wayback = subprocess.Popen(
+        [pywb_program("wayback"), "-b", "127.0.0.1", "-p", str(port)],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(300):
+            status, _body = get(f"http://127.0.0.1:{port}/")
+            if status == 200:
+                break
+            time.sleep(0.2)
+        for page in captured[:ARTICLES]:
+            url = f"http://127.0.0.1:{port}/evidence/{stamp(page.date)}id_/{page.url}"
+            assert get(url) == (200, page.body)
+    finally:
+        wayback.terminate()
+        wayback.wait(timeout=30)
 
 
 def test_a_torn_record_is_refused_and_nothing_is_written(captured, tmp_path):
