@@ -217,4 +217,4 @@ def test_export_wacz_without_captured_pages_is_one_line(tmp_path):
         "Error: no WARC records to package: the 2 selected articles were archived without capture"
     ]
     result = run_warta("export", "--format", "wacz", "-o", "-", db=db)
-    assert result.returncode == 1 and "wacz cannot go to standard output" in result.stderr
+    assert result.returncode == 1 and "WACZ cannot go to standard output" in result.stderr

@@ -72,7 +72,8 @@ def export(
     """Export the articles matching QUERY and the filters (all of them without QUERY)."""
     fmt = fmt or format_from_name(output)
     if output == "-" and fmt in ("parquet", "wacz"):
-        raise fail(f"--output -: {fmt} cannot go to standard output; give a file name")
+        shown = {"parquet": "Parquet", "wacz": "WACZ"}[fmt]
+        raise fail(f"--output -: {shown} cannot go to standard output; give a file name")
     if output != "-":
         try:
             check_target(output)  # before the query runs: a device or symlink is refused
