@@ -55,6 +55,8 @@ def warc_dir(replica_server, small_site, tmp_path):
     urls = [article.url for article in small_site.articles[:4]]
     captured = capture(replica_server.base_url, urls[:2], folder / "warta-1-00000-h.warc.gz")
     captured += capture(replica_server.base_url, urls[2:], folder / "warta-2-00001-h.warc.gz")
+    # a file that is not WARC is skipped with a warning; the others still replay
+    (folder / "warta-3-00002-h.warc.gz").write_bytes(b"not a WARC file\n")
     return db, folder, captured
 
 
@@ -86,6 +88,7 @@ def test_replay_serves_archived_articles_byte_for_byte_on_loopback(warc_dir):
         out, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
     assert b"Traceback" not in err
+    assert b"warning: skipped warta-3-00002-h.warc.gz: Unknown archive format" in err
     time.sleep(0.5)
     assert listeners(port) == []  # pywb stopped with warta
 
@@ -99,6 +102,9 @@ def test_replay_without_warc_files_or_pywb_is_one_line(tmp_path, monkeypatch):
     default_warc_dir(db).mkdir()
     result = run_warta("replay", db=db)
     assert result.returncode == 1 and "no WARC files" in result.stderr
+    (default_warc_dir(db) / "x.warc.gz").write_bytes(b"garbage")
+    result = run_warta("replay", db=db)
+    assert result.returncode == 1 and "no WARC file in the folder reads" in result.stderr
     (default_warc_dir(db) / "x.warc.gz").write_bytes(b"")
     monkeypatch.setenv("WARTA_PYWB_VENV", str(tmp_path / "nowhere"))
     result = run_warta("replay", db=db)

@@ -4,8 +4,8 @@ pywb pins what warta's own environment cannot take (gevent, redis 2, and brotlip
 whose `brotli` module would replace the Brotli that Scrapy decodes with), so it
 lives in a virtual environment of its own: `warta replay --setup` makes one
 (`$WARTA_PYWB_VENV`, else `./.venv-pywb`). warta runs pywb's `wayback` from there,
-with a config that points at the WARC folder itself (nothing copied) and at a CDXJ
-index cdxj-indexer writes in a temporary working folder.
+with a config that points at the WARC folder itself (nothing copied) and at CDXJ
+indexes cdxj-indexer writes in a temporary working folder, one per WARC file.
 """
 
 from __future__ import annotations
@@ -63,8 +63,26 @@ def warc_files(warc_dir: Path) -> list[Path]:
     return found
 
 
+def index_files(files: list[Path], folder: Path) -> list[str]:
+    """One CDXJ index per WARC file in `folder` (pywb reads them all); a file that does
+    not read is left out, with its reason returned: one bad file must not keep the
+    others from replay. Raises ReplayError when no file reads."""
+    problems = []
+    for number, path in enumerate(files):
+        index = folder / f"{number:06d}.cdxj"
+        try:
+            write_cdxj_index([path], index)
+        except Exception as exc:  # warcio raises several kinds for what is not WARC
+            index.unlink(missing_ok=True)
+            problems.append(f"{path.name}: {exc}")
+    if len(problems) == len(files):
+        raise ReplayError(f"no WARC file in the folder reads ({problems[0]})")
+    return problems
+
+
 def write_config(work: Path, warc_dir: Path, index: Path) -> None:
-    """pywb's config.yaml: one collection reading the WARC folder in place."""
+    """pywb's config.yaml: one collection reading the WARC folder in place, with the
+    CDXJ indexes of `index` (a file or a folder of them)."""
     # json strings are valid YAML scalars: paths with spaces or colons stay intact
     archive = json.dumps(str(warc_dir.absolute()) + os.sep)
     (work / "config.yaml").write_text(
@@ -98,9 +116,11 @@ def replaying(
     check_port_free(host, port)
     with tempfile.TemporaryDirectory(prefix="warta-replay-") as tmp:
         work = Path(tmp)
-        index = work / "index.cdxj"
-        write_cdxj_index(files, index)
-        write_config(work, warc_dir, index)
+        indexes = work / "indexes"
+        indexes.mkdir()
+        for problem in index_files(files, indexes):
+            print(f"warning: skipped {problem}", file=sys.stderr)
+        write_config(work, warc_dir, indexes)
         process = subprocess.Popen([str(wayback), "-b", host, "-p", str(port)], cwd=work)
         try:
             wait_listening(process, host, port)
