@@ -22,7 +22,7 @@ import os
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -41,6 +41,10 @@ BATCH = 500  # article ids per query (SQLite allows 32766 parameters)
 
 class WaczError(Exception):
     """A record cannot be packaged (missing file, torn or not a gzip WARC member)."""
+
+
+class NothingToPackage(WaczError):
+    """No record was given: a WACZ without a WARC is not one."""
 
 
 @dataclass(frozen=True)
@@ -62,15 +66,6 @@ class Page:
     text: str | None = None
 
 
-@dataclass
-class Content:
-    """What a package of selected articles holds, and how many articles had no record."""
-
-    records: list[RecordRef]
-    pages: list[Page]
-    without_records: int
-
-
 def default_warc_dir(db_path: str | Path) -> Path:
     """The archive's WARC folder: `<db without .db>.warc/` beside it.
 
@@ -80,32 +75,51 @@ def default_warc_dir(db_path: str | Path) -> Path:
     return path.with_name((path.stem if path.suffix == ".db" else path.name) + ".warc")
 
 
-def selected_content(archive: ArchiveCore, query: Query, warc_dir: Path) -> Content:
-    """The WARC records of every stored page of the selected articles (each version:
-    a package is evidence of what changed), and one pages.jsonl line per article at
-    its latest fetch. Articles stored before capture have no record and are counted."""
-    content = Content([], [], 0)
-    ids = list(selected_ids(archive, query))
-    if not _has_pointers(archive):
-        content.without_records = len(ids)
-        return content
-    for start in range(0, len(ids), BATCH):
-        batch = ids[start : start + BATCH]
-        rows = archive.conn.execute(
-            "SELECT a.id, a.url, a.title, a.body, r.page_no, r.fetched_at, "
-            "r.warc_file, r.warc_offset, r.warc_length FROM articles a "
-            "JOIN raw_pages r ON r.article_id = a.id AND r.warc_file IS NOT NULL "
-            f"WHERE a.id IN ({','.join('?' * len(batch))}) ORDER BY a.id, r.id",
-            batch,
-        ).fetchall()
-        latest: dict[int, Page] = {}
-        for article_id, url, title, body, page_no, fetched_at, file, offset, length in rows:
-            content.records.append(RecordRef(warc_dir / file, offset, length))
-            if page_no == 1:
-                latest[article_id] = Page(url, fetched_at, title, body)
-        content.pages.extend(latest.values())
-        content.without_records += len(set(batch) - set(latest))
-    return content
+class Selected:
+    """The WARC records and pages of the selected articles, read in batches of ids as
+    they are iterated (a package of a million articles never sits in memory).
+
+    Records: every stored page of each article, every version (a package is evidence
+    of what changed). Pages: one per article, at its latest fetch. Articles stored
+    before capture have no record: `without_records` counts them once `pages()` ran."""
+
+    def __init__(self, archive: ArchiveCore, query: Query, warc_dir: Path) -> None:
+        self.archive = archive
+        self.ids = list(selected_ids(archive, query))
+        self.warc_dir = warc_dir
+        self.captured = _has_pointers(archive)
+        self.without_records = 0
+
+    def _batches(self) -> Iterator[tuple[list[int], str]]:
+        ids = self.ids if self.captured else []
+        for start in range(0, len(ids), BATCH):
+            batch = ids[start : start + BATCH]
+            yield batch, ",".join("?" * len(batch))
+
+    def records(self) -> Iterator[RecordRef]:
+        for batch, marks in self._batches():
+            rows = self.archive.conn.execute(
+                "SELECT warc_file, warc_offset, warc_length FROM raw_pages "
+                f"WHERE article_id IN ({marks}) AND warc_file IS NOT NULL "
+                "ORDER BY article_id, id",
+                batch,
+            )
+            for file, offset, length in rows:
+                yield RecordRef(self.warc_dir / file, offset, length)
+
+    def pages(self) -> Iterator[Page]:
+        self.without_records = 0 if self.captured else len(self.ids)
+        for batch, marks in self._batches():
+            rows = self.archive.conn.execute(
+                "SELECT a.id, a.url, a.title, a.body, r.fetched_at FROM articles a "
+                "JOIN raw_pages r ON r.article_id = a.id "
+                "AND r.page_no = 1 AND r.warc_file IS NOT NULL "
+                f"WHERE a.id IN ({marks}) ORDER BY a.id, r.id",
+                batch,
+            )
+            latest = {row[0]: Page(*row[1:]) for row in rows}  # the last fetch wins
+            self.without_records += len(batch) - len(latest)
+            yield from latest.values()
 
 
 def _has_pointers(archive: ArchiveCore) -> bool:
@@ -130,7 +144,7 @@ def write_wacz(out: Path, records: Iterable[RecordRef], pages: Iterable[Page], t
         with warc.open("wb") as fh:
             count = _copy_records(records, fh)
         if not count:
-            raise WaczError("no WARC records to package")
+            raise NothingToPackage("no WARC records to package")
         cdxj = Path(work) / "index.cdxj"
         write_cdxj_index([warc], cdxj)
         index = Path(work) / "index.cdx.gz"
@@ -151,9 +165,9 @@ def write_wacz(out: Path, records: Iterable[RecordRef], pages: Iterable[Page], t
 
 def _copy_records(records: Iterable[RecordRef], fh: IO[bytes]) -> int:
     """Append each record once (an article's pages may share one), checked whole."""
-    seen: set[tuple[Path, int]] = set()
+    seen: set[tuple[str, int]] = set()
     for ref in records:
-        key = (Path(ref.path).resolve(), ref.offset)
+        key = (str(Path(ref.path).resolve()), ref.offset)
         if key in seen:
             continue
         seen.add(key)

@@ -216,5 +216,8 @@ def test_export_wacz_without_captured_pages_is_one_line(tmp_path):
     assert result.stderr.strip().splitlines() == [
         "Error: no WARC records to package: the 2 selected articles were archived without capture"
     ]
+    result = run_warta("export", "--source", "detikjogja", "-o", str(tmp_path / "x.wacz"), db=db)
+    assert result.returncode == 1
+    assert result.stderr.strip() == "Error: nothing to package: no article matches"
     result = run_warta("export", "--format", "wacz", "-o", "-", db=db)
     assert result.returncode == 1 and "WACZ cannot go to standard output" in result.stderr

@@ -109,30 +109,33 @@ def export_wacz(
     """Package the selected articles' WARC records; articles stored before capture have
     none and are left out (said on stderr); none at all is an error."""
     # imported here: warcio and cdxj-indexer load only for a WACZ export
-    from storage.wacz import WaczError, default_warc_dir, selected_content, write_wacz
+    from storage.wacz import NothingToPackage, Selected, WaczError, default_warc_dir, write_wacz
 
     try:
-        content = selected_content(archive, asked, warc_dir or default_warc_dir(db))
+        selected = Selected(archive, asked, warc_dir or default_warc_dir(db))
     except SearchError as exc:
         raise fail(str(exc)) from None
-    if not content.records:
-        raise fail(
-            f"no WARC records to package: the {content.without_records} selected articles "
-            "were archived without capture"
-        )
     title = f"warta export: {query}" if query else "warta export"
     try:
-        count = write_wacz(Path(output), content.records, content.pages, title)
+        count = write_wacz(Path(output), selected.records(), selected.pages(), title)
+    except NothingToPackage:
+        if not selected.ids:
+            raise fail("nothing to package: no article matches") from None
+        raise fail(
+            f"no WARC records to package: the {len(selected.ids)} selected articles "
+            "were archived without capture"
+        ) from None
     except WaczError as exc:
         raise fail(f"cannot package: {exc}") from None
-    if content.without_records:
+    if selected.without_records:
         click.echo(
-            f"{content.without_records} selected articles have no WARC record (archived "
+            f"{selected.without_records} selected articles have no WARC record (archived "
             "without capture): left out",
             err=True,
         )
     click.echo(
-        f"{len(content.pages)} articles ({count} WARC records) written to {output} (wacz)",
+        f"{len(selected.ids) - selected.without_records} articles ({count} WARC records) "
+        f"written to {output} (wacz)",
         err=True,
     )
 
