@@ -31,6 +31,7 @@ COMMANDS = {
     "probe": "warta.cli.probe:probe",
     "replica": "warta.cli.replica:replica",
     "reparse": "warta.cli.reparse:reparse",
+    "replay": "warta.cli.replay:replay",
     "runs": "warta.cli.runs:runs",
     "scheduler": "warta.cli.scheduler:scheduler",
     "search": "warta.cli.search:search",
