@@ -20,18 +20,22 @@ Importing the same files again stores nothing new: each article comes out
 
 from __future__ import annotations
 
+import gzip
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from io import BytesIO
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy.http import HtmlResponse
 from w3lib.url import canonicalize_url
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import ChunkedDataReader
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeadersParser, StatusAndHeadersParserException
 
@@ -134,6 +138,9 @@ def index_file(path: Path, report: ImportReport) -> Iterator[Capture]:
         read = 0  # records of this file read so far
         try:
             for record in records:
+                if read == 0 and record.format != "warc":  # warcio reads any text as ARC
+                    report.file_errors.append((str(path), "not a WARC file (no WARC/1.x record)"))
+                    return
                 read += 1
                 report.records += 1
                 capture = _capture_of(record, records, path, report)
@@ -157,8 +164,12 @@ def _capture_of(
     if not url.startswith(("http://", "https://")):
         report.skipped["response without an http(s) target"] += 1
         return None
-    http = _http_headers(record)
+    block = record.raw_stream.read()  # a torn record ends early: warcio reads no further
     records.read_to_end(record)  # the record's length is known only once it is read
+    if record.length is None or len(block) < record.length:  # cut in its headers or block
+        report.skipped["torn record: shorter than its Content-Length"] += 1
+        return None
+    http = _http_headers(block)
     if http is None:
         report.skipped["bad HTTP headers"] += 1
         return None
@@ -191,11 +202,11 @@ def pointer_fields(pointer: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in pointer.items() if key != "file"}
 
 
-def _http_headers(record: ArcWarcRecord) -> Any:
-    """The record's HTTP status line and headers, parsed here (None when unreadable):
+def _http_headers(block: bytes) -> Any:
+    """A record block's HTTP status line and headers, parsed here (None when unreadable):
     with no_record_parse, a bad header block fails this record, not the iterator."""
     try:
-        return StatusAndHeadersParser(["HTTP/1.0", "HTTP/1.1"]).parse(record.raw_stream)
+        return StatusAndHeadersParser(["HTTP/1.0", "HTTP/1.1"]).parse(BytesIO(block))
     except (StatusAndHeadersParserException, ValueError, EOFError):
         return None
 
@@ -301,19 +312,50 @@ def _response_at(capture: Capture) -> HtmlResponse:
     with capture.path.open("rb") as handle:
         handle.seek(capture.offset)
         record = next(iter(ArchiveIterator(handle, check_digests=False)))
-        return _response_of(record, capture.url, record.content_stream())
+        return _response_of(record, capture.url)
 
 
-def _response_of(record: ArcWarcRecord, url: str, body: IO[bytes]) -> HtmlResponse:
+def _response_of(record: ArcWarcRecord, url: str) -> HtmlResponse:
+    """The record's HTTP response as Scrapy hands it to a spider: body de-chunked and
+    Content-Encoding decoded, those two headers gone."""
     http = record.http_headers
     headers: dict[str, list[str]] = {}
     for name, value in http.headers:
-        if name.lower() in ("content-encoding", "transfer-encoding"):
-            continue  # the body below is decoded, as Scrapy's middlewares leave it
-        headers.setdefault(name, []).append(value)
-    return HtmlResponse(
-        url=url, status=int(http.get_statuscode()), headers=headers, body=body.read()
-    )
+        if name.lower() not in ("content-encoding", "transfer-encoding"):
+            headers.setdefault(name, []).append(value)
+    body = payload(record)
+    return HtmlResponse(url=url, status=int(http.get_statuscode()), headers=headers, body=body)
+
+
+def payload(record: ArcWarcRecord) -> bytes:
+    """The HTTP body of a response record, de-chunked and decoded; raises ValueError
+    (or zlib.error) when it cannot be: warcio's own content_stream would silently
+    hand back the still-encoded bytes."""
+    http = record.http_headers
+    stream = record.raw_stream
+    if "chunked" in (http.get_header("Transfer-Encoding") or "").lower():
+        stream = ChunkedDataReader(stream, raise_exceptions=True)
+    body: bytes = stream.read()
+    codings = [c.strip().lower() for c in (http.get_header("Content-Encoding") or "").split(",")]
+    for coding in reversed([c for c in codings if c and c != "identity"]):
+        body = decoded(body, coding)
+    return body
+
+
+def decoded(body: bytes, coding: str) -> bytes:
+    """The body with one Content-Encoding undone."""
+    if coding in ("gzip", "x-gzip"):
+        return gzip.decompress(body)
+    if coding == "deflate":  # zlib-wrapped, or raw deflate as some servers send it
+        try:
+            return zlib.decompress(body)
+        except zlib.error:
+            return zlib.decompress(body, -zlib.MAX_WBITS)
+    if coding == "br":
+        import brotli  # Scrapy decodes br only when brotli is installed: so do we
+
+        return bytes(brotli.decompress(body))
+    raise ValueError(f"unknown Content-Encoding {coding!r}")
 
 
 def _store(
