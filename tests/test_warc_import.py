@@ -279,11 +279,15 @@ def test_pointer_of_locates_the_whole_record(captured):
     assert captures and report.pages == len(captures)
     data = captured["warc"].read_bytes()
     for capture in captures[:20]:
-        member = gzip.decompress(data[capture.offset : capture.offset + capture.length])
+        pointer = capture.pointer
+        assert set(pointer) == {"file", "offset", "length", "record_id", "digest"}
+        assert pointer["file"] == captured["warc"].name  # the name: folders move
+        member = gzip.decompress(data[pointer["offset"] : pointer["offset"] + pointer["length"]])
         assert member.startswith(b"WARC/1.")
-        assert f"WARC-Record-ID: {capture.record_id}".encode() in member
-        assert capture.digest.startswith("sha1:")
-        assert f"WARC-Payload-Digest: {capture.digest}".encode() in member
+        assert member.endswith(b"\r\n\r\n")  # the whole record, not a part of it
+        assert f"WARC-Record-ID: {pointer['record_id']}".encode() in member
+        assert pointer["digest"].startswith("sha1:")
+        assert f"WARC-Payload-Digest: {pointer['digest']}".encode() in member
 
 
 def test_import_is_faster_than_the_crawl(captured, crawl_server, tmp_path):

@@ -62,11 +62,14 @@ class Capture:
 
     url: str
     path: Path
-    offset: int  # where the record starts in the file (its gzip member, when gzipped)
-    length: int  # bytes of the record in the file (the whole gzip member)
     date: str  # WARC-Date
-    record_id: str
-    digest: str
+    # The contract's WarcPointer fields (pointer_of): file, offset, length, record_id, digest
+    pointer: dict[str, Any]
+
+    @property
+    def offset(self) -> int:
+        """Where the record starts in the file (its gzip member, when gzipped)."""
+        return int(self.pointer["offset"])
 
 
 @dataclass
@@ -178,28 +181,23 @@ def _capture_of(
     if status != "200" or (media_type and media_type not in HTML_TYPES):
         return None  # a redirect, an error page, an image: not an article page
     pointer = pointer_of(record, path, records.get_record_offset(), records.get_record_length())
-    return Capture(url=url, path=path, **pointer_fields(pointer))
+    date = record.rec_headers.get_header("WARC-Date") or ""
+    return Capture(url=url, path=path, date=date, pointer=pointer)
 
 
 def pointer_of(record: ArcWarcRecord, path: Path, offset: int, length: int) -> dict[str, Any]:
     """The contract's WARC pointer of a response record (storage.warc.WarcPointer's fields).
 
     `file` is the file's NAME (folders move); offset and length are those of the
-    whole record in the file (its gzip member). Kept a dict until FetchedPage.warc
-    exists on this branch."""
+    whole record in the file (its gzip member). A dict until FetchedPage.warc exists
+    on this branch; then load_page sets `page.warc = WarcPointer(**capture.pointer)`."""
     return {
         "file": path.name,
         "offset": offset,
         "length": length,
         "record_id": record.rec_headers.get_header("WARC-Record-ID") or "",
         "digest": record.rec_headers.get_header("WARC-Payload-Digest") or "",
-        "date": record.rec_headers.get_header("WARC-Date") or "",
     }
-
-
-def pointer_fields(pointer: Mapping[str, Any]) -> dict[str, Any]:
-    """A pointer's fields as Capture takes them (its file name is the Capture's path)."""
-    return {key: value for key, value in pointer.items() if key != "file"}
 
 
 def _http_headers(block: bytes) -> Any:
