@@ -21,13 +21,16 @@ Importing the same files again stores nothing new: each article comes out
 from __future__ import annotations
 
 import gzip
+import multiprocessing
 import time
 import zlib
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from io import BytesIO
+from itertools import islice
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -100,8 +103,13 @@ def import_warcs(
     sources: Mapping[str, Source],
     any_site: bool = False,
     progress: Progress | None = None,
+    jobs: int = 1,
 ) -> ImportReport:
-    """Import the HTML response records of these WARC files into `archive`."""
+    """Import the HTML response records of these WARC files into `archive`.
+
+    With `jobs` > 1, that many worker processes read and extract articles while this
+    one runs the pipeline chain (which writes the archive) on them, in the same order.
+    """
     report = ImportReport()
     started = time.monotonic()
     ticker = _Ticker(report, progress)
@@ -112,14 +120,15 @@ def import_warcs(
             index.setdefault(capture.url, []).append(capture)
             ticker.tick("index")
     hosts = configured_hosts(sources)
+    chosen = []
     for capture in first_pages(index, hosts):
-        source = source_for(capture.url, sources)
-        if source is None and not any_site:
+        if source_for(capture.url, sources) is None and not any_site:
             report.skipped["not a configured outlet"] += 1
-            continue
-        article = assemble(capture, index, report)
+        else:
+            chosen.append(capture)
+    for capture, article in extracted(chosen, index, report, jobs):
         if article is not None:
-            _store(article, source, archive, hosts, report)
+            _store(article, source_for(capture.url, sources), archive, hosts, report)
         ticker.tick("articles")
     archive.flush()
     report.seconds = time.monotonic() - started
@@ -273,6 +282,40 @@ def assemble(
         return None
     article.pages = pages
     return article
+
+
+# The index, as forked workers inherit it (set just before the pool starts).
+_WORKER_INDEX: Mapping[str, list[Capture]] = {}
+WINDOW = 64  # articles in flight in the workers: extracted ones wait in memory
+
+
+def extracted(
+    firsts: list[Capture], index: Mapping[str, list[Capture]], report: ImportReport, jobs: int
+) -> Iterator[tuple[Capture, Article | None]]:
+    """Each first page with its assembled article (None when it could not be), in order."""
+    if jobs <= 1 or len(firsts) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for capture in firsts:
+            yield capture, assemble(capture, index, report)
+        return
+    global _WORKER_INDEX
+    _WORKER_INDEX = index  # forked, not pickled: a large index is not copied per task
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        ahead = iter(firsts)
+        pending = deque((c, pool.submit(_assemble_in_worker, c)) for c in islice(ahead, WINDOW))
+        while pending:
+            capture, future = pending.popleft()
+            following = next(ahead, None)
+            if following is not None:  # keep WINDOW articles in flight, no more
+                pending.append((following, pool.submit(_assemble_in_worker, following)))
+            article, skipped = future.result()
+            report.skipped.update(skipped)
+            yield capture, article
+
+
+def _assemble_in_worker(first: Capture) -> tuple[Article | None, Counter[str]]:
+    report = ImportReport()
+    return assemble(first, _WORKER_INDEX, report), report.skipped
 
 
 def _nearest(captures: list[Capture], first: Capture) -> Capture:

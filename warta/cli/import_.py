@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,12 +29,20 @@ if TYPE_CHECKING:
     type=click.Path(dir_okay=False, path_type=Path),
     help="A warc.paths-style list: one local WARC file per line (relative to the list).",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=min(os.cpu_count() or 1, 4),
+    show_default="CPUs, at most 4",
+    help="Worker processes that extract articles (the archive is written by one).",
+)
 def import_(
     files: tuple[Path, ...],
     db_path: str | None,
     sources_path: str | None,
     any_site: bool,
     paths_file: Path | None,
+    jobs: int,
 ) -> None:
     """Import the HTML pages of WARC files (gzipped or not) as a crawl would archive them."""
     paths = [*files, *(listed_paths(paths_file) if paths_file else [])]
@@ -49,7 +58,7 @@ def import_(
 
     with archive:
         report = import_warcs(
-            archive, paths, sources=sources, any_site=any_site, progress=show_progress
+            archive, paths, sources=sources, any_site=any_site, progress=show_progress, jobs=jobs
         )
     for path, error in report.file_errors:
         click.echo(f"error: {path}: {error}", err=True)
