@@ -63,7 +63,7 @@ def captured(tmp_path_factory: pytest.TempPathFactory, crawl_server: Any) -> dic
     warc = folder / "other-tool.warc.gz"
     capture_with_warcio(crawl_server, targets, warc)
     imported = folder / "imported.db"
-    result = run_warta("import", str(warc), db=imported)
+    result = run_warta("import", "--jobs", "2", str(warc), db=imported)  # worker processes
     assert result.returncode == 0, result.stdout + result.stderr
     return {"folder": folder, "crawl": folder / "crawl.db", "warc": warc, "imported": imported}
 
@@ -240,11 +240,19 @@ def test_any_site_takes_news_like_pages_of_other_sites(tmp_path):
     assert "no publication date" in wide.stdout  # the about page
 
 
+def chunked(data: bytes, size: int = 100) -> bytes:
+    """The data in HTTP/1.1 chunked transfer coding."""
+    chunks = [data[i : i + size] for i in range(0, len(data), size)]
+    return b"".join(b"%x\r\n%s\r\n" % (len(c), c) for c in chunks) + b"0\r\n\r\n"
+
+
 def test_bad_records_are_counted_and_skipped(tmp_path):
     """A bad HTTP header block and an undecodable gzip body: each one counted, the good
-    record beside them imported."""
+    records beside them imported (one of them chunked and gzipped, as recorded)."""
     warc = tmp_path / "bad.warc.gz"
     good = news_page("Banjir Sleman", 5)
+    other = news_page("Jalan Rusak", 5)
+    coded = [("Transfer-Encoding", "chunked"), ("Content-Encoding", "gzip")]
     write_records(
         warc,
         [
@@ -258,6 +266,7 @@ def test_bad_records_are_counted_and_skipped(tmp_path):
                 HTML + [("Content-Encoding", "gzip")],
                 gzip.compress(good),
             ),
+            ("https://a.example.org/2025/11/07/jalan", HTML + coded, chunked(gzip.compress(other))),
         ],
     )
     with warc.open("ab") as out:  # a response whose HTTP header block is not HTTP
@@ -268,7 +277,12 @@ def test_bad_records_are_counted_and_skipped(tmp_path):
     assert "bad HTTP headers" in result.stdout
     assert "unreadable record" in result.stdout
     with Archive(db, readonly=True) as archive:
-        assert [r["url"] for r in archive.articles()] == ["https://a.example.org/2025/11/07/baik"]
+        rows = archive.articles()
+    assert sorted(r["url"] for r in rows) == [
+        "https://a.example.org/2025/11/07/baik",
+        "https://a.example.org/2025/11/07/jalan",
+    ]
+    assert {r["title"] for r in rows} == {"Banjir Sleman", "Jalan Rusak"}
 
 
 def test_pointer_of_locates_the_whole_record(captured):
@@ -307,7 +321,8 @@ def test_import_is_faster_than_the_crawl(captured, crawl_server, tmp_path):
     assert ratio > 1
 
 
-def test_import_warcs_api_reports_progress(captured, tmp_path, monkeypatch):
+def test_import_warcs_api_in_one_process_reports_progress(captured, tmp_path, monkeypatch):
+    """jobs=1 (no worker processes) archives what the workers did, reporting progress."""
     from crawler.sources import load_sources
     from warta import importing
 
@@ -319,7 +334,9 @@ def test_import_warcs_api_reports_progress(captured, tmp_path, monkeypatch):
             [captured["warc"]],
             sources=load_sources(),
             progress=lambda r, phase: seen.append((phase, r.articles)),
+            jobs=1,
         )
     assert report.outcomes["new"] > 0 and report.stored == report.outcomes["new"]
     assert {phase for phase, _ in seen} == {"index", "articles"}
     assert seen[-1][1] == report.articles
+    assert archive_contents(tmp_path / "api.db") == archive_contents(captured["imported"])
