@@ -158,6 +158,43 @@ def test_not_a_warc_file_is_one_line_and_the_others_import(captured, tmp_path):
         assert archive.count() == crawl.count()
 
 
+def test_gzipped_paths_list_as_common_crawl_publishes_it(captured, tmp_path):
+    folder = tmp_path / "crawl-data"
+    folder.mkdir()
+    (folder / "one.warc.gz").write_bytes(captured["warc"].read_bytes())
+    listing = tmp_path / "warc.paths.gz"
+    listing.write_bytes(gzip.compress(b"crawl-data/one.warc.gz\n"))
+    result = run_warta("import", "--paths-file", str(listing), db=tmp_path / "cc.db")
+    assert result.returncode == 0, result.stderr
+    with Archive(tmp_path / "cc.db", readonly=True) as archive:
+        with Archive(captured["crawl"], readonly=True) as crawl:
+            assert archive.count() == crawl.count()
+    broken = tmp_path / "broken.paths.gz"
+    broken.write_bytes(b"not gzip")
+    bad = run_warta("import", "--paths-file", str(broken), db=tmp_path / "cc.db")
+    assert bad.returncode == 1 and len(bad.stderr.strip().splitlines()) == 1
+    assert "cannot read the list of WARC files" in bad.stderr
+
+
+def test_a_later_capture_of_a_changed_article_is_a_revision(tmp_path):
+    """Two captures of one URL, the outlet having revised the article in between: one
+    row, holding the later text, and the earlier one kept as a version."""
+    url = "https://news.example.org/2025/11/07/banjir"
+    warc = tmp_path / "twice.warc.gz"
+    write_records(
+        warc,
+        [(url, HTML, news_page("Banjir Bantul", 5)), (url, HTML, news_page("Banjir Sleman", 6))],
+    )
+    db = tmp_path / "twice.db"
+    result = run_warta("import", "--any-site", str(warc), db=db)
+    assert "1 new, 1 updated" in result.stdout, result.stdout + result.stderr
+    with Archive(db, readonly=True) as archive:
+        [row] = archive.articles()
+        versions = archive.versions(row["id"])
+    assert row["title"] == "Banjir Sleman"
+    assert [v["title"] for v in versions] == ["Banjir Bantul", "Banjir Sleman"]
+
+
 def test_nothing_readable_at_all_fails(tmp_path):
     notes = tmp_path / "notes.txt"
     notes.write_text("no-warc-here\n")  # unlike the text above, not even ARC-shaped

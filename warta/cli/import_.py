@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 @click.option(
     "--paths-file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="A warc.paths-style list: one local WARC file per line (relative to the list).",
+    help="A warc.paths(.gz)-style list: one local WARC file per line, relative to the list.",
 )
 @click.option(
     "--jobs",
@@ -70,10 +71,14 @@ def import_(
 
 
 def listed_paths(paths_file: Path) -> list[Path]:
-    """The files a warc.paths-style list names; blank lines and # comments are skipped."""
+    """The files a warc.paths-style list (gzipped or not) names, relative to the list's
+    folder; blank lines and # comments are skipped."""
     try:
-        text = paths_file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        data = paths_file.read_bytes()
+        if paths_file.suffix == ".gz":  # Common Crawl publishes warc.paths.gz
+            data = gzip.decompress(data)
+        text = data.decode("utf-8")
+    except (OSError, EOFError, UnicodeDecodeError, gzip.BadGzipFile) as exc:
         raise fail(f"{paths_file}: cannot read the list of WARC files ({exc})") from None
     lines = (line.strip() for line in text.splitlines())
     return [paths_file.parent / line for line in lines if line and not line.startswith("#")]
