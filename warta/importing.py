@@ -10,12 +10,14 @@ clusters, revisions, FTS). Two passes per import:
    a 1 GB CC-NEWS file does not sit in memory;
 2. articles: for each first page (in capture order), read its record back by
    offset, find its continuation pages' URLs in the index, read those, extract
-   the whole article and hand it to the chain.
+   the whole article and hand it to the chain. With jobs > 1, forked workers do
+   the reading and extraction while this process runs the chain, in the same order.
 
 A bad or torn record is counted with its reason and skipped; a file that is not
 a WARC at all is one error line for that file; neither stops the import.
 Importing the same files again stores nothing new: each article comes out
-`unchanged` (Archive.store neither adds a row nor keeps a version for it).
+`unchanged` (Archive.store neither adds a row nor keeps a version for it; it
+moves the row's last_seen_at, as a re-crawl of an unchanged page does).
 """
 
 from __future__ import annotations
