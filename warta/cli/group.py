@@ -28,6 +28,7 @@ COMMANDS = {
     "extract": "warta.cli.extract:extract",
     "health": "warta.cli.health:health",
     "history": "warta.cli.history:history",
+    "import": "warta.cli.import_:import_",
     "probe": "warta.cli.probe:probe",
     "replica": "warta.cli.replica:replica",
     "reparse": "warta.cli.reparse:reparse",
