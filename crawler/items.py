@@ -32,17 +32,20 @@ class FetchedPage:
 class Article:
     """An extracted news article. Lists are never None; missing scalars are None."""
 
+    # The fields' order is the archive's column order (exports list them so): where the
+    # article is, what it says, who wrote it and when, then the crawl's own fields.
     url: str  # canonical URL once normalised
+    source: str | None = None  # filled by the spider, not by extraction
+    section: str | None = None
     title: str | None = None
     description: str | None = None
     summary: str | None = None
     authors: list[str] = field(default_factory=list)
     editors: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
     published_at: datetime | None = None  # timezone-aware, in the page's own offset
     modified_at: datetime | None = None
-    section: str | None = None
     location: str | None = None  # dateline place, e.g. "Magelang"
-    tags: list[str] = field(default_factory=list)
     body: str | None = None  # clean paragraphs separated by a blank line
     images: list[dict[str, Any]] = field(default_factory=list)  # {url, caption, credit}
     language: str | None = None
@@ -50,6 +53,5 @@ class Article:
     # Which extraction layer produced each field: "jsonld", "meta", "rule:<name>", "generic"…
     provenance: dict[str, str] = field(default_factory=dict)
     # Filled by the spider, not by extraction.
-    source: str | None = None
     fetched_url: str | None = None
     pages: list[FetchedPage] = field(default_factory=list)

@@ -12,29 +12,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta, timezone
+
+from crawler.items import Article
 
 WIB = timezone(timedelta(hours=7))
 
-TRUTH_FIELDS = (
-    "source",
-    "url",
-    "section",
-    "title",
-    "description",
-    "summary",
-    "authors",
-    "editors",
-    "published_at",
-    "modified_at",
-    "location",
-    "tags",
-    "body",
-    "images",
-    "language",
-    "pages",
-)
+# The truth's fields are the Article item's (crawler/items.py), in its order, less what
+# only a crawl knows; its `pages` is the number of pages (the item's: the fetched pages).
+NOT_IN_TRUTH = ("canonical_url", "fetched_url", "provenance")
+TRUTH_FIELDS = tuple(f.name for f in fields(Article) if f.name not in NOT_IN_TRUTH)
 
 
 @dataclass(frozen=True, slots=True)

@@ -223,3 +223,12 @@ def test_every_guide_python_example_runs(
     assert (tmp_path / "banjir.parquet").exists()
     printed = capsys.readouterr().out
     assert "tribunjogja" in printed and "degraded" in printed
+
+
+def test_export_columns_keep_the_documented_order() -> None:
+    """Researchers' scripts read exports by position: the order the guide documents is the
+    order derived from the Article item's fields (reordering the item would break it)."""
+    text = " ".join(GUIDE.read_text(encoding="utf-8").split())
+    listed = re.search(r"The columns, always in this order: (.*?) \(meanings", text)
+    assert listed is not None
+    assert re.findall(r"`(\w+)`", listed.group(1)) == list(cols.EXPORT_COLUMNS)

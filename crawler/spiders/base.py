@@ -35,6 +35,7 @@ from crawler.urls import canonical_url
 from crawler.warc_capture import META_KEY as WARC_META
 from storage import coverage
 from storage.archive import Archive
+from storage.warc import WarcPointer
 
 URL_DATE = re.compile(r"/(20\d\d)/(\d\d)/(\d\d)/")
 # What an article page may be served as; no Content-Type at all is sniffed instead.
@@ -409,8 +410,15 @@ def page_of(response: Response) -> FetchedPage:
         headers=headers,
         body=response.body,
         fetched_at=datetime.now(UTC),
-        warc=response.meta.get(WARC_META),  # set by crawler/warc_capture.py
+        warc=warc_pointer(response),
     )
+
+
+def warc_pointer(response: Response) -> WarcPointer | None:
+    """The response's WARC record, as the capture middleware (crawler/warc_capture.py)
+    noted it; none for a response built outside a crawl (warta import), without request."""
+    request = response.request
+    return None if request is None else request.meta.get(WARC_META)
 
 
 def parsed(body: bytes) -> HtmlElement | None:

@@ -1,0 +1,379 @@
+"""`warta import`: WARC files written by another tool, imported into an empty archive,
+compared field by field with a real crawl of the same replica.
+
+The other tool is warcio's `capture_http` (it records whatever `http.client` sends
+and receives). It fetches every page the crawl fetched, from the replica's loopback
+address with the outlet's Host header, as the crawler's replica handler does; its
+records' WARC-Target-URI is then set to the outlet's real https URL (filter_func),
+the URL a capture of the live outlet carries. The HTTP bytes are untouched.
+"""
+
+from __future__ import annotations
+
+import gzip
+import http.client
+import statistics
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+from warcio.capture_http import capture_http
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from storage.archive import Archive
+from tests.conftest import run_warta
+from warta.importing import ImportReport, import_warcs, index_file
+
+# Columns that say when and in which order a row was written, not what it holds.
+WRITE_ORDER = {"id", "first_seen_at", "last_seen_at", "cluster_id"}
+
+
+def capture_with_warcio(server: Any, targets: list[tuple[str, str]], warc: Path) -> None:
+    """Fetch (host, path) pairs from the replica with http.client under warcio's
+    capture_http, writing a gzip-per-record WARC whose target URIs are the real URLs."""
+
+    def real_uri(request: Any, response: Any, recorder: Any) -> tuple[Any, Any]:
+        host = request.http_headers.get_header("Host")
+        path = "/" + request.rec_headers.get_header("WARC-Target-URI").split("/", 3)[3]
+        for record in (request, response):
+            record.rec_headers.replace_header("WARC-Target-URI", f"https://{host}{path}")
+        return request, response
+
+    with warc.open("wb") as out, capture_http(WARCWriter(out, gzip=True), real_uri):
+        for host, path in targets:
+            # looked up at call time: capture_http swaps http.client.HTTPConnection
+            connection = http.client.HTTPConnection(server.host, server.port)
+            connection.request("GET", path, headers={"Host": host, "Accept-Encoding": "gzip"})
+            connection.getresponse().read()
+            connection.close()
+
+
+@pytest.fixture(scope="module")
+def captured(tmp_path_factory: pytest.TempPathFactory, crawl_server: Any) -> dict[str, Path]:
+    """A crawl of the replica, and a WARC of the same pages written by warcio."""
+    folder = tmp_path_factory.mktemp("import")
+    crawl_server.requests.clear()
+    crawl = run_warta("crawl", "--replica", crawl_server.base_url, db=folder / "crawl.db")
+    assert crawl.returncode == 0, crawl.stdout + crawl.stderr
+    targets = [(host, path) for host, path in crawl_server.requests if host != "127.0.0.1"]
+    warc = folder / "other-tool.warc.gz"
+    capture_with_warcio(crawl_server, targets, warc)
+    imported = folder / "imported.db"
+    result = run_warta("import", "--jobs", "2", str(warc), db=imported)  # worker processes
+    assert result.returncode == 0, result.stdout + result.stderr
+    return {"folder": folder, "crawl": folder / "crawl.db", "warc": warc, "imported": imported}
+
+
+def archive_contents(db: Path) -> dict[str, dict[str, Any]]:
+    """Each article's row (without write-order columns), its cluster's original URL,
+    its number of versions and its raw pages, by URL."""
+    with Archive(db, readonly=True) as archive:
+        rows = list(archive.articles())
+        url_of = {row["id"]: row["url"] for row in rows}
+        contents = {}
+        for row in rows:
+            content = {k: v for k, v in row.items() if k not in WRITE_ORDER}
+            content["cluster_original"] = url_of[row["cluster_id"]]
+            content["versions"] = len(archive.versions(row["id"]))
+            content["raw_pages"] = archive.raw_html(row["id"])
+            contents[row["url"]] = content
+    return contents
+
+
+def test_import_of_another_tools_warc_equals_the_crawl(captured, crawl_site):
+    crawled = archive_contents(captured["crawl"])
+    imported = archive_contents(captured["imported"])
+    assert len(crawled) == len({a.url for a in crawl_site.articles})
+    assert sorted(imported) == sorted(crawled)
+    mismatches = [
+        (url, column, imported[url][column], value)
+        for url, row in crawled.items()
+        for column, value in row.items()
+        if imported[url][column] != value
+    ]
+    assert mismatches == []
+    multi = [url for url, row in imported.items() if len(row["raw_pages"]) > 1]
+    clustered = [url for url, row in imported.items() if row["cluster_original"] != url]
+    assert multi and clustered  # the comparison covered paged articles and clusters
+
+
+def test_importing_twice_adds_nothing(captured):
+    before = archive_contents(captured["imported"])
+    again = run_warta("import", str(captured["warc"]), db=captured["imported"])
+    assert again.returncode == 0, again.stderr
+    assert f"({len(before)} unchanged" not in again.stdout  # the format is "0 new, …"
+    assert f"0 new, 0 updated, {len(before)} unchanged, 0 duplicates" in again.stdout
+    assert archive_contents(captured["imported"]) == before  # no row, version or page more
+
+
+def test_torn_file_imports_its_complete_records(captured, tmp_path):
+    warc = captured["warc"]
+    members = response_members(warc)
+    offset, length, _ = members[len(members) // 2]
+    torn = tmp_path / "torn.warc.gz"
+    torn.write_bytes(warc.read_bytes()[: offset + length // 2])  # cut inside one record
+    db = tmp_path / "torn.db"
+    result = run_warta("import", str(torn), db=db)
+    assert result.returncode == 0, result.stderr
+    assert "torn record" in result.stdout and "Traceback" not in result.stderr
+    whole = {url for start, size, url in members if start + size <= offset}
+    with Archive(db, readonly=True) as archive:
+        stored = archive.articles()
+    assert stored  # the records before the cut were imported
+    for row in stored:  # and only articles whose every page lies before the cut
+        with Archive(db, readonly=True) as archive:
+            pages = archive.latest_pages(row["id"])
+        assert {url for _, url in pages} <= whole
+
+
+def response_members(warc: Path) -> list[tuple[int, int, str]]:
+    """(offset, length, target URI) of each response record of a WARC file."""
+    members = []
+    with warc.open("rb") as handle:
+        records = ArchiveIterator(handle)
+        for record in records:
+            uri = record.rec_headers.get_header("WARC-Target-URI")
+            records.read_to_end(record)
+            if record.rec_type == "response":
+                members.append((records.get_record_offset(), records.get_record_length(), uri))
+    return members
+
+
+def test_not_a_warc_file_is_one_line_and_the_others_import(captured, tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("this is not a WARC file\n")
+    listing = tmp_path / "warc.paths"
+    listing.write_text(f"# a warc.paths-style list\nnotes.txt\n\n{captured['warc']}\n")
+    db = tmp_path / "list.db"
+    result = run_warta("import", "--paths-file", str(listing), db=db)
+    assert result.returncode == 0, result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == [f"error: {notes}: not a WARC file (no WARC/1.x record)"]
+    assert "Traceback" not in result.stderr
+    with Archive(db, readonly=True) as archive, Archive(captured["crawl"], readonly=True) as crawl:
+        assert archive.count() == crawl.count()
+
+
+def test_gzipped_paths_list_as_common_crawl_publishes_it(captured, tmp_path):
+    folder = tmp_path / "crawl-data"
+    folder.mkdir()
+    (folder / "one.warc.gz").write_bytes(captured["warc"].read_bytes())
+    listing = tmp_path / "warc.paths.gz"
+    listing.write_bytes(gzip.compress(b"crawl-data/one.warc.gz\n"))
+    result = run_warta("import", "--paths-file", str(listing), db=tmp_path / "cc.db")
+    assert result.returncode == 0, result.stderr
+    with Archive(tmp_path / "cc.db", readonly=True) as archive:
+        with Archive(captured["crawl"], readonly=True) as crawl:
+            assert archive.count() == crawl.count()
+    broken = tmp_path / "broken.paths.gz"
+    broken.write_bytes(b"not gzip")
+    bad = run_warta("import", "--paths-file", str(broken), db=tmp_path / "cc.db")
+    assert bad.returncode == 1 and len(bad.stderr.strip().splitlines()) == 1
+    assert "cannot read the list of WARC files" in bad.stderr
+
+
+def test_a_later_capture_of_a_changed_article_is_a_revision(tmp_path):
+    """Two captures of one URL, the outlet having revised the article in between: one
+    row, holding the later text, and the earlier one kept as a version."""
+    url = "https://news.example.org/2025/11/07/banjir"
+    warc = tmp_path / "twice.warc.gz"
+    write_records(
+        warc,
+        [(url, HTML, news_page("Banjir Bantul", 5)), (url, HTML, news_page("Banjir Sleman", 6))],
+    )
+    db = tmp_path / "twice.db"
+    result = run_warta("import", "--any-site", str(warc), db=db)
+    assert "1 new, 1 updated" in result.stdout, result.stdout + result.stderr
+    with Archive(db, readonly=True) as archive:
+        [row] = archive.articles()
+        versions = archive.versions(row["id"])
+    assert row["title"] == "Banjir Sleman"
+    assert [v["title"] for v in versions] == ["Banjir Bantul", "Banjir Sleman"]
+
+
+def test_nothing_readable_at_all_fails(tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("no-warc-here\n")  # unlike the text above, not even ARC-shaped
+    result = run_warta("import", str(notes), db=tmp_path / "none.db")
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith(f"error: {notes}: not a WARC file")
+
+
+NEWS_PAGE = """<!doctype html><html lang="id"><head><meta charset="utf-8">
+<title>{title}</title><meta property="og:title" content="{title}">
+<meta property="article:published_time" content="2025-11-07T10:15:00+07:00">
+</head><body><article><h1>{title}</h1>{paragraphs}</article></body></html>"""
+
+
+def news_page(title: str, paragraphs: int) -> bytes:
+    text = "".join(
+        f"<p>Paragraf {n} tentang {title.lower()}: warga kota berkumpul di balai desa dan "
+        f"membahas rencana perbaikan jalan serta saluran air menjelang musim hujan.</p>"
+        for n in range(paragraphs)
+    )
+    return NEWS_PAGE.format(title=title, paragraphs=text).encode()
+
+
+def write_records(warc: Path, records: list[tuple[str, list[tuple[str, str]], bytes]]) -> None:
+    """A WARC/1.1 file of response records (URL, HTTP headers, payload)."""
+    with warc.open("wb") as out:
+        writer = WARCWriter(out, gzip=True, warc_version="1.1")
+        for url, headers, payload in records:
+            http_headers = StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1")
+            record = writer.create_warc_record(
+                url, "response", payload=_stream(payload), http_headers=http_headers
+            )
+            writer.write_record(record)
+
+
+def raw_response(url: str, block: bytes) -> bytes:
+    """A gzip member holding one response record, written by hand (warcio's writer
+    refuses a block that is not HTTP)."""
+    head = (
+        f"WARC/1.1\r\nWARC-Type: response\r\nWARC-Target-URI: {url}\r\n"
+        f"WARC-Date: 2025-11-07T03:00:00.000000Z\r\n"
+        f"WARC-Record-ID: <urn:uuid:{uuid.uuid4()}>\r\n"
+        f"Content-Type: application/http; msgtype=response\r\n"
+        f"Content-Length: {len(block)}\r\n\r\n"
+    )
+    return gzip.compress(head.encode() + block + b"\r\n\r\n")
+
+
+def _stream(data: bytes) -> Any:
+    from io import BytesIO
+
+    return BytesIO(data)
+
+
+HTML = [("Content-Type", "text/html; charset=utf-8")]
+
+
+def test_any_site_takes_news_like_pages_of_other_sites(tmp_path):
+    warc = tmp_path / "elsewhere.warc.gz"
+    write_records(
+        warc,
+        [
+            ("https://news.example.org/2025/11/07/banjir", HTML, news_page("Banjir Bantul", 5)),
+            ("https://news.example.org/about", HTML, b"<html><title>Tentang</title></html>"),
+            ("https://blog.example.net/catatan", HTML, news_page("Catatan Pendek", 1)),
+        ],
+    )
+    plain = run_warta("import", str(warc), db=tmp_path / "plain.db")
+    assert "skipped      3  not a configured outlet" in plain.stdout
+    with Archive(tmp_path / "plain.db", readonly=True) as archive:
+        assert archive.count() == 0
+    wide = run_warta("import", "--any-site", str(warc), db=tmp_path / "wide.db")
+    assert wide.returncode == 0, wide.stderr
+    with Archive(tmp_path / "wide.db", readonly=True) as archive:
+        rows = archive.articles()
+    assert [(r["url"], r["source"], r["title"]) for r in rows] == [
+        ("https://news.example.org/2025/11/07/banjir", "news.example.org", "Banjir Bantul")
+    ]
+    assert "not news-like" in wide.stdout  # the short page: dated, but 1 paragraph
+    assert "no publication date" in wide.stdout  # the about page
+
+
+def chunked(data: bytes, size: int = 100) -> bytes:
+    """The data in HTTP/1.1 chunked transfer coding."""
+    chunks = [data[i : i + size] for i in range(0, len(data), size)]
+    return b"".join(b"%x\r\n%s\r\n" % (len(c), c) for c in chunks) + b"0\r\n\r\n"
+
+
+def test_bad_records_are_counted_and_skipped(tmp_path):
+    """A bad HTTP header block and an undecodable gzip body: each one counted, the good
+    records beside them imported (one of them chunked and gzipped, as recorded)."""
+    warc = tmp_path / "bad.warc.gz"
+    good = news_page("Banjir Sleman", 5)
+    other = news_page("Jalan Rusak", 5)
+    coded = [("Transfer-Encoding", "chunked"), ("Content-Encoding", "gzip")]
+    write_records(
+        warc,
+        [
+            (
+                "https://a.example.org/2025/11/07/rusak",
+                HTML + [("Content-Encoding", "gzip")],
+                b"this is not gzip at all " * 20,
+            ),
+            (
+                "https://a.example.org/2025/11/07/baik",
+                HTML + [("Content-Encoding", "gzip")],
+                gzip.compress(good),
+            ),
+            ("https://a.example.org/2025/11/07/jalan", HTML + coded, chunked(gzip.compress(other))),
+        ],
+    )
+    with warc.open("ab") as out:  # a response whose HTTP header block is not HTTP
+        out.write(raw_response("https://a.example.org/2025/11/07/aneh", b"NOT-HTTP x\r\n\r\nbody"))
+    db = tmp_path / "bad.db"
+    result = run_warta("import", "--any-site", str(warc), db=db)
+    assert result.returncode == 0, result.stderr
+    assert "bad HTTP headers" in result.stdout
+    assert "unreadable record" in result.stdout
+    with Archive(db, readonly=True) as archive:
+        rows = archive.articles()
+    assert sorted(r["url"] for r in rows) == [
+        "https://a.example.org/2025/11/07/baik",
+        "https://a.example.org/2025/11/07/jalan",
+    ]
+    assert {r["title"] for r in rows} == {"Banjir Sleman", "Jalan Rusak"}
+
+
+def test_pointer_of_locates_the_whole_record(captured):
+    """Each indexed page's pointer (offset, length, record id, digest) reads back its
+    own record: the contract's WarcPointer fields."""
+    report = ImportReport()
+    captures = list(index_file(captured["warc"], report))
+    assert captures and report.pages == len(captures)
+    data = captured["warc"].read_bytes()
+    for capture in captures[:20]:
+        pointer = capture.pointer
+        assert set(pointer) == {"file", "offset", "length", "record_id", "digest"}
+        assert pointer["file"] == captured["warc"].name  # the name: folders move
+        member = gzip.decompress(data[pointer["offset"] : pointer["offset"] + pointer["length"]])
+        assert member.startswith(b"WARC/1.")
+        assert member.endswith(b"\r\n\r\n")  # the whole record, not a part of it
+        assert f"WARC-Record-ID: {pointer['record_id']}".encode() in member
+        assert pointer["digest"].startswith("sha1:")
+        assert f"WARC-Payload-Digest: {pointer['digest']}".encode() in member
+
+
+def test_import_is_faster_than_the_crawl(captured, crawl_server, tmp_path):
+    """Wall time of `warta import` against `warta crawl` of the same pages, median of 3."""
+    crawl_times, import_times = [], []
+    for run in range(3):
+        started = time.monotonic()
+        crawl = run_warta("crawl", "--replica", crawl_server.base_url, db=tmp_path / f"c{run}.db")
+        crawl_times.append(time.monotonic() - started)
+        assert crawl.returncode == 0
+        started = time.monotonic()
+        imported = run_warta("import", str(captured["warc"]), db=tmp_path / f"i{run}.db")
+        import_times.append(time.monotonic() - started)
+        assert imported.returncode == 0
+    ratio = statistics.median(crawl_times) / statistics.median(import_times)
+    print(f"crawl {crawl_times} import {import_times}: import {ratio:.1f}x faster")
+    assert ratio > 1
+
+
+def test_import_warcs_api_in_one_process_reports_progress(captured, tmp_path, monkeypatch):
+    """jobs=1 (no worker processes) archives what the workers did, reporting progress."""
+    from crawler.sources import load_sources
+    from warta import importing
+
+    monkeypatch.setattr(importing, "PROGRESS_EVERY", 0.0)
+    seen: list[tuple[str, int]] = []
+    with Archive(tmp_path / "api.db") as archive:
+        report = import_warcs(
+            archive,
+            [captured["warc"]],
+            sources=load_sources(),
+            progress=lambda r, phase: seen.append((phase, r.articles)),
+            jobs=1,
+        )
+    assert report.outcomes["new"] > 0 and report.stored == report.outcomes["new"]
+    assert {phase for phase, _ in seen} == {"index", "articles"}
+    assert seen[-1][1] == report.articles
+    assert archive_contents(tmp_path / "api.db") == archive_contents(captured["imported"])

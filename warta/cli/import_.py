@@ -1,0 +1,107 @@
+"""`warta import`: anyone's WARC files into the archive, through the crawl's pipelines."""
+
+from __future__ import annotations
+
+import gzip
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from storage.archive import Archive, ArchiveError, default_db_path
+from warta.cli.options import DB_OPTION, SOURCES_OPTION, configured_sources, fail
+
+if TYPE_CHECKING:
+    from warta.importing import ImportReport
+
+
+@click.command(name="import")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@DB_OPTION
+@SOURCES_OPTION
+@click.option(
+    "--any-site",
+    is_flag=True,
+    help="Also take news-like pages of sites no source owns (title, date, 400+ characters).",
+)
+@click.option(
+    "--paths-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A warc.paths(.gz)-style list: one local WARC file per line, relative to the list.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=min(os.cpu_count() or 1, 4),
+    show_default="CPUs, at most 4",
+    help="Worker processes that extract articles (the archive is written by one).",
+)
+def import_(
+    files: tuple[Path, ...],
+    db_path: str | None,
+    sources_path: str | None,
+    any_site: bool,
+    paths_file: Path | None,
+    jobs: int,
+) -> None:
+    """Import the HTML pages of WARC files (gzipped or not) as a crawl would archive them."""
+    paths = [*files, *(listed_paths(paths_file) if paths_file else [])]
+    if not paths:
+        raise click.UsageError("give WARC files, or --paths-file LIST")
+    sources = configured_sources(sources_path)
+    try:
+        archive = Archive(db_path or default_db_path())
+    except ArchiveError as exc:
+        raise fail(str(exc)) from None
+    # imported here: the extractor's and Scrapy's imports are not paid by `warta --help`
+    from warta.importing import import_warcs
+
+    with archive:
+        report = import_warcs(
+            archive, paths, sources=sources, any_site=any_site, progress=show_progress, jobs=jobs
+        )
+    for path, error in report.file_errors:
+        click.echo(f"error: {path}: {error}", err=True)
+    click.echo(summary(report))
+    for reason, number in report.skipped.most_common():
+        click.echo(f"  skipped {number:>6}  {reason}")
+    if report.file_errors and len(report.file_errors) == report.files:
+        raise SystemExit(1)  # nothing could be read at all
+
+
+def listed_paths(paths_file: Path) -> list[Path]:
+    """The files a warc.paths-style list (gzipped or not) names, relative to the list's
+    folder; blank lines and # comments are skipped."""
+    try:
+        data = paths_file.read_bytes()
+        if paths_file.suffix == ".gz":  # Common Crawl publishes warc.paths.gz
+            data = gzip.decompress(data)
+        text = data.decode("utf-8")
+    except (OSError, EOFError, UnicodeDecodeError, gzip.BadGzipFile) as exc:
+        raise fail(f"{paths_file}: cannot read the list of WARC files ({exc})") from None
+    lines = (line.strip() for line in text.splitlines())
+    return [paths_file.parent / line for line in lines if line and not line.startswith("#")]
+
+
+def summary(report: ImportReport) -> str:
+    outcomes = report.outcomes
+    rate = report.articles / report.seconds if report.seconds else 0.0
+    return (
+        f"{report.files} files, {report.records} records, {report.pages} HTML pages: "
+        f"{report.articles} articles ({outcomes['new']} new, {outcomes['updated']} updated, "
+        f"{outcomes['unchanged']} unchanged, {outcomes['duplicate']} duplicates) "
+        f"in {report.seconds:.1f}s ({rate:.1f} articles/s); "
+        f"{sum(report.skipped.values())} skipped, {len(report.file_errors)} unreadable files"
+    )
+
+
+def show_progress(report: ImportReport, phase: str) -> None:
+    """One progress line on stderr (every second or so, from importing._Ticker)."""
+    seconds = report.seconds or 1.0
+    click.echo(
+        f"import: {phase}: {report.records} records ({report.records / seconds:.0f}/s), "
+        f"{report.pages} HTML pages, {report.articles} articles "
+        f"({report.articles / seconds:.1f}/s)",
+        err=True,
+    )

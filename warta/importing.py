@@ -1,0 +1,466 @@
+"""`warta import`: turn anyone's WARC files into archive rows, as a crawl would.
+
+Every HTML response record (status 200, text/html) goes through the crawl's
+own extraction (`extract_article`, continuation pages included) and its whole
+pipeline chain (`pipelines.chain.process`: validation, normalisation, dedupe,
+clusters, revisions, FTS). Two passes per import:
+
+1. index: read every record of every file once, keep only a small `Capture`
+   (URL, file, offset, length, date, ids) per HTML response, never the bodies:
+   a 1 GB CC-NEWS file does not sit in memory;
+2. articles: for each first page (in capture order), read its record back by
+   offset, find its continuation pages' URLs in the index, read those, extract
+   the whole article and hand it to the chain. With jobs > 1, forked workers do
+   the reading and extraction while this process runs the chain, in the same order.
+
+A bad or torn record is counted with its reason and skipped; a file that is not
+a WARC at all is one error line for that file; neither stops the import.
+Importing the same files again stores nothing new: each article comes out
+`unchanged` (Archive.store neither adds a row nor keeps a version for it; it
+moves the row's last_seen_at, as a re-crawl of an unchanged page does).
+"""
+
+from __future__ import annotations
+
+import gzip
+import multiprocessing
+import time
+import zlib
+from collections import Counter, deque
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from io import BytesIO
+from itertools import islice
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy.http import HtmlResponse
+from w3lib.url import canonicalize_url
+from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import ChunkedDataReader
+from warcio.recordloader import ArcWarcRecord
+from warcio.statusandheaders import StatusAndHeadersParser, StatusAndHeadersParserException
+
+from crawler.extraction import continuation_urls, extract_article, fetch_url_for
+from crawler.items import Article, FetchedPage
+from crawler.sources import Source
+from crawler.spiders.base import HTML_TYPES, not_an_article, page_of, parsed
+from crawler.urls import canonical_url, configured_hosts
+from pipelines.chain import process
+from pipelines.dedupe import DuplicateArticle
+from pipelines.validate import MIN_BODY_CHARS, InvalidArticle
+from storage.archive import Archive
+
+# --any-site: a page of a site no source owns is news-like when extraction finds a
+# title, a publication time, and a body of at least this many characters (about
+# three paragraphs; a section front or a "contact us" page has no date or less text).
+NEWS_BODY_CHARS = 400
+PROGRESS_EVERY = 1.0  # seconds between progress reports
+
+
+@dataclass(frozen=True)
+class Capture:
+    """One HTML response record, as the index keeps it (no body)."""
+
+    url: str
+    path: Path
+    date: str  # WARC-Date
+    # The contract's WarcPointer fields (pointer_of): file, offset, length, record_id, digest
+    pointer: dict[str, Any]
+
+    @property
+    def offset(self) -> int:
+        """Where the record starts in the file (its gzip member, when gzipped)."""
+        return int(self.pointer["offset"])
+
+
+@dataclass
+class ImportReport:
+    """What an import read and stored."""
+
+    files: int = 0
+    records: int = 0  # WARC records read, every type
+    pages: int = 0  # HTML response records indexed
+    articles: int = 0  # articles handed to the pipeline chain
+    outcomes: Counter[str] = field(default_factory=Counter)  # new/updated/unchanged/duplicate
+    skipped: Counter[str] = field(default_factory=Counter)  # reason -> records or articles
+    file_errors: list[tuple[str, str]] = field(default_factory=list)  # (file, one line)
+    seconds: float = 0.0
+
+    @property
+    def stored(self) -> int:
+        return self.outcomes["new"] + self.outcomes["updated"]
+
+
+Progress = Callable[[ImportReport, str], None]  # (report so far, phase: "index"/"articles")
+
+
+def import_warcs(
+    archive: Archive,
+    paths: Iterable[str | Path],
+    *,
+    sources: Mapping[str, Source],
+    any_site: bool = False,
+    progress: Progress | None = None,
+    jobs: int = 1,
+) -> ImportReport:
+    """Import the HTML response records of these WARC files into `archive`.
+
+    With `jobs` > 1, that many worker processes read and extract articles while this
+    one runs the pipeline chain (which writes the archive) on them, in the same order.
+    """
+    report = ImportReport()
+    started = time.monotonic()
+    ticker = _Ticker(report, progress)
+    index: dict[str, list[Capture]] = {}
+    for path in map(Path, paths):
+        report.files += 1
+        for capture in index_file(path, report):
+            index.setdefault(capture.url, []).append(capture)
+            ticker.tick("index")
+    hosts = configured_hosts(sources)
+    chosen = []
+    for capture in first_pages(index, hosts):
+        if source_for(capture.url, sources) is None and not any_site:
+            report.skipped["not a configured outlet"] += 1
+        else:
+            chosen.append(capture)
+    for capture, article in extracted(chosen, index, report, jobs):
+        if article is not None:
+            _store(article, source_for(capture.url, sources), archive, hosts, report)
+        ticker.tick("articles")
+    archive.flush()
+    report.seconds = time.monotonic() - started
+    return report
+
+
+# -- pass 1: the index -------------------------------------------------------------------
+
+
+def index_file(path: Path, report: ImportReport) -> Iterator[Capture]:
+    """The HTML response records of one file; what cannot be read is counted in `report`."""
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        report.file_errors.append((str(path), exc.strerror or str(exc)))
+        return
+    with handle:
+        records = ArchiveIterator(handle, no_record_parse=True, check_digests=False)
+        read = 0  # records of this file read so far
+        try:
+            for record in records:
+                if read == 0 and record.format != "warc":  # warcio reads any text as ARC
+                    report.file_errors.append((str(path), "not a WARC file (no WARC/1.x record)"))
+                    return
+                read += 1
+                report.records += 1
+                capture = _capture_of(record, records, path, report)
+                if capture is not None:
+                    report.pages += 1
+                    yield capture
+        except Exception as exc:  # torn gzip (zlib.error), cut record (EOFError), not a WARC
+            if read == 0:  # its very first record failed: the file is no WARC at all
+                report.file_errors.append((str(path), f"not a WARC file ({_reason(exc)})"))
+            else:  # the rest of the file cannot be found reliably past a torn record
+                report.skipped[f"torn record: {_reason(exc)}"] += 1
+
+
+def _capture_of(
+    record: ArcWarcRecord, records: ArchiveIterator, path: Path, report: ImportReport
+) -> Capture | None:
+    """The record's Capture when it is an HTML 200 response; None (counted) otherwise."""
+    if record.rec_type != "response":
+        return None
+    url = record.rec_headers.get_header("WARC-Target-URI") or ""
+    if not url.startswith(("http://", "https://")):
+        report.skipped["response without an http(s) target"] += 1
+        return None
+    block = record.raw_stream.read()  # a torn record ends early: warcio reads no further
+    records.read_to_end(record)  # the record's length is known only once it is read
+    if record.length is None or len(block) < record.length:  # cut in its headers or block
+        report.skipped["torn record: shorter than its Content-Length"] += 1
+        return None
+    http = _http_headers(block)
+    if http is None:
+        report.skipped["bad HTTP headers"] += 1
+        return None
+    status = http.get_statuscode()
+    media_type = (http.get_header("Content-Type") or "").split(";")[0].strip().lower()
+    if status != "200" or (media_type and media_type not in HTML_TYPES):
+        return None  # a redirect, an error page, an image: not an article page
+    pointer = pointer_of(record, path, records.get_record_offset(), records.get_record_length())
+    date = record.rec_headers.get_header("WARC-Date") or ""
+    return Capture(url=url, path=path, date=date, pointer=pointer)
+
+
+def pointer_of(record: ArcWarcRecord, path: Path, offset: int, length: int) -> dict[str, Any]:
+    """The contract's WARC pointer of a response record (storage.warc.WarcPointer's fields).
+
+    `file` is the file's NAME (folders move); offset and length are those of the
+    whole record in the file (its gzip member). A dict until FetchedPage.warc exists
+    on this branch; then load_page sets `page.warc = WarcPointer(**capture.pointer)`."""
+    return {
+        "file": path.name,
+        "offset": offset,
+        "length": length,
+        "record_id": record.rec_headers.get_header("WARC-Record-ID") or "",
+        "digest": record.rec_headers.get_header("WARC-Payload-Digest") or "",
+    }
+
+
+def _http_headers(block: bytes) -> Any:
+    """A record block's HTTP status line and headers, parsed here (None when unreadable):
+    with no_record_parse, a bad header block fails this record, not the iterator."""
+    try:
+        return StatusAndHeadersParser(["HTTP/1.0", "HTTP/1.1"]).parse(BytesIO(block))
+    except (StatusAndHeadersParserException, ValueError, EOFError):
+        return None
+
+
+# -- pass 2: articles ----------------------------------------------------------------------
+
+
+def first_pages(index: Mapping[str, list[Capture]], hosts: Collection[str]) -> list[Capture]:
+    """The captures that begin an article, in capture order (revisions stay in order).
+
+    A first page is the URL a crawl requests for an article (`fetch_url_for` of its
+    canonical URL: the whole view `?page=all` where the outlet has one), or the
+    canonical URL itself when that whole view was not captured. Not first pages: a
+    continuation page (`?page=2`, detik's `/slug/2`: read with its first page), and
+    a partial view whose whole view is in the files too (it would read as a revision).
+    """
+    firsts = []
+    for url, captures in index.items():
+        canonical = canonical_url(url, hosts)
+        wanted = fetch_url_for(canonical)
+        this = canonicalize_url(_https(url))  # query order as the canonical URL writes it
+        whole = this == canonicalize_url(wanted)
+        if whole or (this == canonical and not _captured(wanted, index)):
+            firsts.extend(captures)
+    return sorted(firsts, key=lambda c: (c.date, str(c.path), c.offset))
+
+
+def _https(url: str) -> str:
+    """The URL as canonical URLs write it: https (captures may be of http:// pages)."""
+    return "https://" + url.removeprefix("http://").removeprefix("https://")
+
+
+def _captured(url: str, index: Mapping[str, list[Capture]]) -> bool:
+    return url in index or url.replace("https://", "http://", 1) in index
+
+
+def source_for(url: str, sources: Mapping[str, Source]) -> Source | None:
+    """The configured source owning the URL, if any."""
+    return next((source for source in sources.values() if source.owns_url(url)), None)
+
+
+def assemble(
+    first: Capture, index: Mapping[str, list[Capture]], report: ImportReport
+) -> Article | None:
+    """The article whose first page is `first`, with its continuation pages found in the
+    index, extracted as the spider extracts it (crawler/spiders/base.py); None, counted
+    with its reason, when a page cannot be read or is missing."""
+    page = load_page(first, report)
+    if page is None:
+        return None
+    tree = parsed(page.body)
+    pages = [page]
+    for url in continuation_urls(page.body if tree is None else tree, page.url):
+        captures = index.get(url)
+        if not captures:
+            report.skipped["continuation page not in the WARC files"] += 1
+            return None
+        more = load_page(_nearest(captures, first), report)
+        if more is None:
+            return None
+        pages.append(more)
+    html = page.body if tree is None else tree
+    article = extract_article(html, page.url, more_pages=[(p.body, p.url) for p in pages[1:]])
+    if article is None:
+        report.skipped["not an HTML document"] += 1
+        return None
+    article.pages = pages
+    return article
+
+
+# The index, as forked workers inherit it (set just before the pool starts).
+_WORKER_INDEX: Mapping[str, list[Capture]] = {}
+WINDOW = 64  # articles in flight in the workers: extracted ones wait in memory
+
+
+def extracted(
+    firsts: list[Capture], index: Mapping[str, list[Capture]], report: ImportReport, jobs: int
+) -> Iterator[tuple[Capture, Article | None]]:
+    """Each first page with its assembled article (None when it could not be), in order."""
+    if jobs <= 1 or len(firsts) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for capture in firsts:
+            yield capture, assemble(capture, index, report)
+        return
+    global _WORKER_INDEX
+    _WORKER_INDEX = index  # forked, not pickled: a large index is not copied per task
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        ahead = iter(firsts)
+        pending = deque((c, pool.submit(_assemble_in_worker, c)) for c in islice(ahead, WINDOW))
+        while pending:
+            capture, future = pending.popleft()
+            following = next(ahead, None)
+            if following is not None:  # keep WINDOW articles in flight, no more
+                pending.append((following, pool.submit(_assemble_in_worker, following)))
+            article, skipped = future.result()
+            report.skipped.update(skipped)
+            yield capture, article
+
+
+def _assemble_in_worker(first: Capture) -> tuple[Article | None, Counter[str]]:
+    report = ImportReport()
+    return assemble(first, _WORKER_INDEX, report), report.skipped
+
+
+def _nearest(captures: list[Capture], first: Capture) -> Capture:
+    """The capture of a continuation page closest in time to its first page's."""
+    return min(captures, key=lambda c: abs(_when(c.date) - _when(first.date)))
+
+
+def _when(date: str) -> float:
+    try:
+        return datetime.fromisoformat(date.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return 0.0
+
+
+def load_page(capture: Capture, report: ImportReport) -> FetchedPage | None:
+    """Read one response record back by its offset, as the page a crawl would have had.
+
+    The body is de-chunked and Content-Encoding decoded (warcio's content_stream), as
+    Scrapy hands it; the spider's own checks (`not_an_article`) then apply."""
+    try:
+        response = _response_at(capture)
+    except Exception as exc:  # torn gzip (zlib.error), cut record, bad headers
+        report.skipped[f"unreadable record: {_reason(exc)}"] += 1
+        return None
+    refused = not_an_article(response)
+    if refused:
+        report.skipped[refused[0].replace("_", " ")] += 1
+        return None
+    page = page_of(response)
+    page.fetched_at = datetime.fromisoformat(capture.date.replace("Z", "+00:00")).astimezone(UTC)
+    return page
+
+
+def _response_at(capture: Capture) -> HtmlResponse:
+    with capture.path.open("rb") as handle:
+        handle.seek(capture.offset)
+        record = next(iter(ArchiveIterator(handle, check_digests=False)))
+        return _response_of(record, capture.url)
+
+
+def _response_of(record: ArcWarcRecord, url: str) -> HtmlResponse:
+    """The record's HTTP response as Scrapy hands it to a spider: body de-chunked and
+    Content-Encoding decoded, those two headers gone."""
+    http = record.http_headers
+    headers: dict[str, list[str]] = {}
+    for name, value in http.headers:
+        if name.lower() not in ("content-encoding", "transfer-encoding"):
+            headers.setdefault(name, []).append(value)
+    body = payload(record)
+    return HtmlResponse(url=url, status=int(http.get_statuscode()), headers=headers, body=body)
+
+
+def payload(record: ArcWarcRecord) -> bytes:
+    """The HTTP body of a response record, de-chunked and decoded; raises ValueError
+    (or zlib.error) when it cannot be: warcio's own content_stream would silently
+    hand back the still-encoded bytes."""
+    http = record.http_headers
+    stream = record.raw_stream
+    if "chunked" in (http.get_header("Transfer-Encoding") or "").lower():
+        stream = ChunkedDataReader(stream, raise_exceptions=True)
+    body: bytes = stream.read()
+    codings = [c.strip().lower() for c in (http.get_header("Content-Encoding") or "").split(",")]
+    for coding in reversed([c for c in codings if c and c != "identity"]):
+        body = decoded(body, coding)
+    return body
+
+
+def decoded(body: bytes, coding: str) -> bytes:
+    """The body with one Content-Encoding undone."""
+    if coding in ("gzip", "x-gzip"):
+        return gzip.decompress(body)
+    if coding == "deflate":  # zlib-wrapped, or raw deflate as some servers send it
+        try:
+            return zlib.decompress(body)
+        except zlib.error:
+            return zlib.decompress(body, -zlib.MAX_WBITS)
+    if coding == "br":
+        import brotli  # Scrapy decodes br only when brotli is installed: so do we
+
+        return bytes(brotli.decompress(body))
+    raise ValueError(f"unknown Content-Encoding {coding!r}")
+
+
+def _store(
+    article: Article,
+    source: Source | None,
+    archive: Archive,
+    hosts: Collection[str],
+    report: ImportReport,
+) -> None:
+    """Give the article its source, as the spider does, and run the pipeline chain."""
+    first = article.pages[0].url
+    if article.published_at is None:  # what a crawl never reads as an article
+        report.skipped["no publication date (a listing or section page)"] += 1
+        return
+    if source is None:
+        if not news_like(article):
+            report.skipped["not news-like (--any-site)"] += 1
+            return
+        article.source = (urlsplit(first).hostname or "").removeprefix("www.")
+        article.fetched_url = first
+    else:
+        article.source = source.id
+        article.fetched_url = canonical_url(first, source.config_domains)
+    report.articles += 1
+    try:
+        result = process(article, archive, hosts=hosts)
+    except InvalidArticle as exc:
+        report.skipped[f"invalid: {exc.reason.replace('_', ' ')}"] += 1
+        return
+    except DuplicateArticle:
+        report.outcomes["duplicate"] += 1
+        return
+    report.outcomes[result.outcome] += 1
+
+
+def news_like(article: Article) -> bool:
+    """Whether a page of a site no source owns reads as a news article (NEWS_BODY_CHARS)."""
+    body = (article.body or "").strip()
+    return bool(
+        article.title and article.published_at and len(body) >= max(NEWS_BODY_CHARS, MIN_BODY_CHARS)
+    )
+
+
+def _reason(exc: BaseException) -> str:
+    """An exception as a short one-line reason."""
+    text = " ".join(str(exc).split())[:120]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+class _Ticker:
+    """Calls `progress` at most every PROGRESS_EVERY seconds."""
+
+    def __init__(self, report: ImportReport, progress: Progress | None) -> None:
+        self.report = report
+        self.progress = progress
+        self.last = time.monotonic()
+        self.started = self.last
+
+    def tick(self, phase: str) -> None:
+        now = time.monotonic()
+        if self.progress is None or now - self.last < PROGRESS_EVERY:
+            return
+        self.last = now
+        self.report.seconds = now - self.started
+        self.progress(self.report, phase)
