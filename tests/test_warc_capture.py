@@ -159,6 +159,20 @@ def test_every_file_passes_warcio_check_and_is_named_per_the_contract(captured):
     assert not list(default_warc_dir(captured).glob(f"*{OPEN_SUFFIX}"))  # closed cleanly
 
 
+def test_cdxj_indexer_indexes_every_response(captured):
+    import subprocess
+
+    files = [str(p) for p in warc_files(captured)]
+    index = subprocess.run(
+        [str(REPO / ".venv" / "bin" / "cdxj-indexer"), *files], capture_output=True, text=True
+    )
+    assert index.returncode == 0, index.stderr
+    responses = sum(
+        r.rec_type == "response" for path in warc_files(captured) for r in records(path)
+    )
+    assert len(index.stdout.splitlines()) == responses
+
+
 def test_requests_and_responses_are_paired_with_query_strings(captured):
     recs = [r for path in warc_files(captured) for r in records(path)]
     responses = {
