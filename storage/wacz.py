@@ -32,6 +32,7 @@ from cdxj_indexer.main import CDXJIndexer
 from storage.core import ArchiveCore
 from storage.export import selected_ids
 from storage.query import Query
+from storage.warc import locate
 
 WACZ_VERSION = "1.1.1"
 WARC_NAME = "data.warc.gz"
@@ -66,15 +67,6 @@ class Page:
     text: str | None = None
 
 
-def default_warc_dir(db_path: str | Path) -> Path:
-    """The archive's WARC folder: `<db without .db>.warc/` beside it.
-
-    The same one-liner as storage.warc.default_warc_dir (warc-contract.md), which the
-    capture branch adds; replace this with an import when both are merged."""
-    path = Path(db_path)
-    return path.with_name((path.stem if path.suffix == ".db" else path.name) + ".warc")
-
-
 class Selected:
     """The WARC records and pages of the selected articles, read in batches of ids as
     they are iterated (a package of a million articles never sits in memory).
@@ -105,7 +97,7 @@ class Selected:
                 batch,
             )
             for file, offset, length in rows:
-                yield RecordRef(self.warc_dir / file, offset, length)
+                yield RecordRef(locate(self.warc_dir, file), offset, length)  # .open while written
 
     def pages(self) -> Iterator[Page]:
         self.without_records = 0 if self.captured else len(self.ids)

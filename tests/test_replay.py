@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from storage.wacz import default_warc_dir
+from storage.warc import default_warc_dir
 from tests.conftest import REPO, run_warta
 from tests.replica_warc import PYWB_VENV, capture, free_port, get, pywb_program, stamp
 

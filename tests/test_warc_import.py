@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import gzip
 import http.client
+import json
 import statistics
+import subprocess
 import time
 import uuid
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +28,9 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from storage.archive import Archive
+from storage.warc import default_warc_dir
 from tests.conftest import run_warta
+from tests.replica_warc import pywb_program
 from warta.importing import ImportReport, import_warcs, index_file
 
 # Columns that say when and in which order a row was written, not what it holds.
@@ -377,3 +382,48 @@ def test_import_warcs_api_in_one_process_reports_progress(captured, tmp_path, mo
     assert {phase for phase, _ in seen} == {"index", "articles"}
     assert seen[-1][1] == report.articles
     assert archive_contents(tmp_path / "api.db") == archive_contents(captured["imported"])
+
+
+# -- our own crawler's WARC: import and WACZ ----------------------------------------------
+
+
+def test_import_of_our_own_crawlers_warc_equals_the_crawl(captured, tmp_path):
+    """The crawl of the fixture captured its fetches (capture is on by default): importing
+    those WARC files into an empty archive gives the crawl's archive back, field by field."""
+    files = sorted(default_warc_dir(captured["crawl"]).glob("*.warc.gz"))
+    assert files, "the crawl wrote no WARC file"
+    db = tmp_path / "ours.db"
+    result = run_warta("import", *map(str, files), db=db)
+    assert result.returncode == 0, result.stdout + result.stderr
+    crawled, imported = archive_contents(captured["crawl"]), archive_contents(db)
+    assert sorted(imported) == sorted(crawled)
+    mismatches = [
+        (url, column)
+        for url, row in crawled.items()
+        for column, value in row.items()
+        if imported[url][column] != value
+    ]
+    assert mismatches == []
+
+
+def test_wacz_export_of_a_crawl_validates_and_pywb_takes_it(captured, tmp_path):
+    """`warta export --format wacz` of a captured crawl: `wacz validate` passes, and
+    pywb's wb-manager unpacks it with every packaged page in its index."""
+    out = tmp_path / "evidence.wacz"
+    result = run_warta("export", "--source", "tribunjogja", "-o", str(out), db=captured["crawl"])
+    assert result.returncode == 0, result.stderr
+    with Archive(captured["crawl"], readonly=True) as archive:
+        urls = {row["url"] for row in archive.articles() if row["source"] == "tribunjogja"}
+    with zipfile.ZipFile(out) as zf:
+        lines = zf.read("pages/pages.jsonl").decode().splitlines()[1:]
+    assert {json.loads(line)["url"] for line in lines} == urls
+    check = {"capture_output": True, "text": True, "timeout": 300, "cwd": tmp_path}
+    valid = subprocess.run([pywb_program("wacz"), "validate", "-f", str(out)], **check)
+    assert valid.returncode == 0, valid.stdout + valid.stderr
+    manager = pywb_program("wb-manager")
+    assert subprocess.run([manager, "init", "evidence"], **check).returncode == 0
+    added = subprocess.run([manager, "add", "--unpack-wacz", "evidence", str(out)], **check)
+    assert added.returncode == 0, added.stderr
+    index = (tmp_path / "collections/evidence/indexes/index.cdxj").read_text()
+    indexed = {json.loads(line.split(" ", 2)[2])["url"] for line in index.splitlines()}
+    assert urls <= indexed  # every article's first page (continuation pages too)

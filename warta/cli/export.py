@@ -109,7 +109,8 @@ def export_wacz(
     """Package the selected articles' WARC records; articles stored before capture have
     none and are left out (said on stderr); none at all is an error."""
     # imported here: warcio and cdxj-indexer load only for a WACZ export
-    from storage.wacz import NothingToPackage, Selected, WaczError, default_warc_dir, write_wacz
+    from storage.wacz import NothingToPackage, Selected, WaczError, write_wacz
+    from storage.warc import default_warc_dir
 
     try:
         selected = Selected(archive, asked, warc_dir or default_warc_dir(db))

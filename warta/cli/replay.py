@@ -32,7 +32,7 @@ from warta.cli.options import DB_OPTION, fail
 )
 def replay(db_path: str | None, warc_dir: Path | None, port: int, setup: bool) -> None:
     """Replay the archive's WARC files with pywb on 127.0.0.1 (Ctrl-C stops it)."""
-    from storage.wacz import default_warc_dir
+    from storage.warc import default_warc_dir
     from warta import replay as replaying
 
     venv = replaying.pywb_venv()
