@@ -14,11 +14,21 @@ switched to a single self-contained file (journal_mode DELETE), checked with
 `PRAGMA integrity_check` and each FTS5 index's own integrity-check, synced to
 disk, and only then given its name, so a failed or interrupted backup never
 leaves a file that looks like a good one.
+
+The raw pages live in the archive's WARC folder (storage/warc.py), so a backup
+copies that folder too, beside the copy (`backup_warcs`), after the database:
+WARC files only grow, and every record a committed row points at was on disk
+before the row was committed, so files copied after the snapshot hold every
+record the copy points at. A closed WARC file never changes, so one already in
+the destination with its size is not copied again: repeated backups copy only
+what is new. The copy is then checked: every pointer of the copy must land
+inside a copied file.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import stat
 import tempfile
@@ -33,6 +43,7 @@ from storage.opening import (
     is_damage,
 )
 from storage.schema import SCHEMA_VERSION
+from storage.warc import OPEN_SUFFIX, WarcError, default_warc_dir, locate
 
 
 class BackupError(RuntimeError):
@@ -45,6 +56,9 @@ class BackupReport:
     articles: int
     bytes: int
     fts_tables: list[str]
+    warc_files: int = 0  # WARC files in the copy's WARC folder
+    warc_copied: int = 0  # of them, copied by this backup (the rest were there already)
+    warc_bytes: int = 0  # bytes copied
 
 
 def backup(
@@ -88,7 +102,66 @@ def backup(
         reader.close()
         partial.unlink(missing_ok=True)
     report.path = dest
+    backup_warcs(source, dest, report)
     return report
+
+
+def backup_warcs(source: Path, dest: Path, report: BackupReport) -> None:
+    """Copy the archive's WARC folder beside the copy, then check the copy's pointers."""
+    folder, target = default_warc_dir(source), default_warc_dir(dest)
+    if not folder.is_dir():
+        return
+    try:
+        target.mkdir(exist_ok=True)
+        for name in sorted(p.name for p in folder.iterdir() if p.is_file()):
+            _copy_warc(folder, target, name, report)
+        _sync(target)
+    except OSError as exc:
+        why = exc.strerror or exc
+        raise BackupError(f"cannot copy the WARC files to {target}: {why}") from None
+    report.warc_files = sum(1 for p in target.iterdir() if p.is_file())
+    _check_pointers(dest, target)
+
+
+def _copy_warc(folder: Path, target: Path, name: str, report: BackupReport) -> None:
+    growing = name.endswith(OPEN_SUFFIX)
+    source = folder / name
+    if growing and not source.exists():  # closed meanwhile: copy it under its final name
+        name = name[: -len(OPEN_SUFFIX)]
+        source, growing = folder / name, False
+    copy = target / name
+    if not growing and copy.exists() and copy.stat().st_size == source.stat().st_size:
+        return  # a closed file never changes: copied by an earlier backup
+    partial = target / f".{name}.part"
+    shutil.copyfile(source, partial)
+    _sync(partial)
+    os.replace(partial, copy)
+    report.warc_copied += 1
+    report.warc_bytes += copy.stat().st_size
+    if not growing:  # the copy of its growing state, from an earlier backup, is superseded
+        (target / (name + OPEN_SUFFIX)).unlink(missing_ok=True)
+
+
+def _check_pointers(dest: Path, target: Path) -> None:
+    """Every raw page of the copy that points into WARC lands inside a copied file."""
+    conn = sqlite3.connect(f"file:{dest}?mode=ro", uri=True)
+    try:
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(raw_pages)")}
+        if "warc_file" not in columns:
+            return
+        ends = conn.execute(
+            "SELECT warc_file, max(warc_offset + warc_length) FROM raw_pages "
+            "WHERE warc_file IS NOT NULL GROUP BY warc_file"
+        ).fetchall()
+    finally:
+        conn.close()
+    for name, end in ends:
+        try:
+            size = locate(target, name).stat().st_size
+        except WarcError:
+            raise BackupError(f"the copy points into {name}, which is not in {target}") from None
+        if size < end:
+            raise BackupError(f"the copy points past the end of {name} in {target}")
 
 
 def _failed(source: Path, exc: sqlite3.DatabaseError) -> str:

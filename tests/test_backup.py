@@ -21,7 +21,8 @@ import pytest
 
 from storage.archive import Archive
 from storage.backup import BackupError, backup
-from tests.conftest import REPO
+from storage.warc import default_warc_dir
+from tests.conftest import REPO, run_warta
 from tests.inprocess import warta_in_process
 from tests.test_archive import row
 from tests.test_cli_bad_input import one_line_error
@@ -67,6 +68,7 @@ def test_backup_during_a_crawl_with_a_reader_holding_the_archive_open(tmp_path, 
         copied = tmp_path / "cp.db"
         shutil.copyfile(db, copied)
         final = backup(db, tmp_path / "final.db")
+        again = backup(db, tmp_path / "final.db", overwrite=True)
     finally:
         if crawl.poll() is None:
             crawl.kill()
@@ -78,6 +80,14 @@ def test_backup_during_a_crawl_with_a_reader_holding_the_archive_open(tmp_path, 
     assert all(0 < n <= total for n, _ in during)
     assert final.articles == total == articles_in(tmp_path / "final.db")
     assert _count_now(copied) < total  # what `cp` would have kept: documented, not used
+    # the raw pages are WARC records: the copy has its own WARC folder, whole
+    assert final.warc_files > 0 and final.warc_copied == final.warc_files
+    assert again.warc_copied == 0  # closed WARC files are not copied twice
+    with Archive(db, readonly=True) as archive:
+        raw = {r["url"]: archive.raw_html(r["id"]) for r in archive.articles()}
+    shutil.rmtree(default_warc_dir(db))  # the copy needs nothing of the original
+    with Archive(tmp_path / "final.db", readonly=True) as archive:
+        assert {r["url"]: archive.raw_html(r["id"]) for r in archive.articles()} == raw
 
 
 def _count_now(db: Path) -> int:
@@ -172,3 +182,15 @@ def test_a_missing_archive_is_one_line(tmp_path):
     line = one_line_error(["backup", str(tmp_path / "b.db"), "--db", str(tmp_path / "none.db")])
     assert "archive not found" in line
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_backup_whose_warc_copy_lacks_a_record_fails(tmp_path, crawl_server):
+    """The copy's pointers are checked against the copied WARC files: a record the copy
+    points at that is not there (a WARC file cut short in the archive's folder) fails."""
+    db = tmp_path / "warta.db"
+    crawl = run_warta("crawl", "harianjogja", "--replica", crawl_server.base_url, db=db)
+    assert crawl.returncode == 0, crawl.stderr
+    for path in default_warc_dir(db).iterdir():
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])  # cut in half
+    with pytest.raises(BackupError, match="points past the end"):
+        backup(db, tmp_path / "copy.db")

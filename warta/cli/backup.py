@@ -32,3 +32,8 @@ def backup(dest: Path, db_path: str | None, overwrite: bool) -> None:
         f"{report.articles} articles backed up to {dest} ({report.bytes / 1e6:.1f} MB); "
         f"integrity_check ok, full-text indexes ok ({checked})"
     )
+    if report.warc_files:
+        click.echo(
+            f"{report.warc_files} WARC files beside it ({report.warc_copied} copied now, "
+            f"{report.warc_bytes / 1e6:.1f} MB); every raw page of the copy points into them"
+        )
