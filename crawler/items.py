@@ -13,7 +13,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from storage.warc import WarcPointer
+
+@dataclass(frozen=True)
+class WarcPointer:
+    """Where a page's bytes are kept: the whole gzip member of its WARC response record
+    (storage/warc.py writes and reads them)."""
+
+    file: str  # the file NAME, relative to the archive's WARC folder (folders move)
+    offset: int
+    length: int
+    record_id: str  # WARC-Record-ID, "<urn:uuid:…>"
+    digest: str  # WARC-Payload-Digest, "sha1:…"
 
 
 @dataclass

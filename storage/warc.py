@@ -16,7 +16,6 @@ import io
 import os
 import socket
 import zlib
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
@@ -25,6 +24,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import ChunkedDataReader
 from warcio.recordloader import ArcWarcRecord
 
+from crawler.items import WarcPointer  # a page's record: part of the item it belongs to
 from storage.opening import ArchiveError
 
 PREFIX = "warta"
@@ -36,17 +36,6 @@ _SCAN_CHUNK = 1 << 20
 
 class WarcError(ArchiveError):
     """A WARC record cannot be read where its pointer says it is."""
-
-
-@dataclass(frozen=True)
-class WarcPointer:
-    """Where one record is: the whole gzip member of the response record."""
-
-    file: str  # the file NAME, relative to the WARC folder (folders move)
-    offset: int
-    length: int
-    record_id: str  # WARC-Record-ID, "<urn:uuid:…>"
-    digest: str  # WARC-Payload-Digest, "sha1:…"
 
 
 def default_warc_dir(db_path: str | os.PathLike) -> Path:

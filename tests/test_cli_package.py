@@ -61,12 +61,20 @@ def imported_modules(name: str, path: Path, known: dict[str, Path]) -> set[str]:
             for alias in node.names:  # `from package import module` imports the module
                 full = f"{base}.{alias.name}"
                 targets.add(full if full in known else base)
+    # the packages this module sits in: already being imported when it runs
+    own = {name.rsplit(".", depth)[0] for depth in range(1, name.count(".") + 1)}
     resolved = set()
     for target in targets:
         while target and target not in known:
             target = target.rpartition(".")[0]
         if target and target != name:
             resolved.add(target)
+        # importing a.b.c runs a/__init__.py and a/b/__init__.py first
+        parent = target.rpartition(".")[0]
+        while parent:
+            if parent in known and parent not in own and parent != name:
+                resolved.add(parent)
+            parent = parent.rpartition(".")[0]
     return resolved
 
 
@@ -120,6 +128,24 @@ def test_the_cycle_finder_sees_a_function_level_cycle(tmp_path):
     known = {"pkg.web": web, "pkg.plugin": plugin}
     graph = {name: imported_modules(name, path, known) for name, path in known.items()}
     assert cycles(graph) == [["pkg.plugin", "pkg.web"]]
+
+
+def test_the_cycle_finder_sees_a_cycle_through_a_package_init(tmp_path):
+    """Importing storage.warc runs storage/__init__.py first: a cycle through it counts
+    (crawler.items → storage.warc, storage/__init__ → storage.archive → crawler.items)."""
+    texts = {
+        "storage": "from storage.archive import Archive\n",
+        "storage.archive": "from crawler.items import Article\n",
+        "storage.warc": "import os\n",
+        "crawler.items": "from storage.warc import WarcPointer\n",
+    }
+    known = {}
+    for name, text in texts.items():
+        path = tmp_path / (name.replace(".", "_") + ("__init__.py" if name == "storage" else ".py"))
+        path.write_text(text, encoding="utf-8")
+        known[name] = path
+    graph = {name: imported_modules(name, path, known) for name, path in known.items()}
+    assert cycles(graph) == [["crawler.items", "storage", "storage.archive"]]
 
 
 def test_no_import_cycles():

@@ -110,3 +110,42 @@ def test_replay_without_warc_files_or_pywb_is_one_line(tmp_path, monkeypatch):
     result = run_warta("replay", db=db)
     assert result.returncode == 1 and "run `warta replay --setup` first" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_replay_serves_our_crawlers_capture_byte_for_byte(crawl_server, tmp_path):
+    """A crawl with capture on (the default), replayed: each sampled article's bytes
+    through pywb's `id_` mode are the replica's response to the same request."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    from storage.archive import Archive
+
+    db = tmp_path / "warta.db"
+    crawl = run_warta("crawl", "harianjogja", "--replica", crawl_server.base_url, db=db)
+    assert crawl.returncode == 0, crawl.stderr
+    with Archive(db, readonly=True) as archive:
+        sample = [(row["url"], row["first_seen_at"]) for row in archive.articles()[:3]]
+    assert sample
+    port = free_port()
+    env = {**os.environ, "WARTA_PYWB_VENV": str(PYWB_VENV)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "warta", "replay", "--db", str(db), "--port", str(port)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        wait_for(port, process)
+        for url, seen in sample:
+            parts = urlsplit(url)
+            direct = http.client.HTTPConnection(crawl_server.host, crawl_server.port, timeout=30)
+            direct.request("GET", parts.path, headers={"Host": parts.netloc})
+            original = direct.getresponse().read()
+            direct.close()
+            status, body = get(f"http://127.0.0.1:{port}/warta/{stamp(seen)}id_/{url}")
+            assert (status, body) == (200, original), url
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=30)
+    assert b"Traceback" not in err

@@ -29,13 +29,12 @@ from crawler.archive_access import archive_failure, archive_for
 from crawler.extensions import CrawlRun, RunRecorder, crawl_run
 from crawler.extraction import continuation_urls, extract_article, fetch_url_for
 from crawler.extraction.decode import parse_html
-from crawler.items import Article, FetchedPage
+from crawler.items import Article, FetchedPage, WarcPointer
 from crawler.sources import Source
 from crawler.urls import canonical_url
 from crawler.warc_capture import META_KEY as WARC_META
 from storage import coverage
 from storage.archive import Archive
-from storage.warc import WarcPointer
 
 URL_DATE = re.compile(r"/(20\d\d)/(\d\d)/(\d\d)/")
 # What an article page may be served as; no Content-Type at all is sniffed instead.
