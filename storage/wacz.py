@@ -32,7 +32,7 @@ from cdxj_indexer.main import CDXJIndexer
 from storage.core import ArchiveCore
 from storage.export import selected_ids
 from storage.query import Query
-from storage.warc import locate
+from storage.warc import WarcError, locate
 
 WACZ_VERSION = "1.1.1"
 WARC_NAME = "data.warc.gz"
@@ -97,7 +97,7 @@ class Selected:
                 batch,
             )
             for file, offset, length in rows:
-                yield RecordRef(locate(self.warc_dir, file), offset, length)  # .open while written
+                yield RecordRef(_record_file(self.warc_dir, file), offset, length)
 
     def pages(self) -> Iterator[Page]:
         self.without_records = 0 if self.captured else len(self.ids)
@@ -250,3 +250,12 @@ def _copy_hashing(src: IO[bytes], dst: IO[bytes]) -> tuple[str, int]:
         dst.write(chunk)
         size += len(chunk)
     return sha.hexdigest(), size
+
+
+def _record_file(folder: Path, name: str) -> Path:
+    """The file a pointer names (`.open` while still written); a missing one is left for
+    write_wacz to refuse with the package's own one-line error."""
+    try:
+        return locate(folder, name)
+    except WarcError:
+        return folder / name
