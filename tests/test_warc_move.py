@@ -1,0 +1,253 @@
+"""`warta compact`: raw pages held in SQLite move out into WARC files (storage/warc_move.py).
+
+The archive is a real crawl of the replica with capture off (`--no-warc`), through the
+capture tests' proxy, so the stored pages were gzipped and chunked on the wire: their
+stored headers name encodings the kept (decoded) bodies no longer have.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from storage.archive import Archive
+from storage.core import decode_headers, encode_headers
+from storage.warc import default_warc_dir, recover_open_files
+from storage.warc_move import (
+    ORIGIN,
+    ORIGIN_HEADER,
+    _Mover,
+    http_headers,
+    move_raw_pages,
+    pending_rows,
+)
+from tests.conftest import REPO, run_warta
+from tests.inprocess import warta_in_process
+from tests.test_warc_capture import SOURCES, WireProxy
+
+WARCIO = REPO / ".venv" / "bin" / "warcio"
+
+
+@pytest.fixture(scope="module")
+def proxy(crawl_server) -> Iterator[WireProxy]:
+    import threading
+
+    server = WireProxy(crawl_server.base_url)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory, proxy) -> Path:
+    """A crawl whose raw pages all sit in SQLite."""
+    db = tmp_path_factory.mktemp("plain") / "warta.db"
+    result = run_warta("crawl", *SOURCES, "--replica", proxy.base_url, "--no-warc", db=db)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not default_warc_dir(db).exists()
+    return db
+
+
+def copy_of(db: Path, folder: Path) -> Path:
+    copy = folder / "warta.db"
+    with sqlite3.connect(db) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    if default_warc_dir(db).exists():
+        shutil.copytree(default_warc_dir(db), default_warc_dir(copy))
+    return copy
+
+
+def contents(db: Path) -> dict[int, tuple]:
+    """Each article: its row, raw bodies, latest pages and stored headers."""
+    with Archive(db, readonly=True) as archive:
+        return {
+            row["id"]: (
+                row,
+                archive.raw_html(row["id"]),
+                archive.latest_pages(row["id"]),
+                archive.raw_headers(row["id"]),
+            )
+            for row in archive.articles()
+        }
+
+
+def html_rows(db: Path) -> int:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT count(*) FROM raw_pages WHERE html IS NOT NULL").fetchone()[0]
+
+
+def torn_rows(db: Path) -> int:
+    """Rows holding neither their html nor a pointer, or both (never allowed)."""
+    with sqlite3.connect(db) as conn:
+        return conn.execute(
+            "SELECT count(*) FROM raw_pages WHERE (html IS NULL) = (warc_file IS NULL)"
+        ).fetchone()[0]
+
+
+def warc_files(db: Path) -> list[Path]:
+    return sorted(default_warc_dir(db).glob("*.warc.gz"))
+
+
+def warcio_check(path: Path) -> None:
+    result = subprocess.run([str(WARCIO), "check", str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def compacted(plain, tmp_path_factory) -> tuple[Path, str]:
+    """A copy of the crawl after `warta compact --vacuum`, and what the command said."""
+    copy = copy_of(plain, tmp_path_factory.mktemp("compacted"))
+    result = warta_in_process("compact", "--vacuum", db=copy)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return copy, result.stdout
+
+
+def test_compact_moves_every_page_and_reads_back_byte_identical(plain, compacted):
+    copy, said = compacted
+    total = html_rows(plain)
+    assert total > 0
+    assert f"{total} raw pages moved to WARC" in said
+    assert html_rows(copy) == 0
+    assert torn_rows(copy) == 0
+    assert contents(copy) == contents(plain)
+
+
+def test_the_new_file_passes_warcio_check_and_its_records_say_what_they_are(plain, compacted):
+    copy, _ = compacted
+    files = warc_files(copy)
+    assert len(files) == 1  # one new file for the move
+    warcio_check(files[0])
+    seen = 0
+    with files[0].open("rb") as fh:
+        for record in ArchiveIterator(fh):
+            seen += 1
+            assert record.rec_type == "response"
+            assert record.rec_headers.get_header(ORIGIN_HEADER) == ORIGIN
+            names = [name.lower() for name, _ in record.http_headers.headers]
+            assert "content-encoding" not in names and "transfer-encoding" not in names
+            body = record.content_stream().read()
+            assert record.http_headers.get_header("Content-Length") == str(len(body))
+    assert seen == html_rows(plain)
+
+
+def test_stored_headers_naming_the_wire_encoding_do_not_reach_the_record(plain, tmp_path):
+    """Scrapy drops Content-Encoding once it decodes, but a page archived by an older
+    warta (or another path) may keep it: the record must not claim a gzipped body."""
+    copy = copy_of(plain, tmp_path)
+    truth = {key: value[1] for key, value in contents(plain).items()}
+    wire = {"Content-Encoding": "gzip", "Transfer-Encoding": "chunked", "Content-Length": "1"}
+    with sqlite3.connect(copy) as conn:
+        rows = conn.execute("SELECT id, headers FROM raw_pages").fetchall()
+        for row_id, headers in rows:
+            stored = {**decode_headers(headers), **wire}
+            conn.execute(
+                "UPDATE raw_pages SET headers = ? WHERE id = ?", (encode_headers(stored), row_id)
+            )
+    with Archive(copy) as archive:
+        assert move_raw_pages(archive).rows == len(rows)
+    assert {key: value[1] for key, value in contents(copy).items()} == truth
+    warcio_check(warc_files(copy)[0])
+
+
+def test_vacuum_shrinks_the_file(plain, compacted):
+    copy, said = compacted
+    before, after = plain.stat().st_size, copy.stat().st_size
+    assert "VACUUM:" in said
+    assert after < before
+    print(f"archive file: {before} -> {after} bytes ({after / before:.0%} of before)")
+
+
+def test_a_second_run_moves_nothing(compacted, tmp_path):
+    copy = copy_of(compacted[0], tmp_path)
+    files = warc_files(copy)
+    again = warta_in_process("compact", db=copy)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith("0 raw pages moved to WARC (0 records")
+    assert warc_files(copy) == files
+
+
+def test_reparse_after_the_move_gives_the_same_rows(plain, compacted, tmp_path):
+    copy = copy_of(compacted[0], tmp_path)
+    result = warta_in_process("reparse", db=copy)
+    assert result.returncode == 0, result.stderr
+    assert "0 changed" in result.stdout and "0 failed" in result.stdout, result.stdout
+    with Archive(plain, readonly=True) as a, Archive(copy, readonly=True) as b:
+        assert b.articles() == a.articles()
+
+
+def test_an_interrupted_move_leaves_a_consistent_archive_a_rerun_completes(
+    plain, tmp_path, monkeypatch
+):
+    copy = copy_of(plain, tmp_path)
+    truth = contents(plain)
+    total = html_rows(copy)
+    real_write = _Mover.write
+    calls = 0
+
+    def failing_write(self: _Mover, *args: object) -> object:
+        nonlocal calls
+        calls += 1
+        if calls == 15:  # in the second batch of 10
+            raise OSError(28, "No space left on device")
+        return real_write(self, *args)
+
+    monkeypatch.setattr(_Mover, "write", failing_write)
+    with Archive(copy) as archive, pytest.raises(Exception, match="No space left"):
+        move_raw_pages(archive, batch=10)
+    monkeypatch.undo()
+    assert html_rows(copy) == total - 10  # the first batch committed, the second rolled back
+    assert torn_rows(copy) == 0
+    assert contents(copy) == truth
+    assert not list(default_warc_dir(copy).glob("*.open"))  # closed under its final name
+
+    # and a kill mid-record: a torn `.open` file nobody holds
+    torn = default_warc_dir(copy) / "warta-20260101000000-00099-host.warc.gz.open"
+    torn.write_bytes(warc_files(copy)[0].read_bytes()[:700])
+    with Archive(copy) as archive:
+        report = move_raw_pages(archive, batch=10)
+        assert pending_rows(archive) == 0
+    assert report.rows == total - 10
+    assert html_rows(copy) == 0 and torn_rows(copy) == 0
+    assert contents(copy) == truth
+    assert recover_open_files(default_warc_dir(copy)) == []  # the rerun repaired it
+    for path in warc_files(copy):
+        warcio_check(path)
+
+
+def test_vacuum_waits_for_the_crawl_holding_a_lock(plain, tmp_path):
+    copy = copy_of(plain, tmp_path)
+    with Archive(copy) as archive:
+        archive.locks.acquire("tribunjogja", pid=os.getpid())  # a live process
+    result = warta_in_process("compact", "--vacuum", db=copy)
+    assert result.returncode == 1
+    assert "being crawled (tribunjogja)" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert html_rows(copy) == html_rows(plain)  # nothing done
+
+
+def test_a_missing_archive_is_one_line_and_creates_nothing(tmp_path):
+    missing = tmp_path / "nope.db"
+    result = warta_in_process("compact", db=missing)
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not missing.exists() and not default_warc_dir(missing).exists()
+
+
+def test_headers_that_describe_the_wire_bytes_are_dropped():
+    stored = {
+        "Content-Type": "text/html",
+        "content-encoding": "gzip",
+        "Transfer-Encoding": "chunked",
+        "Content-Length": "999",
+    }
+    headers = http_headers(404, stored, 12)
+    assert headers.statusline == "404 Not Found"
+    assert headers.headers == [("Content-Type", "text/html"), ("Content-Length", "12")]
