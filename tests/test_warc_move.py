@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from storage.archive import Archive
+from storage.archive import Archive, ArchiveError
 from storage.core import decode_headers, encode_headers
-from storage.warc import default_warc_dir, recover_open_files
+from storage.warc import OpenWarc, default_warc_dir, recover_open_files
 from storage.warc_move import (
     ORIGIN,
     ORIGIN_HEADER,
@@ -251,3 +251,18 @@ def test_headers_that_describe_the_wire_bytes_are_dropped():
     headers = http_headers(404, stored, 12)
     assert headers.statusline == "404 Not Found"
     assert headers.headers == [("Content-Type", "text/html"), ("Content-Length", "12")]
+
+
+def test_a_batch_whose_records_cannot_be_fsynced_is_not_committed(plain, tmp_path, monkeypatch):
+    copy = copy_of(plain, tmp_path)
+    total = html_rows(copy)
+
+    def failing_sync(self: OpenWarc) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(OpenWarc, "sync", failing_sync)
+    with Archive(copy) as archive, pytest.raises(ArchiveError, match="Input/output error"):
+        move_raw_pages(archive, batch=10)
+    monkeypatch.undo()
+    assert html_rows(copy) == total  # no row points at a record that may not be on disk
+    assert torn_rows(copy) == 0
