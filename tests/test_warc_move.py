@@ -11,6 +11,8 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -266,3 +268,59 @@ def test_a_batch_whose_records_cannot_be_fsynced_is_not_committed(plain, tmp_pat
     monkeypatch.undo()
     assert html_rows(copy) == total  # no row points at a record that may not be on disk
     assert torn_rows(copy) == 0
+
+
+def test_moving_beside_a_running_crawl_corrupts_nothing(plain, crawl_server, tmp_path):
+    """The move takes short write transactions: a crawl writing the same archive
+    finishes normally, and every row ends with its html or a pointer."""
+    db = tmp_path / "warta.db"
+    command = [sys.executable, "-m", "warta", "crawl", *SOURCES, "--no-warc"]
+    command += ["--replica", crawl_server.base_url, "--db", str(db)]
+    crawl = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    moved_during_crawl = 0
+    while crawl.poll() is None:
+        if db.exists():
+            with Archive(db) as archive:
+                moved_during_crawl += move_raw_pages(archive, batch=5).rows
+        time.sleep(0.05)
+    output = crawl.stdout.read().decode() if crawl.stdout else ""
+    assert crawl.returncode == 0, output
+    assert moved_during_crawl > 0  # the two really overlapped
+    with Archive(db) as archive:
+        move_raw_pages(archive)
+        assert {run["status"] for run in archive.runs.latest()} == {"ok"}, output
+    assert html_rows(db) == 0 and torn_rows(db) == 0
+    moved = contents(db)
+    assert len(moved) == len(contents(plain))  # the crawl archived every article
+    assert all(bodies and latest for _, bodies, latest, _ in moved.values())
+    for path in warc_files(db):
+        warcio_check(path)
+
+
+def test_an_unchanged_refetch_shares_the_record_of_its_first_fetch(plain, tmp_path):
+    copy = copy_of(plain, tmp_path)
+    with sqlite3.connect(copy) as conn:  # the first page fetched again, unchanged
+        conn.execute(
+            "INSERT INTO raw_pages(article_id, page_no, url, status, headers, fetched_at, html) "
+            "SELECT article_id, page_no, url, status, headers, fetched_at, html "
+            "FROM raw_pages ORDER BY id LIMIT 1"
+        )
+    truth = contents(copy)
+    total = html_rows(copy)
+    with Archive(copy) as archive:
+        report = move_raw_pages(archive)
+    assert (report.rows, report.records) == (total, total - 1)
+    assert contents(copy) == truth
+    with sqlite3.connect(copy) as conn:
+        first, again = conn.execute(
+            "SELECT warc_file, warc_offset, warc_record_id FROM raw_pages "
+            "WHERE url = (SELECT url FROM raw_pages ORDER BY id LIMIT 1) ORDER BY id"
+        ).fetchall()
+    assert first == again
+
+
+def test_a_backup_after_the_move_carries_the_new_file(compacted, tmp_path):
+    result = warta_in_process("backup", str(tmp_path / "copy.db"), db=compacted[0])
+    assert result.returncode == 0, result.stderr
+    assert "1 WARC files beside it" in result.stdout, result.stdout
+    assert contents(tmp_path / "copy.db") == contents(compacted[0])
