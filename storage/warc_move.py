@@ -29,7 +29,6 @@ import hashlib
 import io
 import sqlite3
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 
@@ -39,7 +38,13 @@ from warcio.warcwriter import WARCWriter
 
 from storage.core import ArchiveCore, decode_headers
 from storage.opening import ArchiveError
-from storage.warc import DEFAULT_MAX_BYTES, OpenWarc, WarcPointer, recover_open_files
+from storage.warc import (
+    DEFAULT_MAX_BYTES,
+    OpenWarc,
+    WarcPointer,
+    read_payload,
+    recover_open_files,
+)
 
 ORIGIN_HEADER = "WARC-Warta-Origin"
 ORIGIN = (
@@ -55,6 +60,7 @@ class MoveReport:
     """What a move did."""
 
     rows: int = 0  # rows that now point into WARC instead of holding html
+    unreadable: int = 0  # rows whose html (or headers) do not decompress: left in place
     records: int = 0  # response records written (a row whose payload was there shares it)
     html_bytes: int = 0  # compressed html taken out of SQLite
     warc_bytes: int = 0  # bytes appended to WARC files
@@ -127,19 +133,18 @@ class _Mover:
         return self.file
 
     def write(
-        self, url: str, status: int | None, headers: bytes, fetched_at: str, body: bytes
+        self, url: str, status: int | None, headers: dict[str, str], fetched_at: str, body: bytes
     ) -> WarcPointer:
         """The record of one page, appended to the move's file; its pointer."""
         digest = payload_digest(body)
-        latest = self.archive.latest_warc_pointer(url)
-        if latest is not None and latest.digest == digest:
-            return latest  # the same payload is already recorded for this URL
+        if (shared := self._recorded(url, digest, body)) is not None:
+            return shared
         record = self.builder.create_warc_record(
             url,
             "response",
             payload=io.BytesIO(body),
             length=len(body),
-            http_headers=http_headers(status, decode_headers(headers), len(body)),
+            http_headers=http_headers(status, headers, len(body)),
             warc_headers_dict={
                 "WARC-Date": warc_date(fetched_at),
                 "WARC-Payload-Digest": digest,
@@ -154,6 +159,18 @@ class _Mover:
         record_id = record.rec_headers.get_header("WARC-Record-ID")
         return WarcPointer(warc.name, offset, len(data), record_id, digest)
 
+    def _recorded(self, url: str, digest: str, body: bytes) -> WarcPointer | None:
+        """The URL's latest record when it holds exactly this body (an unchanged
+        re-fetch): checked by reading it, for a lost file must not take the html along."""
+        latest = self.archive.latest_warc_pointer(url)
+        if latest is None or latest.digest != digest:
+            return None
+        try:
+            same = read_payload(self.archive.warc_dir, latest) == body
+        except ArchiveError:  # WarcError included
+            return None
+        return latest if same else None
+
     def batch(self, after: int, size: int) -> int | None:
         """Move up to `size` rows with id > after, in one transaction; the last id moved
         (None: nothing left)."""
@@ -166,7 +183,12 @@ class _Mover:
                 (after, size),
             ).fetchall()
             for row_id, url, status, headers, fetched_at, html in rows:
-                pointer = self.write(url, status, headers, fetched_at, zlib.decompress(html))
+                try:
+                    body, stored = zlib.decompress(html), decode_headers(headers)
+                except (zlib.error, ValueError):  # damaged: left as it is, and counted
+                    self.report.unreadable += 1
+                    continue
+                pointer = self.write(url, status, stored, fetched_at, body)
                 conn.execute(
                     "UPDATE raw_pages SET html = NULL, warc_file = ?, warc_offset = ?, "
                     "warc_length = ?, warc_record_id = ?, warc_digest = ? WHERE id = ?",
@@ -174,11 +196,11 @@ class _Mover:
                     + (pointer.record_id, pointer.digest, row_id),
                 )
                 self.report.html_bytes += len(html)
+                self.report.rows += 1
         except BaseException:
             conn.execute("ROLLBACK")
             raise
         self.archive.flush()  # before_commit fsyncs this batch's records, then COMMIT
-        self.report.rows += len(rows)
         return rows[-1][0] if rows else None
 
 
@@ -187,7 +209,6 @@ def move_raw_pages(
     *,
     batch: int = DEFAULT_BATCH,
     max_bytes: int = DEFAULT_MAX_BYTES,
-    progress: Callable[[MoveReport], None] | None = None,
 ) -> MoveReport:
     """Move every raw page still held in SQLite into WARC records (see the module docstring).
 
@@ -204,8 +225,6 @@ def move_raw_pages(
         last: int | None = 0
         while last is not None:
             last = mover.batch(last, batch)
-            if progress is not None and last is not None:
-                progress(mover.report)
     except OSError as exc:
         raise ArchiveError(f"cannot write WARC records to {archive.warc_dir}: {exc}") from exc
     except sqlite3.Error as exc:

@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from storage.archive import Archive, ArchiveError
 from storage.core import decode_headers, encode_headers
-from storage.warc import OpenWarc, default_warc_dir, recover_open_files
+from storage.warc import OpenWarc, default_warc_dir, read_payload, recover_open_files
 from storage.warc_move import (
     ORIGIN,
     ORIGIN_HEADER,
@@ -274,14 +275,14 @@ def test_moving_beside_a_running_crawl_corrupts_nothing(plain, crawl_server, tmp
     """The move takes short write transactions: a crawl writing the same archive
     finishes normally, and every row ends with its html or a pointer."""
     db = tmp_path / "warta.db"
+    Archive(db).close()  # an existing archive (two processes creating one race to migrate it)
     command = [sys.executable, "-m", "warta", "crawl", *SOURCES, "--no-warc"]
     command += ["--replica", crawl_server.base_url, "--db", str(db)]
     crawl = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     moved_during_crawl = 0
     while crawl.poll() is None:
-        if db.exists():
-            with Archive(db) as archive:
-                moved_during_crawl += move_raw_pages(archive, batch=5).rows
+        with Archive(db) as archive:
+            moved_during_crawl += move_raw_pages(archive, batch=5).rows
         time.sleep(0.05)
     output = crawl.stdout.read().decode() if crawl.stdout else ""
     assert crawl.returncode == 0, output
@@ -324,3 +325,39 @@ def test_a_backup_after_the_move_carries_the_new_file(compacted, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "1 WARC files beside it" in result.stdout, result.stdout
     assert contents(tmp_path / "copy.db") == contents(compacted[0])
+
+
+def test_a_damaged_page_is_left_in_place_and_counted(plain, tmp_path):
+    copy = copy_of(plain, tmp_path)
+    with sqlite3.connect(copy) as conn:
+        conn.execute("UPDATE raw_pages SET html = x'00ff00ff' WHERE id = 2")
+    total = html_rows(copy)
+    result = warta_in_process("compact", db=copy)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"{total - 1} raw pages moved to WARC")
+    assert result.stderr.strip() == "1 raw pages do not decompress (damaged): left in SQLite"
+    with sqlite3.connect(copy) as conn:
+        assert conn.execute("SELECT id FROM raw_pages WHERE html IS NOT NULL").fetchall() == [(2,)]
+    assert torn_rows(copy) == 0
+
+
+def test_a_refetch_whose_first_record_is_lost_gets_its_own(plain, tmp_path):
+    """Sharing a record is checked by reading it: a lost file must not take the html along."""
+    copy = copy_of(plain, tmp_path)
+    with Archive(copy) as archive:
+        move_raw_pages(archive)
+    for path in warc_files(copy):
+        path.unlink()  # the first fetch's record is gone
+    with sqlite3.connect(copy) as conn:  # the page fetched again, unchanged, kept in SQLite
+        conn.execute(
+            "INSERT INTO raw_pages(article_id, page_no, url, status, headers, fetched_at, html) "
+            "SELECT article_id, page_no, url, status, headers, fetched_at, ? "
+            "FROM raw_pages ORDER BY id LIMIT 1",
+            (zlib.compress(contents(plain)[1][1][0]),),
+        )
+    with Archive(copy) as archive:
+        report = move_raw_pages(archive)
+        assert (report.rows, report.records) == (1, 1)
+        pointer = archive.warc_pointers(1)[-1]
+    assert pointer is not None and pointer.file == report.files[0]
+    assert read_payload(default_warc_dir(copy), pointer) == contents(plain)[1][1][0]

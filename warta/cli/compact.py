@@ -53,6 +53,11 @@ def compact(db_path: str | None, run_vacuum: bool, batch: int) -> None:
                 f"{report.html_bytes / 1e6:.1f} MB out of SQLite, "
                 f"{report.warc_bytes / 1e6:.1f} MB in {', '.join(report.files) or 'no new file'})"
             )
+            if report.unreadable:
+                click.echo(
+                    f"{report.unreadable} raw pages do not decompress (damaged): left in SQLite",
+                    err=True,
+                )
             if not run_vacuum:
                 if report.rows:
                     click.echo("run `warta compact --vacuum` to give the freed space back")
