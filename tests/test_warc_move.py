@@ -361,3 +361,13 @@ def test_a_refetch_whose_first_record_is_lost_gets_its_own(plain, tmp_path):
         pointer = archive.warc_pointers(1)[-1]
     assert pointer is not None and pointer.file == report.files[0]
     assert read_payload(default_warc_dir(copy), pointer) == contents(plain)[1][1][0]
+
+
+def test_a_warc_folder_that_cannot_be_made_is_one_line_and_moves_nothing(plain, tmp_path):
+    copy = copy_of(plain, tmp_path)
+    default_warc_dir(copy).write_text("a file where the WARC folder belongs")
+    result = warta_in_process("compact", db=copy)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert "cannot write WARC records" in result.stderr
+    assert html_rows(copy) == html_rows(plain) and torn_rows(copy) == 0
