@@ -108,7 +108,7 @@ def warcio_check(path: Path) -> None:
 def compacted(plain, tmp_path_factory) -> tuple[Path, str]:
     """A copy of the crawl after `warta compact --vacuum`, and what the command said."""
     copy = copy_of(plain, tmp_path_factory.mktemp("compacted"))
-    result = warta_in_process("compact", "--vacuum", db=copy)
+    result = warta_in_process("compact", "--vacuum", "--batch", "7", db=copy)
     assert result.returncode == 0, result.stdout + result.stderr
     return copy, result.stdout
 
