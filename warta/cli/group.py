@@ -21,6 +21,7 @@ from warta.cli.options import DB_META, UsageMistake, discard_stdout, fail
 # name -> "module:attribute" of the click command
 COMMANDS = {
     "backup": "warta.cli.backup:backup",
+    "compact": "warta.cli.compact:compact",
     "coverage": "warta.cli.coverage:coverage",
     "crawl": "warta.cli.crawl:crawl",
     "demo": "warta.cli.demo:demo",
