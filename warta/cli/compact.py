@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import click
 
-from storage.archive import Archive, ArchiveError, default_db_path
+from storage.archive import Archive, ArchiveError
 from storage.runs import is_stale
-from warta.cli.options import DB_OPTION, fail, open_archive
+from warta.cli.options import DB_OPTION, fail, open_archive_to_rewrite
 
 
 @click.command()
@@ -32,11 +32,7 @@ def compact(db_path: str | None, run_vacuum: bool, batch: int) -> None:
     """
     from storage.warc_move import file_bytes, move_raw_pages, vacuum
 
-    open_archive(db_path).close()  # an existing archive this warta reads: never a new one
-    try:
-        archive = Archive(db_path or default_db_path())
-    except ArchiveError as exc:
-        raise fail(str(exc)) from None
+    archive = open_archive_to_rewrite(db_path)
     with archive:
         if run_vacuum and (crawling := live_crawls(archive)):
             # VACUUM holds the write lock for as long as it rewrites the file: a crawl's

@@ -130,6 +130,16 @@ def open_archive(db_path: str | None) -> Archive:
         raise fail(str(exc)) from None
 
 
+def open_archive_to_rewrite(db_path: str | None) -> Archive:
+    """An existing archive opened for writing (reparse, compact): never a new one, and a
+    bad or missing one is one line."""
+    open_archive(db_path).close()  # checked as a reader first: a missing file is not created
+    try:
+        return Archive(db_path or default_db_path())
+    except ArchiveError as exc:
+        raise fail(str(exc)) from None
+
+
 # -- the search filters --------------------------------------------------------------------
 
 # The filter options of search, export and stats, declared once.

@@ -7,8 +7,14 @@ from typing import TYPE_CHECKING
 import click
 
 from storage import Filters, Query
-from storage.archive import Archive, ArchiveError, default_db_path
-from warta.cli.options import DB_OPTION, SOURCES_OPTION, check_filters, fail, open_archive
+from storage.archive import Archive, ArchiveError
+from warta.cli.options import (
+    DB_OPTION,
+    SOURCES_OPTION,
+    check_filters,
+    fail,
+    open_archive_to_rewrite,
+)
 
 if TYPE_CHECKING:
     from warta.reparse import ReparseReport
@@ -20,11 +26,7 @@ if TYPE_CHECKING:
 @click.option("--source", help="Only this source's articles.")
 def reparse(db_path: str | None, sources_path: str | None, source: str | None) -> None:
     """Re-extract archived raw pages with the current extractor; report what changed."""
-    open_archive(db_path).close()  # an existing archive this warta reads: never a new one
-    try:
-        archive = Archive(db_path or default_db_path())
-    except ArchiveError as exc:
-        raise fail(str(exc)) from None
+    archive = open_archive_to_rewrite(db_path)
     with archive:
         try:
             archive.verify_intact()  # re-extraction rewrites rows: never into a damaged file
