@@ -27,11 +27,8 @@ opening, files a killed crawl left torn are repaired first (`recover_open_files`
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import io
 import logging
-import zlib
 from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
@@ -53,6 +50,8 @@ from storage.warc import (
     OpenWarc,
     WarcPointer,
     default_warc_dir,
+    gzip_member,
+    payload_digest,
     read_record,
     recover_open_files,
 )
@@ -67,11 +66,6 @@ def warc_dir_for(crawler: Crawler) -> Path:
     if configured:
         return Path(configured)
     return default_warc_dir(crawler.settings.get("WARTA_DB") or default_db_path())
-
-
-def payload_digest(body: bytes) -> str:
-    """WARC-Payload-Digest as warcio writes it: sha1, base32."""
-    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
 
 
 def warc_date(moment: datetime) -> str:
@@ -219,15 +213,6 @@ class WarcCapture:
             http_headers=http_headers,
             warc_headers_dict={"WARC-Date": date, "WARC-Refers-To": pointer.record_id},
         )
-
-
-def gzip_member(record: ArcWarcRecord) -> bytes:
-    """One record as one gzip member. warcio compresses at level 9; level 6 makes
-    files about as small at a fraction of the CPU (the crawl's cost of capture)."""
-    plain = io.BytesIO()
-    WARCWriter(plain, gzip=False, warc_version="1.1").write_record(record)
-    packer = zlib.compressobj(6, zlib.DEFLATED, zlib.MAX_WBITS + 16)
-    return packer.compress(plain.getvalue()) + packer.flush()
 
 
 def response_headers(response: Response) -> StatusAndHeaders:

@@ -24,15 +24,12 @@ a second copy, as a capture's revisit does.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import io
 import sqlite3
 import zlib
 from dataclasses import dataclass, field
 from http import HTTPStatus
 
-from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -42,6 +39,8 @@ from storage.warc import (
     DEFAULT_MAX_BYTES,
     OpenWarc,
     WarcPointer,
+    gzip_member,
+    payload_digest,
     read_payload,
     recover_open_files,
 )
@@ -74,11 +73,6 @@ def pending_rows(archive: ArchiveCore) -> int:
     ]
 
 
-def payload_digest(body: bytes) -> str:
-    """WARC-Payload-Digest as warcio writes it: sha1, base32."""
-    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
-
-
 def warc_date(fetched_at: str) -> str:
     """The archive's fetch time (ISO, seconds, Z) is already a valid WARC-Date."""
     return fetched_at if fetched_at.endswith("Z") else fetched_at + "Z"
@@ -93,14 +87,6 @@ def http_headers(status: int | None, stored: dict[str, str], length: int) -> Sta
     headers = [(name, value) for name, value in stored.items() if name.lower() not in _STALE]
     headers.append(("Content-Length", str(length)))
     return StatusAndHeaders(f"{status or 200} {reason}".strip(), headers, protocol="HTTP/1.1")
-
-
-def gzip_member(record: ArcWarcRecord) -> bytes:
-    """One record as one gzip member (level 6, as capture writes)."""
-    plain = io.BytesIO()
-    WARCWriter(plain, gzip=False, warc_version="1.1").write_record(record)
-    packer = zlib.compressobj(6, zlib.DEFLATED, zlib.MAX_WBITS + 16)
-    return packer.compress(plain.getvalue()) + packer.flush()
 
 
 class _Mover:
