@@ -47,6 +47,19 @@ def listeners(port: int) -> list[str]:
     return found
 
 
+def start_replay(db: Path, port: int) -> subprocess.Popen:
+    """`warta replay` as an operator runs it, from the pywb environment .ci/run made."""
+    pywb_program("wayback")
+    env = {**os.environ, "WARTA_PYWB_VENV": str(PYWB_VENV)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "warta", "replay", "--db", str(db), "--port", str(port)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
 @pytest.fixture
 def warc_dir(replica_server, small_site, tmp_path):
     db = tmp_path / "warta.db"
@@ -63,15 +76,7 @@ def warc_dir(replica_server, small_site, tmp_path):
 def test_replay_serves_archived_articles_byte_for_byte_on_loopback(warc_dir):
     db, folder, captured = warc_dir
     port = free_port()
-    pywb_program("wayback")
-    env = {**os.environ, "WARTA_PYWB_VENV": str(PYWB_VENV)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "warta", "replay", "--db", str(db), "--port", str(port)],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    process = start_replay(db, port)
     try:
         wait_for(port, process)
         assert listeners(port) == ["0100007F"]  # 127.0.0.1, not 0.0.0.0
@@ -127,14 +132,7 @@ def test_replay_serves_our_crawlers_capture_byte_for_byte(crawl_server, tmp_path
         sample = [(row["url"], row["first_seen_at"]) for row in archive.articles()[:3]]
     assert sample
     port = free_port()
-    env = {**os.environ, "WARTA_PYWB_VENV": str(PYWB_VENV)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "warta", "replay", "--db", str(db), "--port", str(port)],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    process = start_replay(db, port)
     try:
         wait_for(port, process)
         for url, seen in sample:
