@@ -98,3 +98,8 @@ WARTA_RETRY_AFTER_MAX = 300.0  # the longest Retry-After honoured; longer: retri
 WARTA_WARC = True  # capture every request and response to WARC (crawler/warc_capture.py)
 WARTA_WARC_DIR = None  # the WARC folder; None means beside the archive (warta.db → warta.warc/)
 WARTA_WARC_MAX_BYTES = 1_000_000_000  # a WARC file rolls over at this size
+
+# Past one machine (docs/deploy.md). All off by default: one machine needs no server.
+WARTA_REDIS_URL = None  # redis://host:port/db: crawl as a node (locks, rate, stream in Redis)
+WARTA_NODE = None  # this node's name in runs and request logs; None means the host name
+WARTA_DISTRIBUTED = False  # share one outlet's frontier over nodes (scrapy-redis scheduler)

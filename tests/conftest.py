@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.servers import redis_server, scrapyd_nodes  # noqa: F401 (fixtures)
+
 REPO = Path(__file__).resolve().parent.parent
 
 
