@@ -103,3 +103,4 @@ WARTA_WARC_MAX_BYTES = 1_000_000_000  # a WARC file rolls over at this size
 WARTA_REDIS_URL = None  # redis://host:port/db: crawl as a node (locks, rate, stream in Redis)
 WARTA_NODE = None  # this node's name in runs and request logs; None means the host name
 WARTA_DISTRIBUTED = False  # share one outlet's frontier over nodes (scrapy-redis scheduler)
+WARTA_REDIS_PATIENCE = 120.0  # seconds a node waits out a Redis outage before failing

@@ -1,0 +1,86 @@
+"""The Redis connection of a crawl node, and riding out a Redis outage.
+
+Used only past one machine (WARTA_REDIS_URL set, docs/deploy.md): locks, the
+shared per-outlet rate, the frontier and the item stream all live in one Redis.
+Every key warta writes starts with `warta:`.
+
+A node must not lose work when Redis restarts or stalls for a few seconds:
+`retrying` repeats a call with growing pauses until WARTA_REDIS_PATIENCE runs
+out, and only then gives up with a one-line `RedisUnavailable`.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import time
+from collections.abc import Callable
+from functools import lru_cache
+from typing import TYPE_CHECKING, TypeVar
+
+from scrapy.crawler import Crawler
+from scrapy.settings import BaseSettings
+
+if TYPE_CHECKING:
+    import redis
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+KEY_PREFIX = "warta:"
+FIRST_PAUSE = 0.5  # seconds before the first retry; doubles, up to LONGEST_PAUSE
+LONGEST_PAUSE = 5.0
+DEFAULT_PATIENCE = 120.0  # seconds a node waits out an outage (WARTA_REDIS_PATIENCE)
+
+
+class RedisUnavailable(RuntimeError):
+    """Redis did not answer within the node's patience."""
+
+
+def key(*parts: str) -> str:
+    """A warta key: key("lock", "tribunjogja") == "warta:lock:tribunjogja"."""
+    return KEY_PREFIX + ":".join(parts)
+
+
+def node_name(settings: BaseSettings) -> str:
+    """This node's name: WARTA_NODE, or the machine's host name."""
+    return str(settings.get("WARTA_NODE") or socket.gethostname())
+
+
+def redis_for(crawler: Crawler) -> redis.Redis:
+    """The process's client of the crawler's WARTA_REDIS_URL (one per URL)."""
+    url = crawler.settings.get("WARTA_REDIS_URL")
+    if not url:
+        raise ValueError("WARTA_REDIS_URL is not set: this crawl is not a node")
+    return redis_from_url(str(url))
+
+
+@lru_cache(maxsize=4)
+def redis_from_url(url: str) -> redis.Redis:
+    """A client of `url`. Short socket timeouts: a stalled server is an outage to wait
+    out with `retrying`, not a crawl thread blocked for minutes."""
+    import redis
+
+    return redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+
+
+def patience_of(settings: BaseSettings) -> float:
+    return settings.getfloat("WARTA_REDIS_PATIENCE", DEFAULT_PATIENCE)
+
+
+def retrying(call: Callable[[], T], *, patience: float, what: str) -> T:
+    """`call()`, repeated through connection errors and timeouts for up to `patience`
+    seconds with doubling pauses; then RedisUnavailable naming `what` failed."""
+    import redis
+
+    deadline = time.monotonic() + patience
+    pause = FIRST_PAUSE
+    while True:
+        try:
+            return call()
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            if time.monotonic() + pause > deadline:
+                raise RedisUnavailable(f"Redis unavailable for {what}: {exc}") from exc
+            log.warning("Redis unavailable for %s (%s); retrying in %.1fs", what, exc, pause)
+            time.sleep(pause)
+            pause = min(pause * 2, LONGEST_PAUSE)
