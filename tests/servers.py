@@ -175,12 +175,12 @@ class ScrapydNode:
             "[settings]\nwarta = crawler.settings\n"
         )
         (self.folder / "scrapy.cfg").write_text("[settings]\nwarta = crawler.settings\n")
-        program = Path(sys.executable).with_name("scrapyd")
         log = self.folder / "scrapyd.log"
         env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1", **self.env}
         with log.open("ab") as out:
             self.process = subprocess.Popen(
-                [str(program)], cwd=self.folder, stdout=out, stderr=subprocess.STDOUT, env=env,
+                [sys.executable, "-m", "scrapyd"], cwd=self.folder, env=env,
+                stdout=out, stderr=subprocess.STDOUT,
                 start_new_session=True,  # kill() takes its crawl subprocesses too
             )  # fmt: skip
         _wait_until(lambda: self.status() is not None, f"scrapyd {self.name}", self.process, log)
