@@ -10,6 +10,10 @@ threshold) stops and closes its run as `lost_lock`. A run the archive could
 not record in time (another process held the write lock past busy_timeout) is
 recorded when the crawl ends, waiting up to WARTA_RECORD_WAIT seconds for it.
 
+Where the lock lives is chosen once per crawl (`source_lock`): the archive's
+crawl_locks table (`ArchiveLock`), or, on a node (WARTA_REDIS_URL set), Redis
+(crawler/redis_locks.py `RedisLock`), since nodes share no archive file.
+
 What the recorder learns as the run opens (its id, whether the previous run must
 be resumed, whether another crawl holds the source) is the run's `CrawlRun`. Other
 components read it through the crawler, `crawl_run(crawler)`, as Scrapy's
@@ -25,7 +29,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Self
+from typing import Protocol, Self
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -39,6 +43,8 @@ from crawler.archive_access import (
     release_archive,
     stop_crawl,
 )
+from crawler.redis_connection import RedisUnavailable
+from crawler.redis_locks import RedisLock, give_up_on_redis
 from storage.archive import Archive, ArchiveError
 from storage.runs import LOST_MESSAGE, STALE_AFTER, RunStatus, SourceLocked
 
@@ -66,6 +72,8 @@ class CrawlRun:
     run_id: int | None = None  # None until the archive recorded the run
     resume: bool = False  # the previous run was killed or failed: walk the whole window
     refused: str | None = None  # why this crawl may not run: another holds the source
+    # a node's hold on its Redis lock: writes carrying a token no longer current are refused
+    lock_token: str | None = None
 
 
 def crawl_run(crawler: Crawler) -> CrawlRun:
@@ -92,6 +100,67 @@ class SpiderErrorCounter(logging.Handler):
             self.count += 1
 
 
+class SourceLock(Protocol):
+    """Where a crawl holds its source's lock: taken as the run opens, beaten on the
+    recorder's timer, released as the run closes."""
+
+    token: str | None  # what names this hold to the stream writer (node mode only)
+
+    def acquire(
+        self, archive: Archive, source: str, run_id: int, on_lost: Callable[[str], None]
+    ) -> None: ...
+
+    def heartbeat(self, archive: Archive, source: str) -> None: ...
+
+    def finish(
+        self,
+        archive: Archive,
+        source: str,
+        run_id: int,
+        status: str,
+        counts: dict[str, int],
+        message: str | None,
+    ) -> str: ...
+
+
+class ArchiveLock:
+    """The lock in the archive's crawl_locks, fenced on every write batch (storage/runs.py)."""
+
+    token: str | None = None
+
+    def __init__(self, stale_after: float) -> None:
+        self.stale_after = stale_after
+
+    def acquire(
+        self, archive: Archive, source: str, run_id: int, on_lost: Callable[[str], None]
+    ) -> None:
+        archive.locks.acquire(source, stale_after=self.stale_after)
+        archive.locks.set_run(source, run_id)
+        archive.locks.fence().guard(source, on_lost)
+
+    def heartbeat(self, archive: Archive, source: str) -> None:
+        if not archive.locks.heartbeat(source):
+            archive.locks.fence().lose(source)
+
+    def finish(
+        self,
+        archive: Archive,
+        source: str,
+        run_id: int,
+        status: str,
+        counts: dict[str, int],
+        message: str | None,
+    ) -> str:
+        return archive.locks.finish_run(source, run_id, status, counts, message)
+
+
+def source_lock(crawler: Crawler, stale_after: float) -> SourceLock:
+    """Redis on a node (nodes share no archive file), else the archive."""
+    if crawler.settings.get("WARTA_REDIS_URL"):
+        return RedisLock(crawler)
+    return ArchiveLock(stale_after)
+
+
 class RunRecorder:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -107,6 +176,7 @@ class RunRecorder:
         self.stale_after = settings.getfloat("WARTA_LOCK_STALE_AFTER", STALE_AFTER)
         self.heartbeat_every = max(1, settings.getint("WARTA_LOCK_HEARTBEAT", HEARTBEAT_EVERY))
         self.record_wait = settings.getfloat("WARTA_RECORD_WAIT", RECORD_WAIT)
+        self.lock = source_lock(crawler, self.stale_after)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -129,15 +199,17 @@ class RunRecorder:
             run.resume = archive.runs.previous_unfinished(spider.name)
             run.run_id = archive.runs.start(spider.name)
             try:
-                archive.locks.acquire(spider.name, stale_after=self.stale_after)
+                self.lock.acquire(archive, spider.name, run.run_id, self.lock_lost)
             except SourceLocked as exc:
                 run.refused = str(exc)  # the spider then starts no request
                 spider.logger.error("%s", exc)
             else:
                 self.holds_lock = True
-                archive.locks.set_run(spider.name, run.run_id)
+                run.lock_token = self.lock.token
                 archive.runs.close_abandoned(spider.name, run.run_id)
-                archive.locks.fence().guard(spider.name, self.lock_lost)
+        except RedisUnavailable as exc:  # a node's lock could not be taken: nothing to crawl
+            give_up_on_redis(self.crawler, exc)
+            return
         except (ArchiveError, sqlite3.Error) as exc:  # the spider then starts no request
             if run.run_id is None:  # e.g. another process held the write lock too long
                 self.unrecorded = f"could not start: {exc}"
@@ -152,8 +224,7 @@ class RunRecorder:
             archive.flush_if_stale()
             self.ticks += 1
             if self.holds_lock and self.ticks % self.heartbeat_every == 0:
-                if not archive.locks.heartbeat(source):
-                    archive.locks.fence().lose(source)
+                self.lock.heartbeat(archive, source)
         except (ArchiveError, sqlite3.Error) as exc:
             fail_crawl(self.crawler, exc)
 
@@ -240,7 +311,7 @@ class RunRecorder:
                 return status
             self.run.run_id = archive.runs.start(source)
         if self.holds_lock:
-            return archive.locks.finish_run(source, self.run.run_id, status, counts, message)
+            return self.lock.finish(archive, source, self.run.run_id, status, counts, message)
         archive.runs.finish(self.run.run_id, status, counts, message=message)
         return status
 

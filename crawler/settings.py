@@ -67,6 +67,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.HeaderLimitMiddleware": 950,
     # above HttpCompressionMiddleware (590) and redirects (600): every response, as received
     "crawler.warc_capture.WarcCapture": 900,
+    # node mode only (else NotConfigured): one outlet's rate shared by every process over
+    # Redis; after the other middlewares, so a request waits for its slot just before it goes
+    "crawler.shared_rate.SharedRate": 860,
 }
 # Check HTTPS certificates (Scrapy's default trusts any); a source may opt out with
 # `verify_tls = false` in sources.toml (crawler/spiderloader.py), recorded on its runs.
@@ -104,3 +107,5 @@ WARTA_REDIS_URL = None  # redis://host:port/db: crawl as a node (locks, rate, st
 WARTA_NODE = None  # this node's name in runs and request logs; None means the host name
 WARTA_DISTRIBUTED = False  # share one outlet's frontier over nodes (scrapy-redis scheduler)
 WARTA_REDIS_PATIENCE = 120.0  # seconds a node waits out a Redis outage before failing
+# On a node the spider moves DOWNLOAD_DELAY to WARTA_SHARED_DELAY, the outlet's rate kept in
+# Redis for every process (crawler/shared_rate.py), and sets the local delay to 0.

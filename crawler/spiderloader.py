@@ -4,6 +4,10 @@
 spiders are not written out one per outlet: each source names a discovery
 style, and the loader makes a subclass of that style's spider with the
 source's settings.
+
+On a node (WARTA_REDIS_URL set) each spider adds the node's settings to its
+source's (`node_settings`): the User-Agent names the node, and the delay moves to
+the rate shared over Redis (crawler/shared_rate.py).
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from typing import Self
 from scrapy import Request
 from scrapy.settings import BaseSettings
 
+from crawler.redis_connection import node_name
+from crawler.shared_rate import share_delay
 from crawler.sources import Source, load_sources
 from crawler.spiders import SPIDER_STYLES
 from crawler.spiders.base import SourceSpider
@@ -37,9 +43,25 @@ def spider_class_for(source: Source) -> type[SourceSpider]:
             "source": source,
             "allowed_domains": list(source.domains),
             "custom_settings": custom,
+            "update_settings": classmethod(update_settings),
             "__module__": base.__module__,
         },
     )
+
+
+def update_settings(spidercls: type[SourceSpider], settings: BaseSettings) -> None:
+    """The source's settings, as any Scrapy spider's custom_settings, then a node's own."""
+    settings.setdict(spidercls.custom_settings or {}, priority="spider")
+    if settings.get("WARTA_REDIS_URL"):
+        node_settings(settings)
+
+
+def node_settings(settings: BaseSettings) -> None:
+    """A node's crawl: its User-Agent ends with ` node/NAME`, so an outlet (and the
+    replica's request log) can tell our machines apart; its delay is shared."""
+    agent = f"{settings.get('USER_AGENT')} node/{node_name(settings)}"
+    settings.set("USER_AGENT", agent, priority=settings.getpriority("USER_AGENT") or 0)
+    share_delay(settings)
 
 
 class SourceSpiderLoader:
