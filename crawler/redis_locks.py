@@ -56,6 +56,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 REDIS_UNAVAILABLE = "redis_unavailable"  # the close reason of a crawl that lost Redis
+GAVE_UP = "warta/redis_unavailable"  # the stat that says so
 
 # KEYS[1] lock; ARGV[1] "/token"; ARGV[2] ttl ms. Renew only a lock that is still ours.
 HEARTBEAT_LUA = """
@@ -160,11 +161,15 @@ class RedisLocks:
 def give_up_on_redis(crawler: Crawler, error: BaseException) -> None:
     """Redis stayed away past the node's patience (or refused a call): stop the crawl,
     saying so once."""
-    stats = crawler.stats
-    if stats is not None and not stats.get_value("warta/redis_unavailable"):
-        stats.set_value("warta/redis_unavailable", 1)
+    if not gave_up_on_redis(crawler):
+        crawler.stats.set_value(GAVE_UP, 1)
         log.error("%s; stopping the crawl", error)
     stop_crawl(crawler, REDIS_UNAVAILABLE)
+
+
+def gave_up_on_redis(crawler: Crawler) -> bool:
+    """Whether this crawl is stopping for Redis: its other Redis calls need not wait again."""
+    return bool(crawler.stats.get_value(GAVE_UP))
 
 
 class RedisLock:
@@ -194,7 +199,7 @@ class RedisLock:
 
     def heartbeat(self, archive: Archive, source: str) -> None:
         """Renew the lock in a thread, so that an outage waited out never blocks the crawl."""
-        if self.beating or self.token is None:
+        if self.beating or self.token is None or gave_up_on_redis(self.crawler):
             return
         self.beating = True
         beat = threads.deferToThread(self.locks.heartbeat, source, self.token)
@@ -221,11 +226,13 @@ class RedisLock:
         message: str | None,
     ) -> str:
         """Release the lock and close the run; lost_lock if the lock was no longer ours."""
-        if self.token is not None:
+        if gave_up_on_redis(self.crawler):
+            log.warning("the Redis lock of %s is left to expire on its own", source)
+        elif self.token is not None:
             try:
                 if not self.locks.release(source, self.token):
                     status, message = RunStatus.LOST_LOCK, LOST_MESSAGE
             except RedisUnavailable as exc:  # the TTL frees the outlet in a while
-                log.error("%s; the lock of %s expires on its own", exc, source)
+                log.warning("%s; the lock of %s expires on its own", exc, source)
         archive.runs.finish(run_id, status, counts, message=message)
         return str(status)

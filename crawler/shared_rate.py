@@ -44,12 +44,15 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import defer, task, threads
 
 from crawler.redis_connection import RedisUnavailable, key, patience_of, redis_for, retrying
-from crawler.redis_locks import give_up_on_redis
+from crawler.redis_locks import REDIS_UNAVAILABLE, gave_up_on_redis, give_up_on_redis
 
 if TYPE_CHECKING:
     import redis
 
 SHARED_DELAY = "WARTA_SHARED_DELAY"  # the outlet's delay, as share_delay moved it
+# Why a request that waited for its slot was not sent; crawler/errors.py records its URL
+# as not archived, for the next run to fetch.
+NOT_SENT = f"not sent: the crawl stopped ({REDIS_UNAVAILABLE})"
 KEEP_MS = 60_000  # a rate key outlives its last slot by this long, then Redis drops it
 
 # KEYS[1] the outlet's last slot; ARGV[1] delay s; ARGV[2] ms to keep the key past it.
@@ -111,11 +114,13 @@ class SharedRate:
         turn = self.turns.setdefault(host, defer.DeferredLock())
         await maybe_deferred_to_future(turn.acquire())
         try:
+            if gave_up_on_redis(self.crawler):  # stopping: what waited is not sent
+                raise IgnoreRequest(NOT_SENT)
             try:
                 wait = await maybe_deferred_to_future(threads.deferToThread(self.reserve, host))
-            except RedisUnavailable as exc:
+            except RedisUnavailable as exc:  # said once, by give_up_on_redis
                 give_up_on_redis(self.crawler, exc)
-                raise IgnoreRequest(str(exc)) from None
+                raise IgnoreRequest(NOT_SENT) from None
             if wait > 0:
                 # imported here: importing the reactor installs one, and the spider loader
                 # imports this module before Scrapy installs the reactor it wants

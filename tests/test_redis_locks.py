@@ -1,0 +1,269 @@
+"""A node's outlet lock lives in Redis (crawler/redis_locks.py), and holds up.
+
+First the lock itself against a real redis-server: one holder, a TTL that frees a
+dead holder's outlet, renewal and release by the holder only, an outage waited
+out. Then real `warta crawl` processes in node mode (WARTA_REDIS_URL): the lock
+taken, refused, expired after a kill -9, lost to another node, and Redis stopped
+or frozen mid-crawl. The TTL is set low (-s WARTA_LOCK_STALE_AFTER) so that
+seconds stand for minutes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from crawler.redis_connection import RedisUnavailable, redis_from_url
+from crawler.redis_locks import HeldByAnotherNode, RedisLocks
+from replica.server import ReplicaServer
+from storage.runs import SourceLocked
+from tests.conftest import REPO
+from tests.servers import RedisServer
+
+SOURCE = "harianjogja"
+HOST = "jogjapolitan.harianjogja.com"
+LOCK = f"warta:lock:{SOURCE}"
+
+
+def locks_of(server: RedisServer, ttl: float = 30, patience: float = 0) -> RedisLocks:
+    return RedisLocks(redis_from_url(server.url), ttl, patience=patience)
+
+
+def wait_for(condition: Callable[[], object], timeout: float = 60) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("timed out")
+
+
+# -- the lock ---------------------------------------------------------------------------
+
+
+def test_one_holder_at_a_time_until_it_releases(redis_server):
+    locks = locks_of(redis_server)
+    token = locks.acquire(SOURCE, "node-a/101")
+    assert re.fullmatch(r"[0-9a-f]{32}", token)
+    assert locks.holder(SOURCE) == f"node-a/101/{token}"
+    with pytest.raises(SourceLocked, match=r"already being crawled by node-a \(pid 101") as refused:
+        locks.acquire(SOURCE, "node-b/202")
+    assert isinstance(refused.value, HeldByAnotherNode)
+    assert refused.value.holder.host == "node-a" and refused.value.holder.pid == 101
+    assert locks.holder(SOURCE) == f"node-a/101/{token}"  # the refusal changed nothing
+    assert locks.is_current(SOURCE, token)
+    assert locks.release(SOURCE, token)
+    assert locks.holder(SOURCE) is None
+    assert locks.acquire(SOURCE, "node-b/202")  # free again
+
+
+def test_a_dead_holders_lock_expires_then_another_takes_it(redis_server):
+    locks = locks_of(redis_server, ttl=0.5)
+    dead = locks.acquire(SOURCE, "node-a/101")  # and never renewed: its node died
+    with pytest.raises(SourceLocked):
+        locks.acquire(SOURCE, "node-b/202")
+    time.sleep(0.7)
+    taken = locks.acquire(SOURCE, "node-b/202")
+    assert locks.holder(SOURCE) == f"node-b/202/{taken}"
+    # the old holder, come back, neither renews nor frees the new holder's lock
+    assert not locks.heartbeat(SOURCE, dead)
+    assert not locks.release(SOURCE, dead)
+    assert not locks.is_current(SOURCE, dead)
+    assert locks.holder(SOURCE) == f"node-b/202/{taken}"
+
+
+def test_a_heartbeat_renews_the_ttl_and_finds_an_expired_lock_lost(redis_server):
+    locks = locks_of(redis_server, ttl=0.6)
+    token = locks.acquire(SOURCE, "node-a/101")
+    for _ in range(4):  # longer than the TTL in all, renewed in time
+        time.sleep(0.3)
+        assert locks.heartbeat(SOURCE, token)
+    time.sleep(0.8)
+    assert not locks.heartbeat(SOURCE, token)  # expired: lost, even though no one took it
+    assert locks.holder(SOURCE) is None
+
+
+def test_lock_calls_wait_out_a_redis_restart(tmp_path):
+    server = RedisServer.start(tmp_path / "redis", appendonly=True)  # the lock outlives it
+    try:
+        locks = locks_of(server, ttl=60, patience=30)
+        token = locks.acquire(SOURCE, "node-a/101")
+        server.stop()
+        threading.Timer(2.0, server.launch).start()
+        assert locks.heartbeat(SOURCE, token)
+        assert locks.holder(SOURCE) == f"node-a/101/{token}"
+    finally:
+        time.sleep(2.5)  # the timer's launch, if the heartbeat failed early
+        server.stop()
+
+
+def test_a_long_outage_is_one_clear_error(redis_server):
+    locks = locks_of(redis_server, patience=1.0)
+    redis_server.stop()
+    with pytest.raises(RedisUnavailable, match="Redis unavailable for locking harianjogja"):
+        locks.acquire(SOURCE, "node-a/101")
+
+
+# -- node crawls --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def replica(crawl_site) -> Iterator[ReplicaServer]:
+    with ReplicaServer(crawl_site) as server:
+        yield server
+
+
+def node_crawl(
+    replica: ReplicaServer, redis: RedisServer, db: Path, *extra: str, node: str = "node-a"
+) -> subprocess.Popen:
+    """A node's `warta crawl` of SOURCE (a few seconds long), in the background."""
+    command = [
+        sys.executable, "-m", "warta", "crawl", SOURCE, "--replica", replica.base_url,
+        "--db", str(db), "--progress", "0", "--limit", "8",
+        "-s", f"WARTA_REDIS_URL={redis.url}", "-s", f"WARTA_NODE={node}",
+        "-s", "DOWNLOAD_DELAY=0.3", "-s", "WARTA_LOCK_HEARTBEAT=1", *extra,
+    ]  # fmt: skip
+    return subprocess.Popen(
+        command,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+
+
+def ended(process: subprocess.Popen, timeout: float = 180) -> tuple[str, str]:
+    out, err = process.communicate(timeout=timeout)
+    assert "Traceback" not in err, err
+    return out, err
+
+
+def run_status(db: Path) -> tuple[str, str | None]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("SELECT status, message FROM crawl_runs ORDER BY id DESC").fetchone()
+    finally:
+        conn.close()
+
+
+def archive_locks(db: Path) -> list[tuple]:
+    conn = sqlite3.connect(db, timeout=30)
+    try:
+        return conn.execute("SELECT source FROM crawl_locks").fetchall()
+    finally:
+        conn.close()
+
+
+def requests_to_outlet(replica: ReplicaServer) -> int:
+    return sum(1 for host, _ in list(replica.requests) if host == HOST)
+
+
+def test_a_node_locks_its_outlet_in_redis_and_releases_it(replica, redis_server, tmp_path):
+    db = tmp_path / "node.db"
+    crawl = node_crawl(replica, redis_server, db)
+    client = redis_server.client()
+    holder = wait_for(lambda: client.get(LOCK)).decode()
+    assert re.fullmatch(rf"node-a/{crawl.pid}/[0-9a-f]{{32}}", holder)
+    wait_for(lambda: requests_to_outlet(replica) >= 2)
+    assert archive_locks(db) == []  # not in the node's archive: nodes share no file
+    assert client.pttl(LOCK) > 0  # a dead node's lock expires
+    out, _ = ended(crawl)
+    assert crawl.returncode == 0 and run_status(db)[0] == "ok", out
+    assert client.get(LOCK) is None
+
+
+def test_an_outlet_another_node_holds_is_refused_in_one_line(replica, redis_server, tmp_path):
+    client = redis_server.client()
+    client.set(LOCK, "node-b/4242/" + "c" * 32, px=60_000)
+    db = tmp_path / "node.db"
+    out, err = ended(node_crawl(replica, redis_server, db))
+    assert run_status(db)[0] == "refused"
+    lines = [line for line in err.splitlines() if "node-b" in line]
+    assert len(lines) == 1 and "already being crawled by node-b (pid 4242" in lines[0], err
+    assert requests_to_outlet(replica) == 0
+    assert client.get(LOCK) == b"node-b/4242/" + b"c" * 32  # left to its holder
+
+
+def test_a_killed_nodes_lock_expires_then_the_outlet_is_crawled(replica, redis_server, tmp_path):
+    client = redis_server.client()
+    stale = ["-s", "WARTA_LOCK_STALE_AFTER=3"]
+    killed = node_crawl(replica, redis_server, tmp_path / "a.db", *stale)
+    wait_for(lambda: client.get(LOCK))
+    wait_for(lambda: requests_to_outlet(replica) >= 2)
+    killed.kill()  # kill -9: no release, no more heartbeats
+    killed.communicate()
+    assert client.get(LOCK) is not None
+    wait_for(lambda: client.get(LOCK) is None, timeout=10)  # the TTL frees the outlet
+    db = tmp_path / "b.db"
+    out, _ = ended(node_crawl(replica, redis_server, db, *stale, node="node-b"))
+    assert run_status(db)[0] == "ok", out
+
+
+def test_a_node_whose_lock_another_took_stops_as_lost_lock(replica, redis_server, tmp_path):
+    client = redis_server.client()
+    db = tmp_path / "a.db"
+    crawl = node_crawl(replica, redis_server, db, "--limit", "30")
+    wait_for(lambda: client.get(LOCK))
+    wait_for(lambda: requests_to_outlet(replica) >= 2)
+    # as if the lock had expired while node-a stalled, and node-b took the outlet
+    taker = b"node-b/4242/" + b"d" * 32
+    client.set(LOCK, taker, px=60_000)
+    out, err = ended(crawl)
+    status, message = run_status(db)
+    assert status == "lost_lock", (out, err)
+    assert "another crawl took the source's lock over" in (message or "")
+    assert client.get(LOCK) == taker  # the finish did not release the new holder's lock
+
+
+@pytest.mark.parametrize("outage", ["restart", "freeze"])
+def test_a_node_crawl_rides_out_a_redis_outage(outage, replica, tmp_path):
+    # restarted: a Redis that persists (appendonly), as deployed; frozen: SIGSTOP
+    redis = RedisServer.start(tmp_path / "redis", appendonly=True)
+    try:
+        db = tmp_path / "a.db"
+        crawl = node_crawl(
+            replica, redis, db, "-s", "WARTA_LOCK_STALE_AFTER=60", "-s", "WARTA_REDIS_PATIENCE=60"
+        )
+        wait_for(lambda: requests_to_outlet(replica) >= 3)
+        redis.stop() if outage == "restart" else redis.pause()
+        during = requests_to_outlet(replica)
+        time.sleep(4)
+        assert requests_to_outlet(replica) <= during + 2  # only requests already booked went
+        redis.launch() if outage == "restart" else redis.resume()
+        out, err = ended(crawl)
+        assert run_status(db)[0] == "ok", (out, err)
+        assert requests_to_outlet(replica) > during + 2  # it went on after the outage
+        if outage == "restart":  # refused connections, waited out and said so (a frozen
+            assert "Redis unavailable" in err  # server just answers late, within the timeout)
+        assert redis.client().get(LOCK) is None  # released at the end
+    finally:
+        redis.stop()
+
+
+def test_an_outage_past_the_patience_ends_the_crawl_in_one_line(replica, redis_server, tmp_path):
+    db = tmp_path / "a.db"
+    crawl = node_crawl(replica, redis_server, db, "--limit", "30", "-s", "WARTA_REDIS_PATIENCE=2")
+    wait_for(lambda: requests_to_outlet(replica) >= 3)
+    redis_server.stop()
+    stopped = time.monotonic()
+    out, err = ended(crawl, timeout=60)
+    assert time.monotonic() - stopped < 20  # the patience, then a prompt end
+    assert run_status(db) == ("failed", "redis_unavailable"), (out, err)
+    errors = [line for line in err.splitlines() if "ERROR" in line]
+    cause = [line for line in errors if "stopping the crawl" in line]
+    assert len(cause) == 1 and "Redis unavailable for" in cause[0], err
+    # Requests that were waiting for a slot are not sent; each is recorded, for the next
+    # run to fetch, and says why in a word, without a traceback or another wait.
+    assert all("not sent: the crawl stopped" in line for line in errors if line not in cause), err
+    assert "retrying" not in err.split(cause[0])[1], err  # nothing waited for Redis again
