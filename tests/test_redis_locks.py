@@ -21,7 +21,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
 
+from crawler.extensions import crawl_run
 from crawler.redis_connection import RedisUnavailable, redis_from_url
 from crawler.redis_locks import HeldByAnotherNode, RedisLocks
 from replica.server import ReplicaServer
@@ -169,12 +172,35 @@ def requests_to_outlet(replica: ReplicaServer) -> int:
     return sum(1 for host, _ in list(replica.requests) if host == HOST)
 
 
+class TokenProbe:
+    """An extension for the crawl below: writes down the run's lock token as it opens."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        crawler.signals.connect(self.opened, signal=signals.spider_opened)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> TokenProbe:
+        return cls(crawler)
+
+    def opened(self, spider: Spider) -> None:
+        token = crawl_run(self.crawler).lock_token
+        Path(self.crawler.settings["TOKEN_PROBE"]).write_text(str(token))
+
+
 def test_a_node_locks_its_outlet_in_redis_and_releases_it(replica, redis_server, tmp_path):
-    db = tmp_path / "node.db"
-    crawl = node_crawl(replica, redis_server, db)
+    db, probe = tmp_path / "node.db", tmp_path / "token"
+    # the project's extensions, and the probe after the run recorder
+    extensions = '{"crawler.extensions.RunRecorder": 100, "crawler.errors.ErrorRecorder": 300, '
+    extensions += '"tests.test_redis_locks.TokenProbe": 900}'
+    crawl = node_crawl(
+        replica, redis_server, db, "-s", f"EXTENSIONS={extensions}", "-s", f"TOKEN_PROBE={probe}"
+    )
     client = redis_server.client()
     holder = wait_for(lambda: client.get(LOCK)).decode()
     assert re.fullmatch(rf"node-a/{crawl.pid}/[0-9a-f]{{32}}", holder)
+    # the run carries its hold's token (for the stream writer's fence)
+    assert holder.endswith("/" + wait_for(lambda: probe.exists() and probe.read_text()))
     wait_for(lambda: requests_to_outlet(replica) >= 2)
     assert archive_locks(db) == []  # not in the node's archive: nodes share no file
     assert client.pttl(LOCK) > 0  # a dead node's lock expires
