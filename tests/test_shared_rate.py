@@ -173,3 +173,16 @@ def test_one_machine_keeps_scrapys_delay_and_its_user_agent():
     assert settings.get(SHARED_DELAY) is None
     with pytest.raises(NotConfigured):
         SharedRate.from_crawler(get_crawler(settings_dict={"WARTA_REDIS_URL": None}))
+
+
+def test_a_single_machine_crawl_needs_no_redis_package():
+    # the plain crawl loads the node-mode modules (settings, spider loader, run recorder)
+    # and works without the redis package: one machine needs no distributed extra
+    probe = (
+        "import sys; sys.modules['redis'] = None  # `import redis` now fails\n"
+        "import crawler.extensions, crawler.redis_locks, crawler.shared_rate\n"
+        "from tests.test_shared_rate import node_settings\n"
+        "print(node_settings().getfloat('DOWNLOAD_DELAY'))\n"
+    )
+    ran = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True)
+    assert ran.returncode == 0 and ran.stdout.strip() == "2.0", ran.stderr
