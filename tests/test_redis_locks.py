@@ -293,3 +293,13 @@ def test_an_outage_past_the_patience_ends_the_crawl_in_one_line(replica, redis_s
     # run to fetch, and says why in a word, without a traceback or another wait.
     assert all("not sent: the crawl stopped" in line for line in errors if line not in cause), err
     assert "retrying" not in err.split(cause[0])[1], err  # nothing waited for Redis again
+
+
+def test_a_node_that_cannot_reach_redis_fails_its_run_in_one_line(replica, redis_server, tmp_path):
+    redis_server.stop()  # down before the crawl starts: the lock cannot be taken
+    db = tmp_path / "a.db"
+    out, err = ended(node_crawl(replica, redis_server, db, "-s", "WARTA_REDIS_PATIENCE=1"), 60)
+    assert run_status(db) == ("failed", "redis_unavailable"), (out, err)
+    cause = [line for line in err.splitlines() if "stopping the crawl" in line]
+    assert len(cause) == 1 and "Redis unavailable for locking harianjogja" in cause[0], err
+    assert requests_to_outlet(replica) == 0  # nothing crawled without the outlet's lock
