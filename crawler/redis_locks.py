@@ -208,7 +208,7 @@ class RedisLock:
     def _beaten(self, held: bool, archive: Archive, source: str) -> None:
         self.beating = False
         if not held and self.on_lost is not None:
-            archive.fenced_out.add(source)  # this node's writes of the outlet stop now
+            archive.locks.fence().lose(source)  # this node's writes of the outlet stop now
             self.on_lost(source)
 
     def _beat_failed(self, failure: Failure) -> None:
