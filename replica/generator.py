@@ -24,6 +24,7 @@ from random import Random
 from replica.edits import revise_night
 from replica.model import WIB, Site, TrueArticle, replica_clock
 from replica.outlets import HOSTS, OUTLETS, SYNDICATION_HOSTS
+from replica.outlets.regional import network, regional_articles
 from replica.seed import seed_article
 from replica.syndication import syndicate
 from replica.text import vocabulary
@@ -44,6 +45,8 @@ def build_site(
     new_per_night: int = 10,
     edits_per_night: int = 0,
     syndication: bool = False,
+    outlets: int = 0,
+    outlet_articles: int = 20,
 ) -> Site:
     """N generated articles over `days` days ending on `last_day`, plus the seed article.
 
@@ -52,9 +55,14 @@ def build_site(
     `syndication`: add Tribun Jateng, syndicated and edited wire copies, and trap
     pairs (replica/syndication.py); drawn from their own `Random`, after the
     default site's articles, which stay exactly as without it.
+    `outlets`: add that many generated regional outlets (replica/outlets/regional.py),
+    `outlet_articles` articles each over the window; drawn from their own `Random`
+    after the others, so outlets=0 is the site as it always was. (Their desks get
+    no new articles on later nights.)
     """
-    if min(articles, night, new_per_night, edits_per_night) < 0 or days < 1:
+    if min(articles, night, new_per_night, edits_per_night, outlet_articles) < 0 or days < 1:
         raise ValueError("articles, night and the per-night counts must be >= 0, days >= 1")
+    generated = network(seed, outlets)  # ValueError past the desks the replica knows
     rng = Random(seed)
     first_day = last_day - timedelta(days=days - 1)
     counters = dict(ID_STARTS)
@@ -73,6 +81,10 @@ def build_site(
             extra = syndicate(site_articles, writer, seed, first_day, days, articles, counters)
             site_articles.extend(extra.articles)
             clusters, traps = extra.clusters, extra.traps
+        if generated.outlets:
+            site_articles.extend(
+                regional_articles(generated, writer, seed, first_day, days, outlet_articles)
+            )
         later = _Nights(seed, last_day, night, new_per_night, edits_per_night)
         edited = later.grow(site_articles, writer, counters)
     finally:
@@ -88,8 +100,11 @@ def build_site(
         edited=edited,
         clusters=clusters,
         traps=traps,
-        hosts=SYNDICATION_HOSTS if syndication else HOSTS,
+        hosts=(SYNDICATION_HOSTS if syndication else HOSTS)
+        + tuple(host.name for host in generated.hosts),
         builder=build_site,
+        generated=generated.by_source,
+        generated_hosts=generated.by_host,
         parameters={
             "articles": articles,
             "seed": seed,
@@ -98,6 +113,7 @@ def build_site(
             "new_per_night": new_per_night,
             "edits_per_night": edits_per_night,
             "syndication": syndication,
+            **({"outlets": outlets, "outlet_articles": outlet_articles} if outlets else {}),
         },
     )
 
