@@ -370,13 +370,21 @@ def serve_forever(
     edits_per_night: int = 0,
     syndication: bool = False,
     faults: list[Fault] | None = None,
+    outlets: int = 0,
+    outlet_articles: int = 20,
+    request_log: str | Path | None = None,
+    write_sources: str | Path | None = None,
 ) -> None:
     """`warta replica`: build the site, serve it in the foreground until Ctrl-C.
 
     `night`, `new_per_night`, `edits_per_night`: serve the site that many nights on
     (build_site); `syndication`: with Tribun Jateng and the copies (build_site);
-    `faults`: misbehave as they say (replica/faults.py).
-    Raises OSError when the port cannot be bound (the CLI reports it).
+    `outlets`, `outlet_articles`: that many generated regional outlets (build_site);
+    `faults`: misbehave as they say (replica/faults.py); `request_log`: append every
+    request to that file as JSON lines; `write_sources`: first write a sources config
+    covering the configured and the generated outlets there (replica/sources_file.py).
+    Raises OSError when the port cannot be bound or the log opened, ValueError for
+    too many outlets, crawler.sources.ConfigError when the sources file cannot be written.
     """
     site = build_site(
         articles=articles,
@@ -385,9 +393,17 @@ def serve_forever(
         new_per_night=new_per_night,
         edits_per_night=edits_per_night,
         syndication=syndication,
+        outlets=outlets,
+        outlet_articles=outlet_articles,
     )
-    server = ReplicaServer(site, host=host, port=port, faults=faults)
+    if write_sources is not None:
+        from replica.sources_file import write_sources as write  # only when asked: crawler config
+
+        write(write_sources, site)
+    server = ReplicaServer(site, host=host, port=port, faults=faults, request_log=request_log)
     later = ""
+    if outlets:
+        later += f", {outlets} generated outlets of {outlet_articles} articles"
     if syndication:
         later += f", syndication: {len(site.clusters)} clusters, {len(site.traps)} traps"
     if night:
