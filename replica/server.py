@@ -222,15 +222,17 @@ class _Server(ThreadingHTTPServer):
         self.requests: deque[tuple[str, str]] = deque(maxlen=MAX_RECORDED)
         self.request_log: deque[LoggedRequest] = deque(maxlen=MAX_RECORDED)
         self.log_writer = log_writer
+        self._recording = threading.Lock()  # the log file lists requests in memory's order
         super().__init__(address, _Handler)
 
     def record(self, host: str, target: str, user_agent: str) -> None:
         """Note a request as it arrives: (host, target), and its time and User-Agent."""
-        self.requests.append((host, target))
-        entry = LoggedRequest(time.time(), host, target, user_agent)
-        self.request_log.append(entry)
-        if self.log_writer is not None:
-            self.log_writer.write(entry)
+        with self._recording:
+            self.requests.append((host, target))
+            entry = LoggedRequest(time.time(), host, target, user_agent)
+            self.request_log.append(entry)
+            if self.log_writer is not None:
+                self.log_writer.write(entry)
 
     def handle_error(
         self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any
