@@ -43,7 +43,8 @@ DEFAULT_DIGESTS = {
     ),
 }
 SMALL = {"articles": 40, "seed": 3, "days": 3}
-NETWORK_RULES = {"tribun": "tribun", "detik": "detik"}  # source id prefix -> its rule
+# source id prefix -> the rule that reads it
+NETWORK_RULES = {"tribun": "tribun", "detik": "detik", "harianjogja": "harianjogja"}
 
 
 def test_default_site_is_byte_identical_to_before() -> None:
@@ -83,6 +84,10 @@ def test_n_outlets_are_real_regional_desks_each_with_its_own_host_or_prefix(site
             assert outlet.host == f"{desk}.tribunnews.com" and outlet.host in site30.hosts
             assert outlet.host not in HOSTS
             places[outlet.source] = outlet.host
+        elif outlet.source.startswith("harianjogja"):
+            assert outlet.host.endswith(".harianjogja.com") and outlet.host in site30.hosts
+            assert outlet.host not in HOSTS
+            places[outlet.source] = outlet.host
         else:
             assert outlet.host == "www.detik.com" and outlet.prefix not in ("jogja", "jateng")
             places[outlet.source] = f"{outlet.host}/{outlet.prefix}"
@@ -91,7 +96,8 @@ def test_n_outlets_are_real_regional_desks_each_with_its_own_host_or_prefix(site
         assert len(articles) == 3
         assert {a.section for a in articles} <= {s.slug for s in outlet.sections}
     assert len(set(places.values())) == 30  # no two share a host or prefix
-    assert any(o.source.startswith("detik") for o in generated)
+    for network_name in NETWORK_RULES:  # every network, every discovery style
+        assert any(o.source.startswith(network_name) for o in generated)
 
 
 def test_desks_are_drawn_from_the_seed_deterministically() -> None:
@@ -144,8 +150,10 @@ def test_write_sources_covers_configured_and_generated_outlets(site30: Site, tmp
     assert set(sources) == set(load_sources()) | set(site30.generated)
     detik = [s for s in sources.values() if s.id in site30.generated and s.url_prefix]
     assert detik and all(s.style == "daily_index" and s.rule == "detik" for s in detik)
-    tribun = [s for s in sources.values() if s.id in site30.generated and not s.url_prefix]
-    assert tribun and all(s.style == "section_hubs" and s.rule == "tribun" for s in tribun)
+    tribun = [s for s in sources.values() if s.id in site30.generated and s.rule == "tribun"]
+    assert tribun and all(s.style == "section_hubs" for s in tribun)
+    harian = [s for s in sources.values() if s.id in site30.generated and s.rule == "harianjogja"]
+    assert harian and all(s.style == "news_sitemap" for s in harian)
     # a site without generated outlets: the configured file, word for word
     assert sources_text(build_site(**SMALL)) == (REPO / "sources.toml").read_text()
 

@@ -5,11 +5,13 @@ Tribun Network runs a desk per region at `NAME.tribunnews.com` (TribunJatim,
 TribunSolo, TribunJabar, TribunPadang, TribunManado …), all with Tribun Jogja's
 markup, section hubs and daily index; detik runs its regional desks under
 `www.detik.com/NAME` (detikJatim, detikJabar, detikBali, detikSumut, detikSulsel,
-detikSumbagsel), all with detikJogja's markup and `indeks`. A generated outlet
-is one such real desk (never Tribun Jogja/Jateng or detikJogja/Jateng, which the
-default site has), served by the existing outlet module of its network, so the
-existing crawler rules (crawler/extraction/rules/tribun.py, detik.py: they
-cover every *.tribunnews.com and *.detik.com host) read it exactly.
+detikSumbagsel), all with detikJogja's markup and `indeks`; Harian Jogja runs
+channel sites at `NAME.harianjogja.com` (news, ekbis, wisata) beside Jogjapolitan,
+each with its own news sitemaps. A generated outlet is one such real desk (never
+one the default site has), served by the existing outlet module of its network,
+so the existing crawler rules (crawler/extraction/rules/tribun.py, detik.py,
+harianjogja.py: they cover every *.tribunnews.com, *.detik.com and
+*.harianjogja.com host) read it exactly, and all three discovery styles occur.
 
 Which desks, in which order, their sections (the region's cities, places in
 replica/data/regional-places.toml), section weights and how their articles
@@ -27,7 +29,7 @@ from functools import lru_cache, partial
 from random import Random
 
 from replica.model import WIB, TrueArticle
-from replica.outlets import detik, tribun
+from replica.outlets import detik, harianjogja, tribun
 from replica.outlets.base import Host, Ids, Outlet, Section
 from replica.text import slugify, vocabulary
 from replica.writer import FIRST_MINUTE, LAST_MINUTE, Plan, SiteWriter
@@ -78,8 +80,37 @@ DETIK_DESKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("sulsel", "detikSulsel", ("Makassar", "Gowa")),
     ("sumbagsel", "detikSumbagsel", ("Palembang", "Bandar Lampung")),
 )
-MAX_OUTLETS = len(TRIBUN_DESKS) + len(DETIK_DESKS)
-DETIK_EVERY = 6  # one generated outlet in six is a detik desk (while there are any left)
+# Harian Jogja's channel sites: (subdomain, sections as (slug, label, places)); wisata's
+# sections take travel topics only.
+HARIAN_CHANNELS: tuple[tuple[str, tuple[tuple[str, str, tuple[str, ...]], ...]], ...] = (
+    (
+        "news",
+        (
+            ("jateng", "Jateng", ("Semarang", "Solo", "Klaten")),
+            ("jatim", "Jatim", ("Surabaya", "Malang", "Sidoarjo")),
+        ),
+    ),
+    (
+        "ekbis",
+        (
+            ("jogja", "Jogja", ("Jogja", "Sleman", "Bantul")),
+            ("jateng", "Jateng", ("Semarang", "Solo", "Magelang")),
+        ),
+    ),
+    (
+        "wisata",
+        (
+            ("jogja", "Jogja", ("Jogja", "Gunungkidul", "Kulon Progo")),
+            ("jateng", "Jateng", ("Magelang", "Wonosobo", "Temanggung")),
+        ),
+    ),
+)
+MAX_OUTLETS = len(TRIBUN_DESKS) + len(DETIK_DESKS) + len(HARIAN_CHANNELS)
+# Which network each generated outlet comes from, cyclically, while it has desks left:
+# mostly Tribun (it has by far the most), a detik desk in six, a Harian Jogja channel in 12.
+PATTERN = "TTTHTDTTTTTD"
+HARIAN_SEQUENCE = "harianjogja-channels"  # their r-<id>s grow with time, from here
+HARIAN_START = 1_240_000
 DETIK_SEQUENCE = "detik-regional"  # the regional desks' ids grow with time, from here
 DETIK_START = 8_400_000
 TRIBUN_MENU_TAIL = (
@@ -113,18 +144,26 @@ def network(seed: int, count: int) -> Network:
     if not 0 <= count <= MAX_OUTLETS:
         raise ValueError(f"outlets must be between 0 and {MAX_OUTLETS}, got {count}")
     rng = Random(f"{seed}:network")
-    tribuns, detiks = list(TRIBUN_DESKS), list(DETIK_DESKS)
-    rng.shuffle(tribuns)
-    rng.shuffle(detiks)
+    left = {"T": list(TRIBUN_DESKS), "D": list(DETIK_DESKS), "H": list(HARIAN_CHANNELS)}
+    for desks in left.values():
+        rng.shuffle(desks)
     outlets: list[Outlet] = []
     hosts: list[Host] = []
     for index in range(count):
-        if detiks and (index % DETIK_EVERY == DETIK_EVERY - 1 or not tribuns):
-            outlets.append(_detik_desk(rng, *detiks.pop(0)))
-        else:
-            brand = _tribun_brand(rng, *tribuns.pop(0))
+        kind = PATTERN[index % len(PATTERN)]
+        if not left[kind]:
+            kind = next(other for other in "TDH" if left[other])
+        if kind == "T":
+            brand = _tribun_brand(rng, *left["T"].pop(0))
             outlets.append(brand.outlet)
             hosts.append(Host(brand.outlet.host, partial(tribun.serve_desk, brand), tribun.ROBOTS))
+        elif kind == "D":
+            outlets.append(_detik_desk(rng, *left["D"].pop(0)))
+        else:
+            channel = _harian_channel(rng, *left["H"].pop(0))
+            outlets.append(channel)
+            serve = partial(harianjogja.serve_outlet, channel)
+            hosts.append(Host(channel.host, serve, harianjogja.robots(channel)))
     return Network(tuple(outlets), tuple(hosts))
 
 
@@ -177,6 +216,26 @@ def _detik_desk(rng: Random, prefix: str, name: str, cities: tuple[str, ...]) ->
     )
 
 
+def _harian_channel(
+    rng: Random, subdomain: str, sections: tuple[tuple[str, str, tuple[str, ...]], ...]
+) -> Outlet:
+    channel = "wisata" if subdomain == "wisata" else None
+    weights = [round(rng.uniform(1.0, 2.0), 1)] + [1.0] * (len(sections) - 1)
+    return replace(
+        harianjogja.HARIAN_JOGJA,
+        source=f"harianjogja{subdomain}",
+        name=f"Harian Jogja {subdomain.title()}",
+        host=f"{subdomain}.harianjogja.com",
+        share=0.0,
+        sections=tuple(
+            Section(slug, label, places, weight, channel)
+            for (slug, label, places), weight in zip(sections, weights, strict=True)
+        ),
+        ids=Ids(2, 30, sequence=HARIAN_SEQUENCE, start=HARIAN_START),
+        uncredited_image_share=round(rng.uniform(0.1, 0.3), 2),
+    )
+
+
 # --- their articles ---------------------------------------------------------------------
 
 
@@ -211,14 +270,14 @@ def regional_articles(
             published = datetime(day.year, day.month, day.day, *divmod(minute, 60), tzinfo=WIB)
             place = rng.choice(section.places)
             plans.append(Plan(outlet, section, place, rng.choice(fitting), published))
-    counter = DETIK_START
+    counters = {DETIK_SEQUENCE: DETIK_START, HARIAN_SEQUENCE: HARIAN_START}
     for plan in sorted(plans, key=lambda p: (p.published, p.outlet.source)):
         ids = plan.outlet.ids
         if ids.sequence is None:
             plan.number = rng.randint(ids.low, ids.high)
-        else:  # detik ids grow with time over all its desks
-            counter += rng.randint(ids.low, ids.high)
-            plan.number = counter
+        else:  # detik's and Harian Jogja's ids grow with time over all their desks
+            counters[ids.sequence] += rng.randint(ids.low, ids.high)
+            plan.number = counters[ids.sequence]
     return [writer.article(plan) for plan in plans]
 
 
@@ -228,6 +287,9 @@ TRIBUN_DISCOVERY = """style = "section_hubs"
 hub_url = "https://{host}/{{section}}"
 item_links = "li.art-list h3 a::attr(href)"
 next_page = "div#paginga div.paging a.next::attr(href)"
+"""
+HARIAN_DISCOVERY = """style = "news_sitemap"
+sitemap_url = "https://{host}/sitemap.xml"
 """
 DETIK_DISCOVERY = """style = "daily_index"
 index_url = "https://www.detik.com/{prefix}/indeks/{{page}}?date={{date:%m/%d/%Y}}"
@@ -242,18 +304,29 @@ def sources_toml(generated: Network) -> str:
     tables = []
     for outlet in generated.outlets:
         sections = ", ".join(f'"{section.slug}"' for section in outlet.sections)
-        is_detik = isinstance(outlet, detik.DetikOutlet)
+        rule = _rule_of(outlet)
         lines = [
             f"[sources.{outlet.source}]",
             f'name = "{outlet.name}"',
-            f'rule = "{"detik" if is_detik else "tribun"}"',
+            f'rule = "{rule}"',
             f'domains = ["{outlet.host}"]',
             f"sections = [{sections}]",
         ]
-        if is_detik:
+        if rule == "detik":
             lines.append(f'url_prefix = "https://{outlet.host}/{outlet.prefix}/"')
             discovery = DETIK_DISCOVERY.format(prefix=outlet.prefix)
+        elif rule == "harianjogja":
+            discovery = HARIAN_DISCOVERY.format(host=outlet.host)
         else:
             discovery = TRIBUN_DISCOVERY.format(host=outlet.host)
         tables.append("\n".join(lines) + f"\n\n[sources.{outlet.source}.discovery]\n{discovery}")
     return "\n".join(tables)
+
+
+def _rule_of(outlet: Outlet) -> str:
+    """The crawler rule (crawler/extraction/rules/NAME.py) that reads the outlet's pages."""
+    if isinstance(outlet, detik.DetikOutlet):
+        return "detik"
+    if isinstance(outlet, harianjogja.HarianJogjaOutlet):
+        return "harianjogja"
+    return "tribun"
