@@ -17,9 +17,11 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
+from crawler.extraction import continuation_urls, extract_article, fetch_url_for
 from crawler.extraction.rules import rule_for
 from crawler.sources import ConfigError, load_sources
 from replica.digest import walk
@@ -42,6 +44,11 @@ DEFAULT_DIGESTS = {
         632,
     ),
 }
+# the truth fields extraction fills (`source` and `pages` come from the spider)
+EXTRACTED = (
+    "url section title description summary authors editors published_at modified_at "
+    "location tags body images language"
+).split()
 SMALL = {"articles": 40, "seed": 3, "days": 3}
 # source id prefix -> the rule that reads it
 NETWORK_RULES = {"tribun": "tribun", "detik": "detik", "harianjogja": "harianjogja"}
@@ -124,6 +131,35 @@ def test_every_generated_outlet_is_read_by_its_networks_existing_rule(site30: Si
         for article in site30.source_articles(source):
             rule = rule_for(article.url)
             assert rule is not None and rule.name == NETWORK_RULES[network_name], article.url
+
+
+def served(site: Site, url: str) -> bytes:
+    """An outlet URL's body as the replica serves it (routed in-process)."""
+    parts = urlsplit(url)
+    page = route(site, parts.netloc, parts.path + (f"?{parts.query}" if parts.query else ""))
+    assert page.status == 200, url
+    return page.body
+
+
+def test_every_desk_the_replica_knows_extracts_to_its_truth() -> None:
+    """All MAX_OUTLETS desks (a crawl test sees only the 30 one seed draws)."""
+    site = build_site(articles=0, seed=9, days=2, outlets=MAX_OUTLETS, outlet_articles=4)
+    assert len(site.generated) == MAX_OUTLETS
+    mismatches = []
+    for article in site.articles:
+        if article.source not in site.generated:
+            continue
+        first_url = fetch_url_for(article.url)
+        first = served(site, first_url)
+        more = [(served(site, url), url) for url in continuation_urls(first, first_url)]
+        got = extract_article(first, first_url, more_pages=more)
+        truth = article.truth()
+        mismatches += [
+            (article.url, name, getattr(got, name), truth[name])
+            for name in EXTRACTED
+            if getattr(got, name) != truth[name]
+        ]
+    assert mismatches == []
 
 
 def test_every_generated_outlet_serves_robots_discovery_and_articles(site30, tmp_path) -> None:

@@ -144,23 +144,24 @@ def network(seed: int, count: int) -> Network:
     if not 0 <= count <= MAX_OUTLETS:
         raise ValueError(f"outlets must be between 0 and {MAX_OUTLETS}, got {count}")
     rng = Random(f"{seed}:network")
-    left = {"T": list(TRIBUN_DESKS), "D": list(DETIK_DESKS), "H": list(HARIAN_CHANNELS)}
-    for desks in left.values():
+    tribuns, detiks, harians = list(TRIBUN_DESKS), list(DETIK_DESKS), list(HARIAN_CHANNELS)
+    for desks in (tribuns, detiks, harians):
         rng.shuffle(desks)
     outlets: list[Outlet] = []
     hosts: list[Host] = []
     for index in range(count):
+        left = {"T": len(tribuns), "D": len(detiks), "H": len(harians)}
         kind = PATTERN[index % len(PATTERN)]
         if not left[kind]:
             kind = next(other for other in "TDH" if left[other])
         if kind == "T":
-            brand = _tribun_brand(rng, *left["T"].pop(0))
+            brand = _tribun_brand(rng, *tribuns.pop(0))
             outlets.append(brand.outlet)
             hosts.append(Host(brand.outlet.host, partial(tribun.serve_desk, brand), tribun.ROBOTS))
         elif kind == "D":
-            outlets.append(_detik_desk(rng, *left["D"].pop(0)))
+            outlets.append(_detik_desk(rng, *detiks.pop(0)))
         else:
-            channel = _harian_channel(rng, *left["H"].pop(0))
+            channel = _harian_channel(rng, *harians.pop(0))
             outlets.append(channel)
             serve = partial(harianjogja.serve_outlet, channel)
             hosts.append(Host(channel.host, serve, harianjogja.robots(channel)))
