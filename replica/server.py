@@ -7,9 +7,9 @@ running (the next night, say: docs/replica-contract.md, "Nights"). Requests
 are recorded in `server.requests` as (host, path-with-query), and with their
 time and User-Agent in `server.request_log` (replica/request_log.py), also
 appended to a JSON-lines file when one is given (`request_log=PATH`); they are
-not printed unless asked. `server.faults` (replica/faults.py) makes chosen URLs misbehave:
-errors, hangs, resets, broken bodies, odd content; it can be swapped while
-running too.
+not printed unless asked. `server.faults` (replica/faults.py) makes chosen URLs
+misbehave: errors, hangs, resets, broken bodies, odd content; it can be swapped
+while running too.
 """
 
 from __future__ import annotations
