@@ -36,9 +36,13 @@ from replica.writer import FIRST_MINUTE, LAST_MINUTE, Plan, SiteWriter
 
 __all__ = ["MAX_OUTLETS", "Network", "network", "regional_articles", "sources_toml"]
 
-# Tribun desks: (subdomain, brand word, the region's cities). Each brand is
-# "Tribun<Word>.com" (its dateline TRIBUN<WORD>.COM, as the tribun rule reads it).
+# Tribun desks: (subdomain, brand, the region's cities). A brand "Jatim" is the site
+# "TribunJatim.com" (dateline TRIBUNJATIM.COM); the older desks' brands keep a hyphen:
+# "-Bali" is "Tribun-Bali.com" (TRIBUN-BALI.COM), and Makassar's desk is Tribun-Timur.
 TRIBUN_DESKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("bali", "-Bali", ("Denpasar", "Badung")),
+    ("medan", "-Medan", ("Medan", "Binjai")),
+    ("makassar", "-Timur", ("Makassar", "Gowa")),
     ("jatim", "Jatim", ("Surabaya", "Malang", "Sidoarjo")),
     ("solo", "Solo", ("Solo", "Sukoharjo", "Klaten")),
     ("jabar", "Jabar", ("Bandung", "Garut")),
@@ -182,7 +186,7 @@ def _tribun_brand(rng: Random, desk: str, word: str, cities: tuple[str, ...]) ->
     outlet = replace(
         tribun.TRIBUN,
         source=f"tribun{desk}",
-        name=f"Tribun {word}",
+        name=f"Tribun {word.lstrip('-')}",
         host=f"{desk}.tribunnews.com",
         share=0.0,  # not of the default site's articles: a fixed count each
         sections=sections,
@@ -192,8 +196,8 @@ def _tribun_brand(rng: Random, desk: str, word: str, cities: tuple[str, ...]) ->
     trending = (f"UMK {province} 2026", f"Banjir {cities[0]}", f"Pilkada {cities[-1]}")
     return tribun.Brand(
         outlet,
-        f"Tribun{word}.com",
-        f"TRIBUN{word.upper()}.COM",
+        f"Tribun{word}.com",  # TribunJatim.com, Tribun-Bali.com
+        f"TRIBUN{word.upper()}.COM",  # TRIBUNJATIM.COM, TRIBUN-BALI.COM
         f"logo-tribun{desk}.png",
         ("News", *(section.label for section in sections), *TRIBUN_MENU_TAIL),
         trending,
