@@ -13,6 +13,7 @@ import http.client
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -141,24 +142,34 @@ def logged_server(tmp_path_factory) -> Iterator[tuple[ReplicaServer, Path, Site]
 def crawl_as_nodes(
     server: ReplicaServer, folder: Path, plans: dict[str, list[str]]
 ) -> list[LoggedRequest]:
-    """Run one `warta crawl` per node at the same time; the log entries they caused.
+    """One `warta crawl` per node, each started once the one before has begun fetching;
+    the log entries they caused.
 
-    DOWNLOAD_DELAY stretches each crawl over a few seconds, so crawls of one
-    outlet started together really do run at the same time.
+    The first node crawls slowly (DOWNLOAD_DELAY 1 s: its crawl lasts well over ten
+    seconds), the next ones faster, so crawls of one outlet really run at once.
     """
     server.request_log.clear()
     processes = []
-    for node, sources in plans.items():
+    for index, (node, sources) in enumerate(plans.items()):
         command = [sys.executable, "-m", "warta", "crawl", *sources, "--replica", server.base_url]
         command += ["--db", str(folder / f"{node}.db"), "-s", f"USER_AGENT={UA} node/{node}"]
-        command += ["-s", "DOWNLOAD_DELAY=0.3"]
+        command += ["-s", f"DOWNLOAD_DELAY={1.0 if index == 0 else 0.3}"]
         processes.append(
             subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         )
+        wait_for_first_request(server, node, processes[-1])
     for process in processes:
         _, stderr = process.communicate(timeout=300)
         assert process.returncode == 0, stderr.decode()[-2000:]
     return list(server.request_log)
+
+
+def wait_for_first_request(server: ReplicaServer, node: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 120
+    while not any(node_from_ua(e.ua) == node for e in list(server.request_log)):
+        assert process.poll() is None, f"node {node}'s crawl ended before fetching anything"
+        assert time.monotonic() < deadline, f"node {node} fetched nothing in 120 s"
+        time.sleep(0.05)
 
 
 def article_urls(site: Site, sources: list[str]) -> set[str]:
