@@ -24,7 +24,7 @@ from random import Random
 from replica.edits import revise_night
 from replica.model import WIB, Site, TrueArticle, replica_clock
 from replica.outlets import HOSTS, OUTLETS, SYNDICATION_HOSTS
-from replica.outlets.regional import network, regional_articles
+from replica.outlets.regional import Network, network, regional_articles
 from replica.seed import seed_article
 from replica.syndication import syndicate
 from replica.text import vocabulary
@@ -81,11 +81,9 @@ def build_site(
             extra = syndicate(site_articles, writer, seed, first_day, days, articles, counters)
             site_articles.extend(extra.articles)
             clusters, traps = extra.clusters, extra.traps
-        if generated.outlets:
-            site_articles.extend(
-                regional_articles(generated, writer, seed, first_day, days, outlet_articles)
-            )
-        later = _Nights(seed, last_day, night, new_per_night, edits_per_night)
+        regional = _Regional(generated, seed, outlet_articles, -(-outlet_articles // days))
+        site_articles.extend(regional.articles(writer, first_day, days, counters))
+        later = _Nights(seed, last_day, night, new_per_night, edits_per_night, regional)
         edited = later.grow(site_articles, writer, counters)
     finally:
         if collecting:
@@ -127,6 +125,7 @@ class _Nights:
     count: int
     new_per_night: int
     edits_per_night: int
+    regional: _Regional
 
     def grow(
         self, site_articles: list[TrueArticle], writer: SiteWriter, counters: dict[str, int]
@@ -144,6 +143,7 @@ class _Nights:
             writer.reseed(rng, replica_clock(day))
             plans = _plan(rng, self.new_per_night, day, 1, counters)
             site_articles.extend(writer.article(plan) for plan in plans)
+            site_articles.extend(self.regional.articles(writer, day, 1, counters, night))
             edited[night] = revise_night(
                 site_articles,
                 Random(f"{self.seed}:edits:{night}"),
@@ -153,6 +153,34 @@ class _Nights:
                 writer.paragraphs,
             )
         return edited
+
+
+@dataclass(frozen=True)
+class _Regional:
+    """The generated regional outlets' articles: `per_outlet` over the base window,
+    then `per_day` on each later night (their daily rate, rounded up)."""
+
+    network: Network
+    seed: int
+    per_outlet: int
+    per_day: int
+
+    def articles(
+        self,
+        writer: SiteWriter,
+        first_day: date,
+        days: int,
+        counters: dict[str, int],
+        night: int = 0,
+    ) -> list[TrueArticle]:
+        """The base window's articles (night 0) or one later night's; none without outlets."""
+        if not self.network.outlets:
+            return []
+        key = f"{self.seed}:outlets" + (f":night:{night}" if night else "")
+        count = self.per_day if night else self.per_outlet
+        return regional_articles(
+            self.network, writer, Random(key), first_day, days, count, counters
+        )
 
 
 def truth_records(site: Site) -> list[dict]:

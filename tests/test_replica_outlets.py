@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -123,6 +124,37 @@ def test_desks_are_drawn_from_the_seed_deterministically() -> None:
     assert [a.truth() for a in one.articles] == [a.truth() for a in two.articles]
     with pytest.raises(ValueError, match=f"between 0 and {MAX_OUTLETS}"):
         build_site(**SMALL, outlets=MAX_OUTLETS + 1)
+
+
+def test_generated_outlets_publish_on_later_nights_where_their_listings_show_it() -> None:
+    options = {**SMALL, "outlets": 12, "outlet_articles": 5}  # 5 over 3 days: 2 a night
+    base, later = build_site(**options), build_site(**options, night=2)
+    assert [a.truth() for a in later.articles[: len(base.articles)]] == [
+        a.truth() for a in base.articles
+    ]
+    assert {a.url for a in later.at_night(1).articles} < {a.url for a in later.articles}
+    new = [later.article(url) for url in later.new_urls(0)]
+    for source, outlet in later.generated.items():
+        mine = [a for a in new if a is not None and a.source == source]
+        days = sorted({a.published_at.date() for a in mine})
+        assert len(mine) == 4 and days == [later.last_day - timedelta(days=1), later.last_day]
+        newest = max(mine, key=lambda a: a.published_at)
+        listing = discovery_page(later, outlet, newest)
+        assert newest.url.encode() in listing, source
+
+
+def discovery_page(site: Site, outlet, article) -> bytes:
+    """The first listing page where the crawler would find `article` (hub, indeks, sitemap)."""
+    day = article.published_at.date()
+    if outlet.source.startswith("tribun"):
+        target = f"/{article.section}"
+    elif outlet.source.startswith("detik"):
+        target = f"/{outlet.prefix}/indeks/1?date={day:%m/%d/%Y}"
+    else:
+        target = f"/sitemap-news-{day:%Y-%m-%d}.xml"
+    page = route(site, outlet.host, target)
+    assert page.status == 200, target
+    return page.body
 
 
 def test_every_generated_outlet_is_read_by_its_networks_existing_rule(site30: Site) -> None:

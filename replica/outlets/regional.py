@@ -247,21 +247,26 @@ def _harian_channel(
 def regional_articles(
     generated: Network,
     writer: SiteWriter,
-    seed: int,
+    rng: Random,
     first_day: date,
     days: int,
     per_outlet: int,
+    counters: dict[str, int],
 ) -> list[TrueArticle]:
-    """`per_outlet` articles for each generated outlet, spread over the window's days.
+    """`per_outlet` articles for each generated outlet, spread over `days` days.
 
-    Drawn from their own `Random`, after the default site's articles: `writer`
-    keeps titles and slugs unique over the whole site.
+    Drawn from `rng` (the site's `Random(f"{seed}:outlets")`, or a later night's),
+    after the default site's articles: `writer` keeps titles and slugs unique over
+    the whole site and hires each outlet's staff the first time. `counters` holds
+    the last detik and Harian Jogja ids given, carried over to later nights.
     """
-    rng = Random(f"{seed}:outlets")
     writer.reseed(rng, writer.now)
     for outlet in generated.outlets:
-        writer.staff[outlet.source] = writer.hire(12)
-        writer.editors[outlet.source] = writer.hire(5)
+        if outlet.source not in writer.staff:
+            writer.staff[outlet.source] = writer.hire(12)
+            writer.editors[outlet.source] = writer.hire(5)
+    counters.setdefault(DETIK_SEQUENCE, DETIK_START)
+    counters.setdefault(HARIAN_SEQUENCE, HARIAN_START)
     topics = list(vocabulary().topics.values())
     plans = []
     for outlet in generated.outlets:
@@ -275,7 +280,6 @@ def regional_articles(
             published = datetime(day.year, day.month, day.day, *divmod(minute, 60), tzinfo=WIB)
             place = rng.choice(section.places)
             plans.append(Plan(outlet, section, place, rng.choice(fitting), published))
-    counters = {DETIK_SEQUENCE: DETIK_START, HARIAN_SEQUENCE: HARIAN_START}
     for plan in sorted(plans, key=lambda p: (p.published, p.outlet.source)):
         ids = plan.outlet.ids
         if ids.sequence is None:
