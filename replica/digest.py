@@ -5,7 +5,8 @@ seed (tests and crawl truths depend on it). This walks a built site in-process
 through `replica.routes.route`: the meta and truth endpoints, robots.txt and the
 listing entry points of every host, then every link and sitemap `<loc>` found in
 the pages served (breadth first, on the site's own hosts), plus every page of
-every article in each of its page URL forms. It prints one SHA-256 over all
+every article in each of its page URL forms (generated regional outlets too:
+the "outlets" variant). It prints one SHA-256 over all
 (host, target, status, content type, body) in visiting order, and the page count.
 """
 
@@ -86,6 +87,7 @@ def main() -> None:
         ("default", {}),
         ("nights", {"night": 2, "edits_per_night": 3}),
         ("syndication", {"syndication": True, "night": 1, "edits_per_night": 2}),
+        ("outlets", {"syndication": True, "outlets": 40, "outlet_articles": 5}),
     ]
     for seed in args.seed or [1, 2]:
         for name, options in variants:

@@ -24,6 +24,7 @@ from random import Random
 from replica.edits import revise_night
 from replica.model import WIB, Site, TrueArticle, replica_clock
 from replica.outlets import HOSTS, OUTLETS, SYNDICATION_HOSTS
+from replica.outlets.regional import Network, network, regional_articles
 from replica.seed import seed_article
 from replica.syndication import syndicate
 from replica.text import vocabulary
@@ -44,6 +45,8 @@ def build_site(
     new_per_night: int = 10,
     edits_per_night: int = 0,
     syndication: bool = False,
+    outlets: int = 0,
+    outlet_articles: int = 20,
 ) -> Site:
     """N generated articles over `days` days ending on `last_day`, plus the seed article.
 
@@ -52,9 +55,14 @@ def build_site(
     `syndication`: add Tribun Jateng, syndicated and edited wire copies, and trap
     pairs (replica/syndication.py); drawn from their own `Random`, after the
     default site's articles, which stay exactly as without it.
+    `outlets`: add that many generated regional outlets (replica/outlets/regional.py),
+    `outlet_articles` articles each over the window; drawn from their own `Random`
+    after the others, so outlets=0 is the site as it always was. (Their desks get
+    no new articles on later nights.)
     """
-    if min(articles, night, new_per_night, edits_per_night) < 0 or days < 1:
+    if min(articles, night, new_per_night, edits_per_night, outlet_articles) < 0 or days < 1:
         raise ValueError("articles, night and the per-night counts must be >= 0, days >= 1")
+    generated = network(seed, outlets)  # ValueError past the desks the replica knows
     rng = Random(seed)
     first_day = last_day - timedelta(days=days - 1)
     counters = dict(ID_STARTS)
@@ -73,7 +81,9 @@ def build_site(
             extra = syndicate(site_articles, writer, seed, first_day, days, articles, counters)
             site_articles.extend(extra.articles)
             clusters, traps = extra.clusters, extra.traps
-        later = _Nights(seed, last_day, night, new_per_night, edits_per_night)
+        regional = _Regional(generated, seed, outlet_articles, -(-outlet_articles // days))
+        site_articles.extend(regional.articles(writer, first_day, days, counters))
+        later = _Nights(seed, last_day, night, new_per_night, edits_per_night, regional)
         edited = later.grow(site_articles, writer, counters)
     finally:
         if collecting:
@@ -88,8 +98,11 @@ def build_site(
         edited=edited,
         clusters=clusters,
         traps=traps,
-        hosts=SYNDICATION_HOSTS if syndication else HOSTS,
+        hosts=(SYNDICATION_HOSTS if syndication else HOSTS)
+        + tuple(host.name for host in generated.hosts),
         builder=build_site,
+        generated=generated.by_source,
+        generated_hosts=generated.by_host,
         parameters={
             "articles": articles,
             "seed": seed,
@@ -98,6 +111,7 @@ def build_site(
             "new_per_night": new_per_night,
             "edits_per_night": edits_per_night,
             "syndication": syndication,
+            **({"outlets": outlets, "outlet_articles": outlet_articles} if outlets else {}),
         },
     )
 
@@ -111,6 +125,7 @@ class _Nights:
     count: int
     new_per_night: int
     edits_per_night: int
+    regional: _Regional
 
     def grow(
         self, site_articles: list[TrueArticle], writer: SiteWriter, counters: dict[str, int]
@@ -128,6 +143,7 @@ class _Nights:
             writer.reseed(rng, replica_clock(day))
             plans = _plan(rng, self.new_per_night, day, 1, counters)
             site_articles.extend(writer.article(plan) for plan in plans)
+            site_articles.extend(self.regional.articles(writer, day, 1, counters, night))
             edited[night] = revise_night(
                 site_articles,
                 Random(f"{self.seed}:edits:{night}"),
@@ -137,6 +153,34 @@ class _Nights:
                 writer.paragraphs,
             )
         return edited
+
+
+@dataclass(frozen=True)
+class _Regional:
+    """The generated regional outlets' articles: `per_outlet` over the base window,
+    then `per_day` on each later night (their daily rate, rounded up)."""
+
+    network: Network
+    seed: int
+    per_outlet: int
+    per_day: int
+
+    def articles(
+        self,
+        writer: SiteWriter,
+        first_day: date,
+        days: int,
+        counters: dict[str, int],
+        night: int = 0,
+    ) -> list[TrueArticle]:
+        """The base window's articles (night 0) or one later night's; none without outlets."""
+        if not self.network.outlets:
+            return []
+        key = f"{self.seed}:outlets" + (f":night:{night}" if night else "")
+        count = self.per_day if night else self.per_outlet
+        return regional_articles(
+            self.network, writer, Random(key), first_day, days, count, counters
+        )
 
 
 def truth_records(site: Site) -> list[dict]:

@@ -11,9 +11,10 @@ articles appeared or were revised after a given night.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
 
 from crawler.items import Article
 
@@ -129,6 +130,8 @@ class Site:
         traps: list[tuple[str, str]] | None = None,
         hosts: tuple[str, ...],
         builder: Callable[..., Site],
+        generated: Mapping[str, Any] | None = None,
+        generated_hosts: Mapping[str, Any] | None = None,
     ) -> None:
         self.articles = articles
         self.seed = seed
@@ -146,6 +149,11 @@ class Site:
         self.clusters = [list(group) for group in clusters or ()]
         self.traps = [tuple(pair) for pair in traps or ()]
         self.hosts = hosts  # the hosts it serves
+        # Generated regional outlets (replica/outlets/regional.py; empty by default):
+        # source -> Outlet, and the hosts only they have -> Host (handler, robots.txt).
+        # Typed loosely: the outlet types live in replica/outlets/, which imports this.
+        self.generated: dict[str, Any] = dict(generated or {})
+        self.generated_hosts: dict[str, Any] = dict(generated_hosts or {})
         self.by_url = {article.url: article for article in articles}
         self._by_source: dict[str, list[TrueArticle]] = defaultdict(list)
         self._by_day: dict[tuple[str, date], list[TrueArticle]] = defaultdict(list)

@@ -27,7 +27,7 @@ def route(site: Site, host: str, target: str) -> Page:
         return Page(200, JSON, json.dumps(meta(site)).encode())
     if path == "/_replica/truth.jsonl":
         return Page(200, JSONL, truth_jsonl(site))
-    served = SERVED_HOSTS.get(host)
+    served = SERVED_HOSTS.get(host) or site.generated_hosts.get(host)
     if served is None or host not in site.hosts:
         return not_found()
     if path == "/robots.txt":

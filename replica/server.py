@@ -4,10 +4,12 @@
 `serve_forever` is `warta replica` in the foreground. Pages are rendered per
 request from the site built at start; `server.site = other` swaps it while
 running (the next night, say: docs/replica-contract.md, "Nights"). Requests
-are recorded in `server.requests` as (host, path-with-query), and not logged
-unless asked. `server.faults` (replica/faults.py) makes chosen URLs misbehave:
-errors, hangs, resets, broken bodies, odd content; it can be swapped while
-running too.
+are recorded in `server.requests` as (host, path-with-query), and with their
+time and User-Agent in `server.request_log` (replica/request_log.py), also
+appended to a JSON-lines file when one is given (`request_log=PATH`); they are
+not printed unless asked. `server.faults` (replica/faults.py) makes chosen URLs
+misbehave: errors, hangs, resets, broken bodies, odd content; it can be swapped
+while running too.
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ import socket
 import struct
 import sys
 import threading
+import time
 import traceback
 from collections import deque
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,6 +32,7 @@ from replica.faults import Fault, first_fault, robots_disallows, transform, with
 from replica.generator import build_site
 from replica.model import Site
 from replica.pages.common import HTML, Page
+from replica.request_log import LoggedRequest, LogWriter
 from replica.routes import route
 
 MAX_RECORDED = 200_000  # a long-running server keeps only the latest requests
@@ -48,7 +53,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _respond(self, send_body: bool) -> None:
         host, target = self._host_and_target()
-        self.server.requests.append((host, target))
+        self.server.record(host, target, self.headers.get("User-Agent", ""))
         # One read of each reference: the whole response comes from one site and one
         # fault list, even when another thread swaps `server.site` or `.faults` meanwhile.
         site, faults = self.server.site, self.server.faults
@@ -203,14 +208,31 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 128
 
     def __init__(
-        self, address: tuple[str, int], site: Site, verbose: bool, faults: list[Fault]
+        self,
+        address: tuple[str, int],
+        site: Site,
+        verbose: bool,
+        faults: list[Fault],
+        log_writer: LogWriter | None = None,
     ) -> None:
         self.site = site
         self.verbose = verbose
         self.faults = faults
         self.stopping = threading.Event()  # wakes hanging and trickling handlers on stop
         self.requests: deque[tuple[str, str]] = deque(maxlen=MAX_RECORDED)
+        self.request_log: deque[LoggedRequest] = deque(maxlen=MAX_RECORDED)
+        self.log_writer = log_writer
+        self._recording = threading.Lock()  # the log file lists requests in memory's order
         super().__init__(address, _Handler)
+
+    def record(self, host: str, target: str, user_agent: str) -> None:
+        """Note a request as it arrives: (host, target), and its time and User-Agent."""
+        with self._recording:
+            self.requests.append((host, target))
+            entry = LoggedRequest(time.time(), host, target, user_agent)
+            self.request_log.append(entry)
+            if self.log_writer is not None:
+                self.log_writer.write(entry)
 
     def handle_error(
         self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any
@@ -236,8 +258,19 @@ class ReplicaServer:
         port: int = 0,
         verbose: bool = False,
         faults: list[Fault] | None = None,
+        request_log: str | Path | None = None,
     ) -> None:
-        self._httpd = _Server((host, port), site, verbose, list(faults or []))
+        """`request_log`: a file to append every request to, as JSON lines (request_log.py).
+
+        Raises OSError when the port cannot be bound or the log file cannot be opened.
+        """
+        writer = LogWriter(request_log) if request_log is not None else None
+        try:
+            self._httpd = _Server((host, port), site, verbose, list(faults or []), writer)
+        except OSError:
+            if writer is not None:
+                writer.close()
+            raise
         self._thread: threading.Thread | None = None
 
     @property
@@ -283,6 +316,11 @@ class ReplicaServer:
         """(host, path-with-query) of every request served, oldest first."""
         return self._httpd.requests
 
+    @property
+    def request_log(self) -> deque[LoggedRequest]:
+        """(time, host, target, user_agent) of every request served, oldest first."""
+        return self._httpd.request_log
+
     def start(self) -> ReplicaServer:
         self._thread = threading.Thread(
             target=self._httpd.serve_forever,
@@ -301,7 +339,7 @@ class ReplicaServer:
             pass
         finally:
             self._httpd.stopping.set()
-            self._httpd.server_close()
+            self._close()
 
     def stop(self) -> None:
         self._httpd.stopping.set()
@@ -309,7 +347,12 @@ class ReplicaServer:
             self._httpd.shutdown()
             self._thread.join()
             self._thread = None
+        self._close()
+
+    def _close(self) -> None:
         self._httpd.server_close()
+        if self._httpd.log_writer is not None:
+            self._httpd.log_writer.close()
 
     def __enter__(self) -> ReplicaServer:
         return self.start()
@@ -329,13 +372,21 @@ def serve_forever(
     edits_per_night: int = 0,
     syndication: bool = False,
     faults: list[Fault] | None = None,
+    outlets: int = 0,
+    outlet_articles: int = 20,
+    request_log: str | Path | None = None,
+    write_sources: str | Path | None = None,
 ) -> None:
     """`warta replica`: build the site, serve it in the foreground until Ctrl-C.
 
     `night`, `new_per_night`, `edits_per_night`: serve the site that many nights on
     (build_site); `syndication`: with Tribun Jateng and the copies (build_site);
-    `faults`: misbehave as they say (replica/faults.py).
-    Raises OSError when the port cannot be bound (the CLI reports it).
+    `outlets`, `outlet_articles`: that many generated regional outlets (build_site);
+    `faults`: misbehave as they say (replica/faults.py); `request_log`: append every
+    request to that file as JSON lines; `write_sources`: first write a sources config
+    covering the configured and the generated outlets there (replica/sources_file.py).
+    Raises OSError when the port cannot be bound or the log opened, ValueError for
+    too many outlets, crawler.sources.ConfigError when the sources file cannot be written.
     """
     site = build_site(
         articles=articles,
@@ -344,9 +395,17 @@ def serve_forever(
         new_per_night=new_per_night,
         edits_per_night=edits_per_night,
         syndication=syndication,
+        outlets=outlets,
+        outlet_articles=outlet_articles,
     )
-    server = ReplicaServer(site, host=host, port=port, faults=faults)
+    if write_sources is not None:
+        from replica.sources_file import write_sources as write  # only when asked: crawler config
+
+        write(write_sources, site)
+    server = ReplicaServer(site, host=host, port=port, faults=faults, request_log=request_log)
     later = ""
+    if outlets:
+        later += f", {outlets} generated outlets of {outlet_articles} articles"
     if syndication:
         later += f", syndication: {len(site.clusters)} clusters, {len(site.traps)} traps"
     if night:

@@ -163,6 +163,10 @@ class Vocabulary:
     def __init__(self) -> None:
         self.names = _load("names.toml")
         self.places = {place["name"]: place for place in _load("places.toml")["places"]}
+        # The generated regional outlets' places; looked up by name only, so adding
+        # them leaves the default site's draws (and pages) as they were.
+        for compact in _load("regional-places.toml")["places"]:
+            self.places.setdefault(compact["name"], regional_place(compact))
         topics = _load("topics.toml")
         generic = topics["generic"]
         self.generic = {key: tuple(value) for key, value in generic.items()}
@@ -203,6 +207,47 @@ class Vocabulary:
         if len(parts) > 1 and parts[0] in self.names["prefixes"]:
             return parts[1]
         return parts[0]
+
+
+def regional_place(compact: dict) -> dict:
+    """A place of regional-places.toml with the words places.toml spells out, derived.
+
+    A city (`kind = "kota"`) has a Pemkot, a Wali Kota, kelurahan and kampung; a
+    regency (`kabupaten`) a Pemkab, a Bupati, desa and dusun. Markets and schools
+    carry the districts' names, as real ones mostly do.
+    """
+    name, districts = compact["name"], compact["districts"]
+    city = compact["kind"] == "kota"
+    return {
+        "name": name,
+        "region": f"{'Kota' if city else 'Kabupaten'} {name}",
+        "gov": f"{'Pemkot' if city else 'Pemkab'} {name}",
+        "regional_head": f"{'Wali Kota' if city else 'Bupati'} {name}",
+        "province": compact["province"],
+        "district_type": "Kecamatan",
+        "district_head": "Camat",
+        "village_type": "Kelurahan" if city else "Desa",
+        "village_head": "Lurah" if city else "Kepala Desa",
+        "village_hall": "kantor kelurahan" if city else "balai desa",
+        "hamlet_type": "Kampung" if city else "Dusun",
+        "districts": districts,
+        "villages": districts[1:] + districts[:1],
+        "rivers": compact["rivers"],
+        "roads": [
+            "Jalan Jenderal Sudirman",
+            "Jalan Ahmad Yani",
+            f"Jalan Raya {districts[0]}",
+            f"Jalan {districts[1]}{EN_DASH}{districts[2]}",
+        ],
+        "markets": [f"Pasar {district}" for district in districts[:3]],
+        "destinations": compact["destinations"],
+        "schools": [
+            f"SMAN 1 {name}",
+            f"SMPN 3 {name}",
+            f"SDN {districts[1]} 1",
+            f"SMPN 1 {districts[2]}",
+        ],
+    }
 
 
 def _load(filename: str) -> dict:

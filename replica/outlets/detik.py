@@ -71,8 +71,9 @@ DETIK_JATENG = replace(
     prefix="jateng",
 )
 DESKS = {outlet.prefix: outlet for outlet in (DETIK_JOGJA, DETIK_JATENG)}
-ARTICLE_PATH = re.compile(r"(/(?:jogja|jateng)/(?:berita|wisata)/d-\d{7}/[a-z0-9-]+)(?:/(\d+))?")
-INDEX_PATH = re.compile(r"/(jogja|jateng)/indeks(?:/(\d+))?/?")
+# /<desk>/…: jogja and jateng, and a generated site's regional desks (outlets/regional.py)
+ARTICLE_PATH = re.compile(r"(/([a-z]+)/(?:berita|wisata)/d-\d{7}/[a-z0-9-]+)(?:/(\d+))?")
+INDEX_PATH = re.compile(r"/([a-z]+)/indeks(?:/(\d+))?/?")
 BASE = f"https://{DETIK_JOGJA.host}"
 VIDEO_HOST = "https://20.detik.com"
 PER_PAGE = 20
@@ -314,11 +315,33 @@ def _markup(outlet: Outlet) -> BodyMarkup:
 MARKUP = {outlet.source: _markup(outlet) for outlet in DESKS.values()}
 
 
+def desk(site: Site, prefix: str) -> Outlet:
+    """The desk at www.detik.com/<prefix>: jogja, jateng, or one the site generated."""
+    found = DESKS.get(prefix) or next(
+        (
+            outlet
+            for outlet in site.generated.values()
+            if isinstance(outlet, DetikOutlet) and outlet.prefix == prefix
+        ),
+        None,
+    )
+    if found is None:
+        raise NotFound
+    return found
+
+
+def markup_of(outlet: Outlet) -> BodyMarkup:
+    """A desk's body markup (made once for a generated desk)."""
+    if outlet.source not in MARKUP:
+        MARKUP[outlet.source] = _markup(outlet)
+    return MARKUP[outlet.source]
+
+
 def _body(site: Site, outlet: Outlet, article: TrueArticle, page: int | None) -> str:
     """The body container's content: dateline, paragraphs and inserts, then the page's tail."""
     # the dateline stands before the first <p>: "<strong>Sleman</strong> - "
     dateline = f"<strong>{esc(article.location or '')}</strong> - \n" if page in (None, 1) else ""
-    body = dateline + common.article_body(site, article, page, MARKUP[outlet.source])
+    body = dateline + common.article_body(site, article, page, markup_of(outlet))
     if page is not None and article.pages > 1:
         body += _paging(article, page)
     if page is None or page == article.pages:
@@ -471,15 +494,15 @@ def serve(site: Site, host: str, path: str, query: Query) -> Page:
         number = int(index.group(2) or 1)
         if number < 1:
             raise NotFound
-        return common.html_page(index_page(site, DESKS[index.group(1)], day, number))
+        return common.html_page(index_page(site, desk(site, index.group(1)), day, number))
     match = ARTICLE_PATH.fullmatch(path)
     if match:
         article = article_at(site, host, match.group(1))
-        outlet = DESKS[match.group(1).split("/")[1]]
+        outlet = desk(site, match.group(2))
         if param(query, "single") == "1":
             page = None
         else:
-            page = page_number(match.group(2), article.pages, whole=None)
+            page = page_number(match.group(3), article.pages, whole=None)
         return common.html_page(article_page(site, outlet, article, page))
     raise NotFound
 

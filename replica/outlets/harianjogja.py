@@ -47,7 +47,6 @@ ARTICLE_PATH = re.compile(r"/r-\d{7}/[a-z0-9-]+")
 SITEMAP_PATH = re.compile(r"/sitemap-news-(\d{4})-(\d{2})-(\d{2})\.xml")
 BASE = f"https://{HARIAN_JOGJA.host}"
 SUFFIX = " | Harian Jogja"
-ROBOTS = f"User-agent: *\nDisallow: /search\nSitemap: {BASE}/sitemap.xml\n"
 GOOGLE_NEWS = "https://news.google.com/publications/CAAqBwgKMNnOmQsw5NexAw"
 MENU = [
     "Jogjapolitan", "Sleman", "Bantul", "Jogja", "Kulonprogo", "Gunungkidul", "News", "Ekbis",
@@ -58,7 +57,11 @@ MENU = [
 FOOTER = ["Redaksi", "Pedoman Media Siber", "Kontak", "Privacy Policy"]
 
 
-def chrome(site: Site, main: str) -> str:
+def robots(outlet: Outlet) -> str:
+    return f"User-agent: *\nDisallow: /search\nSitemap: https://{outlet.host}/sitemap.xml\n"
+
+
+def chrome(site: Site, main: str, outlet: Outlet = HARIAN_JOGJA) -> str:
     return (
         '<header class="header"><a class="logo" href="https://www.harianjogja.com/">Harian '
         "Jogja</a>"
@@ -67,7 +70,7 @@ def chrome(site: Site, main: str) -> str:
         f"{ad('ads', 'div-gpt-ad-leaderboard')}\n"
         f'<div class="wrapper"><div class="main-content">{main}</div>'
         '<aside class="sidebar">'
-        f"{common.popular_widget(site, HARIAN_JOGJA.source, 'Berita Populer', 'popular')}"
+        f"{common.popular_widget(site, outlet.source, 'Berita Populer', 'popular')}"
         f"{ad('ads', 'div-gpt-ad-sidebar')}</aside></div>\n"
         '<footer class="footer"><p>Harianjogja.com &copy; 2025 PT Aksara Solopos. All Rights '
         "Reserved.</p>"
@@ -76,7 +79,7 @@ def chrome(site: Site, main: str) -> str:
     )
 
 
-def article_page(site: Site, article: TrueArticle) -> str:
+def article_page(site: Site, article: TrueArticle, outlet: Outlet = HARIAN_JOGJA) -> str:
     metas = [
         f"<title>{esc(article.title + SUFFIX)}</title>",
         meta("description", article.description),
@@ -105,14 +108,16 @@ def article_page(site: Site, article: TrueArticle) -> str:
             }
         )
     )
-    return common.document("\n".join(metas), chrome(site, _article_main(site, article)))
+    main = _article_main(site, article, outlet)
+    return common.document("\n".join(metas), chrome(site, main, outlet))
 
 
-def _article_main(site: Site, article: TrueArticle) -> str:
+def _article_main(site: Site, article: TrueArticle, outlet: Outlet) -> str:
     related = [(t, u) for t, u in site.related(article, 4) if u != article.url]
+    channel = outlet.host.split(".")[0].title()  # the subdomain: Jogjapolitan, News …
     return (
         '<div class="article-header">'
-        f'<div class="breadcrumb"><a href="{BASE}/">Jogjapolitan</a> / '
+        f'<div class="breadcrumb"><a href="https://{outlet.host}/">{channel}</a> / '
         f"{esc(article.rendering.section_label)}</div>"
         f"<h1>{esc(article.title)}</h1>"
         f'<div class="author-article">Penulis: {esc(article.authors[0])} | Editor: '
@@ -156,19 +161,19 @@ def _body(site: Site, article: TrueArticle) -> str:
 # --- news sitemaps -----------------------------------------------------------------------
 
 
-def sitemap_url(day: date) -> str:
-    return f"{BASE}/sitemap-news-{day:%Y-%m-%d}.xml"
+def sitemap_url(day: date, outlet: Outlet = HARIAN_JOGJA) -> str:
+    return f"https://{outlet.host}/sitemap-news-{day:%Y-%m-%d}.xml"
 
 
-def sitemap_index(site: Site) -> str:
+def sitemap_index(site: Site, outlet: Outlet = HARIAN_JOGJA) -> str:
     """One <sitemap> per day of the window, newest first."""
     entries = []
     for day in reversed(site.days):
-        articles = site.on_day(HARIAN_JOGJA.source, day)
+        articles = site.on_day(outlet.source, day)
         stamps = [a.modified_at or a.published_at for a in articles]
         lastmod = max(stamps).isoformat() if stamps else f"{day:%Y-%m-%d}T23:59:00+07:00"
         entries.append(
-            f"<sitemap><loc>{sitemap_url(day)}</loc><lastmod>{lastmod}</lastmod></sitemap>"
+            f"<sitemap><loc>{sitemap_url(day, outlet)}</loc><lastmod>{lastmod}</lastmod></sitemap>"
         )
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -178,14 +183,14 @@ def sitemap_index(site: Site) -> str:
     )
 
 
-def day_sitemap(site: Site, day: date) -> str:
+def day_sitemap(site: Site, day: date, outlet: Outlet = HARIAN_JOGJA) -> str:
     """A <urlset> of the day's articles with news:publication_date and news:title."""
     urls = "\n".join(
         f"<url><loc>{esc(a.url)}</loc><news:news><news:publication><news:name>Harian Jogja"
         "</news:name><news:language>id</news:language></news:publication>"
         f"<news:publication_date>{common.iso(a.published_at)}</news:publication_date>"
         f"<news:title>{esc(a.title)}</news:title></news:news></url>"
-        for a in site.on_day(HARIAN_JOGJA.source, day)
+        for a in site.on_day(outlet.source, day)
     )
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -200,17 +205,23 @@ def day_sitemap(site: Site, day: date) -> str:
 
 def serve(site: Site, host: str, path: str, query: Query) -> Page:
     """jogjapolitan.harianjogja.com: the sitemap index, the day sitemaps, articles."""
+    return serve_outlet(HARIAN_JOGJA, site, host, path, query)
+
+
+def serve_outlet(outlet: Outlet, site: Site, host: str, path: str, query: Query) -> Page:
+    """The host of `outlet` (a generated Harian Jogja channel binds itself to this)."""
     if path == "/sitemap.xml":
-        return Page(200, common.XML, sitemap_index(site).encode())
+        return Page(200, common.XML, sitemap_index(site, outlet).encode())
     sitemap = SITEMAP_PATH.fullmatch(path)
     if sitemap:
         day = day_of(list(sitemap.groups()))
         if day not in site.days:
             raise NotFound
-        return Page(200, common.XML, day_sitemap(site, day).encode())
+        return Page(200, common.XML, day_sitemap(site, day, outlet).encode())
     if ARTICLE_PATH.fullmatch(path):
-        return common.html_page(article_page(site, article_at(site, host, path)))
+        return common.html_page(article_page(site, article_at(site, host, path), outlet))
     raise NotFound
 
 
+ROBOTS = robots(HARIAN_JOGJA)
 GROUP = OutletGroup(outlets=(HARIAN_JOGJA,), hosts=(Host(HARIAN_JOGJA.host, serve, ROBOTS),))

@@ -163,9 +163,11 @@ def page_url(article: TrueArticle, page: int) -> str:
     return article.url if page == 1 else f"{article.url}?page={page}"
 
 
-def article_page(site: Site, article: TrueArticle, page: int | None) -> str:
+def article_page(
+    site: Site, article: TrueArticle, page: int | None, brand: Brand | None = None
+) -> str:
     """Page `page` of the article (1-based), or the whole article for None (?page=all)."""
-    brand = BRANDS[article.source]
+    brand = brand or BRANDS[article.source]
     head = "\n".join(
         [
             f"<title>{esc(article.title + brand.suffix)}</title>",
@@ -289,6 +291,19 @@ def _markup(brand: Brand) -> BodyMarkup:
 MARKUP = {brand.outlet.source: _markup(brand) for brand in (JOGJA, JATENG)}
 
 
+GENERATED_MARKUP: dict[Brand, BodyMarkup] = {}
+
+
+def markup_of(brand: Brand) -> BodyMarkup:
+    """A desk's body markup: the network's, with the desk's dateline and links."""
+    known = MARKUP.get(brand.outlet.source)
+    if known is not None and brand in (JOGJA, JATENG):
+        return known
+    if brand not in GENERATED_MARKUP:  # a generated desk (replica/outlets/regional.py)
+        GENERATED_MARKUP[brand] = _markup(brand)
+    return GENERATED_MARKUP[brand]
+
+
 def _body(brand: Brand, site: Site, article: TrueArticle, page: int | None) -> str:
     opening = ""
     if page in (None, 1):
@@ -298,7 +313,7 @@ def _body(brand: Brand, site: Site, article: TrueArticle, page: int | None) -> s
         )
         if article.rendering.reporter_line:
             opening += f"<p>{esc(article.rendering.reporter_line)}</p>"
-    return opening + common.article_body(site, article, page, MARKUP[brand.outlet.source])
+    return opening + common.article_body(site, article, page, markup_of(brand))
 
 
 def _article_paging(article: TrueArticle, page: int) -> str:
@@ -392,7 +407,11 @@ def index_page(site: Site, day: date, page: int, brand: Brand = JOGJA) -> str:
 
 def serve(site: Site, host: str, path: str, query: Query) -> Page:
     """A Tribun desk's host: daily index, section hubs, articles (a page, or ?page=all)."""
-    brand = BRANDS_BY_HOST[host]
+    return serve_desk(BRANDS_BY_HOST[host], site, host, path, query)
+
+
+def serve_desk(brand: Brand, site: Site, host: str, path: str, query: Query) -> Page:
+    """The host of the desk `brand` (generated desks bind their brand to this)."""
     if path == "/index-news":
         day = day_param(site, query)
         return common.html_page(index_page(site, day, listing_page(query), brand))
@@ -402,7 +421,7 @@ def serve(site: Site, host: str, path: str, query: Query) -> Page:
     if ARTICLE_PATH.fullmatch(path):
         article = article_at(site, host, path)
         page = page_number(param(query, "page"), article.pages)
-        return common.html_page(article_page(site, article, page))
+        return common.html_page(article_page(site, article, page, brand))
     raise NotFound
 
 

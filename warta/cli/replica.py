@@ -47,6 +47,33 @@ from warta.cli.options import fail
     help="Misbehave at matching URLs, e.g. '5xx:*/read/*:times=2' (repeatable; "
     "docs/replica-contract.md, Faults).",
 )
+@click.option(
+    "--outlets",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Add N generated regional outlets (Tribun and detik desks; docs/replica-contract.md).",
+)
+@click.option(
+    "--outlet-articles",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    help="Articles of each generated outlet.",
+)
+@click.option(
+    "--write-sources",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Write a sources config covering the configured and the generated outlets to FILE "
+    "(crawl them with --sources FILE).",
+)
+@click.option(
+    "--request-log",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Append every request to FILE as JSON lines (time, host, target, User-Agent).",
+)
 def replica(
     port: int,
     host: str,
@@ -57,15 +84,23 @@ def replica(
     edits_per_night: int,
     syndication: bool,
     fault_specs: tuple[str, ...],
+    outlets: int,
+    outlet_articles: int,
+    write_sources: str | None,
+    request_log: str | None,
 ) -> None:
     """Serve the offline replica of the outlets (in the foreground)."""
+    from crawler.sources import ConfigError
     from replica.faults import FaultSpecError, parse_faults
+    from replica.outlets.regional import MAX_OUTLETS
     from replica.server import serve_forever
 
     try:
         faults = parse_faults(fault_specs)
     except FaultSpecError as exc:
         raise fail(str(exc)) from None
+    if outlets > MAX_OUTLETS:
+        raise fail(f"--outlets: at most {MAX_OUTLETS} (the regional desks the replica knows)")
     try:
         serve_forever(
             port=port,
@@ -77,6 +112,15 @@ def replica(
             edits_per_night=edits_per_night,
             syndication=syndication,
             faults=faults,
+            outlets=outlets,
+            outlet_articles=outlet_articles,
+            request_log=request_log,
+            write_sources=write_sources,
         )
+    except ConfigError as exc:
+        raise fail(f"--write-sources: {exc}") from None
     except OSError as exc:
+        where = getattr(exc, "filename", None)
+        if where is not None:  # the request log
+            raise fail(f"--request-log: cannot open {where}: {exc.strerror}") from None
         raise fail(f"cannot listen on {host}:{port}: {exc.strerror}") from None

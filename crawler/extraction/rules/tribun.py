@@ -35,7 +35,8 @@ TRIBUN_2025 = OutletRule(
         "div.side-article.mb5",
         ".comment-disclaimer",
     ),
-    dateline=r"^tribun[a-z]*\.com\s*(?:,\s*(?P<place>[^–—\-]{2,40}?))?\s*[–—\-]\s*",
+    # TRIBUNJOGJA.COM, and the older desks' hyphenated brands: TRIBUN-BALI.COM, TRIBUN-TIMUR.COM
+    dateline=r"^tribun-?[a-z]*\.com\s*(?:,\s*(?P<place>[^–—\-]{2,40}?))?\s*[–—\-]\s*",
     title_suffixes=(" - Tribunjogja.com", " - Tribunnews.com", " - Tribun Jogja"),
     continuation="div.paging a[href]",
     whole_view=(),  # "?page=all" exists but is not reliable across the network
