@@ -361,14 +361,16 @@ class Runs:
         )
         return rows[0] if rows else None
 
-    def place(self, run_id: int, node: str, job: str) -> None:
+    def place(self, run_id: int, node: str | None, job: str) -> None:
         """Stamp the run with the node and Scrapyd job that ran it (once: a stamp stays)."""
         self.conn.execute(
             "UPDATE crawl_runs SET node = ?, job = ? WHERE id = ? AND job IS NULL",
             (node, job, run_id),
         )
 
-    def record_job_failed(self, source: str, node: str, job: str, since: str, reason: str) -> None:
+    def record_job_failed(
+        self, source: str, node: str | None, job: str, since: str, reason: str
+    ) -> None:
         """A job ended without finishing its run (cancelled at its limit, node lost):
         its run, still "running", is failed; if it recorded none, a failed one is."""
         self.archive.flush()

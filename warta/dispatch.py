@@ -363,6 +363,7 @@ def _lost(
     dispatch: Dispatch, node_name: str, spec: NodeJobSpec, ledger: DispatchLedger, why: str
 ) -> str:
     """The node lost the job: done if its crawl had finished its run, else lost."""
+    dispatch.node = dispatch.node or node_name
     run = _run_of(dispatch, spec)
     if run is not None and run["status"] in FINISHED:
         _stamp(dispatch, spec, run["id"], node_name)
@@ -437,5 +438,5 @@ def _stamp(dispatch: Dispatch, spec: NodeJobSpec, run_id: int, node_name: str) -
 def _record_failed(dispatch: Dispatch, spec: NodeJobSpec, reason: str) -> None:
     with Archive(spec.db_path) as archive:
         archive.runs.record_job_failed(
-            dispatch.source, dispatch.node or "-", dispatch.job, dispatch.dispatched_at, reason
+            dispatch.source, dispatch.node, dispatch.job, dispatch.dispatched_at, reason
         )
