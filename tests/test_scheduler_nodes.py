@@ -157,3 +157,50 @@ def wait_for(condition: Any, timeout: float) -> None:
             pass
         time.sleep(0.2)
     raise AssertionError("condition not met in time")
+
+
+def test_a_restarted_scheduler_follows_the_job_a_node_has_and_does_not_dispatch_it_again(
+    tmp_path: Path, scrapyd_nodes: list[ScrapydNode], crawl_server: Any
+) -> None:
+    from tests.test_scheduler import ONE_SOURCE
+
+    sources = tmp_path / "sources.toml"
+    sources.write_text(ONE_SOURCE, encoding="utf-8")
+    db = tmp_path / "warta.db"
+    nodes = ",".join(n.url for n in scrapyd_nodes)
+    common = ("--db", str(db), "--sources", str(sources), "--nodes", nodes, *FAST)
+    replica = ("--replica", crawl_server.base_url)
+    slow = ("-s", "DOWNLOAD_DELAY=0.3", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1")
+    warta = [sys.executable, "-m", "warta", "scheduler"]
+    first = subprocess.Popen([*warta, "--once", *common, *replica, *slow], cwd=REPO)
+    try:
+        wait_for(lambda: _crawling_on(db, "node-a") or _crawling_on(db, "node-b"), timeout=120)
+    finally:
+        first.kill()  # the scheduler dies; the node goes on crawling
+        first.wait()
+    (placed,) = DispatchLedger(f"{db}.jobs.db").all()
+    assert placed.state == "dispatched" and placed.node in ("node-a", "node-b")
+    daemon = subprocess.Popen(
+        [*warta, *common, *replica, "--every", "3600"],
+        cwd=REPO,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_for(lambda: DispatchLedger(f"{db}.jobs.db").all()[0].state != "dispatched", 120)
+    finally:
+        daemon.terminate()
+        _, stderr = daemon.communicate(timeout=120)
+    assert daemon.returncode == 0, stderr
+    (followed,) = DispatchLedger(f"{db}.jobs.db").all()
+    assert (followed.job, followed.state) == (placed.job, "done")
+    (run,) = runs(db)
+    assert (run["status"], run["node"], run["job"]) == ("ok", placed.node, placed.job)
+    jobs = [
+        job
+        for node in scrapyd_nodes
+        for state in node.jobs().values()
+        if isinstance(state, list)
+        for job in state
+    ]
+    assert [job["id"] for job in jobs] == [placed.job]  # dispatched once, in all
