@@ -8,6 +8,7 @@ answers garbage is a plain HTTP server.
 from __future__ import annotations
 
 import http.server
+import re
 import socket
 import threading
 import time
@@ -16,13 +17,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 
 from replica.faults import parse_faults
 from replica.server import ReplicaServer
 from storage.archive import Archive, ArchiveError
 from storage.dispatches import DispatchLedger
-from tests.conftest import run_warta
+from tests.conftest import REPO, run_warta
 from tests.servers import ScrapydNode, free_port
 from warta import dispatch
 from warta.dispatch import NodeJobSpec, Outcome
@@ -238,3 +240,75 @@ class static_server:  # noqa: N801 (used as a context manager, like open())
     def __exit__(self, *exc: object) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+DEPLOY_DOC = REPO / "docs" / "deploy.md"
+DEPLOY = REPO / "deploy"
+
+
+def code_of_doc(text: str) -> list[str]:
+    """A Markdown file's shell blocks and inline code spans."""
+    blocks = re.findall(r"```sh\n(.*?)```", text, re.S)
+    prose = re.sub(r"```.*?```", "", text, flags=re.S)
+    return blocks + re.findall(r"`([^`\n]+)`", prose)
+
+
+def code_of_deploy() -> list[str]:
+    """The command lines of the systemd units (ExecStart) and of the Compose services."""
+    import yaml
+
+    lines = []
+    for unit in sorted(DEPLOY.rglob("*.service")):
+        lines += re.findall(r"^ExecStart=(.*)$", unit.read_text(encoding="utf-8"), re.M)
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))
+    lines += [str(service.get("command", "")) for service in compose["services"].values()]
+    return lines
+
+
+def warta_commands(snippets: list[str]) -> list[list[str]]:
+    """Each `warta SUBCOMMAND ARGS…` in these code snippets (continuation lines joined)."""
+    commands = []
+    for snippet in snippets:
+        for line in re.sub(r"\\\n\s*", " ", snippet).splitlines():
+            words = line.split(" #")[0].split()
+            for index, word in enumerate(words):
+                rest = words[index + 1 :]
+                is_warta = word == "warta" or word.endswith("/bin/warta")
+                if is_warta and rest and re.fullmatch(r"[a-z][a-z_-]*", rest[0]):
+                    commands.append(rest)  # not `warta = crawler.settings` (a config line)
+    return commands
+
+
+def unknown_in(command: list[str]) -> str | None:
+    """What of this command line warta does not have (the command, an option), or None."""
+    from warta.cli.group import COMMANDS, main
+
+    name, *args = command
+    if name not in COMMANDS:
+        return f"warta {name}"
+    found = main.get_command(click.Context(main), name)
+    assert found is not None
+    known = {opt for param in found.params for opt in param.opts} | {"--help"}
+    for arg in args:
+        if arg.startswith("-") and arg.split("=")[0] not in known:
+            return f"warta {name} {arg}"
+    return None
+
+
+def test_every_warta_command_in_the_deploy_guide_and_files_exists() -> None:
+    named = warta_commands(code_of_doc(DEPLOY_DOC.read_text(encoding="utf-8")))
+    named += warta_commands(code_of_deploy())
+    assert {c[0] for c in named} >= {"scheduler", "backup", "serve", "runs", "replay"}
+    assert ["scheduler", "--db"] in [c[:2] for c in named]
+    assert [unknown_in(c) for c in named if unknown_in(c)] == []
+
+
+def test_the_deploy_check_would_see_a_missing_command_or_option() -> None:
+    doc = (
+        "Run `warta writer --group w`.\n"
+        "```sh\nwarta scheduler --nodes \\\n  http://a:6800 --nodez 3\n```\n"
+    )
+    named = warta_commands(code_of_doc(doc)) + warta_commands(["/v/bin/warta serve --bogus"])
+    assert [unknown_in(c) for c in named] == [
+        "warta scheduler --nodez", "warta writer", "warta serve --bogus",
+    ]  # fmt: skip
