@@ -204,3 +204,29 @@ def test_a_restarted_scheduler_follows_the_job_a_node_has_and_does_not_dispatch_
         for job in state
     ]
     assert [job["id"] for job in jobs] == [placed.job]  # dispatched once, in all
+
+
+def test_a_job_over_its_time_limit_is_cancelled_on_its_node_and_recorded_failed(
+    tmp_path: Path, scrapyd_nodes: list[ScrapydNode], small_site: Any
+) -> None:
+    from replica.faults import parse_faults
+    from replica.server import ReplicaServer
+    from tests.test_scheduler import ONE_SOURCE
+
+    sources = tmp_path / "sources.toml"
+    sources.write_text(ONE_SOURCE, encoding="utf-8")
+    db = tmp_path / "warta.db"
+    # the sitemap never answers in time: the crawl runs into its 5 s limit
+    hanging = ReplicaServer(small_site, faults=parse_faults(["hang:*sitemap*:seconds=20"]))
+    with hanging:
+        result = scheduler_once(
+            db, [n.url for n in scrapyd_nodes], hanging.base_url,
+            "--sources", str(sources), "--time-limit", "5",
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    (run,) = runs(db)
+    assert run["status"] == "failed" and "wall-clock limit of 5 s" in run["message"], run
+    (cancelled,) = [n for n in scrapyd_nodes if n.name == run["node"]]
+    assert [job["id"] for job in cancelled.jobs()["finished"]] == [run["job"]]
+    (entry,) = DispatchLedger(f"{db}.jobs.db").all()
+    assert entry.state == "failed"

@@ -27,6 +27,8 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -71,7 +73,7 @@ class NodeJobs:
     lock: threading.Lock = field(default_factory=threading.Lock)
     accepting: bool = True
     cancel_now: threading.Event = field(default_factory=threading.Event)
-    watchers: set[threading.Thread] = field(default_factory=set)
+    active: int = 0  # jobs being dispatched or followed now
 
     def picker(self, spec: NodeJobSpec) -> NodePicker:
         with self.lock:
@@ -91,12 +93,22 @@ class NodeJobs:
 
     def _busy(self) -> bool:
         with self.lock:
-            self.watchers = {thread for thread in self.watchers if thread.is_alive()}
-            return bool(self.watchers)
+            return self.active > 0
 
-    def watching(self) -> None:
+    @contextmanager
+    def following(self) -> Iterator[bool]:
+        """Count a job as followed while inside; yields False if the daemon is stopping."""
         with self.lock:
-            self.watchers.add(threading.current_thread())
+            accepted = self.accepting
+            self.active += accepted
+        if not accepted:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            with self.lock:
+                self.active -= 1
 
 
 NODE_JOBS = NodeJobs()
@@ -116,16 +128,15 @@ def new_job_id() -> str:
 def run_node_job(source_id: str, spec_args: dict[str, Any]) -> None:
     """The scheduled job over nodes: this firing's crawl of the source, on some node."""
     spec = NodeJobSpec(**{**spec_args, "settings": tuple(map(tuple, spec_args["settings"]))})
-    with NODE_JOBS.lock:
-        if not NODE_JOBS.accepting:
+    with NODE_JOBS.following() as accepted:
+        if not accepted:
             log.info("not dispatching %s: the scheduler is stopping", source_id)
             return
-    NODE_JOBS.watching()
-    ledger = DispatchLedger(spec.jobs_path)
-    night = utc_now() + "/" + new_job_id()[:8]  # this firing; unique even within a second
-    dispatch = ledger.claim(source_id, night, 1, new_job_id())
-    assert dispatch is not None  # a fresh night cannot be taken yet
-    carry_out(dispatch, spec, ledger, deadline=time.monotonic() + spec.time_limit)
+        ledger = DispatchLedger(spec.jobs_path)
+        night = utc_now() + "/" + new_job_id()[:8]  # this firing; unique even within a second
+        dispatch = ledger.claim(source_id, night, 1, new_job_id())
+        assert dispatch is not None  # a fresh night cannot be taken yet
+        carry_out(dispatch, spec, ledger, deadline=time.monotonic() + spec.time_limit)
 
 
 def resume_open(spec: NodeJobSpec) -> list[threading.Thread]:
@@ -137,13 +148,17 @@ def resume_open(spec: NodeJobSpec) -> list[threading.Thread]:
             target=_resume, args=(dispatch, spec, ledger), name=f"resume {dispatch.job}"
         )
         thread.start()
-        with NODE_JOBS.lock:
-            NODE_JOBS.watchers.add(thread)
         threads.append(thread)
     return threads
 
 
 def _resume(dispatch: Dispatch, spec: NodeJobSpec, ledger: DispatchLedger) -> None:
+    with NODE_JOBS.following() as accepted:
+        if accepted:
+            _follow_again(dispatch, spec, ledger)
+
+
+def _follow_again(dispatch: Dispatch, spec: NodeJobSpec, ledger: DispatchLedger) -> None:
     log.info("following %s of %s again on %s", dispatch.job, dispatch.source, dispatch.node)
     deadline = time.monotonic() + spec.time_limit  # its start is unknown here: a full limit
     if dispatch.node_url is None:  # the daemon died between claiming and scheduling
