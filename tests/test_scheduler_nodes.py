@@ -230,3 +230,55 @@ def test_a_job_over_its_time_limit_is_cancelled_on_its_node_and_recorded_failed(
     assert [job["id"] for job in cancelled.jobs()["finished"]] == [run["job"]]
     (entry,) = DispatchLedger(f"{db}.jobs.db").all()
     assert entry.state == "failed"
+
+
+def test_a_run_refused_by_a_held_lock_is_tried_again_and_is_not_the_rerun(
+    tmp_path: Path, scrapyd_nodes: list[ScrapydNode], crawl_server: Any
+) -> None:
+    from tests.test_scheduler import ONE_SOURCE
+
+    sources = tmp_path / "sources.toml"
+    sources.write_text(ONE_SOURCE, encoding="utf-8")
+    db = tmp_path / "warta.db"
+    holder = subprocess.Popen(["sleep", "120"])  # another crawl holds the outlet's lock
+    try:
+        with Archive(db) as archive:
+            archive.claim_origin("replica")
+            archive.locks.acquire("harianjogja", pid=holder.pid)
+        command = [
+            sys.executable, "-m", "warta", "scheduler", "--once", "--db", str(db),
+            "--sources", str(sources), "--nodes", ",".join(n.url for n in scrapyd_nodes),
+            "--replica", crawl_server.base_url, *FAST[:4], "--lock-wait", "3",
+        ]  # fmt: skip
+        daemon = subprocess.Popen(command, cwd=REPO, stderr=subprocess.PIPE, text=True)
+        wait_for(lambda: [r for r in runs(db) if r["status"] == "refused"], timeout=120)
+    finally:
+        holder.kill()  # the holder dies: its lock may be taken over
+        holder.wait()
+    _, stderr = daemon.communicate(timeout=180)
+    assert daemon.returncode == 0, stderr
+    done = runs(db)
+    assert [r["status"] for r in done][-1] == "ok", done
+    assert {r["status"] for r in done[:-1]} == {"refused"}
+    (entry,) = DispatchLedger(f"{db}.jobs.db").all()  # one attempt: no re-run claimed
+    assert (entry.attempt, entry.state, entry.job) == (1, "done", done[-1]["job"])
+    assert len({r["job"] for r in done}) == len(done)  # each try its own Scrapyd job
+
+
+def test_once_without_nodes_crawls_each_source_here_and_leaves_the_schedule(
+    tmp_path: Path, crawl_server: Any
+) -> None:
+    from tests.test_scheduler import ONE_SOURCE
+
+    sources = tmp_path / "sources.toml"
+    sources.write_text(ONE_SOURCE, encoding="utf-8")
+    db = tmp_path / "warta.db"
+    result = run_warta(
+        "scheduler", "--once", "--sources", str(sources), "--replica", crawl_server.base_url,
+        db=db,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    (run,) = runs(db)
+    assert (run["status"], run["node"], run["job"]) == ("ok", None, None)
+    listed = run_warta("scheduler", "--list", "--sources", str(sources), db=db)
+    assert "(new)" in listed.stdout  # --once stored no job: the schedule is untouched
