@@ -261,7 +261,9 @@ def place(
             _not_placed(dispatch, spec, ledger, f"no node could take the job: {reasons}")
             return None
         if len(failed_here) >= len(picker.nodes):
-            failed_here = list(exclude)  # a node that failed may be back: ask them all again
+            # A node that failed may be back: ask them all again. The node a re-run was
+            # lost on stays out while another may take it, not for ever (one node left).
+            failed_here = list(exclude) if len(set(exclude)) < len(picker.nodes) else []
         log.info("%s waits for a node: %s", dispatch.source, reasons)
         NODE_JOBS.cancel_now.wait(spec.poll)
 
