@@ -342,6 +342,50 @@ class Runs:
         ).fetchone()
         return row is not None and row[0] in (RunStatus.RUNNING, RunStatus.FAILED)
 
+    # -- runs of Scrapyd jobs (warta/scheduler.py over nodes) --------------------------
+
+    def of_job(self, source: str, job: str, since: str) -> dict[str, Any] | None:
+        """The run of Scrapyd job `job`, as recorded (no reading of dead processes).
+
+        The run stamped with the job if there is one; else the source's newest
+        unstamped run started at or after `since` (the dispatch time): a crawl that
+        did not record its job itself.
+        """
+        rows = list(
+            self.archive.db.query(
+                "SELECT * FROM crawl_runs WHERE source = ? AND "
+                "(job = ? OR (job IS NULL AND started_at >= ?)) "
+                "ORDER BY job IS NULL, id DESC LIMIT 1",
+                [source, job, since],
+            )
+        )
+        return rows[0] if rows else None
+
+    def place(self, run_id: int, node: str | None, job: str) -> None:
+        """Stamp the run with the node and Scrapyd job that ran it (once: a stamp stays)."""
+        self.conn.execute(
+            "UPDATE crawl_runs SET node = ?, job = ? WHERE id = ? AND job IS NULL",
+            (node, job, run_id),
+        )
+
+    def record_job_failed(
+        self, source: str, node: str | None, job: str, since: str, reason: str
+    ) -> None:
+        """A job ended without finishing its run (cancelled at its limit, node lost):
+        its run, still "running", is failed; if it recorded none, a failed one is."""
+        self.archive.flush()
+        run = self.of_job(source, job, since)
+        if run is not None:
+            self.place(run["id"], node, job)
+            self.mark_failed(reason, run_id=run["id"])
+            return
+        now = utc_now()
+        self.conn.execute(
+            "INSERT INTO crawl_runs(source, started_at, finished_at, status, message, node, job) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (source, now, now, str(RunStatus.FAILED), reason, node, job),
+        )
+
     # -- the URLs a run could not archive ---------------------------------------------
 
     def record_error(

@@ -303,6 +303,15 @@ def _v12_warc_pointers(conn: sqlite3.Connection) -> None:
         conn.execute("PRAGMA writable_schema = OFF")
 
 
+_V13_RUN_PLACEMENT = """
+-- where a run ran (issue #16): the Scrapyd node's name and its job id; NULL for a crawl
+-- started on this machine without a node (warta/scheduler.py stamps them, docs/deploy.md)
+ALTER TABLE crawl_runs ADD COLUMN node TEXT;
+ALTER TABLE crawl_runs ADD COLUMN job TEXT;
+CREATE INDEX idx_crawl_runs_job ON crawl_runs(job);
+"""
+
+
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _V1_INITIAL,
     _V2_CRAWL_LOCKS,
@@ -316,6 +325,7 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     V_ARCHIVE_ORIGIN,  # storage/origin.py: replica or real crawls
     _V11_RUN_HOLDERS,
     _v12_warc_pointers,
+    _V13_RUN_PLACEMENT,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

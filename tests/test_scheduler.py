@@ -148,8 +148,10 @@ def _peek(daemon: subprocess.Popen) -> bytes:
         chunk = os.read(fd, 65536)
     except BlockingIOError:
         chunk = b""
-    _peek.seen = getattr(_peek, "seen", b"") + chunk
-    return _peek.seen
+    # per daemon: another test's daemon's output must not satisfy this one's wait
+    seen = _peek.__dict__.setdefault("seen", {})
+    seen[daemon.pid] = seen.get(daemon.pid, b"") + chunk
+    return seen[daemon.pid]
 
 
 def test_crawl_over_its_time_limit_is_recorded_failed_and_daemon_goes_on(

@@ -69,21 +69,43 @@ def replica_clock(replica_url: str) -> str:
 def crawl_settings(options: CrawlOptions) -> Settings:
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
-    settings.set("WARTA_DB", options.db_path, priority="cmdline")
-    if options.sources_path:
-        settings.set("WARTA_SOURCES", options.sources_path, priority="cmdline")
-    settings.set("LOG_LEVEL", "INFO" if options.verbose else "WARNING", priority="cmdline")
-    settings.set("WARTA_PROGRESS_INTERVAL", options.progress_interval, priority="cmdline")
-    settings.set("WARTA_WARC", options.warc, priority="cmdline")
-    if options.warc_dir:
-        settings.set("WARTA_WARC_DIR", options.warc_dir, priority="cmdline")
-    if options.replica_url:
-        settings.set("WARTA_REPLICA_URL", options.replica_url.rstrip("/"), priority="cmdline")
-        settings.set("WARTA_NOW", replica_clock(options.replica_url), priority="cmdline")
-        if not options.polite:
-            settings.setdict(REPLICA_FAST_SETTINGS, priority="cmdline")
-    settings.setdict(options.settings or {}, priority="cmdline")  # after: they win
+    settings.setdict(crawl_setting_values(options), priority="cmdline")
     return settings
+
+
+def crawl_setting_values(options: CrawlOptions) -> dict[str, Any]:
+    """The settings a crawl with these options runs with, over the project's.
+
+    One function for both ways a crawl runs: in this process (`crawl_settings`)
+    and on a Scrapyd node, where the scheduler passes them as `setting=NAME=VALUE`
+    (warta/scheduler.py): the two crawl the same way.
+    """
+    values: dict[str, Any] = {"WARTA_DB": options.db_path}
+    if options.sources_path:
+        values["WARTA_SOURCES"] = options.sources_path
+    values["LOG_LEVEL"] = "INFO" if options.verbose else "WARNING"
+    values["WARTA_PROGRESS_INTERVAL"] = options.progress_interval
+    values["WARTA_WARC"] = options.warc
+    if options.warc_dir:
+        values["WARTA_WARC_DIR"] = options.warc_dir
+    if options.replica_url:
+        values["WARTA_REPLICA_URL"] = options.replica_url.rstrip("/")
+        values["WARTA_NOW"] = replica_clock(options.replica_url)
+        if not options.polite:
+            values.update(REPLICA_FAST_SETTINGS)
+    values.update(options.settings or {})  # after: they win
+    return values
+
+
+def spider_arguments(options: CrawlOptions) -> dict[str, Any]:
+    """The spider arguments (`-a NAME=VALUE`) of a crawl with these options."""
+    return {
+        "since": options.since,
+        "until": options.until,
+        "section": options.section,
+        "limit": options.limit,
+        "refresh": options.refresh,
+    }
 
 
 def check_options(options: CrawlOptions) -> None:
@@ -136,13 +158,7 @@ def run_crawls(options: CrawlOptions) -> list[dict[str, Any]]:
     settings = crawl_settings(options)
     loader = SourceSpiderLoader.from_settings(settings)
     process = CrawlerProcess(settings)
-    arguments = {
-        "since": options.since,
-        "until": options.until,
-        "section": options.section,
-        "limit": options.limit,
-        "refresh": options.refresh,
-    }
+    arguments = spider_arguments(options)
     crawlers = [process.create_crawler(loader.load(source_id)) for source_id in options.sources]
     for crawler in crawlers:
         process.crawl(crawler, **arguments)

@@ -4,6 +4,10 @@ Each run is `warta crawl SOURCE` in its own subprocess (Scrapy's reactor cannot
 restart), with a wall-clock limit; the daemon outlives crawls that crash, hang
 or are killed, and records such a run as failed with the reason.
 
+With `--nodes URL,URL…` a job is not a local subprocess: it is handed to a
+Scrapyd crawl node and followed there (warta/dispatch.py); the rest (job
+store, missed runs, time limit, graceful stop) is the same.
+
 Jobs live in a persistent SQLite job store, so a run missed while the machine
 was down is known after a restart and runs once (coalesce, a generous
 misfire_grace_time). A job is re-added only when its source's schedule or the
@@ -19,10 +23,12 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import FrameType
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -35,6 +41,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from crawler.sources import Source
 from storage.archive import Archive
+from warta.dispatch import NODE_JOBS, NodeJobSpec, resume_open, run_node_job
 
 log = logging.getLogger("warta.scheduler")
 
@@ -53,6 +60,12 @@ class SchedulerConfig:
     every: float | None = None  # seconds: replace each cron schedule (tests, demos)
     time_limit: float = DEFAULT_TIME_LIMIT
     stop_grace: float = STOP_GRACE
+    settings: tuple[tuple[str, str], ...] = ()  # `-s NAME=VALUE` for every crawl
+    nodes: str | None = None  # URL,URL…: crawl on these Scrapyd nodes (warta/dispatch.py)
+    node_capacity: int = 0  # jobs per node at once; 0: warta.nodes.DEFAULT_CAPACITY
+    node_poll: float = 5.0  # seconds between two looks at a job on its node
+    node_grace: float = 60.0  # seconds a node may be unreachable before its job is lost
+    lock_wait: float = 130.0  # seconds before a run refused by a held lock is retried
 
 
 @dataclass
@@ -96,6 +109,8 @@ def crawl_command(source_id: str, config: SchedulerConfig) -> list[str]:
         command += ["--sources", config.sources_path]
     if config.replica_url:
         command += ["--replica", config.replica_url]
+    for name, value in config.settings:
+        command += ["-s", f"{name}={value}"]
     return command
 
 
@@ -105,6 +120,7 @@ def run_crawl_job(
     sources_path: str | None,
     replica_url: str | None,
     time_limit: float,
+    settings: list[list[str]] | None = None,
 ) -> None:
     """The scheduled job: one crawl subprocess, waited for, its failure recorded."""
     config = SchedulerConfig(
@@ -113,6 +129,7 @@ def run_crawl_job(
         sources_path=sources_path,
         replica_url=replica_url,
         time_limit=time_limit,
+        settings=tuple((name, value) for name, value in settings or []),
     )
     with PROCESSES.lock:
         if not PROCESSES.accepting:
@@ -190,13 +207,7 @@ def sync_jobs(
             job.remove()
     for job_id, source in wanted.items():
         name = job_name(source, config)
-        args = [
-            source.id,
-            config.db_path,
-            config.sources_path,
-            config.replica_url,
-            config.time_limit,
-        ]
+        function, args = job_call(source, config)
         existing = scheduler.get_job(job_id)
         if existing is not None and existing.name == name and list(existing.args) == args:
             continue  # keep its stored next run time: it may be a missed run
@@ -207,8 +218,41 @@ def sync_jobs(
         # was down (what --list showed as next) would be dropped with the old options.
         kept = {"next_run_time": missed} if (missed := _missed_run(existing)) else {}
         scheduler.add_job(
-            run_crawl_job, trigger, args=args, id=job_id, name=name, replace_existing=True, **kept
+            function, trigger, args=args, id=job_id, name=name, replace_existing=True, **kept
         )
+
+
+def job_call(source: Source, config: SchedulerConfig) -> tuple[Callable[..., None], list[Any]]:
+    """The function a source's job runs and its arguments: a local crawl, or one on nodes."""
+    if config.nodes:
+        return run_node_job, [source.id, node_spec(config).as_args()]
+    args: list[Any] = [
+        source.id,
+        config.db_path,
+        config.sources_path,
+        config.replica_url,
+        config.time_limit,
+    ]
+    if config.settings:  # only then: jobs stored before `-s` existed stay as they are
+        args.append([list(pair) for pair in config.settings])
+    return run_crawl_job, args
+
+
+def node_spec(config: SchedulerConfig) -> NodeJobSpec:
+    assert config.nodes is not None
+    return NodeJobSpec(
+        db_path=config.db_path,
+        jobs_path=config.jobs_path,
+        nodes=config.nodes,
+        sources_path=config.sources_path,
+        replica_url=config.replica_url,
+        time_limit=config.time_limit,
+        settings=config.settings,
+        capacity=config.node_capacity,
+        poll=config.node_poll,
+        grace=config.node_grace,
+        lock_wait=config.lock_wait,
+    )
 
 
 def _missed_run(job: Job | None) -> datetime | None:
@@ -277,6 +321,36 @@ def list_jobs(
     return listing
 
 
+def run_once(sources: dict[str, Source], config: SchedulerConfig) -> None:
+    """Run every source's job once, now and together (over nodes or locally), and wait.
+
+    Tonight's crawls on demand (and the tests' one night): the job store's schedule
+    is neither read nor changed. SIGTERM/SIGINT stop it as they stop the daemon.
+    """
+    stop = threading.Event()
+
+    def request_stop(signum: int, _frame: FrameType | None) -> None:
+        log.info("received signal %s: stopping", signum)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    threads = []
+    for source in sources.values():
+        function, args = job_call(source, config)
+        thread = threading.Thread(target=function, args=args, name=f"crawl {source.id}")
+        thread.start()
+        threads.append(thread)
+    while any(thread.is_alive() for thread in threads) and not stop.wait(0.2):
+        pass
+    if stop.is_set():
+        PROCESSES.stop_all(config.stop_grace)
+        NODE_JOBS.stop_all(config.stop_grace)
+    for thread in threads:
+        thread.join()
+    log.info("all %d jobs ended", len(threads))
+
+
 def run_daemon(sources: dict[str, Source], config: SchedulerConfig) -> None:
     """Run until SIGTERM/SIGINT; then stop accepting runs and let running crawls finish."""
     stop = threading.Event()
@@ -290,6 +364,8 @@ def run_daemon(sources: dict[str, Source], config: SchedulerConfig) -> None:
     scheduler = new_scheduler(config)
     scheduler.start(paused=True)
     sync_jobs(scheduler, sources, config)
+    if config.nodes:  # jobs a node had when the daemon last stopped: follow them again
+        resume_open(node_spec(config))
     for job in scheduler.get_jobs():
         log.info("job %s next run %s", job.id, job.next_run_time)
     scheduler.resume()
@@ -297,5 +373,6 @@ def run_daemon(sources: dict[str, Source], config: SchedulerConfig) -> None:
     stop.wait()
     scheduler.pause()
     PROCESSES.stop_all(config.stop_grace)
+    NODE_JOBS.stop_all(config.stop_grace)
     scheduler.shutdown(wait=True)
     log.info("scheduler stopped")

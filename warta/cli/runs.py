@@ -1,14 +1,20 @@
-"""`warta runs`: recent crawl runs, and (`--errors RUN_ID`) the URLs a run could not archive."""
+"""`warta runs`: recent crawl runs, and (`--errors RUN_ID`) the URLs a run could not archive.
+
+Runs on Scrapyd nodes (`warta scheduler --nodes`) show their node and job; an
+archive without those columns (older schema) or with only local runs shows the
+table as before.
+"""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 
 from storage.archive import Archive
 from warta.cli.options import DB_OPTION, count_option, fail, open_archive
-from warta.cli.tables import print_runs
+from warta.cli.tables import duration, print_runs
 
 
 @click.command()
@@ -38,7 +44,25 @@ def runs(db_path: str | None, limit: int, fmt: str, errors_of: int | None) -> No
         click.echo(
             f"{archive.path}: replica crawls (synthetic articles, not the real outlets)", err=True
         )
-    print_runs(recent, with_time=True)
+    if any(run.get("node") or run.get("job") for run in recent):
+        print_node_runs(recent)  # some ran on Scrapyd nodes: say which node, which job
+    else:
+        print_runs(recent, with_time=True)
+
+
+def print_node_runs(recent: list[dict[str, Any]]) -> None:
+    """The runs table with where each ran: its node and Scrapyd job ("-": this machine)."""
+    click.echo(
+        f"{'run':>5} {'started':<21}{'took':>7} {'source':<16} {'status':<9} {'pages':>6} "
+        f"{'new':>5} {'err':>4} {'failed':>6}  {'node':<12} {'job':<32}  message"
+    )
+    for run in recent:
+        click.echo(
+            f"{run['id']:>5} {run['started_at']:<21}{duration(run):>7} {run['source']:<16} "
+            f"{run['status']:<9} {run['pages']:>6} {run['articles_new']:>5} {run['errors']:>4} "
+            f"{run.get('failed_urls', '-'):>6}  {run.get('node') or '-':<12} "
+            f"{run.get('job') or '-':<32}  {run['message'] or ''}"
+        )
 
 
 def print_crawl_errors(archive: Archive, run_id: int, fmt: str) -> None:
