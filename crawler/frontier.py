@@ -77,7 +77,8 @@ from scrapy.settings import BaseSettings
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
-from twisted.internet import task
+from scrapy.utils.asyncio import AsyncioLoopingCall, create_looping_call
+from twisted.internet.task import LoopingCall
 
 from crawler.backfill import LAST_OUT, frontier_key
 from crawler.extensions import crawl_run
@@ -204,7 +205,7 @@ class FrontierScheduler(Scheduler):
         self.peer_timeout = settings.getfloat("WARTA_FRONTIER_PEER_TIMEOUT", PEER_TIMEOUT)
         self.base = ""
         self.left: str | None = None  # how this member left the frontier, once it has
-        self.beating: task.LoopingCall | None = None
+        self.beating: AsyncioLoopingCall | LoopingCall | None = None
         self.scripts = {name: server.register_script(src) for name, src in _SCRIPTS.items()}
         crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
 
@@ -231,7 +232,7 @@ class FrontierScheduler(Scheduler):
         self._beat("busy")  # busy until its own start() and first requests are done
         queued = self.redis(lambda: len(self.queue), "length")
         spider.logger.info("frontier %s as %s: %d requests queued", self.base, self.member, queued)
-        self.beating = task.LoopingCall(self._beat, "")
+        self.beating = create_looping_call(self._beat, "")
         self.beating.start(self.heartbeat_every, now=False)
 
     def close(self, reason: str) -> None:
