@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -38,6 +39,7 @@ from storage.archive import Archive
 from storage.runs import SourceLocked
 from tests.conftest import REPO, run_warta
 from tests.inprocess import warta_in_process
+from tests.servers import RedisServer
 from tests.test_warc_import import archive_contents
 
 SOURCE = "tribunjogja"
@@ -116,16 +118,26 @@ def lock_holder(db: Path) -> Any:
 # -- two nodes, one backfill ----------------------------------------------------------
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
+def module_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    redis = RedisServer.start(tmp_path_factory.mktemp("redis"))
+    yield redis
+    redis.stop()
+
+
+@pytest.fixture(scope="module")
 def distributed(
-    tmp_path: Path, redis_server: Any, server: ReplicaServer, single: Path
+    tmp_path_factory: pytest.TempPathFactory,
+    module_redis: RedisServer,
+    server: ReplicaServer,
+    single: Path,
 ) -> dict[str, Any]:
     """Two nodes started together on one backfill, into one archive file."""
-    db = tmp_path / "warta.db"
+    db = tmp_path_factory.mktemp("distributed") / "warta.db"
     server.requests.clear()
-    nodes = [node(server, redis_server.url, db) for _ in range(2)]
+    nodes = [node(server, module_redis.url, db) for _ in range(2)]
     logs = [finish(process) for process in nodes]
-    return {"db": db, "logs": logs, "fetched": pages_fetched(server), "redis": redis_server}
+    return {"db": db, "logs": logs, "fetched": pages_fetched(server), "redis": module_redis}
 
 
 def test_two_nodes_fetch_every_article_once_and_archive_what_one_process_does(
@@ -152,11 +164,13 @@ def test_the_last_node_out_deletes_the_frontier_and_releases_the_shared_lock(
 
 
 def test_a_distributed_backfill_certifies_no_coverage_and_a_normal_run_then_does(
-    distributed: dict[str, Any], server: ReplicaServer, site: Any
+    distributed: dict[str, Any], server: ReplicaServer, site: Any, tmp_path: Path
 ) -> None:
     """Each node walked part of the listings: no day is walked or complete on its word.
     A normal run of the window certifies the days, fetching listing pages only."""
-    db = distributed["db"]
+    db = tmp_path / "copy.db"  # the other tests read the backfill's archive as it was
+    with sqlite3.connect(distributed["db"]) as source, sqlite3.connect(db) as copy:
+        source.backup(copy)
     assert days_complete(db) == 0
     server.requests.clear()
     ran = run_warta("crawl", SOURCE, "--since", SINCE, "--until", UNTIL, *replica(server), db=db)
@@ -419,3 +433,15 @@ def test_distributed_usage_errors_are_one_line(
     ran = warta_in_process("crawl", *args, db=tmp_path / "warta.db")
     assert ran.returncode == 1, ran.stdout + ran.stderr
     assert message in ran.stderr and len(ran.stderr.strip().splitlines()) == 1
+
+
+# -- the benchmark still runs ------------------------------------------------------------------
+
+
+def test_frontier_memory_benchmark_measures_bytes_per_request() -> None:
+    from benchmarks.frontier_memory import measure
+
+    result = measure(requests=200, runs=1)["median"]
+    # a pickled request is hundreds of bytes; its fingerprint, a 40-hex-digit set member
+    assert result["queue_per_request"] > result["seen_per_request"] > 40
+    assert result["seen_per_request_after_pop"] == result["seen_per_request"]
