@@ -74,10 +74,10 @@ from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.settings import BaseSettings
+from scrapy.utils.asyncio import AsyncioLoopingCall, create_looping_call
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
-from scrapy.utils.asyncio import AsyncioLoopingCall, create_looping_call
 from twisted.internet.task import LoopingCall
 
 from crawler.backfill import LAST_OUT, frontier_key
@@ -92,7 +92,7 @@ T = TypeVar("T")
 
 HEARTBEAT = 5.0  # seconds between a member's heartbeats (WARTA_FRONTIER_HEARTBEAT)
 PEER_TIMEOUT = 60.0  # seconds without a heartbeat before a peer counts as dead
-STAT = "warta/frontier"  # how this node left: see Frontier.idle
+STAT = "warta/frontier"  # complete | complete_with_lost_peers | left (spider_idle, close)
 
 # The settings a distributed crawl runs with (priority cmdline: an -s cannot undo them).
 SETTINGS = {

@@ -266,6 +266,23 @@ def process_member(client: Any, peer: str) -> bytes:
     return members[0]
 
 
+def test_a_node_refused_by_another_crawl_of_the_outlet_leaves_at_once(
+    tmp_path: Path, redis_server: Any, server: ReplicaServer
+) -> None:
+    """An ordinary crawl holds the outlet: the node crawls nothing and does not wait for
+    the backfill's busy peer (nor touch its frontier)."""
+    db = tmp_path / "warta.db"
+    client = redis_server.client()
+    with Archive(db) as archive, Peer(client) as peer:
+        archive.locks.acquire(SOURCE)  # this test process: a live crawl of the outlet
+        process = node(server, redis_server.url, db)
+        out, _ = process.communicate(timeout=120)
+        assert process.returncode == 1, out[-3000:]  # its run: refused
+        assert "is already being crawled" in out
+        assert client.hkeys(f"{BASE}:state") == [peer.name.encode()]
+    assert [run["status"] for run in runs_of(db)] == ["refused"]
+
+
 # -- kill -9 mid-backfill ----------------------------------------------------------------
 
 
