@@ -32,6 +32,11 @@ retries, bypass it as they do locally).
 - pop: taking a request and marking the member busy is one step, so no peer can
   see an empty queue and every member idle while a request is out.
 
+Requests travel as scrapy-redis's queue encodes them (a pickle of `Request.to_dict`:
+callbacks by spider method name, cb_kwargs and meta whole); our push and pop call
+that encoding (`_encode_request`, `_decode_request`), one reason the version is
+pinned (pyproject.toml, the `distributed` extra).
+
 **Ending.** A node whose local work is done (Scrapy's `spider_idle`) marks
 itself idle and stays open (`DontCloseSpider`) while the queue holds requests or
 a live peer is busy: a busy peer's listing pages may still queue articles. When
