@@ -64,7 +64,7 @@ run (the nightly one, or a single-node run of the window) certifies it,
 fetching listing pages only.
 
 Only imported in distributed mode: redis and scrapy_redis are not needed on one
-machine (crawler/spiders/base.py imports this module from `update_settings`
+machine (crawler/spiderloader.py imports this module from `update_settings`
 only when WARTA_DISTRIBUTED is on).
 """
 

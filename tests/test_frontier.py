@@ -29,8 +29,9 @@ from scrapy.utils.test import get_crawler
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 
-from crawler.backfill import shared_holder
+from crawler.backfill import LAST_OUT, BackfillLock
 from crawler.frontier import FrontierScheduler
+from crawler.redis_locks import RedisLocks
 from crawler.spiderloader import SourceSpiderLoader
 from replica.generator import build_site
 from replica.server import ReplicaServer
@@ -110,9 +111,7 @@ def runs_of(db: Path) -> list[dict[str, Any]]:
         return [run for run in archive.runs.latest(50) if run["source"] == SOURCE]
 
 
-def lock_holder(db: Path) -> Any:
-    with Archive(db, readonly=True) as archive:
-        return archive.locks.holder_of(SOURCE)
+LOCK = f"warta:lock:{SOURCE}"  # the outlet's node lock (crawler/redis_locks.py)
 
 
 # -- two nodes, one backfill ----------------------------------------------------------
@@ -157,7 +156,7 @@ def test_the_last_node_out_deletes_the_frontier_and_releases_the_shared_lock(
     distributed: dict[str, Any],
 ) -> None:
     assert distributed["redis"].client().keys("warta:frontier:*") == []
-    assert lock_holder(distributed["db"]) is None
+    assert distributed["redis"].client().exists(LOCK) == 0
     logs = distributed["logs"]
     assert sum("its keys deleted" in log for log in logs) == 1  # one last node, not two
     assert all("'warta/frontier': 'complete'" in log for log in logs)
@@ -256,7 +255,7 @@ def test_a_node_done_with_its_share_waits_for_a_busy_peer_but_not_a_dead_one(
     assert "a node died mid-backfill" in log
     assert "'warta/frontier': 'complete_with_lost_peers'" in log
     assert client.keys("warta:frontier:*") == []
-    assert lock_holder(tmp_path / "warta.db") is None
+    assert client.exists(LOCK) == 0
 
 
 def process_member(client: Any, peer: str) -> bytes:
@@ -269,12 +268,12 @@ def process_member(client: Any, peer: str) -> bytes:
 def test_a_node_refused_by_another_crawl_of_the_outlet_leaves_at_once(
     tmp_path: Path, redis_server: Any, server: ReplicaServer
 ) -> None:
-    """An ordinary crawl holds the outlet: the node crawls nothing and does not wait for
-    the backfill's busy peer (nor touch its frontier)."""
+    """Another node's ordinary crawl holds the outlet: the node crawls nothing and does
+    not wait for the backfill's busy peer (nor touch its frontier)."""
     db = tmp_path / "warta.db"
     client = redis_server.client()
-    with Archive(db) as archive, Peer(client) as peer:
-        archive.locks.acquire(SOURCE)  # this test process: a live crawl of the outlet
+    RedisLocks(client, 120).acquire(SOURCE, "node-b/4242")
+    with Peer(client) as peer:
         process = node(server, redis_server.url, db)
         out, _ = process.communicate(timeout=120)
         assert process.returncode == 1, out[-3000:]  # its run: refused
@@ -304,7 +303,7 @@ def test_a_node_killed_mid_backfill_loses_only_what_a_rerun_fetches(
     victim.wait()
     finish(survivor, timeout=120)
     assert client.keys("warta:frontier:*") == []
-    assert lock_holder(db) is None  # the survivor was the last live node: released
+    assert client.exists(LOCK) == 0  # the survivor was the last live node: released
     with Archive(db, readonly=True) as archive:
         before = {row["url"] for row in archive.articles()}
     server.requests.clear()
@@ -320,7 +319,7 @@ def test_a_node_killed_mid_backfill_loses_only_what_a_rerun_fetches(
 # -- the scheduler itself: persistence, fingerprints, dont_filter ----------------------
 
 
-def crawler_for(redis_url: str, **settings: Any) -> Any:
+def crawler_for(redis_url: str, until: str = UNTIL, **settings: Any) -> Any:
     """A real crawler of the outlet's spider with distributed settings, and its spider."""
     project = Settings()
     project.setmodule("crawler.settings")
@@ -328,7 +327,7 @@ def crawler_for(redis_url: str, **settings: Any) -> Any:
     crawler = get_crawler(
         spidercls, {"WARTA_REDIS_URL": redis_url, "WARTA_DISTRIBUTED": True, **settings}
     )
-    crawler.spider = crawler._create_spider(since=SINCE, until=UNTIL)
+    crawler.spider = crawler._create_spider(since=SINCE, until=until)
     return crawler
 
 
@@ -404,27 +403,32 @@ def test_shared_filter_drops_what_scrapys_own_would_and_keeps_dont_filter(
     asyncio.run(scenario())
 
 
-# -- the shared archive lock ---------------------------------------------------------------
+# -- the shared lock ---------------------------------------------------------------------------
 
 
-def test_a_backfills_nodes_share_the_lock_and_every_other_crawl_is_refused(
-    tmp_path: Path,
+def test_a_backfills_nodes_share_the_outlet_lock_and_the_last_out_releases_it(
+    redis_server: Any, tmp_path: Path
 ) -> None:
-    class Window:
-        name, section = SOURCE, None
-        since, until = (__import__("datetime").date.fromisoformat(d) for d in (SINCE, UNTIL))
-
-    holder = shared_holder(Window())
+    client = redis_server.client()
+    first, second = (crawler_for(redis_server.url) for _ in range(2))
+    locks = [BackfillLock(crawler) for crawler in (first, second)]
     with Archive(tmp_path / "warta.db") as archive:
-        assert archive.locks.join(holder, SOURCE) is True  # taken
-        assert archive.locks.join(holder, SOURCE) is False  # joined
-        assert archive.locks.holds(SOURCE) and archive.locks.heartbeat(SOURCE)
-        other = holder.replace(UNTIL, "2025-11-08")  # another window: another backfill
+        runs = [archive.runs.start(SOURCE) for _ in locks]
+        for lock, run in zip(locks, runs, strict=True):
+            lock.acquire(archive, SOURCE, run, on_lost=print)
+        assert [lock.joined for lock in locks] == [False, True]
+        assert locks[0].token == locks[1].token and client.pttl(LOCK) > 0
+        another_window = BackfillLock(crawler_for(redis_server.url, until="2025-11-08"))
         with pytest.raises(SourceLocked):
-            archive.locks.join(other, SOURCE)
-        archive.locks.shared.clear()  # an ordinary crawl of this process
-        with pytest.raises(SourceLocked):
-            archive.locks.acquire(SOURCE)
+            another_window.acquire(archive, SOURCE, runs[0], on_lost=print)
+        with pytest.raises(SourceLocked):  # an ordinary node crawl of the outlet
+            RedisLocks(client, 120).acquire(SOURCE, "node-b/4242")
+        counts = {"pages": 1}
+        assert locks[1].finish(archive, SOURCE, runs[1], "ok", counts, None) == "ok"
+        assert client.exists(LOCK) == 1  # the first node still crawls under it
+        first.stats.set_value(LAST_OUT, True)
+        assert locks[0].finish(archive, SOURCE, runs[0], "ok", counts, None) == "ok"
+        assert client.exists(LOCK) == 0
 
 
 # -- the command line ------------------------------------------------------------------------

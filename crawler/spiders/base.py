@@ -22,7 +22,6 @@ import scrapy
 from lxml.html import HtmlElement
 from scrapy import Request
 from scrapy.http import Response
-from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from crawler import errors
@@ -102,14 +101,6 @@ class SourceSpider(scrapy.Spider):
             raise SpiderArgumentError(f"limit: expected a whole number, got {limit!r}") from None
         self.refresh = str(refresh).lower() in ("1", "true", "yes", "on")
         self.requested_articles = 0
-
-    @classmethod
-    def update_settings(cls, settings: BaseSettings) -> None:
-        super().update_settings(settings)
-        if settings.getbool("WARTA_DISTRIBUTED"):  # one backfill over nodes: a Redis frontier
-            from crawler.frontier import apply_settings  # needs redis: only then
-
-            apply_settings(settings)
 
     @property
     def run(self) -> CrawlRun:
