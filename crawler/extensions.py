@@ -43,6 +43,7 @@ from crawler.archive_access import (
     release_archive,
     stop_crawl,
 )
+from crawler.backfill import BackfillLock
 from crawler.redis_connection import RedisUnavailable
 from crawler.redis_locks import RedisLock, give_up_on_redis
 from storage.archive import Archive, ArchiveError
@@ -157,6 +158,8 @@ class ArchiveLock:
 def source_lock(crawler: Crawler, stale_after: float) -> SourceLock:
     """Redis on a node (nodes share no archive file), else the archive."""
     if crawler.settings.get("WARTA_REDIS_URL"):
+        if crawler.settings.getbool("WARTA_DISTRIBUTED"):  # shared by the backfill's nodes
+            return BackfillLock(crawler)
         return RedisLock(crawler)
     return ArchiveLock(stale_after)
 
@@ -206,7 +209,8 @@ class RunRecorder:
             else:
                 self.holds_lock = True
                 run.lock_token = self.lock.token
-                archive.runs.close_abandoned(spider.name, run.run_id)
+                if not getattr(self.lock, "joined", False):  # a backfill's other nodes run
+                    archive.runs.close_abandoned(spider.name, run.run_id)
         except RedisUnavailable as exc:  # a node's lock could not be taken: nothing to crawl
             give_up_on_redis(self.crawler, exc)
             return

@@ -54,6 +54,10 @@ def update_settings(spidercls: type[SourceSpider], settings: BaseSettings) -> No
     settings.setdict(spidercls.custom_settings or {}, priority="spider")
     if settings.get("WARTA_REDIS_URL"):
         node_settings(settings)
+    if settings.getbool("WARTA_DISTRIBUTED"):  # one backfill over nodes: a Redis frontier
+        from crawler.frontier import apply_settings  # needs scrapy_redis: only then
+
+        apply_settings(settings)
 
 
 def node_settings(settings: BaseSettings) -> None:

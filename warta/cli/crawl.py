@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -52,6 +53,18 @@ from warta.cli.tables import print_runs
     help="Folder of the WARC files (default: beside the archive, warta.db → warta.warc/).",
 )
 @click.option("--no-warc", is_flag=True, help="Do not capture requests and responses to WARC.")
+@click.option(
+    "--distributed",
+    is_flag=True,
+    help="Share this backfill of one SOURCE with the other nodes running the same command "
+    "(the same --since/--until) through a frontier in Redis.",
+)
+@click.option(
+    "--redis",
+    "redis_url",
+    metavar="URL",
+    help="The Redis of --distributed, redis://host:port/db (default: $WARTA_REDIS_URL).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
 def crawl(
     source_ids: tuple[str, ...],
@@ -68,6 +81,8 @@ def crawl(
     progress: float,
     warc_dir: str | None,
     no_warc: bool,
+    distributed: bool,
+    redis_url: str | None,
     verbose: bool,
 ) -> None:
     """Crawl SOURCEs now (all configured sources when none is named)."""
@@ -78,6 +93,9 @@ def crawl(
     unknown = [s for s in source_ids if s not in configured]
     if unknown:
         raise fail(f"unknown source {unknown[0]!r}; configured: {', '.join(configured)}")
+    extra = settings_from(setting)
+    if distributed or redis_url:
+        extra |= distributed_settings(source_ids, limit, redis_url, distributed)
     options = CrawlOptions(
         sources=list(source_ids) or list(configured),
         db_path=db_path or default_db_path(),
@@ -93,7 +111,7 @@ def crawl(
         progress_interval=progress,
         warc=not no_warc,
         warc_dir=warc_dir,
-        settings=settings_from(setting),
+        settings=extra,
     )
     try:
         runs = run_crawls(options)
@@ -113,3 +131,33 @@ def settings_from(pairs: tuple[str, ...]) -> dict[str, str]:
             raise fail(f"-s {pair!r}: expected NAME=VALUE, e.g. -s DOWNLOAD_TIMEOUT=10")
         settings[name.strip()] = value
     return settings
+
+
+def distributed_settings(
+    source_ids: tuple[str, ...], limit: int | None, redis_url: str | None, distributed: bool
+) -> dict[str, str]:
+    """The settings of a node of a distributed backfill (crawler/frontier.py), once
+    its Redis answers; a usage error for what a shared frontier cannot do."""
+    if not distributed:
+        raise fail("--redis is the Redis of --distributed; add --distributed")
+    if len(source_ids) != 1:
+        raise fail("--distributed shares the backfill of one source: name exactly one SOURCE")
+    if limit is not None:
+        raise fail("--distributed cannot take --limit: each node would count its own")
+    url = redis_url or os.environ.get("WARTA_REDIS_URL")
+    if not url:
+        raise fail("--distributed needs a Redis: --redis redis://host:port/0 or $WARTA_REDIS_URL")
+    check_redis(url)
+    return {"WARTA_DISTRIBUTED": "True", "WARTA_REDIS_URL": url}
+
+
+def check_redis(url: str) -> None:
+    """Fail in one line unless a Redis answers at `url`."""
+    import redis  # only a distributed crawl needs it
+
+    from crawler.redis_connection import redis_from_url
+
+    try:
+        redis_from_url(url).ping()
+    except (redis.RedisError, ValueError, OSError) as exc:
+        raise fail(f"--redis {url}: no Redis answering ({exc})") from None

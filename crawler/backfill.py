@@ -1,0 +1,123 @@
+"""What identifies one backfill across nodes, and the outlet lock its nodes share.
+
+crawler/frontier.py explains the distributed backfill. This module stays apart from
+it (which needs scrapy_redis) so that the run recorder can take a backfill's lock
+without importing the frontier.
+
+**Which backfill.** The same source, the same since..until window and the same
+section (if any) is the same backfill on every node.
+
+**Its lock.** On a node an outlet's lock lives in Redis (crawler/redis_locks.py)
+and admits one crawl. A backfill's nodes must all crawl the outlet, so they share
+one hold instead: the lock's value names the backfill, not a process, with a token
+derived from the backfill (the same on every node), so that renewing, releasing and
+the stream writer's `is_current` fence work as for any hold. A node whose backfill
+holds the lock joins it; any other crawl of the outlet is refused, and refuses the
+backfill's nodes while it holds the outlet. Only the last node out of the frontier
+releases it; a node leaving earlier closes its run and leaves the lock to the others
+(who keep renewing it; if all die, its TTL frees the outlet).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import Protocol
+
+from scrapy.crawler import Crawler
+
+from crawler.redis_connection import RedisUnavailable, key
+from crawler.redis_locks import HeldByAnotherNode, RedisLock, gave_up_on_redis
+from storage.archive import Archive
+from storage.runs import LOST_MESSAGE, RunStatus
+
+log = logging.getLogger(__name__)
+
+SHARED_HOLDER = "backfill|"  # how a lock held by a backfill (not a process) begins
+# Set by the frontier on the node that left it with no other live node in it: that
+# node releases the backfill's shared lock.
+LAST_OUT = "warta/frontier_last_out"
+
+
+class Window(Protocol):
+    """A source spider's window (crawler/spiders/base.py)."""
+
+    name: str
+    section: str | None
+
+    @property
+    def since(self) -> date: ...
+
+    @property
+    def until(self) -> date: ...
+
+
+def backfill_id(spider: Window) -> str:
+    """The backfill this crawl is part of: "source:since..until[:section]"."""
+    window = f"{spider.since.isoformat()}..{spider.until.isoformat()}"
+    return ":".join([spider.name, window] + ([spider.section] if spider.section else []))
+
+
+def frontier_key(spider: Window) -> str:
+    """The common prefix of the backfill's Redis keys: warta:frontier:{backfill id}."""
+    return key("frontier", backfill_id(spider))
+
+
+def shared_holder(spider: Window) -> str:
+    """The lock holder every node of one backfill shares."""
+    return SHARED_HOLDER + backfill_id(spider)
+
+
+def last_out(crawler: Crawler) -> bool:
+    """Whether this crawl's node left its backfill with no other live node in it."""
+    return bool(crawler.stats.get_value(LAST_OUT))
+
+
+class BackfillLock(RedisLock):
+    """The outlet's Redis lock as the nodes of one distributed backfill share it."""
+
+    joined = False  # True when this node joined a hold another node of the backfill took
+
+    def acquire(
+        self, archive: Archive, source: str, run_id: int, on_lost: Callable[[str], None]
+    ) -> None:
+        """Take the outlet's lock for the backfill, or join it; SourceLocked otherwise."""
+        holder = shared_holder(self.crawler.spider)  # type: ignore[arg-type]  # SourceSpider
+        token = hashlib.sha256(holder.encode()).hexdigest()[:32]
+        value = f"{holder}/shared/{token}"
+        client, name, ttl = self.locks.client, key("lock", source), self.locks.ttl_ms
+        taken = self.locks._call(
+            lambda: client.set(name, value, nx=True, px=ttl), f"locking {source}"
+        )
+        if not taken:
+            current = self.locks.holder(source)
+            if current is None:  # expired between SET and GET: free again
+                return self.acquire(archive, source, run_id, on_lost)
+            if current != value:
+                raise HeldByAnotherNode(source, current)
+            if not self.locks.heartbeat(source, token):  # it expired meanwhile: take it
+                return self.acquire(archive, source, run_id, on_lost)
+            self.joined = True
+        self.token, self.on_lost = token, on_lost
+
+    def finish(
+        self,
+        archive: Archive,
+        source: str,
+        run_id: int,
+        status: str,
+        counts: Mapping[str, int],
+        message: str | None,
+    ) -> str:
+        """The last node out releases the lock; the others close their runs only."""
+        if last_out(self.crawler) or self.token is None or gave_up_on_redis(self.crawler):
+            return super().finish(archive, source, run_id, status, counts, message)
+        try:
+            if not self.locks.is_current(source, self.token):
+                status, message = RunStatus.LOST_LOCK, LOST_MESSAGE
+        except RedisUnavailable as exc:  # the run is closed all the same
+            log.warning("%s; could not check the lock of %s", exc, source)
+        archive.runs.finish(run_id, status, counts, message=message)
+        return str(status)

@@ -1,0 +1,468 @@
+"""A distributed backfill of one outlet (crawler/frontier.py): real redis-server, real
+replica in this process (its request log), real `warta crawl --distributed` processes.
+
+The claims: every article is fetched once over both nodes and the archive equals a
+single-process crawl; a node that is done waits for a busy peer, not for a dead one;
+the frontier is deleted by the last node out and never flushed by the first; a node
+killed -9 loses at most what it had in flight, which a re-run of the backfill fetches
+without fetching anything archived; no node certifies coverage.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy import Request
+from scrapy.settings import Settings
+from scrapy.utils.misc import build_from_crawler, load_object
+from scrapy.utils.test import get_crawler
+from scrapy_redis.dupefilter import RFPDupeFilter
+from scrapy_redis.scheduler import Scheduler
+
+from crawler.backfill import LAST_OUT, BackfillLock
+from crawler.frontier import FrontierScheduler
+from crawler.redis_locks import RedisLocks
+from crawler.spiderloader import SourceSpiderLoader
+from replica.generator import build_site
+from replica.server import ReplicaServer
+from storage import coverage
+from storage.archive import Archive
+from storage.runs import SourceLocked
+from tests.conftest import REPO, run_warta
+from tests.inprocess import warta_in_process
+from tests.servers import RedisServer
+from tests.test_warc_import import archive_contents
+
+SOURCE = "tribunjogja"
+SINCE, UNTIL = "2025-11-01", "2025-11-09"  # the replica's whole week, to its "today"
+BASE = f"warta:frontier:{SOURCE}:{SINCE}..{UNTIL}"
+# Small delays so that two nodes started together both get a share of ~70 articles.
+SLOW = ["-s", "DOWNLOAD_DELAY=0.03", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2"]
+NOT_PAGES = ("/robots.txt", "/_replica/meta")  # each process asks for these itself
+
+
+@pytest.fixture(scope="module")
+def site() -> Any:
+    return build_site(articles=200, seed=3)
+
+
+@pytest.fixture(scope="module")
+def server(site: Any) -> Iterator[ReplicaServer]:
+    with ReplicaServer(site) as replica:
+        yield replica
+
+
+@pytest.fixture(scope="module")
+def single(tmp_path_factory: pytest.TempPathFactory, server: ReplicaServer) -> Path:
+    """The same window crawled by one ordinary process: what a backfill must equal."""
+    db = tmp_path_factory.mktemp("single") / "warta.db"
+    ran = run_warta("crawl", SOURCE, "--since", SINCE, "--until", UNTIL, *replica(server), db=db)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    return db
+
+
+def replica(server: ReplicaServer) -> list[str]:
+    return ["--replica", server.base_url, "--progress", "0"]
+
+
+def node(server: ReplicaServer, redis_url: str, db: Path, *extra: str) -> subprocess.Popen:
+    """One `warta crawl --distributed` process (a node of the backfill), Scrapy's log on."""
+    command = [
+        *[sys.executable, "-m", "warta", "crawl", SOURCE, "--since", SINCE, "--until", UNTIL],
+        *replica(server),
+        *["--distributed", "--redis", redis_url, "--db", str(db), "-v", *SLOW, *extra],
+    ]
+    return subprocess.Popen(
+        command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+
+
+def finish(process: subprocess.Popen, timeout: float = 240) -> str:
+    out, _ = process.communicate(timeout=timeout)
+    assert process.returncode == 0, out[-3000:]
+    return out
+
+
+def pages_fetched(server: ReplicaServer) -> collections.Counter[tuple[str, str]]:
+    """How often each page (listing, article, continuation) was requested."""
+    return collections.Counter(r for r in server.requests if r[1] not in NOT_PAGES)
+
+
+def article_pages(site: Any) -> set[tuple[str, str]]:
+    """(host, path) of every article of the outlet in the window, as first fetched."""
+    from urllib.parse import urlsplit
+
+    urls = [a.truth()["url"] for a in site.articles if a.truth()["source"] == SOURCE]
+    return {(urlsplit(u).hostname or "", urlsplit(u).path) for u in urls}
+
+
+def runs_of(db: Path) -> list[dict[str, Any]]:
+    with Archive(db, readonly=True) as archive:
+        return [run for run in archive.runs.latest(50) if run["source"] == SOURCE]
+
+
+LOCK = f"warta:lock:{SOURCE}"  # the outlet's node lock (crawler/redis_locks.py)
+
+
+# -- two nodes, one backfill ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def module_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    redis = RedisServer.start(tmp_path_factory.mktemp("redis"))
+    yield redis
+    redis.stop()
+
+
+@pytest.fixture(scope="module")
+def distributed(
+    tmp_path_factory: pytest.TempPathFactory,
+    module_redis: RedisServer,
+    server: ReplicaServer,
+    single: Path,
+) -> dict[str, Any]:
+    """Two nodes started together on one backfill, into one archive file."""
+    db = tmp_path_factory.mktemp("distributed") / "warta.db"
+    server.requests.clear()
+    nodes = [node(server, module_redis.url, db) for _ in range(2)]
+    logs = [finish(process) for process in nodes]
+    return {"db": db, "logs": logs, "fetched": pages_fetched(server), "redis": module_redis}
+
+
+def test_two_nodes_fetch_every_article_once_and_archive_what_one_process_does(
+    distributed: dict[str, Any], site: Any, single: Path
+) -> None:
+    fetched = distributed["fetched"]
+    assert article_pages(site) <= set(fetched)  # every article…
+    assert [page for page, n in fetched.items() if n > 1] == []  # …and every page, once
+    runs = runs_of(distributed["db"])
+    assert len(runs) == 2 and all(run["status"] == "ok" for run in runs)
+    assert all(run["articles_new"] > 0 for run in runs), runs  # both nodes did a share
+    assert sum(run["articles_new"] for run in runs) == len(article_pages(site))
+    assert archive_contents(distributed["db"]) == archive_contents(single)
+
+
+def test_the_last_node_out_deletes_the_frontier_and_releases_the_shared_lock(
+    distributed: dict[str, Any],
+) -> None:
+    assert distributed["redis"].client().keys("warta:frontier:*") == []
+    assert distributed["redis"].client().exists(LOCK) == 0
+    logs = distributed["logs"]
+    assert sum("its keys deleted" in log for log in logs) == 1  # one last node, not two
+    assert all("'warta/frontier': 'complete'" in log for log in logs)
+
+
+def test_a_distributed_backfill_certifies_no_coverage_and_a_normal_run_then_does(
+    distributed: dict[str, Any], server: ReplicaServer, site: Any, tmp_path: Path
+) -> None:
+    """Each node walked part of the listings: no day is walked or complete on its word.
+    A normal run of the window certifies the days, fetching listing pages only."""
+    db = tmp_path / "copy.db"  # the other tests read the backfill's archive as it was
+    with sqlite3.connect(distributed["db"]) as source, sqlite3.connect(db) as copy:
+        source.backup(copy)
+    assert days_complete(db) == 0
+    server.requests.clear()
+    ran = run_warta("crawl", SOURCE, "--since", SINCE, "--until", UNTIL, *replica(server), db=db)
+    assert ran.returncode == 0, ran.stderr
+    assert not article_pages(site) & set(pages_fetched(server))  # no article fetched again
+    assert days_complete(db) > 0
+
+
+def days_complete(db: Path) -> int:
+    with Archive(db, readonly=True) as archive:
+        return coverage.days_complete(archive, SOURCE)
+
+
+# -- ending: waiting for a busy peer, not for a dead one --------------------------------
+
+
+class Peer:
+    """Another node of the backfill, as the frontier sees it: a busy member whose
+    heartbeat this thread keeps fresh until `die()`."""
+
+    def __init__(self, client: Any, name: str = "peer/1") -> None:
+        self.client, self.name = client, name
+        self.alive = threading.Event()
+        self.alive.set()
+        self.beat()
+        self.client.hset(f"{BASE}:state", name, "busy")
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def beat(self) -> None:
+        seconds, _ = self.client.time()
+        self.client.hset(f"{BASE}:beat", self.name, seconds)
+
+    def run(self) -> None:
+        while self.alive.is_set():
+            self.beat()
+            time.sleep(0.3)
+
+    def die(self) -> None:
+        self.alive.clear()
+        self.thread.join()
+
+    def __enter__(self) -> Peer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.die()
+
+
+def wait_quiet(server: ReplicaServer, wanted: set[tuple[str, str]], quiet: float = 3.0) -> None:
+    """Until every wanted page was fetched and nothing more for `quiet` seconds."""
+    deadline = time.monotonic() + 180
+    last, since = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        count = len(server.requests)
+        if count != last:
+            last, since = count, time.monotonic()
+        elif wanted <= set(server.requests) and time.monotonic() - since > quiet:
+            return
+        time.sleep(0.2)
+    raise AssertionError("the crawl did not go quiet")
+
+
+def test_a_node_done_with_its_share_waits_for_a_busy_peer_but_not_a_dead_one(
+    tmp_path: Path, redis_server: Any, server: ReplicaServer, site: Any
+) -> None:
+    client = redis_server.client()
+    server.requests.clear()
+    with Peer(client) as peer:  # busy: its listing pages may still queue articles
+        process = node(
+            server, redis_server.url, tmp_path / "warta.db", "-s", "WARTA_FRONTIER_PEER_TIMEOUT=4"
+        )
+        try:
+            wait_quiet(server, article_pages(site))
+            time.sleep(2 * 5)  # two of the engine's idle checks (every 5 s): still waiting
+            assert process.poll() is None, "the node closed while its peer was busy"
+            assert client.hget(f"{BASE}:state", process_member(client, peer.name)) == b"idle"
+        except BaseException:
+            process.kill()
+            raise
+    # the peer's heartbeat stops: after 4 s it is dead, what it had in flight lost
+    log = finish(process, timeout=60)
+    assert "a node died mid-backfill" in log
+    assert "'warta/frontier': 'complete_with_lost_peers'" in log
+    assert client.keys("warta:frontier:*") == []
+    assert client.exists(LOCK) == 0
+
+
+def process_member(client: Any, peer: str) -> bytes:
+    """The crawl process's member name in the frontier (the one that is not the peer)."""
+    members = [m for m in client.hkeys(f"{BASE}:state") if m != peer.encode()]
+    assert len(members) == 1, members
+    return members[0]
+
+
+def test_a_node_refused_by_another_crawl_of_the_outlet_leaves_at_once(
+    tmp_path: Path, redis_server: Any, server: ReplicaServer
+) -> None:
+    """Another node's ordinary crawl holds the outlet: the node crawls nothing and does
+    not wait for the backfill's busy peer (nor touch its frontier)."""
+    db = tmp_path / "warta.db"
+    client = redis_server.client()
+    RedisLocks(client, 120).acquire(SOURCE, "node-b/4242")
+    with Peer(client) as peer:
+        process = node(server, redis_server.url, db)
+        out, _ = process.communicate(timeout=120)
+        assert process.returncode == 1, out[-3000:]  # its run: refused
+        assert "is already being crawled" in out
+        assert client.hkeys(f"{BASE}:state") == [peer.name.encode()]
+    assert [run["status"] for run in runs_of(db)] == ["refused"]
+
+
+# -- kill -9 mid-backfill ----------------------------------------------------------------
+
+
+def test_a_node_killed_mid_backfill_loses_only_what_a_rerun_fetches(
+    tmp_path: Path, redis_server: Any, server: ReplicaServer, site: Any, single: Path
+) -> None:
+    """The survivor finishes once the dead node's heartbeat is old; a re-run of the
+    backfill fetches what is missing and no article the archive already holds."""
+    db = tmp_path / "warta.db"
+    client = redis_server.client()
+    server.requests.clear()
+    timeout = ("-s", "WARTA_FRONTIER_PEER_TIMEOUT=4", "-s", "WARTA_FRONTIER_HEARTBEAT=1")
+    victim, survivor = (node(server, redis_server.url, db, *timeout) for _ in range(2))
+    deadline = time.monotonic() + 120
+    while not (client.hlen(f"{BASE}:state") == 2 and len(pages_fetched(server)) > 40):
+        assert time.monotonic() < deadline, "the nodes did not both start"
+        time.sleep(0.05)
+    victim.kill()  # SIGKILL: no close, no leaving the frontier
+    victim.wait()
+    finish(survivor, timeout=120)
+    assert client.keys("warta:frontier:*") == []
+    assert client.exists(LOCK) == 0  # the survivor was the last live node: released
+    with Archive(db, readonly=True) as archive:
+        before = {row["url"] for row in archive.articles()}
+    server.requests.clear()
+    rerun = node(server, redis_server.url, db)
+    finish(rerun)
+    from urllib.parse import urlsplit
+
+    archived_pages = {(urlsplit(u).hostname or "", urlsplit(u).path) for u in before}
+    assert not archived_pages & set(pages_fetched(server))
+    assert archive_contents(db) == archive_contents(single)
+
+
+# -- the scheduler itself: persistence, fingerprints, dont_filter ----------------------
+
+
+def crawler_for(redis_url: str, until: str = UNTIL, **settings: Any) -> Any:
+    """A real crawler of the outlet's spider with distributed settings, and its spider."""
+    project = Settings()
+    project.setmodule("crawler.settings")
+    spidercls = SourceSpiderLoader.from_settings(project).load(SOURCE)
+    crawler = get_crawler(
+        spidercls, {"WARTA_REDIS_URL": redis_url, "WARTA_DISTRIBUTED": True, **settings}
+    )
+    crawler.spider = crawler._create_spider(since=SINCE, until=until)
+    return crawler
+
+
+def scheduler_of(crawler: Any) -> FrontierScheduler:
+    scheduler = build_from_crawler(load_object(crawler.settings["SCHEDULER"]), crawler)
+    assert isinstance(scheduler, FrontierScheduler)
+    scheduler.open(crawler.spider)
+    return scheduler
+
+
+def test_persist_is_forced_on_even_against_an_explicit_setting(redis_server: Any) -> None:
+    crawler = crawler_for(redis_server.url, SCHEDULER_PERSIST=False)
+    assert crawler.settings["SCHEDULER"] == "crawler.frontier.FrontierScheduler"
+    assert crawler.settings.getbool("SCHEDULER_PERSIST") is True
+    assert crawler.settings["DUPEFILTER_CLASS"] == "crawler.frontier.FrontierDupeFilter"
+
+
+def test_the_first_node_to_close_leaves_the_queue_that_plain_scrapy_redis_wipes(
+    redis_server: Any,
+) -> None:
+    """What PERSIST=False does (scrapy-redis's default): a closing node deletes the
+    shared queue and filter under a busy peer. Ours leaves them to the peer."""
+    client = redis_server.client()
+
+    async def scenario() -> None:
+        crawler = crawler_for(redis_server.url)
+        ours = scheduler_of(crawler)
+        for n in range(3):
+            ours.enqueue_request(Request(f"https://jogja.tribunnews.com/{n}"))
+        with Peer(client):  # a busy peer while this node closes
+            ours.close("finished")
+        assert client.zcard(f"{BASE}:requests") == 3 and client.scard(f"{BASE}:seen") == 3
+        plain = Scheduler(
+            client,
+            persist=False,
+            queue_key=f"{BASE}:requests",
+            dupefilter=RFPDupeFilter(client, key=f"{BASE}:seen"),
+        )
+        plain.open(crawler.spider)
+        plain.close("finished")
+        assert client.exists(f"{BASE}:requests", f"{BASE}:seen") == 0
+
+    asyncio.run(scenario())
+
+
+def test_shared_filter_drops_what_scrapys_own_would_and_keeps_dont_filter(
+    redis_server: Any,
+) -> None:
+    async def scenario() -> None:
+        crawler = crawler_for(redis_server.url)
+        scheduler = scheduler_of(crawler)
+        url = "https://jogja.tribunnews.com/2025/11/07/slug?b=2&a=1#top"
+        same = [
+            Request(url, meta={"x": 1}),
+            Request(url.replace("?b=2&a=1", "?a=1&b=2"), cb_kwargs={"pages": []}),
+        ]
+        fingerprints = {scheduler.df.request_fingerprint(r) for r in same}
+        scrapys = {crawler.request_fingerprinter.fingerprint(r).hex() for r in same}
+        assert fingerprints == scrapys and len(fingerprints) == 1
+        assert [scheduler.enqueue_request(r) for r in same] == [True, False]
+        # a retry (Scrapy's retry middleware sets dont_filter) of a URL already seen
+        retry = Request(url, dont_filter=True, meta={"retry_times": 1})
+        assert scheduler.enqueue_request(retry)
+        assert len(scheduler.queue) == 2
+        other = Request(url, method="POST", body=b"x")
+        assert scheduler.enqueue_request(other)
+        popped = scheduler.next_request()
+        assert popped is not None and popped.url.startswith("https://jogja.tribunnews.com/")
+        state = redis_server.client().hget(f"{BASE}:state", scheduler.member)
+        assert state == b"busy"  # marked busy in the same step as the pop
+        scheduler.close("shutdown")
+
+    asyncio.run(scenario())
+
+
+# -- the shared lock ---------------------------------------------------------------------------
+
+
+def test_a_backfills_nodes_share_the_outlet_lock_and_the_last_out_releases_it(
+    redis_server: Any, tmp_path: Path
+) -> None:
+    client = redis_server.client()
+    first, second = (crawler_for(redis_server.url) for _ in range(2))
+    locks = [BackfillLock(crawler) for crawler in (first, second)]
+    with Archive(tmp_path / "warta.db") as archive:
+        runs = [archive.runs.start(SOURCE) for _ in locks]
+        for lock, run in zip(locks, runs, strict=True):
+            lock.acquire(archive, SOURCE, run, on_lost=print)
+        assert [lock.joined for lock in locks] == [False, True]
+        assert locks[0].token == locks[1].token and client.pttl(LOCK) > 0
+        another_window = BackfillLock(crawler_for(redis_server.url, until="2025-11-08"))
+        with pytest.raises(SourceLocked):
+            another_window.acquire(archive, SOURCE, runs[0], on_lost=print)
+        with pytest.raises(SourceLocked):  # an ordinary node crawl of the outlet
+            RedisLocks(client, 120).acquire(SOURCE, "node-b/4242")
+        counts = {"pages": 1}
+        assert locks[1].finish(archive, SOURCE, runs[1], "ok", counts, None) == "ok"
+        assert client.exists(LOCK) == 1  # the first node still crawls under it
+        first.stats.set_value(LAST_OUT, True)
+        assert locks[0].finish(archive, SOURCE, runs[0], "ok", counts, None) == "ok"
+        assert client.exists(LOCK) == 0
+
+
+# -- the command line ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["tribunjogja", "--distributed"], "--distributed needs a Redis"),
+        (
+            ["tribunjogja", "--distributed", "--redis", "redis://127.0.0.1:1/0"],
+            "no Redis answering",
+        ),
+        (["tribunjogja", "--redis", "redis://127.0.0.1:1/0"], "add --distributed"),
+        (["tribunjogja", "detikjogja", "--distributed"], "name exactly one SOURCE"),
+        (["tribunjogja", "--distributed", "--limit", "5"], "cannot take --limit"),
+    ],
+)
+def test_distributed_usage_errors_are_one_line(
+    args: list[str], message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("WARTA_REDIS_URL", raising=False)
+    ran = warta_in_process("crawl", *args, db=tmp_path / "warta.db")
+    assert ran.returncode == 1, ran.stdout + ran.stderr
+    assert message in ran.stderr and len(ran.stderr.strip().splitlines()) == 1
+
+
+# -- the benchmark still runs ------------------------------------------------------------------
+
+
+def test_frontier_memory_benchmark_measures_bytes_per_request() -> None:
+    from benchmarks.frontier_memory import measure
+
+    result = measure(requests=200, runs=1)["median"]
+    # a pickled request is hundreds of bytes; its fingerprint, a 40-hex-digit set member
+    assert result["queue_per_request"] > result["seen_per_request"] > 40
+    assert result["seen_per_request_after_pop"] == result["seen_per_request"]
