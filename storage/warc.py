@@ -104,6 +104,48 @@ class OpenWarc:
         os.close(self.fd)
 
 
+class RollingWarc:
+    """A writer's run of new WARC files in one folder (an import's, a move's): each an
+    `OpenWarc` of its own, never a file another writer has, rolled at `max_bytes`."""
+
+    def __init__(self, folder: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.folder = folder
+        self.max_bytes = max_bytes
+        self.file: OpenWarc | None = None
+        self.serial = 0
+
+    def append(self, data: bytes) -> tuple[str, int]:
+        """Write whole gzip members; the file's final name and the offset they start at."""
+        if self.file is not None and self.file.size >= self.max_bytes:
+            self.file.close()
+            self.file = None
+        if self.file is None:
+            self.file = OpenWarc(self.folder, self.serial)
+            self.serial = self.file.serial + 1
+        return self.file.name, self.file.append(data)
+
+    def sync(self) -> None:
+        """Make what was appended durable (an archive's `before_commit` hook)."""
+        if self.file is not None:
+            self.file.sync()
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+
+
+def as_gzip_member(record: bytes) -> bytes:
+    """A record's bytes as read from a WARC file (by offset and length), as one gzip
+    member: a gzipped record is kept byte for byte; an uncompressed one (whose length,
+    as warcio gives it, stops before the record's closing CRLF CRLF) is closed and
+    compressed, its own bytes unchanged inside."""
+    if record[:2] == b"\x1f\x8b":
+        return record
+    packer = zlib.compressobj(6, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+    return packer.compress(record + b"\r\n\r\n") + packer.flush()
+
+
 # -- crash recovery --------------------------------------------------------------------
 
 
@@ -273,6 +315,8 @@ def read_all(stream: IO[bytes]) -> list[ArcWarcRecord]:
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "OpenWarc",
+    "RollingWarc",
+    "as_gzip_member",
     "WarcError",
     "WarcPointer",
     "complete_length",

@@ -31,10 +31,12 @@ from storage.archive import Archive
 from storage.warc import default_warc_dir
 from tests.conftest import run_warta
 from tests.replica_warc import pywb_program
-from warta.importing import ImportReport, import_warcs, index_file
+from warta.importing import ImportReport, Index, import_warcs, index_file
 
-# Columns that say when and in which order a row was written, not what it holds.
-WRITE_ORDER = {"id", "first_seen_at", "last_seen_at", "cluster_id"}
+# Columns that say in which order a row was written, not what it holds.
+WRITE_ORDER = {"id", "cluster_id"}
+# When the article was seen: a WARC's dates. Another tool fetched at its own times.
+SEEN = {"first_seen_at", "last_seen_at"}
 
 
 def capture_with_warcio(server: Any, targets: list[tuple[str, str]], warc: Path) -> None:
@@ -73,17 +75,22 @@ def captured(tmp_path_factory: pytest.TempPathFactory, crawl_server: Any) -> dic
     return {"folder": folder, "crawl": folder / "crawl.db", "warc": warc, "imported": imported}
 
 
-def archive_contents(db: Path) -> dict[str, dict[str, Any]]:
+def archive_contents(db: Path, *, seen: bool = False) -> dict[str, dict[str, Any]]:
     """Each article's row (without write-order columns), its cluster's original URL,
-    its number of versions and its raw pages, by URL."""
+    its versions and its raw pages, by URL; with `seen`, the times it was seen too
+    (first/last_seen_at, each version's fetched_at and superseded_at)."""
+    left_out = WRITE_ORDER if seen else WRITE_ORDER | SEEN
     with Archive(db, readonly=True) as archive:
         rows = list(archive.articles())
         url_of = {row["id"]: row["url"] for row in rows}
         contents = {}
         for row in rows:
-            content = {k: v for k, v in row.items() if k not in WRITE_ORDER}
+            content = {k: v for k, v in row.items() if k not in left_out}
             content["cluster_original"] = url_of[row["cluster_id"]]
-            content["versions"] = len(archive.versions(row["id"]))
+            versions = archive.versions(row["id"])
+            content["versions"] = len(versions)
+            if seen:
+                content["seen"] = [(v["fetched_at"], v.get("superseded_at")) for v in versions]
             content["raw_pages"] = archive.raw_html(row["id"])
             contents[row["url"]] = content
     return contents
@@ -327,23 +334,26 @@ def test_bad_records_are_counted_and_skipped(tmp_path):
     assert {r["title"] for r in rows} == {"Banjir Sleman", "Jalan Rusak"}
 
 
-def test_pointer_of_locates_the_whole_record(captured):
-    """Each indexed page's pointer (offset, length, record id, digest) reads back its
-    own record: the contract's WarcPointer fields."""
+def test_index_locates_each_whole_record(captured):
+    """Each indexed page's record (offset, length, record id, digest) is its own whole
+    record, and its request record is found."""
     report = ImportReport()
-    captures = list(index_file(captured["warc"], report))
+    index = Index()
+    captures = list(index_file(captured["warc"], report, index))
     assert captures and report.pages == len(captures)
     data = captured["warc"].read_bytes()
     for capture in captures[:20]:
-        pointer = capture.pointer
-        assert set(pointer) == {"file", "offset", "length", "record_id", "digest"}
-        assert pointer["file"] == captured["warc"].name  # the name: folders move
-        member = gzip.decompress(data[pointer["offset"] : pointer["offset"] + pointer["length"]])
+        span = capture.record
+        member = gzip.decompress(data[span.offset : span.offset + span.length])
         assert member.startswith(b"WARC/1.")
         assert member.endswith(b"\r\n\r\n")  # the whole record, not a part of it
-        assert f"WARC-Record-ID: {pointer['record_id']}".encode() in member
-        assert pointer["digest"].startswith("sha1:")
-        assert f"WARC-Payload-Digest: {pointer['digest']}".encode() in member
+        assert f"WARC-Record-ID: {capture.record_id}".encode() in member
+        assert capture.digest.startswith("sha1:")
+        assert f"WARC-Payload-Digest: {capture.digest}".encode() in member
+        request = index.request_of(capture)
+        assert request is not None
+        head = gzip.decompress(data[request.offset : request.offset + request.length])
+        assert b"WARC-Type: request" in head
 
 
 def test_import_is_faster_than_the_crawl(captured, crawl_server, tmp_path):
@@ -395,7 +405,11 @@ def test_import_of_our_own_crawlers_warc_equals_the_crawl(captured, tmp_path):
     db = tmp_path / "ours.db"
     result = run_warta("import", *map(str, files), db=db)
     assert result.returncode == 0, result.stdout + result.stderr
-    crawled, imported = archive_contents(captured["crawl"]), archive_contents(db)
+    # the times it was seen too: the crawl's WARC-Dates, not the import's clock
+    crawled, imported = (
+        archive_contents(captured["crawl"], seen=True),
+        archive_contents(db, seen=True),
+    )
     assert sorted(imported) == sorted(crawled)
     mismatches = [
         (url, column)
