@@ -576,6 +576,16 @@ class ArchiveCore:
         ).fetchone()
         return WarcPointer(*row) if row else None
 
+    def warc_file_names(self, article_id: int | None = None) -> list[str]:
+        """The WARC files the raw pages (of one article, or all) point into, sorted."""
+        where = "" if article_id is None else " AND article_id = ?"
+        rows = self.conn.execute(
+            f"SELECT DISTINCT warc_file FROM raw_pages WHERE warc_file IS NOT NULL{where} "
+            "ORDER BY warc_file",
+            () if article_id is None else (article_id,),
+        )
+        return [name for (name,) in rows]
+
     def warc_pointer_to(self, url: str, record_id: str) -> WarcPointer | None:
         """A raw page's pointer at this record of this URL, if the archive has one (an
         import reuses it rather than copying the record again)."""

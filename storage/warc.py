@@ -18,6 +18,7 @@ import io
 import os
 import socket
 import zlib
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
@@ -231,6 +232,22 @@ def locate(folder: Path, name: str) -> Path:
     raise WarcError(f"WARC file {name} is missing from {folder}")
 
 
+def require_files(folder: Path, names: Iterable[str]) -> None:
+    """Raise WarcError, in one line, when any of these files (pointed at by the
+    archive) is in `folder` under neither its final nor its `.open` name."""
+    missing = [n for n in names if not (folder / n).exists() and not _growing(folder, n)]
+    if missing:
+        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        raise WarcError(
+            f"WARC file {missing[0]}{more} is missing from {folder}: "
+            "give the archive's WARC folder with --warc-dir"
+        )
+
+
+def _growing(folder: Path, name: str) -> bool:
+    return (folder / (name + OPEN_SUFFIX)).exists()
+
+
 def read_record(folder: Path, pointer: WarcPointer) -> ArcWarcRecord:
     """The record (fully read: its content stream is a BytesIO) a pointer points at."""
     path = locate(folder, pointer.file)
@@ -325,5 +342,6 @@ __all__ = [
     "read_payload",
     "read_record",
     "recover_open_files",
+    "require_files",
     "warc_file_name",
 ]
