@@ -70,6 +70,7 @@ from pipelines.chain import process
 from pipelines.dedupe import DuplicateArticle
 from pipelines.validate import MIN_BODY_CHARS, InvalidArticle
 from storage.archive import Archive
+from storage.stemming import learn_stems, stems_of
 from storage.warc import DEFAULT_MAX_BYTES, RollingWarc, as_gzip_member, recover_open_files
 
 # --any-site: a page of a site no source owns is news-like when extraction finds a
@@ -458,14 +459,20 @@ def extracted(
             following = next(ahead, None)
             if following is not None:  # keep WINDOW articles in flight, no more
                 pending.append((following, pool.submit(_assemble_in_worker, following)))
-            article, skipped = future.result()
+            article, skipped, stems = future.result()
             report.skipped.update(skipped)
+            learn_stems(stems)
             yield capture, article
 
 
-def _assemble_in_worker(first: Capture) -> tuple[Article | None, Counter[str]]:
+def _assemble_in_worker(first: Capture) -> tuple[Article | None, Counter[str], dict[str, str]]:
+    """The article, what was skipped, and the stems of its words: stemming is about half
+    of an article's cost, so the workers do it too, and the writing process, which
+    indexes the stems, finds them in its cache (`learn_stems`)."""
     report = ImportReport()
-    return assemble(first, _WORKER_INDEX, report), report.skipped
+    article = assemble(first, _WORKER_INDEX, report)
+    stems = {} if article is None else stems_of(article.title, article.summary, article.body)
+    return article, report.skipped, stems
 
 
 def _nearest(captures: list[Capture], first: Capture) -> Capture:
