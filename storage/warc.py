@@ -232,10 +232,16 @@ def locate(folder: Path, name: str) -> Path:
     raise WarcError(f"WARC file {name} is missing from {folder}")
 
 
+def missing_files(folder: Path, names: Iterable[str]) -> list[str]:
+    """Those of these files that are in `folder` under neither their final nor their
+    `.open` name."""
+    return [n for n in names if not (folder / n).exists() and not _growing(folder, n)]
+
+
 def require_files(folder: Path, names: Iterable[str]) -> None:
     """Raise WarcError, in one line, when any of these files (pointed at by the
-    archive) is in `folder` under neither its final nor its `.open` name."""
-    missing = [n for n in names if not (folder / n).exists() and not _growing(folder, n)]
+    archive) is missing from `folder` (`missing_files`)."""
+    missing = missing_files(folder, names)
     if missing:
         more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
         raise WarcError(
@@ -338,6 +344,7 @@ __all__ = [
     "WarcPointer",
     "complete_length",
     "decode_content",
+    "missing_files",
     "default_warc_dir",
     "read_payload",
     "read_record",

@@ -62,6 +62,7 @@ from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeadersParser, StatusAndHeadersParserException
 
 from crawler.extraction import continuation_urls, extract_article, fetch_url_for
+from crawler.extraction.text import clean_paragraphs
 from crawler.items import Article, FetchedPage, WarcPointer
 from crawler.sources import Source
 from crawler.spiders.base import HTML_TYPES, not_an_article, page_of, parsed
@@ -70,6 +71,7 @@ from pipelines.chain import process
 from pipelines.dedupe import DuplicateArticle
 from pipelines.validate import MIN_BODY_CHARS, InvalidArticle
 from storage.archive import Archive
+from storage.neardup import Signature, learn_signature, signature
 from storage.stemming import learn_stems, stems_of
 from storage.warc import DEFAULT_MAX_BYTES, RollingWarc, as_gzip_member, recover_open_files
 
@@ -459,20 +461,44 @@ def extracted(
             following = next(ahead, None)
             if following is not None:  # keep WINDOW articles in flight, no more
                 pending.append((following, pool.submit(_assemble_in_worker, following)))
-            article, skipped, stems = future.result()
-            report.skipped.update(skipped)
-            learn_stems(stems)
-            yield capture, article
+            done = future.result()
+            report.skipped.update(done.skipped)
+            done.learn()
+            yield capture, done.article
 
 
-def _assemble_in_worker(first: Capture) -> tuple[Article | None, Counter[str], dict[str, str]]:
-    """The article, what was skipped, and the stems of its words: stemming is about half
-    of an article's cost, so the workers do it too, and the writing process, which
-    indexes the stems, finds them in its cache (`learn_stems`)."""
+@dataclass
+class _Extracted:
+    """What a worker hands back: the article, what it skipped, and work done ahead for
+    the writing process: the stems of the article's words (stemming is about half of
+    an article's cost) and its body's near-duplicate signature, which that process then
+    finds in its caches (`learn_stems`, `learn_signature`) instead of computing them."""
+
+    article: Article | None
+    skipped: Counter[str]
+    stems: dict[str, str] = field(default_factory=dict)
+    body: str | None = None  # the body as the chain's normalise step will leave it
+    signature: Signature | None = None
+
+    def learn(self) -> None:
+        learn_stems(self.stems)
+        if self.body is not None:
+            learn_signature(self.body, self.signature)
+
+
+def _assemble_in_worker(first: Capture) -> _Extracted:
     report = ImportReport()
     article = assemble(first, _WORKER_INDEX, report)
-    stems = {} if article is None else stems_of(article.title, article.summary, article.body)
-    return article, report.skipped, stems
+    if article is None:
+        return _Extracted(None, report.skipped)
+    body = clean_paragraphs(article.body)  # what normalise does to it (a miss costs nothing)
+    return _Extracted(
+        article,
+        report.skipped,
+        stems_of(article.title, article.summary, body),
+        body,
+        signature(body) if body is not None else None,
+    )
 
 
 def _nearest(captures: list[Capture], first: Capture) -> Capture:

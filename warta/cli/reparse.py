@@ -40,13 +40,19 @@ def reparse(
     archive = open_archive_to_rewrite(db_path)
     if warc_dir is not None:
         archive.warc_dir = warc_dir
-    from storage.warc import require_files  # imported here: not paid by `warta --help`
+    from storage.warc import (  # imported here: not paid by `warta --help`
+        missing_files,
+        require_files,
+    )
 
     with archive:
         try:
             archive.verify_intact()  # re-extraction rewrites rows: never into a damaged file
-            # a wrong or lost WARC folder is one line, not a failure per article
-            require_files(archive.warc_dir, archive.warc_file_names())
+            # a wrong or lost WARC folder is one line, not a failure per article (with
+            # some of its files there, the articles of the others fail one by one)
+            names = archive.warc_file_names()
+            if names and len(missing_files(archive.warc_dir, names)) == len(names):
+                require_files(archive.warc_dir, names)
         except ArchiveError as exc:
             raise fail(str(exc)) from None
         if source:
