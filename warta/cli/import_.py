@@ -69,7 +69,11 @@ def import_(
         raise click.UsageError("give WARC files, or --paths-file LIST")
     sources = configured_sources(sources_path)
     try:
-        archive = Archive(db_path or default_db_path(), warc_dir=warc_dir)
+        # longer batches than a crawl's (200 rows or 0.5 s): a bulk load commits (and
+        # fsyncs its WARC copies) less often; a crawl beside it waits 2 s at most
+        archive = Archive(
+            db_path or default_db_path(), warc_dir=warc_dir, batch_size=1000, batch_seconds=2.0
+        )
     except ArchiveError as exc:
         raise fail(str(exc)) from None
     # imported here: the extractor's and Scrapy's imports are not paid by `warta --help`
