@@ -636,3 +636,32 @@ def records_of(path: Path) -> list[str]:
     """The type of each record of a file."""
     with path.open("rb") as handle:
         return [record.rec_type for record in ArchiveIterator(handle)]
+
+
+def test_workers_stem_and_sign_for_the_writing_process(captured, tmp_path, monkeypatch):
+    """With worker processes, the process that writes the archive takes the articles'
+    stems and near-duplicate signatures from the workers instead of computing them
+    again (stemming is about half of an article's cost), and the archive is the same."""
+    from crawler.sources import load_sources
+    from storage import neardup, stemming
+
+    calls = {"stem": 0, "minhash": 0}  # counted in this process: the workers fork a copy
+    real_stem, real_minhash = stemming._stem, neardup.MinHash
+
+    def counting_stem(word: str) -> str:
+        calls["stem"] += 1
+        return real_stem(word)
+
+    def counting_minhash(*args: Any, **kwargs: Any) -> Any:
+        calls["minhash"] += 1
+        return real_minhash(*args, **kwargs)
+
+    monkeypatch.setattr(stemming, "_stem", counting_stem)
+    monkeypatch.setattr(neardup, "MinHash", counting_minhash)
+    monkeypatch.setattr(stemming, "_stems", stemming._StemCache())  # a cold cache, as at start
+    with Archive(tmp_path / "jobs.db") as archive:
+        report = import_warcs(archive, [captured["warc"]], sources=load_sources(), jobs=2)
+    assert report.outcomes["new"] > 50
+    assert calls["minhash"] <= 1  # the permutations, drawn once per process at most
+    assert calls["stem"] < report.outcomes["new"]  # not even a word per article
+    assert archive_contents(tmp_path / "jobs.db") == archive_contents(captured["imported"])
