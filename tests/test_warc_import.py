@@ -665,3 +665,26 @@ def test_workers_stem_and_sign_for_the_writing_process(captured, tmp_path, monke
     assert calls["minhash"] <= 1  # the permutations, drawn once per process at most
     assert calls["stem"] < report.outcomes["new"]  # not even a word per article
     assert archive_contents(tmp_path / "jobs.db") == archive_contents(captured["imported"])
+
+
+def test_copies_roll_over_to_new_files_at_the_size_given(tmp_path):
+    """`--warc-max-bytes`: the copies go into as many files as the size asks, each named
+    as a crawl's, closed (no `.open` left), and every page reads through its pointer."""
+    warc = tmp_path / "three.warc.gz"
+    titles = ["Banjir Bantul", "Jalan Rusak", "Pasar Baru"]
+    write_records(
+        warc,
+        [
+            (f"https://news.example.org/2025/11/07/{n}", HTML, news_page(t, 5))
+            for n, t in enumerate(titles)
+        ],
+    )
+    db = tmp_path / "rolled.db"
+    result = run_warta("import", "--any-site", "--warc-max-bytes", "1", str(warc), db=db)
+    assert result.returncode == 0 and "3 new" in result.stdout, result.stdout + result.stderr
+    files = sorted(default_warc_dir(db).iterdir())
+    assert len(files) == 3 and all(WARC_NAME.fullmatch(path.name) for path in files)
+    assert len({pointer.file for pointer in all_pointers(db)}) == 3
+    with Archive(db, readonly=True) as archive:
+        bodies = [archive.raw_html(row["id"]) for row in archive.articles()]
+    assert sorted(bodies) == sorted([news_page(t, 5)] for t in titles)
