@@ -13,6 +13,7 @@ Benchmarks (each its own script too; see benchmarks/README.md):
 - ingest      ingest.py: Archive.store alone (with and without stemming)
 - incremental incremental_night.py: what a second night's crawl fetches for K new articles
 - growth      growth.py: the same crawl into archives of 0 / 100k / 1M articles
+- import      import_throughput.py: `warta import` of a crawl's WARC vs that crawl
 
 Each figure is the median of `--runs` runs; baselines are measured in the same
 run, interleaved where the script allows. `--quick` shrinks every size (and says
@@ -35,7 +36,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-BENCHMARKS = ("crawl", "extraction", "pipelines", "ingest", "incremental", "growth")
+BENCHMARKS = ("crawl", "extraction", "pipelines", "ingest", "incremental", "growth", "import")
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,8 @@ class Params:
     growth_sizes: tuple[int, ...] = (0, 100_000, 1_000_000)
     growth_articles: int = 2000
     quick: bool = False
+    import_articles: int = 1000  # replica size of the import benchmark
+    import_jobs: int = 2
 
 
 QUICK = Params(
@@ -69,6 +72,7 @@ QUICK = Params(
     growth_sizes=(0, 20_000, 100_000),
     growth_articles=500,
     quick=True,
+    import_articles=300,
 )
 
 
@@ -394,6 +398,25 @@ def growth(p: Params, log) -> tuple[list[Row], dict]:
     return rows, r
 
 
+def import_(p: Params, log) -> tuple[list[Row], dict]:
+    from benchmarks.import_throughput import measure
+
+    r = measure(p.import_articles, p.runs, jobs=p.import_jobs, log=log)
+    row = Row(
+        "import",
+        f"articles/s, import of a {r['articles']:.0f}-article crawl's WARC (--jobs {r['jobs']})",
+        r["import_articles_per_s"],
+        "articles/s",
+        r["crawl_articles_per_s"],
+        "crawl articles/s",
+        r["ratio"],
+        "≥ 3×",
+        r["ratio"] >= 3,
+        r["ratio_samples"],
+    )
+    return [row], r
+
+
 RUNNERS = {
     "crawl": crawl,
     "extraction": extraction,
@@ -401,6 +424,7 @@ RUNNERS = {
     "ingest": ingest,
     "incremental": incremental,
     "growth": growth,
+    "import": import_,
 }
 
 

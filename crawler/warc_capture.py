@@ -57,6 +57,7 @@ from storage.warc import (
 )
 
 META_KEY = "warc"  # response.meta[META_KEY]: the WarcPointer of the page's record
+FETCHED_META = "warc_date"  # response.meta[FETCHED_META]: the record's WARC-Date (datetime)
 logger = logging.getLogger(__name__)
 
 
@@ -131,6 +132,7 @@ class WarcCapture:
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         request.meta.pop(META_KEY, None)  # a redirect or retry copies the meta along
+        request.meta.pop(FETCHED_META, None)
 
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
@@ -150,6 +152,7 @@ class WarcCapture:
         """Write the response (or a revisit) and its request; the page's pointer."""
         fetched = datetime.now(UTC)
         date = warc_date(fetched)
+        request.meta[FETCHED_META] = fetched  # the page's fetched_at: an import reads this date
         digest = payload_digest(response.body)
         original = self._unchanged(response.url, digest)
         http_headers = response_headers(response)

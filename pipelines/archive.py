@@ -67,11 +67,22 @@ def store(
     else:
         aliases = [item.fetched_url] if item.fetched_url else []
         reason = "reparse" if reparse else "recrawl"
-        result = archive.store(row, pages=item.pages, aliases=aliases, reason=reason)
+        result = archive.store(
+            row, pages=item.pages, aliases=aliases, reason=reason, seen_at=seen_at(item, reparse)
+        )
         item.pages = []  # the raw pages are stored; don't keep them alive in memory
     if stats is not None:
         stats.inc_value(f"warta/articles_{result.outcome}")
     return result
+
+
+def seen_at(item: Article, reparse: bool) -> str | None:
+    """When the article was seen: its first page's fetch time (a crawl's WARC-Date, an
+    import's record's), so a WARC import gives the crawl's times; a reparse saw nothing
+    (None: the store's clock, as before)."""
+    if reparse or not item.pages:
+        return None
+    return iso_utc(item.pages[0].fetched_at)
 
 
 class ArchivePipeline(PipelineStep):

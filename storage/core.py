@@ -122,6 +122,10 @@ class ArchiveCore:
         # called before each commit: a WARC writer makes the records that rows of the
         # batch point at durable first, so no committed row points at a lost record
         self.before_commit: list[Callable[[], None]] = []
+        # asked for the pointer of a page that comes without one, only when the page is
+        # kept: a WARC import copies the page's record into the WARC folder there, so a
+        # page the store does not keep (unchanged, duplicate) costs no copy
+        self.page_pointer: Callable[[Any], WarcPointer | None] | None = None
         self.conn = self._connect()
         self.db = sqlite_utils.Database(self.conn)
         self.near_duplicates = NearDuplicateIndex(self.conn)
@@ -521,6 +525,8 @@ class ArchiveCore:
         """A page captured to WARC is stored as its pointer; any other as compressed html."""
         for page_no, page in enumerate(pages, start=1):
             pointer: WarcPointer | None = getattr(page, "warc", None)
+            if pointer is None and self.page_pointer is not None:
+                pointer = self.page_pointer(page)
             stored = (
                 (None, pointer.file, pointer.offset, pointer.length)
                 + (pointer.record_id, pointer.digest)
@@ -567,6 +573,27 @@ class ArchiveCore:
             "SELECT warc_file, warc_offset, warc_length, warc_record_id, warc_digest "
             "FROM raw_pages WHERE url = ? AND warc_digest IS NOT NULL ORDER BY id DESC LIMIT 1",
             (url,),
+        ).fetchone()
+        return WarcPointer(*row) if row else None
+
+    def warc_file_names(self, article_id: int | None = None) -> list[str]:
+        """The WARC files the raw pages (of one article, or all) point into, sorted."""
+        where = "" if article_id is None else " AND article_id = ?"
+        rows = self.conn.execute(
+            f"SELECT DISTINCT warc_file FROM raw_pages WHERE warc_file IS NOT NULL{where} "
+            "ORDER BY warc_file",
+            () if article_id is None else (article_id,),
+        )
+        return [name for (name,) in rows]
+
+    def warc_pointer_to(self, url: str, record_id: str) -> WarcPointer | None:
+        """A raw page's pointer at this record of this URL, if the archive has one (an
+        import reuses it rather than copying the record again)."""
+        row = self.conn.execute(
+            "SELECT warc_file, warc_offset, warc_length, warc_record_id, warc_digest "
+            "FROM raw_pages WHERE url = ? AND warc_digest IS NOT NULL AND warc_record_id = ? "
+            "LIMIT 1",
+            (url, record_id),
         ).fetchone()
         return WarcPointer(*row) if row else None
 

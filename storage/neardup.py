@@ -71,8 +71,23 @@ def _band_key(band: int, values: np.ndarray) -> int:
     return int.from_bytes(hashlib.blake2b(packed, digest_size=8).digest(), "little", signed=True)
 
 
+# Signatures a worker process computed for the process that stores (a WARC import's
+# workers: storage/stemming.py's learn_stems is the same idea): body -> signature.
+_learned: dict[str, Signature | None] = {}
+
+
+def learn_signature(body: str, sig: Signature | None) -> None:
+    """Take a body's signature computed in another process (`signature(body)` there); the
+    next `signature(body)` here returns it instead of computing it again."""
+    if len(_learned) >= 10_000:  # bodies that were never stored (dropped items): bounded
+        _learned.clear()
+    _learned[body] = sig
+
+
 def signature(body: str) -> Signature | None:
     """The body's signature, or None when it is too short to say anything."""
+    if body in _learned:
+        return _learned.pop(body)
     words = WORD.findall(body.lower())
     if len(words) < SHINGLE * 4:
         return None

@@ -72,6 +72,21 @@ def stem_text(text: str | None) -> str:
     return " ".join(map(_stems.__getitem__, WORD.findall(text.lower())))
 
 
+def stems_of(*texts: str | None) -> dict[str, str]:
+    """Each word of the texts with its stem: what a worker process computes for the
+    process that writes the index, which then only looks them up (`learn_stems`)."""
+    words = {word for text in texts if text for word in WORD.findall(text.lower())}
+    return {word: _stems[word] for word in words}
+
+
+def learn_stems(stems: dict[str, str]) -> None:
+    """Take stems computed by `stems_of` in another process into this one's cache (a
+    stem depends on its word alone, so they are the ones this process would compute)."""
+    if len(_stems) + len(stems) > 500_000:  # bounded, as _StemCache is
+        _stems.clear()
+    _stems.update(stems)
+
+
 def stem_query(query: str) -> tuple[str, set[str]]:
     """An FTS5 query with its words stemmed, and the stems it looks for.
 

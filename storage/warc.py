@@ -18,6 +18,7 @@ import io
 import os
 import socket
 import zlib
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
@@ -102,6 +103,48 @@ class OpenWarc:
         os.rename(self.path, self.path.with_name(self.name))
         fcntl.flock(self.fd, fcntl.LOCK_UN)
         os.close(self.fd)
+
+
+class RollingWarc:
+    """A writer's run of new WARC files in one folder (an import's, a move's): each an
+    `OpenWarc` of its own, never a file another writer has, rolled at `max_bytes`."""
+
+    def __init__(self, folder: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.folder = folder
+        self.max_bytes = max_bytes
+        self.file: OpenWarc | None = None
+        self.serial = 0
+
+    def append(self, data: bytes) -> tuple[str, int]:
+        """Write whole gzip members; the file's final name and the offset they start at."""
+        if self.file is not None and self.file.size >= self.max_bytes:
+            self.file.close()
+            self.file = None
+        if self.file is None:
+            self.file = OpenWarc(self.folder, self.serial)
+            self.serial = self.file.serial + 1
+        return self.file.name, self.file.append(data)
+
+    def sync(self) -> None:
+        """Make what was appended durable (an archive's `before_commit` hook)."""
+        if self.file is not None:
+            self.file.sync()
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+
+
+def as_gzip_member(record: bytes) -> bytes:
+    """A record's bytes as read from a WARC file (by offset and length), as one gzip
+    member: a gzipped record is kept byte for byte; an uncompressed one (whose length,
+    as warcio gives it, stops before the record's closing CRLF CRLF) is closed and
+    compressed, its own bytes unchanged inside."""
+    if record[:2] == b"\x1f\x8b":
+        return record
+    packer = zlib.compressobj(6, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+    return packer.compress(record + b"\r\n\r\n") + packer.flush()
 
 
 # -- crash recovery --------------------------------------------------------------------
@@ -189,6 +232,28 @@ def locate(folder: Path, name: str) -> Path:
     raise WarcError(f"WARC file {name} is missing from {folder}")
 
 
+def missing_files(folder: Path, names: Iterable[str]) -> list[str]:
+    """Those of these files that are in `folder` under neither their final nor their
+    `.open` name."""
+    return [n for n in names if not (folder / n).exists() and not _growing(folder, n)]
+
+
+def require_files(folder: Path, names: Iterable[str]) -> None:
+    """Raise WarcError, in one line, when any of these files (pointed at by the
+    archive) is missing from `folder` (`missing_files`)."""
+    missing = missing_files(folder, names)
+    if missing:
+        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        raise WarcError(
+            f"WARC file {missing[0]}{more} is missing from {folder}: "
+            "give the archive's WARC folder with --warc-dir"
+        )
+
+
+def _growing(folder: Path, name: str) -> bool:
+    return (folder / (name + OPEN_SUFFIX)).exists()
+
+
 def read_record(folder: Path, pointer: WarcPointer) -> ArcWarcRecord:
     """The record (fully read: its content stream is a BytesIO) a pointer points at."""
     path = locate(folder, pointer.file)
@@ -273,13 +338,17 @@ def read_all(stream: IO[bytes]) -> list[ArcWarcRecord]:
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "OpenWarc",
+    "RollingWarc",
+    "as_gzip_member",
     "WarcError",
     "WarcPointer",
     "complete_length",
     "decode_content",
+    "missing_files",
     "default_warc_dir",
     "read_payload",
     "read_record",
     "recover_open_files",
+    "require_files",
     "warc_file_name",
 ]

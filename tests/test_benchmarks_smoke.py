@@ -77,3 +77,19 @@ def test_realpages_benchmark_rejects_an_unknown_outlet(capsys):
     with pytest.raises(SystemExit):
         realpages.main(["--outlet", "no-such-outlet"])
     assert "no pages for outlet 'no-such-outlet'" in capsys.readouterr().err
+
+
+def test_import_benchmark_tiny(tmp_path):
+    """benchmarks/import_throughput.py through run_all: a tiny replica crawled with capture
+    on, its WARC imported into an empty archive, both rates and their ratio."""
+    from dataclasses import replace
+
+    out = tmp_path / "import.json"
+    result = run_all.run(replace(TINY, import_articles=40), ("import",), json_path=out)
+    assert result["errors"] == {}
+    [row] = json.loads(out.read_text())["rows"]
+    assert row["benchmark"] == "import" and row["target"] == "≥ 3×"
+    assert row["ours"] > 0 and row["baseline"] > 0 and row["ratio"] > 0
+    details = result["details"]["import"]
+    assert details["articles"] > 0  # the import archived what the crawl archived
+    assert details["import_samples"][0]["articles"] == details["crawl_samples"][0]["articles"]

@@ -264,11 +264,20 @@ def test_reparse_without_the_warc_files_fails_per_article_in_one_line(captured, 
     with sqlite3.connect(captured) as source, sqlite3.connect(copy) as target:
         source.backup(target)  # and no WARC folder beside it
     result = warta_in_process("reparse", db=copy)
+    # none of its files there: a wrong folder, said in one line (--warc-dir gives it)
+    assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1
+    assert "is missing from" in result.stderr and "--warc-dir" in result.stderr
+    folder = default_warc_dir(copy)
+    folder.mkdir()
+    kept = warc_files(captured)[-1]
+    shutil.copy(kept, folder / kept.name)  # one file of several: its articles reparse
+    result = warta_in_process("reparse", db=copy)
     assert result.returncode == 0, result.stderr
     with Archive(copy, readonly=True) as archive:
         count = archive.count()
-    assert f"{count} articles re-extracted: 0 changed, 0 unchanged" in result.stdout
-    assert f"{count} failed" in result.stdout
+    assert f"{count} articles re-extracted: 0 changed, " in result.stdout
+    failed = int(result.stdout.split(" now duplicates, ")[1].split(" failed")[0])
+    assert 0 < failed < count  # the articles of the missing files fail, one by one
 
 
 def test_history_shows_each_versions_warc_record_id(captured):

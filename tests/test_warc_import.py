@@ -12,9 +12,13 @@ from __future__ import annotations
 
 import gzip
 import http.client
+import io
 import json
+import re
+import shutil
 import statistics
 import subprocess
+import sys
 import time
 import uuid
 import zipfile
@@ -28,13 +32,15 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from storage.archive import Archive
-from storage.warc import default_warc_dir
+from storage.warc import WarcPointer, default_warc_dir, read_record
 from tests.conftest import run_warta
 from tests.replica_warc import pywb_program
-from warta.importing import ImportReport, import_warcs, index_file
+from warta.importing import ImportReport, Index, import_warcs, index_file
 
-# Columns that say when and in which order a row was written, not what it holds.
-WRITE_ORDER = {"id", "first_seen_at", "last_seen_at", "cluster_id"}
+# Columns that say in which order a row was written, not what it holds.
+WRITE_ORDER = {"id", "cluster_id"}
+# When the article was seen: a WARC's dates. Another tool fetched at its own times.
+SEEN = {"first_seen_at", "last_seen_at"}
 
 
 def capture_with_warcio(server: Any, targets: list[tuple[str, str]], warc: Path) -> None:
@@ -70,20 +76,31 @@ def captured(tmp_path_factory: pytest.TempPathFactory, crawl_server: Any) -> dic
     imported = folder / "imported.db"
     result = run_warta("import", "--jobs", "2", str(warc), db=imported)  # worker processes
     assert result.returncode == 0, result.stdout + result.stderr
-    return {"folder": folder, "crawl": folder / "crawl.db", "warc": warc, "imported": imported}
+    return {
+        "folder": folder,
+        "crawl": folder / "crawl.db",
+        "warc": warc,
+        "imported": imported,
+        "server": crawl_server,
+    }
 
 
-def archive_contents(db: Path) -> dict[str, dict[str, Any]]:
+def archive_contents(db: Path, *, seen: bool = False) -> dict[str, dict[str, Any]]:
     """Each article's row (without write-order columns), its cluster's original URL,
-    its number of versions and its raw pages, by URL."""
+    its versions and its raw pages, by URL; with `seen`, the times it was seen too
+    (first/last_seen_at, each version's fetched_at and superseded_at)."""
+    left_out = WRITE_ORDER if seen else WRITE_ORDER | SEEN
     with Archive(db, readonly=True) as archive:
         rows = list(archive.articles())
         url_of = {row["id"]: row["url"] for row in rows}
         contents = {}
         for row in rows:
-            content = {k: v for k, v in row.items() if k not in WRITE_ORDER}
+            content = {k: v for k, v in row.items() if k not in left_out}
             content["cluster_original"] = url_of[row["cluster_id"]]
-            content["versions"] = len(archive.versions(row["id"]))
+            versions = archive.versions(row["id"])
+            content["versions"] = len(versions)
+            if seen:
+                content["seen"] = [(v["fetched_at"], v.get("superseded_at")) for v in versions]
             content["raw_pages"] = archive.raw_html(row["id"])
             contents[row["url"]] = content
     return contents
@@ -107,12 +124,16 @@ def test_import_of_another_tools_warc_equals_the_crawl(captured, crawl_site):
 
 
 def test_importing_twice_adds_nothing(captured):
-    before = archive_contents(captured["imported"])
+    before = archive_contents(captured["imported"], seen=True)
+    folder = default_warc_dir(captured["imported"])
+    files = folder_state(folder)
     again = run_warta("import", str(captured["warc"]), db=captured["imported"])
     assert again.returncode == 0, again.stderr
     assert f"({len(before)} unchanged" not in again.stdout  # the format is "0 new, …"
     assert f"0 new, 0 updated, {len(before)} unchanged, 0 duplicates" in again.stdout
-    assert archive_contents(captured["imported"]) == before  # no row, version or page more
+    # no row, version or page more, the same seen times (the WARC's), no record copied again
+    assert archive_contents(captured["imported"], seen=True) == before
+    assert folder_state(folder) == files and "0 WARC records copied" in again.stdout
 
 
 def test_torn_file_imports_its_complete_records(captured, tmp_path):
@@ -223,10 +244,12 @@ def news_page(title: str, paragraphs: int) -> bytes:
     return NEWS_PAGE.format(title=title, paragraphs=text).encode()
 
 
-def write_records(warc: Path, records: list[tuple[str, list[tuple[str, str]], bytes]]) -> None:
+def write_records(
+    warc: Path, records: list[tuple[str, list[tuple[str, str]], bytes]], gzip_members: bool = True
+) -> None:
     """A WARC/1.1 file of response records (URL, HTTP headers, payload)."""
     with warc.open("wb") as out:
-        writer = WARCWriter(out, gzip=True, warc_version="1.1")
+        writer = WARCWriter(out, gzip=gzip_members, warc_version="1.1")
         for url, headers, payload in records:
             http_headers = StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1")
             record = writer.create_warc_record(
@@ -327,23 +350,26 @@ def test_bad_records_are_counted_and_skipped(tmp_path):
     assert {r["title"] for r in rows} == {"Banjir Sleman", "Jalan Rusak"}
 
 
-def test_pointer_of_locates_the_whole_record(captured):
-    """Each indexed page's pointer (offset, length, record id, digest) reads back its
-    own record: the contract's WarcPointer fields."""
+def test_index_locates_each_whole_record(captured):
+    """Each indexed page's record (offset, length, record id, digest) is its own whole
+    record, and its request record is found."""
     report = ImportReport()
-    captures = list(index_file(captured["warc"], report))
+    index = Index()
+    captures = list(index_file(captured["warc"], report, index))
     assert captures and report.pages == len(captures)
     data = captured["warc"].read_bytes()
     for capture in captures[:20]:
-        pointer = capture.pointer
-        assert set(pointer) == {"file", "offset", "length", "record_id", "digest"}
-        assert pointer["file"] == captured["warc"].name  # the name: folders move
-        member = gzip.decompress(data[pointer["offset"] : pointer["offset"] + pointer["length"]])
+        span = capture.record
+        member = gzip.decompress(data[span.offset : span.offset + span.length])
         assert member.startswith(b"WARC/1.")
         assert member.endswith(b"\r\n\r\n")  # the whole record, not a part of it
-        assert f"WARC-Record-ID: {pointer['record_id']}".encode() in member
-        assert pointer["digest"].startswith("sha1:")
-        assert f"WARC-Payload-Digest: {pointer['digest']}".encode() in member
+        assert f"WARC-Record-ID: {capture.record_id}".encode() in member
+        assert capture.digest.startswith("sha1:")
+        assert f"WARC-Payload-Digest: {capture.digest}".encode() in member
+        request = index.request_of(capture)
+        assert request is not None
+        head = gzip.decompress(data[request.offset : request.offset + request.length])
+        assert b"WARC-Type: request" in head
 
 
 def test_import_is_faster_than_the_crawl(captured, crawl_server, tmp_path):
@@ -395,7 +421,11 @@ def test_import_of_our_own_crawlers_warc_equals_the_crawl(captured, tmp_path):
     db = tmp_path / "ours.db"
     result = run_warta("import", *map(str, files), db=db)
     assert result.returncode == 0, result.stdout + result.stderr
-    crawled, imported = archive_contents(captured["crawl"]), archive_contents(db)
+    # the times it was seen too: the crawl's WARC-Dates, not the import's clock
+    crawled, imported = (
+        archive_contents(captured["crawl"], seen=True),
+        archive_contents(db, seen=True),
+    )
     assert sorted(imported) == sorted(crawled)
     mismatches = [
         (url, column)
@@ -427,3 +457,234 @@ def test_wacz_export_of_a_crawl_validates_and_pywb_takes_it(captured, tmp_path):
     index = (tmp_path / "collections/evidence/indexes/index.cdxj").read_text()
     indexed = {json.loads(line.split(" ", 2)[2])["url"] for line in index.splitlines()}
     assert urls <= indexed  # every article's first page (continuation pages too)
+
+
+# -- pointers into the archive's own WARC folder ------------------------------------------
+
+
+def source_members(warc: Path) -> dict[str, bytes]:
+    """Each record's gzip member in a gzip-per-record file, by WARC-Record-ID."""
+    data = warc.read_bytes()
+    members = {}
+    with warc.open("rb") as handle:
+        records = ArchiveIterator(handle)
+        for record in records:
+            record_id = record.rec_headers.get_header("WARC-Record-ID")
+            records.read_to_end(record)
+            start, length = records.get_record_offset(), records.get_record_length()
+            members[record_id] = data[start : start + length]
+    return members
+
+
+def all_pointers(db: Path) -> list[WarcPointer | None]:
+    with Archive(db, readonly=True) as archive:
+        return [p for row in archive.articles() for p in archive.warc_pointers(row["id"])]
+
+
+def folder_state(folder: Path) -> list[tuple[str, int]]:
+    return sorted((path.name, path.stat().st_size) for path in folder.iterdir())
+
+
+def test_import_points_into_the_archives_warc_folder_at_byte_copies(captured):
+    """The imported pages' records (response and request) are copied byte for byte into
+    new files of the archive's WARC folder, each once, and every raw page points there."""
+    folder = default_warc_dir(captured["imported"])
+    files = sorted(folder.iterdir())
+    assert files and all(WARC_NAME.fullmatch(path.name) for path in files)  # none left .open
+    pointers = all_pointers(captured["imported"])
+    assert pointers and None not in pointers  # no html in SQLite
+    originals = source_members(captured["warc"])
+    copies = {rid: m for path in files for rid, m in source_members(path).items()}
+    assert len(copies) == 2 * len({p.record_id for p in pointers})  # each used pair, once
+    for pointer in pointers:
+        data = (folder / pointer.file).read_bytes()
+        member = data[pointer.offset : pointer.offset + pointer.length]
+        assert member == originals[pointer.record_id]  # the very bytes: same id and digest
+        assert read_record(folder, pointer).rec_headers.get_header("WARC-Payload-Digest") == (
+            pointer.digest
+        )
+        request = read_record_after(data, pointer)  # its request record, copied beside it
+        assert request.rec_type == "request"
+        assert request.rec_headers.get_header("WARC-Concurrent-To") == pointer.record_id
+    for path in files:
+        check = subprocess.run([WARCIO, "check", str(path)], capture_output=True, text=True)
+        assert check.returncode == 0, check.stdout + check.stderr
+
+
+WARC_NAME = re.compile(r"warta-\d{14}-\d{5}-[^-/]+\.warc\.gz")
+WARCIO = str(Path(sys.executable).with_name("warcio"))
+
+
+def read_record_after(data: bytes, pointer: WarcPointer) -> Any:
+    """The record that follows a pointer's record in a file's bytes."""
+    records = ArchiveIterator(io.BytesIO(data[pointer.offset + pointer.length :]))
+    return next(iter(records))
+
+
+def test_an_uncompressed_warc_is_copied_as_gzip_members(tmp_path):
+    """An uncompressed source file: each kept record is copied as one gzip member of its
+    unchanged bytes, and the raw page reads back through it."""
+    url = "https://news.example.org/2025/11/07/banjir"
+    warc = tmp_path / "source.warc"  # not plain.warc: the WARC folder of plain.db
+    write_records(warc, [(url, HTML, news_page("Banjir Bantul", 5))], gzip_members=False)
+    db = tmp_path / "plain.db"
+    result = run_warta("import", "--any-site", str(warc), db=db)
+    assert result.returncode == 0 and "1 new" in result.stdout, result.stdout + result.stderr
+    [pointer] = all_pointers(db)
+    assert pointer is not None
+    folder = default_warc_dir(db)
+    member = (folder / pointer.file).read_bytes()[pointer.offset : pointer.offset + pointer.length]
+    assert warc.read_bytes().startswith(gzip.decompress(member))  # its bytes, unchanged
+    with Archive(db, readonly=True) as archive:
+        [row] = archive.articles()
+        assert archive.raw_html(row["id"]) == [news_page("Banjir Bantul", 5)]
+
+
+def test_import_with_warc_dir_and_reparse_and_history_find_it(captured, tmp_path):
+    """`--warc-dir` elsewhere: import copies there; reparse and history read there with
+    their own --warc-dir; without it reparse stops and history warns, in one line
+    naming the missing file."""
+    db, folder = tmp_path / "elsewhere.db", tmp_path / "records"
+    result = run_warta("import", "--warc-dir", str(folder), str(captured["warc"]), db=db)
+    assert result.returncode == 0, result.stderr
+    assert any(folder.glob("*.warc.gz")) and not default_warc_dir(db).exists()
+    reparsed = run_warta("reparse", "--warc-dir", str(folder), db=db)
+    assert reparsed.returncode == 0, reparsed.stderr
+    assert " 0 changed" in reparsed.stdout and "0 failed" in reparsed.stdout, reparsed.stdout
+    lost = run_warta("reparse", db=db)  # looks beside the .db, where nothing is
+    assert lost.returncode == 1 and "Traceback" not in lost.stderr
+    [line] = lost.stderr.strip().splitlines()
+    assert "is missing from" in line and str(default_warc_dir(db)) in line
+    with Archive(db, readonly=True) as archive:
+        url = archive.articles()[0]["url"]
+    shown = run_warta("history", "--warc-dir", str(folder), url, db=db)
+    assert shown.returncode == 0 and "warc <urn:uuid:" in shown.stdout, shown.stderr
+    assert not shown.stderr.strip()
+    missing = run_warta("history", url, db=db)  # the versions still show, with one warning
+    assert missing.returncode == 0 and missing.stdout == shown.stdout
+    [line] = missing.stderr.strip().splitlines()
+    assert line.startswith("warning: WARC file ") and "is missing from" in line
+
+
+def test_a_killed_import_leaves_no_pointer_to_a_missing_or_torn_record(captured, tmp_path):
+    """SIGKILL an import once it has committed rows: every committed pointer reads its
+    whole record (copies are fsynced before each commit); a second import repairs the
+    torn file and ends with the archive an uninterrupted import gives."""
+    db = tmp_path / "killed.db"
+    command = [sys.executable, "-m", "warta", "import", "--jobs", "1", str(captured["warc"])]
+    process = subprocess.Popen([*command, "--db", str(db)], stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not committed_rows(db) and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        process.kill()
+        process.wait()
+    rows = committed_rows(db)
+    assert 0 < rows < len(archive_contents(captured["imported"]))  # killed mid-import
+    folder = default_warc_dir(db)
+    pointers = all_pointers(db)
+    assert len(pointers) >= rows and None not in pointers
+    for pointer in pointers:  # read_record checks the length, the gzip and the record id
+        read_record(folder, pointer)
+    again = run_warta("import", str(captured["warc"]), db=db)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert not list(folder.glob("*.open"))
+    assert archive_contents(db, seen=True) == archive_contents(captured["imported"], seen=True)
+
+
+def committed_rows(db: Path) -> int:
+    """Articles committed so far (0 while the archive is not even created)."""
+    if not db.exists():
+        return 0
+    try:
+        with Archive(db, readonly=True) as archive:
+            return archive.count()
+    except Exception:  # created but not yet migrated
+        return 0
+
+
+def test_import_of_two_crawls_with_revisits_gives_their_seen_times(captured, tmp_path):
+    """A re-crawl of unchanged pages writes revisit records; importing both runs' files
+    reads each revisit as its original record, and gives the re-crawled archive back,
+    its last_seen_at (the re-crawl's WARC-Date) included."""
+    crawled = tmp_path / "twice.db"
+    crawled.write_bytes(captured["crawl"].read_bytes())
+    shutil.copytree(default_warc_dir(captured["crawl"]), default_warc_dir(crawled))
+    server = captured["server"]
+    again = run_warta("crawl", "--replica", server.base_url, "--refresh", db=crawled)
+    assert again.returncode == 0, again.stdout + again.stderr
+    files = sorted(default_warc_dir(crawled).glob("*.warc.gz"))
+    revisits = [r for path in files for r in records_of(path) if r == "revisit"]
+    assert revisits  # the re-crawl's unchanged pages
+    db = tmp_path / "both.db"
+    result = run_warta("import", *map(str, files), db=db)
+    assert result.returncode == 0, result.stdout + result.stderr
+    expected, imported = archive_contents(crawled, seen=True), archive_contents(db, seen=True)
+    assert sorted(imported) == sorted(expected)
+    mismatches = [
+        (url, column, imported[url][column], value)
+        for url, row in expected.items()
+        for column, value in row.items()
+        if imported[url][column] != value
+    ]
+    assert mismatches == []
+    assert any(row["last_seen_at"] != row["first_seen_at"] for row in imported.values())
+
+
+def records_of(path: Path) -> list[str]:
+    """The type of each record of a file."""
+    with path.open("rb") as handle:
+        return [record.rec_type for record in ArchiveIterator(handle)]
+
+
+def test_workers_stem_and_sign_for_the_writing_process(captured, tmp_path, monkeypatch):
+    """With worker processes, the process that writes the archive takes the articles'
+    stems and near-duplicate signatures from the workers instead of computing them
+    again (stemming is about half of an article's cost), and the archive is the same."""
+    from crawler.sources import load_sources
+    from storage import neardup, stemming
+
+    calls = {"stem": 0, "minhash": 0}  # counted in this process: the workers fork a copy
+    real_stem, real_minhash = stemming._stem, neardup.MinHash
+
+    def counting_stem(word: str) -> str:
+        calls["stem"] += 1
+        return real_stem(word)
+
+    def counting_minhash(*args: Any, **kwargs: Any) -> Any:
+        calls["minhash"] += 1
+        return real_minhash(*args, **kwargs)
+
+    monkeypatch.setattr(stemming, "_stem", counting_stem)
+    monkeypatch.setattr(neardup, "MinHash", counting_minhash)
+    monkeypatch.setattr(stemming, "_stems", stemming._StemCache())  # a cold cache, as at start
+    with Archive(tmp_path / "jobs.db") as archive:
+        report = import_warcs(archive, [captured["warc"]], sources=load_sources(), jobs=2)
+    assert report.outcomes["new"] > 50
+    assert calls["minhash"] <= 1  # the permutations, drawn once per process at most
+    assert calls["stem"] < report.outcomes["new"]  # not even a word per article
+    assert archive_contents(tmp_path / "jobs.db") == archive_contents(captured["imported"])
+
+
+def test_copies_roll_over_to_new_files_at_the_size_given(tmp_path):
+    """`--warc-max-bytes`: the copies go into as many files as the size asks, each named
+    as a crawl's, closed (no `.open` left), and every page reads through its pointer."""
+    warc = tmp_path / "three.warc.gz"
+    titles = ["Banjir Bantul", "Jalan Rusak", "Pasar Baru"]
+    write_records(
+        warc,
+        [
+            (f"https://news.example.org/2025/11/07/{n}", HTML, news_page(t, 5))
+            for n, t in enumerate(titles)
+        ],
+    )
+    db = tmp_path / "rolled.db"
+    result = run_warta("import", "--any-site", "--warc-max-bytes", "1", str(warc), db=db)
+    assert result.returncode == 0 and "3 new" in result.stdout, result.stdout + result.stderr
+    files = sorted(default_warc_dir(db).iterdir())
+    assert len(files) == 3 and all(WARC_NAME.fullmatch(path.name) for path in files)
+    assert len({pointer.file for pointer in all_pointers(db)}) == 3
+    with Archive(db, readonly=True) as archive:
+        bodies = [archive.raw_html(row["id"]) for row in archive.articles()]
+    assert sorted(bodies) == sorted([news_page(t, 5)] for t in titles)

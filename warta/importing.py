@@ -13,11 +13,28 @@ clusters, revisions, FTS). Two passes per import:
    the whole article and hand it to the chain. With jobs > 1, forked workers do
    the reading and extraction while this process runs the chain, in the same order.
 
+The archive points into WARC, as a crawl's does. A page the store keeps (a new or
+updated article's) has its response record, and the request record that went with
+it when the file has one, copied byte for byte (same WARC-Record-ID, same payload
+digest) into a new file of the archive's WARC folder (`RollingWarc`: a crawl's
+naming, flock and rolling; no crawl ever appends to it), and its raw page points
+there. The copy happens only then (`Archive.page_pointer`), so an unchanged or
+duplicate article copies nothing; a record the archive already points at (an earlier
+import, the crawl that wrote the file) is not copied again. The copies are fsynced
+before each batch commits (`Archive.before_commit`): a crash leaves no pointer to a
+missing or torn record.
+
+A `revisit` record (an unchanged re-fetch) reads as the record it refers to
+(WARC-Refers-To, else the same URL's record with its payload digest), seen at the
+revisit's own date. Seen times are the records' WARC-Date, never the import's clock:
+a page's fetched_at, and the article's first/last_seen_at (its first page's date, as
+a crawl stores them), so importing a crawl's WARC gives the crawl's times.
+
 A bad or torn record is counted with its reason and skipped; a file that is not
 a WARC at all is one error line for that file; neither stops the import.
 Importing the same files again stores nothing new: each article comes out
-`unchanged` (Archive.store neither adds a row nor keeps a version for it; it
-moves the row's last_seen_at, as a re-crawl of an unchanged page does).
+`unchanged` (Archive.store neither adds a row nor keeps a version for it; its
+last_seen_at is set to the same WARC-Date again), and no record is copied.
 """
 
 from __future__ import annotations
@@ -29,12 +46,12 @@ import zlib
 from collections import Counter, deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from io import BytesIO
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, Self
 from urllib.parse import urlsplit
 
 from scrapy.http import HtmlResponse
@@ -45,7 +62,8 @@ from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeadersParser, StatusAndHeadersParserException
 
 from crawler.extraction import continuation_urls, extract_article, fetch_url_for
-from crawler.items import Article, FetchedPage
+from crawler.extraction.text import clean_paragraphs
+from crawler.items import Article, FetchedPage, WarcPointer
 from crawler.sources import Source
 from crawler.spiders.base import HTML_TYPES, not_an_article, page_of, parsed
 from crawler.urls import canonical_url, configured_hosts
@@ -53,6 +71,9 @@ from pipelines.chain import process
 from pipelines.dedupe import DuplicateArticle
 from pipelines.validate import MIN_BODY_CHARS, InvalidArticle
 from storage.archive import Archive
+from storage.neardup import Signature, learn_signature, signature
+from storage.stemming import learn_stems, stems_of
+from storage.warc import DEFAULT_MAX_BYTES, RollingWarc, as_gzip_member, recover_open_files
 
 # --any-site: a page of a site no source owns is news-like when extraction finds a
 # title, a publication time, and a body of at least this many characters (about
@@ -62,19 +83,76 @@ PROGRESS_EVERY = 1.0  # seconds between progress reports
 
 
 @dataclass(frozen=True)
+class Span:
+    """Where one record lies in a WARC file (its gzip member, when gzipped)."""
+
+    path: Path
+    offset: int
+    length: int
+
+
+@dataclass(frozen=True)
 class Capture:
-    """One HTML response record, as the index keeps it (no body)."""
+    """One HTML page capture, as the index keeps it (no body): a response record, or a
+    revisit record resolved to the response it refers to (whose record it reads)."""
 
     url: str
-    path: Path
-    date: str  # WARC-Date
-    # The contract's WarcPointer fields (pointer_of): file, offset, length, record_id, digest
-    pointer: dict[str, Any]
+    date: str  # WARC-Date of the capture (a revisit's own date)
+    record: Span  # the response record holding the page's bytes
+    record_id: str  # its WARC-Record-ID
+    digest: str  # its WARC-Payload-Digest ("" when the file gives none)
+    links: tuple[str, ...] = ()  # its WARC-Concurrent-To ids (its request record's, say)
+
+    @property
+    def path(self) -> Path:
+        return self.record.path
 
     @property
     def offset(self) -> int:
         """Where the record starts in the file (its gzip member, when gzipped)."""
-        return int(self.pointer["offset"])
+        return self.record.offset
+
+
+@dataclass(frozen=True)
+class _Revisit:
+    """A revisit record of an HTML page, until the record it refers to is found."""
+
+    url: str
+    date: str
+    refers_to: str  # WARC-Refers-To ("" when absent)
+    digest: str
+
+
+@dataclass
+class Index:
+    """What pass 1 keeps of every file: the HTML page captures by URL, and where the
+    request records are (by their own id and the ids they are concurrent to)."""
+
+    pages: dict[str, list[Capture]] = field(default_factory=dict)
+    requests: dict[str, Span] = field(default_factory=dict)
+    revisits: list[_Revisit] = field(default_factory=list)
+
+    def add(self, capture: Capture) -> None:
+        self.pages.setdefault(capture.url, []).append(capture)
+
+    def request_of(self, capture: Capture) -> Span | None:
+        """The request record that went with a capture's response record, if any."""
+        for record_id in (capture.record_id, *capture.links):
+            if record_id in self.requests:
+                return self.requests[record_id]
+        return None
+
+    def resolve_revisits(self, report: ImportReport) -> None:
+        """Each revisit becomes a capture of the response record it refers to."""
+        by_id = {c.record_id: c for captures in self.pages.values() for c in captures}
+        by_digest = {(c.url, c.digest): c for cs in self.pages.values() for c in cs if c.digest}
+        for revisit in self.revisits:
+            original = by_id.get(revisit.refers_to) or by_digest.get((revisit.url, revisit.digest))
+            if original is None:
+                report.skipped["revisit of a record not in the files"] += 1
+                continue
+            self.add(replace(original, url=revisit.url, date=revisit.date))
+        self.revisits = []
 
 
 @dataclass
@@ -83,8 +161,9 @@ class ImportReport:
 
     files: int = 0
     records: int = 0  # WARC records read, every type
-    pages: int = 0  # HTML response records indexed
+    pages: int = 0  # HTML response (and revisit) records indexed
     articles: int = 0  # articles handed to the pipeline chain
+    copied: int = 0  # records copied into the archive's WARC folder
     outcomes: Counter[str] = field(default_factory=Counter)  # new/updated/unchanged/duplicate
     skipped: Counter[str] = field(default_factory=Counter)  # reason -> records or articles
     file_errors: list[tuple[str, str]] = field(default_factory=list)  # (file, one line)
@@ -106,8 +185,10 @@ def import_warcs(
     any_site: bool = False,
     progress: Progress | None = None,
     jobs: int = 1,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> ImportReport:
-    """Import the HTML response records of these WARC files into `archive`.
+    """Import the HTML response records of these WARC files into `archive`, copying the
+    records of the pages it keeps into `archive.warc_dir` (files rolled at `max_bytes`).
 
     With `jobs` > 1, that many worker processes read and extract articles while this
     one runs the pipeline chain (which writes the archive) on them, in the same order.
@@ -115,24 +196,25 @@ def import_warcs(
     report = ImportReport()
     started = time.monotonic()
     ticker = _Ticker(report, progress)
-    index: dict[str, list[Capture]] = {}
+    index = Index()
     for path in map(Path, paths):
         report.files += 1
-        for capture in index_file(path, report):
-            index.setdefault(capture.url, []).append(capture)
+        for _ in index_file(path, report, index):
             ticker.tick("index")
+    index.resolve_revisits(report)
     hosts = configured_hosts(sources)
     chosen = []
-    for capture in first_pages(index, hosts):
+    for capture in first_pages(index.pages, hosts):
         if source_for(capture.url, sources) is None and not any_site:
             report.skipped["not a configured outlet"] += 1
         else:
             chosen.append(capture)
-    for capture, article in extracted(chosen, index, report, jobs):
-        if article is not None:
-            _store(article, source_for(capture.url, sources), archive, hosts, report)
-        ticker.tick("articles")
-    archive.flush()
+    with RecordCopier(archive, index, report, max_bytes):
+        for capture, article in extracted(chosen, index.pages, report, jobs):
+            if article is not None:
+                _store(article, source_for(capture.url, sources), archive, hosts, report)
+            ticker.tick("articles")
+        archive.flush()  # before_commit makes the last batch's copies durable first
     report.seconds = time.monotonic() - started
     return report
 
@@ -140,8 +222,9 @@ def import_warcs(
 # -- pass 1: the index -------------------------------------------------------------------
 
 
-def index_file(path: Path, report: ImportReport) -> Iterator[Capture]:
-    """The HTML response records of one file; what cannot be read is counted in `report`."""
+def index_file(path: Path, report: ImportReport, index: Index) -> Iterator[Capture]:
+    """Index one file's HTML page captures and request records (yielding each capture);
+    what cannot be read is counted in `report`."""
     try:
         handle = path.open("rb")
     except OSError as exc:
@@ -157,9 +240,10 @@ def index_file(path: Path, report: ImportReport) -> Iterator[Capture]:
                     return
                 read += 1
                 report.records += 1
-                capture = _capture_of(record, records, path, report)
+                capture = _index_record(record, records, path, report, index)
                 if capture is not None:
                     report.pages += 1
+                    index.add(capture)
                     yield capture
         except Exception as exc:  # torn gzip (zlib.error), cut record (EOFError), not a WARC
             if read == 0:  # its very first record failed: the file is no WARC at all
@@ -168,47 +252,57 @@ def index_file(path: Path, report: ImportReport) -> Iterator[Capture]:
                 report.skipped[f"torn record: {_reason(exc)}"] += 1
 
 
-def _capture_of(
-    record: ArcWarcRecord, records: ArchiveIterator, path: Path, report: ImportReport
+def _index_record(
+    record: ArcWarcRecord, records: ArchiveIterator, path: Path, report: ImportReport, index: Index
 ) -> Capture | None:
-    """The record's Capture when it is an HTML 200 response; None (counted) otherwise."""
-    if record.rec_type != "response":
+    """Note a request record's place; the capture of an HTML 200 response; a revisit of
+    one is kept in `index` until pass 1 ends. Anything else: None (counted if bad)."""
+    kind = record.rec_type
+    if kind not in ("response", "revisit", "request"):
         return None
-    url = record.rec_headers.get_header("WARC-Target-URI") or ""
+    headers = record.rec_headers
+    record_id = headers.get_header("WARC-Record-ID") or ""
+    links = tuple(value for name, value in headers.headers if name == "WARC-Concurrent-To")
+    url = headers.get_header("WARC-Target-URI") or ""
+    if kind == "request":
+        records.read_to_end(record)
+        span = Span(path, records.get_record_offset(), records.get_record_length())
+        for key in (record_id, *links):
+            index.requests.setdefault(key, span)
+        return None
     if not url.startswith(("http://", "https://")):
-        report.skipped["response without an http(s) target"] += 1
+        report.skipped[f"{kind} without an http(s) target"] += 1
         return None
     block = record.raw_stream.read()  # a torn record ends early: warcio reads no further
     records.read_to_end(record)  # the record's length is known only once it is read
     if record.length is None or len(block) < record.length:  # cut in its headers or block
         report.skipped["torn record: shorter than its Content-Length"] += 1
         return None
+    if not _html_200(block, kind, report):
+        return None
+    date = headers.get_header("WARC-Date") or ""
+    digest = headers.get_header("WARC-Payload-Digest") or ""
+    if kind == "revisit":
+        refers = headers.get_header("WARC-Refers-To") or ""
+        index.revisits.append(_Revisit(url, date, refers, digest))
+        return None
+    span = Span(path, records.get_record_offset(), records.get_record_length())
+    return Capture(url, date, span, record_id, digest, links)
+
+
+def _html_200(block: bytes, kind: str, report: ImportReport) -> bool:
+    """Whether a record's HTTP headers are those of an HTML page (status 200); a revisit
+    may carry none (then its original's decide, when it is read)."""
+    if kind == "revisit" and not block.strip():
+        return True
     http = _http_headers(block)
     if http is None:
         report.skipped["bad HTTP headers"] += 1
-        return None
+        return False
     status = http.get_statuscode()
     media_type = (http.get_header("Content-Type") or "").split(";")[0].strip().lower()
-    if status != "200" or (media_type and media_type not in HTML_TYPES):
-        return None  # a redirect, an error page, an image: not an article page
-    pointer = pointer_of(record, path, records.get_record_offset(), records.get_record_length())
-    date = record.rec_headers.get_header("WARC-Date") or ""
-    return Capture(url=url, path=path, date=date, pointer=pointer)
-
-
-def pointer_of(record: ArcWarcRecord, path: Path, offset: int, length: int) -> dict[str, Any]:
-    """The contract's WARC pointer of a response record (storage.warc.WarcPointer's fields).
-
-    `file` is the file's NAME (folders move); offset and length are those of the
-    whole record in the file (its gzip member). A dict until FetchedPage.warc exists
-    on this branch; then load_page sets `page.warc = WarcPointer(**capture.pointer)`."""
-    return {
-        "file": path.name,
-        "offset": offset,
-        "length": length,
-        "record_id": record.rec_headers.get_header("WARC-Record-ID") or "",
-        "digest": record.rec_headers.get_header("WARC-Payload-Digest") or "",
-    }
+    # a redirect, an error page, an image: not an article page
+    return status == "200" and (not media_type or media_type in HTML_TYPES)
 
 
 def _http_headers(block: bytes) -> Any:
@@ -218,6 +312,63 @@ def _http_headers(block: bytes) -> Any:
         return StatusAndHeadersParser(["HTTP/1.0", "HTTP/1.1"]).parse(BytesIO(block))
     except (StatusAndHeadersParserException, ValueError, EOFError):
         return None
+
+
+# -- copying the records the archive keeps ------------------------------------------------
+
+
+class RecordCopier:
+    """Copies a kept page's response record (and its request record) into the archive's
+    WARC folder and gives the page its pointer there (`Archive.page_pointer`)."""
+
+    def __init__(self, archive: Archive, index: Index, report: ImportReport, max_bytes: int):
+        self.archive = archive
+        self.index = index
+        self.report = report
+        self.out = RollingWarc(archive.warc_dir, max_bytes)
+        self.copies: dict[str, WarcPointer] = {}  # source record id -> its copy
+        self.sources: dict[Path, BinaryIO] = {}
+
+    def __enter__(self) -> Self:
+        for name, cut in recover_open_files(self.archive.warc_dir):
+            self.report.skipped[f"WARC file {name} left torn: {cut} bytes cut"] += 1
+        self.archive.page_pointer = self.pointer
+        self.archive.before_commit.append(self.out.sync)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.archive.page_pointer = None
+        if self.out.sync in self.archive.before_commit:
+            self.archive.before_commit.remove(self.out.sync)
+        self.out.close()
+        for handle in self.sources.values():
+            handle.close()
+
+    def pointer(self, page: object) -> WarcPointer | None:
+        """The kept page's record in the archive's WARC folder, copied there if need be."""
+        capture = getattr(page, "capture", None)
+        if not isinstance(capture, Capture):
+            return None
+        known = self.copies.get(capture.record_id) or self.archive.warc_pointer_to(
+            capture.url, capture.record_id
+        )
+        if known is not None:
+            return known
+        response = as_gzip_member(self._read(capture.record))
+        request = self.index.request_of(capture)
+        data = response + (as_gzip_member(self._read(request)) if request else b"")
+        name, offset = self.out.append(data)
+        self.report.copied += 2 if request else 1
+        copy = WarcPointer(name, offset, len(response), capture.record_id, capture.digest)
+        self.copies[capture.record_id] = copy
+        return copy
+
+    def _read(self, span: Span) -> bytes:
+        handle = self.sources.get(span.path)
+        if handle is None:
+            handle = self.sources[span.path] = span.path.open("rb")
+        handle.seek(span.offset)
+        return handle.read(span.length)
 
 
 # -- pass 2: articles ----------------------------------------------------------------------
@@ -310,14 +461,44 @@ def extracted(
             following = next(ahead, None)
             if following is not None:  # keep WINDOW articles in flight, no more
                 pending.append((following, pool.submit(_assemble_in_worker, following)))
-            article, skipped = future.result()
-            report.skipped.update(skipped)
-            yield capture, article
+            done = future.result()
+            report.skipped.update(done.skipped)
+            done.learn()
+            yield capture, done.article
 
 
-def _assemble_in_worker(first: Capture) -> tuple[Article | None, Counter[str]]:
+@dataclass
+class _Extracted:
+    """What a worker hands back: the article, what it skipped, and work done ahead for
+    the writing process: the stems of the article's words (stemming is about half of
+    an article's cost) and its body's near-duplicate signature, which that process then
+    finds in its caches (`learn_stems`, `learn_signature`) instead of computing them."""
+
+    article: Article | None
+    skipped: Counter[str]
+    stems: dict[str, str] = field(default_factory=dict)
+    body: str | None = None  # the body as the chain's normalise step will leave it
+    signature: Signature | None = None
+
+    def learn(self) -> None:
+        learn_stems(self.stems)
+        if self.body is not None:
+            learn_signature(self.body, self.signature)
+
+
+def _assemble_in_worker(first: Capture) -> _Extracted:
     report = ImportReport()
-    return assemble(first, _WORKER_INDEX, report), report.skipped
+    article = assemble(first, _WORKER_INDEX, report)
+    if article is None:
+        return _Extracted(None, report.skipped)
+    body = clean_paragraphs(article.body)  # what normalise does to it (a miss costs nothing)
+    return _Extracted(
+        article,
+        report.skipped,
+        stems_of(article.title, article.summary, body),
+        body,
+        signature(body) if body is not None else None,
+    )
 
 
 def _nearest(captures: list[Capture], first: Capture) -> Capture:
@@ -347,8 +528,16 @@ def load_page(capture: Capture, report: ImportReport) -> FetchedPage | None:
         report.skipped[refused[0].replace("_", " ")] += 1
         return None
     page = page_of(response)
-    page.fetched_at = datetime.fromisoformat(capture.date.replace("Z", "+00:00")).astimezone(UTC)
-    return page
+    # seen when the record says it was fetched, not when it is imported
+    fetched_at = datetime.fromisoformat(capture.date.replace("Z", "+00:00")).astimezone(UTC)
+    return ImportedPage(**{**vars(page), "fetched_at": fetched_at}, capture=capture)
+
+
+@dataclass
+class ImportedPage(FetchedPage):
+    """A page read from a WARC file: where its record is, for RecordCopier to copy it."""
+
+    capture: Capture | None = None
 
 
 def _response_at(capture: Capture) -> HtmlResponse:

@@ -32,6 +32,7 @@ from crawler.extraction.decode import parse_html
 from crawler.items import Article, FetchedPage, WarcPointer
 from crawler.sources import Source
 from crawler.urls import canonical_url
+from crawler.warc_capture import FETCHED_META
 from crawler.warc_capture import META_KEY as WARC_META
 from storage import coverage
 from storage.archive import Archive
@@ -414,9 +415,17 @@ def page_of(response: Response) -> FetchedPage:
         status=response.status,
         headers=headers,
         body=response.body,
-        fetched_at=datetime.now(UTC),
+        fetched_at=fetched_at(response),
         warc=warc_pointer(response),
     )
+
+
+def fetched_at(response: Response) -> datetime:
+    """When the response was fetched: its WARC record's date when captured (so an import
+    of the crawl's WARC reads the same time), else now."""
+    request = response.request
+    captured = None if request is None else request.meta.get(FETCHED_META)
+    return captured if isinstance(captured, datetime) else datetime.now(UTC)
 
 
 def warc_pointer(response: Response) -> WarcPointer | None:

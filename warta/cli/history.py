@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from warta.cli.options import DB_OPTION, SOURCES_OPTION, configured_sources, fail, open_archive
+from warta.cli.reparse import WARC_DIR_OPTION
 
 
 @click.command()
 @click.argument("url")
 @DB_OPTION
 @SOURCES_OPTION
-def history(url: str, db_path: str | None, sources_path: str | None) -> None:
-    """An article's versions, oldest first, with what changed between them."""
+@WARC_DIR_OPTION
+def history(url: str, db_path: str | None, sources_path: str | None, warc_dir: Path | None) -> None:
+    """An article's versions, oldest first, with what changed between them, and the WARC
+    record each came from (a warning when that record's file is not in the WARC folder)."""
     # imported here: URL rules load the extraction rules, not paid by `warta --help`
     from crawler.urls import canonical_url, configured_hosts
+    from storage.warc import WarcError, require_files
     from warta.history import render_history
 
     archive = open_archive(db_path)
@@ -25,3 +31,7 @@ def history(url: str, db_path: str | None, sources_path: str | None) -> None:
     if article_id is None:
         raise fail(f"{url} is not in the archive")
     click.echo(render_history(archive.versions(article_id)))
+    try:  # a version names its WARC record: say so when that record's file is not there
+        require_files(warc_dir or archive.warc_dir, archive.warc_file_names(article_id))
+    except WarcError as exc:  # the versions themselves are in the archive: still shown
+        click.echo(f"warning: {exc}", err=True)

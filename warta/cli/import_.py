@@ -37,6 +37,19 @@ if TYPE_CHECKING:
     show_default="CPUs, at most 4",
     help="Worker processes that extract articles (the archive is written by one).",
 )
+@click.option(
+    "--warc-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The archive's WARC folder, where the kept records are copied "
+    "(default: `<db without .db>.warc/` beside the archive).",
+)
+@click.option(
+    "--warc-max-bytes",
+    type=click.IntRange(1),
+    default=1_000_000_000,
+    show_default=True,
+    help="A WARC file of copied records rolls over at this size (as a crawl's).",
+)
 def import_(
     files: tuple[Path, ...],
     db_path: str | None,
@@ -44,23 +57,41 @@ def import_(
     any_site: bool,
     paths_file: Path | None,
     jobs: int,
+    warc_dir: Path | None,
+    warc_max_bytes: int,
 ) -> None:
-    """Import the HTML pages of WARC files (gzipped or not) as a crawl would archive them."""
+    """Import the HTML pages of WARC files (gzipped or not) as a crawl would archive them.
+
+    The records of the pages kept are copied, byte for byte, into new files of the
+    archive's WARC folder, and the archive points at them there."""
     paths = [*files, *(listed_paths(paths_file) if paths_file else [])]
     if not paths:
         raise click.UsageError("give WARC files, or --paths-file LIST")
     sources = configured_sources(sources_path)
     try:
-        archive = Archive(db_path or default_db_path())
+        # longer batches than a crawl's (200 rows or 0.5 s): a bulk load commits (and
+        # fsyncs its WARC copies) less often; a crawl beside it waits 2 s at most
+        archive = Archive(
+            db_path or default_db_path(), warc_dir=warc_dir, batch_size=1000, batch_seconds=2.0
+        )
     except ArchiveError as exc:
         raise fail(str(exc)) from None
     # imported here: the extractor's and Scrapy's imports are not paid by `warta --help`
     from warta.importing import import_warcs
 
     with archive:
-        report = import_warcs(
-            archive, paths, sources=sources, any_site=any_site, progress=show_progress, jobs=jobs
-        )
+        try:
+            report = import_warcs(
+                archive,
+                paths,
+                sources=sources,
+                any_site=any_site,
+                progress=show_progress,
+                jobs=jobs,
+                max_bytes=warc_max_bytes,
+            )
+        except (ArchiveError, OSError) as exc:  # the WARC folder or the archive cannot be written
+            raise fail(str(exc)) from None
     for path, error in report.file_errors:
         click.echo(f"error: {path}: {error}", err=True)
     click.echo(summary(report))
@@ -92,6 +123,7 @@ def summary(report: ImportReport) -> str:
         f"{report.articles} articles ({outcomes['new']} new, {outcomes['updated']} updated, "
         f"{outcomes['unchanged']} unchanged, {outcomes['duplicate']} duplicates) "
         f"in {report.seconds:.1f}s ({rate:.1f} articles/s); "
+        f"{report.copied} WARC records copied; "
         f"{sum(report.skipped.values())} skipped, {len(report.file_errors)} unreadable files"
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -16,6 +17,13 @@ from warta.cli.options import (
     open_archive_to_rewrite,
 )
 
+# The archive's WARC folder, for reparse and history (one declaration, both commands).
+WARC_DIR_OPTION = click.option(
+    "--warc-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The archive's WARC folder (default: `<db without .db>.warc/` beside the archive).",
+)
+
 if TYPE_CHECKING:
     from warta.reparse import ReparseReport
 
@@ -24,12 +32,27 @@ if TYPE_CHECKING:
 @DB_OPTION
 @SOURCES_OPTION
 @click.option("--source", help="Only this source's articles.")
-def reparse(db_path: str | None, sources_path: str | None, source: str | None) -> None:
+@WARC_DIR_OPTION
+def reparse(
+    db_path: str | None, sources_path: str | None, source: str | None, warc_dir: Path | None
+) -> None:
     """Re-extract archived raw pages with the current extractor; report what changed."""
     archive = open_archive_to_rewrite(db_path)
+    if warc_dir is not None:
+        archive.warc_dir = warc_dir
+    from storage.warc import (  # imported here: not paid by `warta --help`
+        missing_files,
+        require_files,
+    )
+
     with archive:
         try:
             archive.verify_intact()  # re-extraction rewrites rows: never into a damaged file
+            # a wrong or lost WARC folder is one line, not a failure per article (with
+            # some of its files there, the articles of the others fail one by one)
+            names = archive.warc_file_names()
+            if names and len(missing_files(archive.warc_dir, names)) == len(names):
+                require_files(archive.warc_dir, names)
         except ArchiveError as exc:
             raise fail(str(exc)) from None
         if source:
