@@ -39,8 +39,11 @@ from crawler.archive_access import (
     release_archive,
     stop_crawl,
 )
+from crawler.node_link import NodeLink, is_node, node_link, release_link
+from crawler.redis_connection import RedisUnavailable
 from storage.archive import Archive, ArchiveError
 from storage.runs import LOST_MESSAGE, STALE_AFTER, RunStatus, SourceLocked
+from storage.stream_runs import set_job
 
 HEARTBEAT_EVERY = 10  # seconds; storage.runs.STALE_AFTER must be well above it
 LOST_LOCK = "lost_lock"  # the close reason of a crawl whose lock was taken over
@@ -55,8 +58,9 @@ COUNTS = {
     "articles_dropped": "warta/articles_dropped",
 }
 
-# (archive, run id, status, message) -> the run's (status, message), as it closes
-RunCloser = Callable[[Archive, int, str, str | None], tuple[str, str | None]]
+# (archive, run id, status, message) -> the run's (status, message), as it closes; on a
+# node archive and run id are None: the closer sends its part to the archive writer
+RunCloser = Callable[[Archive | None, int | None, str, str | None], tuple[str, str | None]]
 
 
 @dataclass
@@ -103,6 +107,7 @@ class RunRecorder:
         self.errors: SpiderErrorCounter | None = None
         self.lost = False
         self.unrecorded: str | None = None  # why the run could not be opened in the archive
+        self.summary: dict[str, object] | None = None  # a node's run as it closed
         settings = crawler.settings
         self.stale_after = settings.getfloat("WARTA_LOCK_STALE_AFTER", STALE_AFTER)
         self.heartbeat_every = max(1, settings.getint("WARTA_LOCK_HEARTBEAT", HEARTBEAT_EVERY))
@@ -122,6 +127,9 @@ class RunRecorder:
     def spider_opened(self, spider: Spider) -> None:
         self.errors = SpiderErrorCounter(spider)
         logging.getLogger().addHandler(self.errors)
+        if is_node(self.crawler):
+            self._node_opened(spider)
+            return
         run = self.run
         try:
             archive = archive_for(self.crawler)
@@ -143,6 +151,7 @@ class RunRecorder:
                 self.unrecorded = f"could not start: {exc}"
             fail_crawl(self.crawler, exc)
             return
+        set_job(archive, run.run_id, self.crawler.settings.get("WARTA_JOB"))
         spider.logger.info("crawl run %s started; archive %s", run.run_id, archive.path)
         self.flusher = task.LoopingCall(self.tick, archive, spider.name)
         self.flusher.start(1.0, now=False)
@@ -169,10 +178,10 @@ class RunRecorder:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.flusher is not None and self.flusher.running:
             self.flusher.stop()
-        stats = self.crawler.stats
-        counts = {column: stats.get_value(key, 0) for column, key in COUNTS.items()}
-        counts["articles_dropped"] += stats.get_value("warta/articles_duplicate", 0)
-        counts["errors"] = self._spider_errors()
+        counts = self._counts()
+        if is_node(self.crawler):
+            self._node_closed(spider, reason, counts)
+            return
         refused = self.run.refused
         failure = archive_failure(self.crawler)
         status = "refused" if refused else run_status(reason, counts["errors"])
@@ -195,8 +204,70 @@ class RunRecorder:
         release_archive(self.crawler)
         spider.logger.info("crawl run %s %s: %s", self.run.run_id, status, counts)
 
+    def _counts(self) -> dict[str, int]:
+        """The run's counts from the crawl's stats (a node's lack what the writer adds)."""
+        stats = self.crawler.stats
+        counts = {column: stats.get_value(key, 0) for column, key in COUNTS.items()}
+        counts["articles_dropped"] += stats.get_value("warta/articles_duplicate", 0)
+        counts["errors"] = self._spider_errors()
+        return counts
+
+    # -- on a node: the run goes to the archive writer (crawler/node_link.py) -------------
+
+    def _node_opened(self, spider: Spider) -> None:
+        """Open the run through the archive writer; no archive is opened here."""
+        link = node_link(self.crawler)
+        try:
+            answer = link.open_run(spider.name)
+            # (the Redis lock of the source is taken here: redispolite's RedisLock)
+            if not self.run.refused:  # older runs still "running" were killed: closed
+                link.add("claim", {"source": spider.name})
+        except RedisUnavailable as exc:
+            spider.logger.error("%s", exc)
+            self.unrecorded = str(exc)
+            stop_crawl(self.crawler, "redis_unavailable")
+            return
+        # a writer that did not answer: walk the whole window, as after a killed run
+        self.run.resume = True if answer is None else bool(answer["resume"])
+        self.run.run_id = None if answer is None else int(answer["run_id"])
+        spider.logger.info(
+            "crawl run %s (key %s) sent to the writer", self.run.run_id, link.run_key
+        )
+        self.flusher = task.LoopingCall(self._node_tick, link)
+        self.flusher.start(1.0, now=False)
+
+    def _node_tick(self, link: NodeLink) -> None:
+        try:
+            link.flush()
+        except RedisUnavailable as exc:
+            self.unrecorded = str(exc)
+            stop_crawl(self.crawler, "redis_unavailable")
+
+    def _node_closed(self, spider: Spider, reason: str, counts: dict[str, int]) -> None:
+        """Close the run: the walk and the run's end go on the stream, after its items."""
+        refused = self.run.refused
+        status = "refused" if refused else run_status(reason, counts["errors"])
+        message: str | None = refused or self.unrecorded or reason
+        if not self.lost:
+            status, message = self._close_parts(None, None, status, message)
+        if not self.crawler.settings.getbool("DOWNLOAD_VERIFY_CERTIFICATES", True):
+            message = f"{message}; {TLS_UNVERIFIED}" if message else TLS_UNVERIFIED
+        if self.lost:
+            status, message = RunStatus.LOST_LOCK, LOST_MESSAGE
+        try:
+            node_link(self.crawler).add(
+                "finish", {"status": str(status), "message": message, "counts": counts}
+            )
+            release_link(self.crawler)
+        except RedisUnavailable as exc:  # the run stays "running": the next one resumes
+            spider.logger.error("could not close the run: %s", exc)
+            status = "failed"
+        self.summary = {"id": self.run.run_id, "source": spider.name, "status": str(status)}
+        self.summary.update(counts, message=message)
+        spider.logger.info("crawl run %s %s: %s", self.run.run_id, status, counts)
+
     def _close_parts(
-        self, archive: Archive, run_id: int, status: str, message: str | None
+        self, archive: Archive | None, run_id: int | None, status: str, message: str | None
     ) -> tuple[str, str | None]:
         """The registered closers record their part (the spider its walk in the coverage
         ledger, storage/coverage.py) and may turn the status to failed: a run whose every

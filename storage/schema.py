@@ -303,6 +303,26 @@ def _v12_warc_pointers(conn: sqlite3.Connection) -> None:
         conn.execute("PRAGMA writable_schema = OFF")
 
 
+_V13_NODE_RUNS = """
+-- which crawl node ran a run, and its Scrapyd job (issue #16; NULL for a local crawl)
+ALTER TABLE crawl_runs ADD COLUMN node TEXT;
+ALTER TABLE crawl_runs ADD COLUMN job TEXT;
+-- the archive writer's runs (warta/writer.py, storage/stream_runs.py): a node's run key,
+-- the run it became, and the last stream entry of the run applied, kept in the same
+-- transaction as the entry's rows, so an entry delivered twice is applied once
+CREATE TABLE stream_runs (
+    run_key TEXT PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES crawl_runs(id),
+    resume INTEGER NOT NULL DEFAULT 0,  -- the answer the run opened with
+    last_seq INTEGER NOT NULL DEFAULT 0,
+    articles_new INTEGER NOT NULL DEFAULT 0,
+    articles_updated INTEGER NOT NULL DEFAULT 0,
+    articles_unchanged INTEGER NOT NULL DEFAULT 0,
+    articles_duplicate INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+"""
+
+
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _V1_INITIAL,
     _V2_CRAWL_LOCKS,
@@ -316,6 +336,7 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     V_ARCHIVE_ORIGIN,  # storage/origin.py: replica or real crawls
     _V11_RUN_HOLDERS,
     _v12_warc_pointers,
+    _V13_NODE_RUNS,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
