@@ -166,7 +166,6 @@ class ArchiveWriter:
                     min_idle_time=0,
                     start_id=c,
                     count=BATCH,
-                    justid=True,
                 ),
                 "pending entries",
             )

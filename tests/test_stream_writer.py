@@ -1,0 +1,199 @@
+"""The one archive writer (#16): crawl nodes put their runs on a Redis stream, `warta
+writer` stores them, and the archive equals a single-process crawl's, field by field.
+
+Real parts throughout: redis-server (tests/servers.py), the replica over HTTP, node
+crawls and writers as `warta` subprocesses, SQLite files compared with
+tests/archive_compare.py. The node's --db points into a folder that does not exist:
+a node that opened the archive would fail, and the test checks no file appears.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crawler import node_entries
+from storage.archive import Archive
+from storage.warc import default_warc_dir
+from tests.archive_compare import archive_differences
+from tests.conftest import REPO, run_warta
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory, crawl_server: Any) -> Path:
+    """A single-process crawl of the replica: what every node run must equal."""
+    db = tmp_path_factory.mktemp("single") / "warta.db"
+    done = run_warta("crawl", "--replica", crawl_server.base_url, db=db)
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    return db
+
+
+def node_crawl(replica: str, redis_url: str, writer_db: Path, *extra: str) -> Path:
+    """A node-mode crawl; its WARC files go where the writer's archive reads them (a
+    shared folder, as docs/deploy.md sets nodes up). Returns the --db it was given."""
+    unreachable = writer_db.parent / "no-such-folder" / "node.db"
+    done = run_warta(
+        "crawl",
+        "--replica",
+        replica,
+        "--warc-dir",
+        str(default_warc_dir(writer_db)),
+        "-s",
+        f"WARTA_REDIS_URL={redis_url}",
+        "-s",
+        "WARTA_NODE=node-a",
+        *extra,
+        db=unreachable,
+    )
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    assert not unreachable.parent.exists()  # the node never opened (or created) an archive
+    return unreachable
+
+
+def start_writer(db: Path, redis_url: str, *extra: str) -> subprocess.Popen:
+    command = [sys.executable, "-m", "warta", "writer", "--db", str(db), "--redis", redis_url]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen(
+        [*command, "--progress", "1", *extra],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def drained(client: Any, timeout: float = 120) -> None:
+    """Wait until the writer applied and acknowledged every entry."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if client.xlen(node_entries.STREAM) == 0:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{client.xlen(node_entries.STREAM)} entries still in the stream")
+
+
+def stop(writer: subprocess.Popen) -> str:
+    writer.send_signal(signal.SIGTERM)
+    out, err = writer.communicate(timeout=60)
+    assert writer.returncode == 0, out + err
+    return err
+
+
+def run_nodes(db: Path) -> list[tuple[Any, ...]]:
+    with Archive(db, readonly=True) as archive:
+        return [(run["source"], run["node"], run["job"]) for run in archive.runs.latest(limit=100)]
+
+
+def test_node_crawl_and_writer_equal_a_single_process_crawl(
+    reference, crawl_server, redis_server, tmp_path
+):
+    db = tmp_path / "writer.db"
+    writer = start_writer(db, redis_server.url)
+    try:
+        node_crawl(crawl_server.base_url, redis_server.url, db, "-s", "WARTA_JOB=job-1")
+        drained(redis_server.client())
+    finally:
+        err = stop(writer)
+    assert "entries applied" in err
+    assert archive_differences(reference, db) == []
+    assert {node for _, node, _ in run_nodes(db)} == {"node-a"}
+    assert {job for _, _, job in run_nodes(db)} == {"job-1"}
+    assert {node for _, node, _ in run_nodes(reference)} == {None}  # a local crawl: NULL
+
+
+def test_writer_not_running_while_nodes_crawl_catches_up_later(
+    reference, crawl_server, redis_server, tmp_path
+):
+    db = tmp_path / "writer.db"
+    node_crawl(crawl_server.base_url, redis_server.url, db, "-s", "WARTA_WRITER_WAIT=1")
+    client = redis_server.client()
+    waiting = client.xlen(node_entries.STREAM)
+    assert waiting > 80  # every article (and run, error, walk) waits in the stream
+    assert not db.exists()
+    done = run_warta("writer", "--redis", redis_server.url, "--until-idle", db=db)
+    assert done.returncode == 0, done.stderr
+    assert client.xlen(node_entries.STREAM) == 0
+    assert archive_differences(reference, db) == []
+
+
+def test_writer_killed_mid_stream_then_restarted_loses_and_repeats_nothing(
+    reference, crawl_server, redis_server, tmp_path
+):
+    db = tmp_path / "writer.db"
+    node_crawl(crawl_server.base_url, redis_server.url, db, "-s", "WARTA_WRITER_WAIT=1")
+    client = redis_server.client()
+    total = client.xlen(node_entries.STREAM)
+    writer = start_writer(db, redis_server.url, "--claim-after", "2")
+    deadline = time.monotonic() + 60
+    while client.xlen(node_entries.STREAM) > total * 0.6 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    writer.kill()  # kill -9, mid-stream
+    writer.wait()
+    left = client.xlen(node_entries.STREAM)
+    assert 0 < left < total
+    done = run_warta(
+        "writer", "--redis", redis_server.url, "--until-idle", "--claim-after", "2", db=db
+    )
+    assert done.returncode == 0, done.stderr
+    assert client.xlen(node_entries.STREAM) == 0
+    assert archive_differences(reference, db) == []
+
+
+def test_an_entry_delivered_twice_is_applied_once(reference, crawl_server, redis_server, tmp_path):
+    db = tmp_path / "writer.db"
+    node_crawl(crawl_server.base_url, redis_server.url, db, "-s", "WARTA_WRITER_WAIT=1")
+    client = redis_server.client()
+    entries = client.xrange(node_entries.STREAM)
+    # every entry added a second time (as a node retrying through an outage would)
+    for _, fields in entries:
+        client.xadd(node_entries.STREAM, fields)
+    done = run_warta("writer", "--redis", redis_server.url, "--until-idle", db=db)
+    assert done.returncode == 0, done.stderr
+    assert "repeats skipped" in done.stderr
+    assert archive_differences(reference, db) == []
+    # and once more, after it was acknowledged: an article entry read again changes nothing
+    article = next(fields for _, fields in entries if fields[b"op"] == b"article")
+    client.xadd(node_entries.STREAM, article)
+    again = run_warta("writer", "--redis", redis_server.url, "--until-idle", db=db)
+    assert again.returncode == 0, again.stderr
+    assert archive_differences(reference, db) == []
+
+
+def test_an_unreadable_entry_is_set_aside_in_one_line(redis_server, tmp_path):
+    client = redis_server.client()
+    client.xadd(
+        node_entries.STREAM, {"v": "1", "op": "article", "run": "x", "seq": "1", "data": "{"}
+    )
+    done = run_warta("writer", "--redis", redis_server.url, "--until-idle", db=tmp_path / "w.db")
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert "unreadable stream entry" in done.stderr
+    dead = client.xrange("warta:stream:dead")
+    assert len(dead) == 1 and dead[0][1][b"data"] == b"{"
+    assert client.xlen(node_entries.STREAM) == 0
+
+
+def test_writer_needs_a_redis_url(tmp_path):
+    done = run_warta("writer", "--redis", "http://nope", db=tmp_path / "w.db")
+    assert done.returncode == 1
+    assert done.stderr.strip().count("\n") == 0 and "redis://" in done.stderr
+
+
+def test_entries_round_trip(crawl_site):
+    """An article's every field and a walk come back from their stream form unchanged."""
+    from crawler.items import Article
+    from crawler.node_entries import article_data, article_from
+
+    truth = crawl_site.articles[0].truth()
+    item = Article(url=truth["url"], title=truth["title"], published_at=truth["published_at"])
+    assert article_from(json.loads(json.dumps(article_data(item)))) == item
