@@ -133,10 +133,10 @@ def test_writer_killed_mid_stream_then_restarted_loses_and_repeats_nothing(
     node_crawl(crawl_server.base_url, redis_server.url, db, "-s", "WARTA_WRITER_WAIT=1")
     client = redis_server.client()
     total = client.xlen(node_entries.STREAM)
-    writer = start_writer(db, redis_server.url, "--claim-after", "2")
+    writer = start_writer(db, redis_server.url, "--claim-after", "2", "--batch", "3")
     deadline = time.monotonic() + 60
     while client.xlen(node_entries.STREAM) > total * 0.6 and time.monotonic() < deadline:
-        time.sleep(0.01)
+        time.sleep(0.005)
     writer.kill()  # kill -9, mid-stream
     writer.wait()
     left = client.xlen(node_entries.STREAM)

@@ -96,6 +96,7 @@ class ArchiveWriter:
         patience: float = 120.0,
         claim_after: float = 10.0,
         consumer: str | None = None,
+        batch: int = BATCH,
     ) -> None:
         self.archive = archive
         archive.batch_size, archive.batch_seconds = NEVER, float(NEVER)
@@ -103,6 +104,7 @@ class ArchiveWriter:
         self.patience = patience
         self.claim_after = claim_after
         self.consumer = consumer or f"{socket.gethostname()}/{os.getpid()}"
+        self.batch = batch
         self.runs = StreamRuns(archive)
         self.progress = Progress()
         self.stopping = False
@@ -198,7 +200,7 @@ class ArchiveWriter:
                 node_entries.GROUP,
                 self.consumer,
                 {node_entries.STREAM: ">" if new else "0"},
-                count=BATCH,
+                count=self.batch,
                 block=block_ms if new else None,
             ),
             "the archive stream",

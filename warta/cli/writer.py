@@ -42,6 +42,13 @@ from warta.cli.options import DB_OPTION, Seconds, fail
     help="Seconds a stopped writer's lock lasts before another writer takes its entries over.",
 )
 @click.option(
+    "--batch",
+    type=click.IntRange(1, 10_000),
+    default=200,
+    show_default=True,
+    help="Entries applied in one archive transaction.",
+)
+@click.option(
     "--until-idle", is_flag=True, help="Exit once the stream is empty (backfills, tests)."
 )
 def writer(
@@ -49,6 +56,7 @@ def writer(
     redis_url: str | None,
     progress: float,
     claim_after: float,
+    batch: int,
     until_idle: bool,
 ) -> None:
     """Store what crawl nodes put on the Redis stream into the archive (one writer)."""
@@ -64,7 +72,8 @@ def writer(
     try:
         with Archive(db_path or default_db_path()) as archive:
             archive.verify_intact()
-            stream = ArchiveWriter(archive, redis_from_url(redis_url), claim_after=claim_after)
+            client = redis_from_url(redis_url)
+            stream = ArchiveWriter(archive, client, claim_after=claim_after, batch=batch)
             stop_on_signals(stream.stop)
             stream.start()
             done = stream.run(until_idle=until_idle, progress_every=progress)
