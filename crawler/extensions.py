@@ -43,7 +43,6 @@ from crawler.node_link import NodeLink, is_node, node_link, release_link
 from crawler.redis_connection import RedisUnavailable
 from storage.archive import Archive, ArchiveError
 from storage.runs import LOST_MESSAGE, STALE_AFTER, RunStatus, SourceLocked
-from storage.stream_runs import set_job
 
 HEARTBEAT_EVERY = 10  # seconds; storage.runs.STALE_AFTER must be well above it
 LOST_LOCK = "lost_lock"  # the close reason of a crawl whose lock was taken over
@@ -151,7 +150,7 @@ class RunRecorder:
                 self.unrecorded = f"could not start: {exc}"
             fail_crawl(self.crawler, exc)
             return
-        set_job(archive, run.run_id, self.crawler.settings.get("WARTA_JOB"))
+        archive.runs.set_job(run.run_id, self.crawler.settings.get("WARTA_JOB"))
         spider.logger.info("crawl run %s started; archive %s", run.run_id, archive.path)
         self.flusher = task.LoopingCall(self.tick, archive, spider.name)
         self.flusher.start(1.0, now=False)

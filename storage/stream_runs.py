@@ -7,8 +7,8 @@ unchanged, duplicates: only the writer sees them). Every write here happens in t
 archive's open batch, with the rows of the entry it belongs to: one commit holds
 both, so a redelivered entry is recognised and skipped.
 
-Also here: the SQL the writer needs on crawl_runs for node runs (the run's node,
-job, and a holder naming the node's process, which this machine cannot look up).
+The node run's crawl_runs row itself is written by storage/runs.py
+(`Runs.start_node_run`).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from storage.core import ArchiveCore, row_id, utc_now
-from storage.runs import Runs, RunStatus
+from storage.core import ArchiveCore
+from storage.runs import Runs
 
 OUTCOMES = ("new", "updated", "unchanged", "duplicate")
 
@@ -45,17 +45,11 @@ class StreamRuns:
     def open(
         self, run_key: str, source: str, node: str | None, job: str | None, pid: int | None
     ) -> StreamRun:
-        """Record a node's run: its crawl_runs row and its key. The holder names the
-        node's process with "?" for boot and namespace: `storage.runs.is_gone` then
-        never takes it for a process of this machine."""
+        """Record a node's run: its crawl_runs row (with the answer to "did the previous
+        run finish?", asked first) and its key."""
         self.archive._begin()
         resume = Runs(self.archive).previous_unfinished(source)
-        cursor = self.conn.execute(
-            "INSERT INTO crawl_runs(source, started_at, status, pid, holder, node, job) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (source, utc_now(), RunStatus.RUNNING, pid, f"{node}|?|?|{pid}|?", node, job),
-        )
-        run_id = row_id(cursor)
+        run_id = Runs(self.archive).start_node_run(source, node, job, pid)
         self.conn.execute(
             "INSERT INTO stream_runs(run_key, run_id, resume) VALUES (?, ?, ?)",
             (run_key, run_id, int(resume)),
@@ -84,14 +78,6 @@ class StreamRuns:
             f"SELECT {columns} FROM stream_runs WHERE run_key = ?", (run_key,)
         ).fetchone()
         return dict(zip(OUTCOMES, row or (0,) * len(OUTCOMES), strict=True))
-
-
-def set_job(archive: ArchiveCore, run_id: int, job: str | None) -> None:
-    """A local crawl's Scrapyd job (WARTA_JOB), if it has one; its node stays NULL."""
-    if job:
-        archive._begin()
-        archive.conn.execute("UPDATE crawl_runs SET job = ? WHERE id = ?", (job, run_id))
-        archive._wrote()
 
 
 def known_urls(archive: ArchiveCore, chunk: int = 10_000) -> Iterator[list[str]]:
