@@ -10,6 +10,10 @@ threshold) stops and closes its run as `lost_lock`. A run the archive could
 not record in time (another process held the write lock past busy_timeout) is
 recorded when the crawl ends, waiting up to WARTA_RECORD_WAIT seconds for it.
 
+On a crawl node (WARTA_REDIS_URL set) the run is opened and closed through the
+archive writer instead (`_node_opened`, `_node_closed`: crawler/node_link.py); the
+node never opens the archive.
+
 What the recorder learns as the run opens (its id, whether the previous run must
 be resumed, whether another crawl holds the source) is the run's `CrawlRun`. Other
 components read it through the crawler, `crawl_run(crawler)`, as Scrapy's
