@@ -40,7 +40,14 @@ from scrapy.crawler import Crawler
 
 from crawler import node_entries
 from crawler.items import Article
-from crawler.redis_connection import key, node_name, patience_of, redis_for, retrying
+from crawler.redis_connection import (
+    RedisUnavailable,
+    key,
+    node_name,
+    patience_of,
+    redis_for,
+    retrying,
+)
 
 if TYPE_CHECKING:
     import redis
@@ -109,16 +116,22 @@ class NodeLink:
 
     def ask(self, op: str, data: dict[str, Any]) -> dict[str, Any] | None:
         """The writer's answer to a question, once it applied every earlier entry; None
-        when it did not answer within `wait` seconds (then the node is cold)."""
-        self.flush()
+        when it did not answer within `wait` seconds (then the node is cold), or Redis
+        stayed down (the crawl's next write then stops it: `RedisUnavailable`)."""
         reply = key("reply", uuid.uuid4().hex)
         entry: dict[Any, Any] = node_entries.encode(op, self.run_key, 0, data, reply=reply)
-        retrying(
-            lambda: self.client.xadd(node_entries.STREAM, entry),
-            patience=self.patience,
-            what="the archive stream",
-        )
-        return self._answer(reply)
+        try:
+            self.flush()
+            retrying(
+                lambda: self.client.xadd(node_entries.STREAM, entry),
+                patience=self.patience,
+                what="the archive stream",
+            )
+            return self._answer(reply)
+        except RedisUnavailable as exc:
+            log.error("%s", exc)
+            self.cold = True
+            return None
 
     def open_run(self, source: str) -> dict[str, Any] | None:
         """Record the run with the writer: {"run_id", "resume"}, or None when cold."""

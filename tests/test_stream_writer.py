@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -109,6 +110,30 @@ def test_node_crawl_and_writer_equal_a_single_process_crawl(
     assert {node for _, node, _ in run_nodes(db)} == {"node-a"}
     assert {job for _, _, job in run_nodes(db)} == {"job-1"}
     assert {node for _, node, _ in run_nodes(reference)} == {None}  # a local crawl: NULL
+
+
+def test_a_second_night_through_nodes_equals_a_local_second_night(
+    reference, crawl_server, redis_server, tmp_path
+):
+    """The second night reads what the first left: known URLs, the coverage ledger, the
+    URLs to retry, whether the last run finished. Through nodes, the writer answers."""
+    local = tmp_path / "local.db"
+    shutil.copy(reference, local)
+    shutil.copytree(default_warc_dir(reference), default_warc_dir(local))
+    again = run_warta("crawl", "--replica", crawl_server.base_url, db=local)
+    assert again.returncode in (0, 1), again.stdout + again.stderr
+    db = tmp_path / "writer.db"
+    writer = start_writer(db, redis_server.url)
+    try:
+        for _ in range(2):
+            node_crawl(crawl_server.base_url, redis_server.url, db)
+        drained(redis_server.client())
+    finally:
+        stop(writer)
+    assert archive_differences(local, db) == []
+    with Archive(db, readonly=True) as archive:
+        second = archive.runs.latest(limit=6)
+    assert sum(run["articles_new"] for run in second) == 0  # every article known already
 
 
 def test_writer_not_running_while_nodes_crawl_catches_up_later(

@@ -201,7 +201,7 @@ class ArchiveWriter:
                 self.consumer,
                 {node_entries.STREAM: ">" if new else "0"},
                 count=self.batch,
-                block=block_ms if new else None,
+                block=block_ms if new and block_ms > 0 else None,  # 0 would block for ever
             ),
             "the archive stream",
         )
@@ -210,7 +210,8 @@ class ArchiveWriter:
         return list(answer[0][1])
 
     def step(self, block_ms: int = 1000) -> int:
-        """Apply one batch (pending first, else new entries); how many were read."""
+        """Apply one batch (pending first, else new entries, waiting up to `block_ms` for
+        some; 0: not waiting); how many were read."""
         self.renew()
         entries = self.read(new=False, block_ms=0) or self.read(new=True, block_ms=block_ms)
         if entries:
