@@ -174,6 +174,31 @@ def test_writer_killed_mid_stream_then_restarted_loses_and_repeats_nothing(
     assert archive_differences(reference, db) == []
 
 
+def test_a_writer_dead_between_commit_and_ack_has_its_entries_skipped_once(
+    reference, crawl_server, redis_server, tmp_path
+):
+    """The narrowest window: a batch committed, the writer dead before XACK. The next
+    writer takes the entries over (XAUTOCLAIM) and skips them: already applied."""
+    from warta.writer import ArchiveWriter
+
+    db = tmp_path / "writer.db"
+    node_crawl(crawl_server.base_url, redis_server.url, db, "-s", "WARTA_WRITER_WAIT=1")
+    client = redis_server.client()
+    with Archive(db) as archive:
+        dying = ArchiveWriter(archive, client, claim_after=1, consumer="dying/1", batch=40)
+        dying.start()
+        dying.commit(dying.read(new=True, block_ms=0))  # committed; never acknowledged
+    assert client.xpending(node_entries.STREAM, node_entries.GROUP)["pending"] == 40
+    done = run_warta(
+        "writer", "--redis", redis_server.url, "--until-idle", "--claim-after", "1", db=db
+    )
+    assert done.returncode == 0, done.stderr
+    assert "took over 40 entries" in done.stderr
+    assert " 0 repeats skipped" not in done.stderr
+    assert client.xpending(node_entries.STREAM, node_entries.GROUP)["pending"] == 0
+    assert archive_differences(reference, db) == []
+
+
 def test_an_entry_delivered_twice_is_applied_once(reference, crawl_server, redis_server, tmp_path):
     db = tmp_path / "writer.db"
     node_crawl(crawl_server.base_url, redis_server.url, db, "-s", "WARTA_WRITER_WAIT=1")

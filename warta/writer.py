@@ -260,6 +260,18 @@ class ArchiveWriter:
 
     def apply_batch(self, entries: list[tuple[bytes, dict[bytes, bytes] | None]]) -> None:
         """Apply entries in one transaction; then publish, answer, acknowledge."""
+        self._after_commit(*self.commit(entries))
+
+    def commit(
+        self, entries: list[tuple[bytes, dict[bytes, bytes] | None]]
+    ) -> tuple[
+        list[bytes],
+        list[str],
+        list[tuple[str, dict[str, Any]]],
+        list[tuple[bytes, dict[bytes, bytes], str]],
+    ]:
+        """Apply entries and commit them; (ids, known URLs, answers, unreadable entries),
+        which nothing outside this process knows of until `_after_commit` sends them."""
         urls: list[str] = []
         replies: list[tuple[str, dict[str, Any]]] = []
         dead: list[tuple[bytes, dict[bytes, bytes], str]] = []
@@ -274,8 +286,8 @@ class ArchiveWriter:
                 continue
             if reply is not None and answer is not None:
                 replies.append((reply, answer))
-        self.archive.flush()  # the commit: everything below only after it
-        self._after_commit([entry_id for entry_id, _ in entries], urls, replies, dead)
+        self.archive.flush()  # the commit: everything else only after it
+        return [entry_id for entry_id, _ in entries], urls, replies, dead
 
     def _after_commit(
         self,
