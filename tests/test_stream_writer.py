@@ -16,6 +16,8 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -134,6 +136,58 @@ def test_a_second_night_through_nodes_equals_a_local_second_night(
     with Archive(db, readonly=True) as archive:
         second = archive.runs.latest(limit=6)
     assert sum(run["articles_new"] for run in second) == 0  # every article known already
+
+
+def schedule(node: Any, source: str, settings: dict[str, str]) -> str:
+    """schedule.json on a Scrapyd node: the crawl of one source, with its settings."""
+    pairs = [("project", "warta"), ("spider", source)]
+    pairs += [("setting", f"{name}={value}") for name, value in settings.items()]
+    data = urllib.parse.urlencode(pairs).encode()
+    with urllib.request.urlopen(f"{node.url}/schedule.json", data=data, timeout=10) as reply:
+        answer = json.loads(reply.read())
+    assert answer["status"] == "ok", answer
+    return str(answer["jobid"])
+
+
+def test_scrapyd_nodes_and_one_writer_equal_a_single_process_crawl(
+    reference, crawl_server, redis_server, scrapyd_nodes, tmp_path
+):
+    """Each source a Scrapyd job on node-a or node-b (as `scrapy crawl` runs it there, no
+    `warta` wrapper); one writer; the archive equals the single-process crawl's."""
+    from warta.crawling import REPLICA_FAST_SETTINGS, replica_clock
+
+    db = tmp_path / "writer.db"
+    unreachable = tmp_path / "no-such-folder" / "node.db"
+    common = {
+        "WARTA_REDIS_URL": redis_server.url,
+        "WARTA_REPLICA_URL": crawl_server.base_url,
+        "WARTA_NOW": replica_clock(crawl_server.base_url),
+        "WARTA_WARC_DIR": str(default_warc_dir(db)),
+        "WARTA_DB": str(unreachable),
+        **{name: str(value) for name, value in REPLICA_FAST_SETTINGS.items()},
+    }
+    with Archive(reference, readonly=True) as archive:
+        sources = sorted({run["source"] for run in archive.runs.latest(limit=100)})
+    writer = start_writer(db, redis_server.url)
+    try:
+        for n, source in enumerate(sources):
+            node = scrapyd_nodes[n % 2]
+            settings = {**common, "WARTA_NODE": node.name, "WARTA_JOB": f"job-{source}"}
+            schedule(node, source, settings)
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            finished = sum(len(node.jobs()["finished"]) for node in scrapyd_nodes)
+            if finished == len(sources):
+                break
+            time.sleep(1)
+        drained(redis_server.client())
+    finally:
+        stop(writer)
+    assert finished == len(sources)
+    assert not unreachable.parent.exists()
+    assert archive_differences(reference, db) == []
+    ran = {source: (node, job) for source, node, job in run_nodes(db)}
+    assert ran == {s: (scrapyd_nodes[n % 2].name, f"job-{s}") for n, s in enumerate(sources)}
 
 
 def test_writer_not_running_while_nodes_crawl_catches_up_later(
