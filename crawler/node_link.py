@@ -114,36 +114,31 @@ class NodeLink:
 
     # -- asking ------------------------------------------------------------------------
 
-    def ask(self, op: str, data: dict[str, Any]) -> dict[str, Any] | None:
+    def ask(self, question: dict[str, Any]) -> dict[str, Any] | None:
         """The writer's answer to a question, once it applied every earlier entry; None
-        when it did not answer within `wait` seconds (then the node is cold), or Redis
-        stayed down (the crawl's next write then stops it: `RedisUnavailable`)."""
-        reply = key("reply", uuid.uuid4().hex)
-        entry: dict[Any, Any] = node_entries.encode(op, self.run_key, 0, data, reply=reply)
+        when it did not answer within `wait` seconds (then the node is cold: it asks
+        nothing more), or Redis stayed down (the crawl's next write then stops it)."""
+        if self.cold:
+            return None
         try:
-            self.flush()
-            retrying(
-                lambda: self.client.xadd(node_entries.STREAM, entry),
-                patience=self.patience,
-                what="the archive stream",
-            )
-            return self._answer(reply)
+            return self._question("ask", 0, question)  # a question changes nothing: seq 0
         except RedisUnavailable as exc:
             log.error("%s", exc)
             self.cold = True
             return None
 
     def open_run(self, source: str) -> dict[str, Any] | None:
-        """Record the run with the writer: {"run_id", "resume"}, or None when cold."""
+        """Record the run with the writer: {"run_id", "resume"}, or None when cold.
+        Sent even when no answer is awaited: the open is the run's first entry."""
         data = {"source": source, "node": self.node, "job": self.job, "pid": os.getpid()}
         data["origin"] = self.origin
-        self.seq += 1  # the open is entry 1 of the run: applied once, answered each time
-        entry_seq = self.seq
-        self.flush()
+        self.seq += 1  # applied once, answered each time it is read
+        return self._question("open", self.seq, data)
+
+    def _question(self, op: str, seq: int, data: dict[str, Any]) -> dict[str, Any] | None:
         reply = key("reply", uuid.uuid4().hex)
-        entry = node_entries.encode("open", self.run_key, entry_seq, data, reply=reply)
-        self.pending.append(entry)
-        self.flush()
+        self.pending.append(node_entries.encode(op, self.run_key, seq, data, reply=reply))
+        self.flush()  # the question goes after every earlier entry
         return self._answer(reply)
 
     def _answer(self, reply: str) -> dict[str, Any] | None:

@@ -131,6 +131,7 @@ class ArchiveWriter:
             if "BUSYGROUP" not in str(exc):
                 raise
         self._claim_pending()
+        self.renew()
         self._publish_all_known()
 
     def _wait_for_lock(self) -> None:
@@ -148,9 +149,13 @@ class ArchiveWriter:
             time.sleep(min(1.0, self.claim_after / 4))
 
     def renew(self) -> None:
+        """Keep the writer lock; one that lapsed (a slow start, a pause) is taken again if
+        no other writer took it meanwhile (applying twice is harmless: seq says so)."""
+        ttl = int(self.claim_after * 1000)
         renewed = self.redis(
-            lambda: self.client.eval(_RENEW, 1, LOCK, self.consumer, int(self.claim_after * 1000)),
-            "the writer lock",
+            lambda: self.client.eval(_RENEW, 1, LOCK, self.consumer, ttl), "the writer lock"
+        ) or self.redis(
+            lambda: self.client.set(LOCK, self.consumer, nx=True, px=ttl), "the writer lock"
         )
         if not renewed:
             raise WriterLockLost("another writer took the stream over; stopping")

@@ -147,7 +147,7 @@ class SourceSpider(scrapy.Spider):
         if not is_node(self.crawler):
             return archive_for(self.crawler).runs.unresolved_errors(self.source.id)
         question = {"question": "unresolved_errors", "source": self.source.id}
-        answer = node_link(self.crawler).ask("ask", question)
+        answer = node_link(self.crawler).ask(question)
         return [] if answer is None else [(url, detail) for url, detail in answer["errors"]]
 
     # -- the crawl window --------------------------------------------------------
@@ -227,7 +227,7 @@ class SourceSpider(scrapy.Spider):
             "until": self.until.isoformat(),
             "stop_at_known": self.stop_at_known,
         }
-        answer = node_link(self.crawler).ask("ask", question)
+        answer = node_link(self.crawler).ask(question)
         if answer is None:
             return coverage.Ledger(set(), []), self.since
         return ledger_from(answer)
