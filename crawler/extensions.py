@@ -225,10 +225,10 @@ class RunRecorder:
             # (the Redis lock of the source is taken here: redispolite's RedisLock)
             if not self.run.refused:  # older runs still "running" were killed: closed
                 link.add("claim", {"source": spider.name})
-        except RedisUnavailable as exc:
+        except RedisUnavailable as exc:  # the spider then starts no request
             spider.logger.error("%s", exc)
             self.unrecorded = str(exc)
-            stop_crawl(self.crawler, "redis_unavailable")
+            fail_crawl(self.crawler, exc)
             return
         # a writer that did not answer: walk the whole window, as after a killed run
         self.run.resume = True if answer is None else bool(answer["resume"])
@@ -244,7 +244,7 @@ class RunRecorder:
             link.flush()
         except RedisUnavailable as exc:
             self.unrecorded = str(exc)
-            stop_crawl(self.crawler, "redis_unavailable")
+            fail_crawl(self.crawler, exc)
 
     def _node_closed(self, spider: Spider, reason: str, counts: dict[str, int]) -> None:
         """Close the run: the walk and the run's end go on the stream, after its items."""

@@ -287,6 +287,25 @@ def test_an_unreadable_entry_is_set_aside_in_one_line(redis_server, tmp_path):
     assert client.xlen(node_entries.STREAM) == 0
 
 
+def test_a_node_without_redis_fails_in_one_line_and_opens_no_archive(crawl_server, tmp_path):
+    unreachable = tmp_path / "no-such-folder" / "node.db"
+    done = run_warta(
+        "crawl",
+        "tribunjogja",
+        "--replica",
+        crawl_server.base_url,
+        "-s",
+        "WARTA_REDIS_URL=redis://127.0.0.1:1/0",
+        "-s",
+        "WARTA_REDIS_PATIENCE=1",
+        db=unreachable,
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr + done.stdout
+    assert "Redis unavailable" in done.stdout + done.stderr
+    assert not unreachable.parent.exists()
+
+
 def test_writer_needs_a_redis_url(tmp_path):
     done = run_warta("writer", "--redis", "http://nope", db=tmp_path / "w.db")
     assert done.returncode == 1
