@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import date
 from typing import Protocol
 
@@ -81,7 +81,7 @@ class BackfillLock(RedisLock):
     joined = False  # True when this node joined a hold another node of the backfill took
 
     def acquire(
-        self, archive: Archive, source: str, run_id: int, on_lost: Callable[[str], None]
+        self, archive: Archive | None, source: str, run_id: int, on_lost: Callable[[str], None]
     ) -> None:
         """Take the outlet's lock for the backfill, or join it; SourceLocked otherwise."""
         holder = shared_holder(self.crawler.spider)  # type: ignore[arg-type]  # SourceSpider
@@ -102,22 +102,13 @@ class BackfillLock(RedisLock):
             self.joined = True
         self.token, self.on_lost = token, on_lost
 
-    def finish(
-        self,
-        archive: Archive,
-        source: str,
-        run_id: int,
-        status: str,
-        counts: Mapping[str, int],
-        message: str | None,
-    ) -> str:
-        """The last node out releases the lock; the others close their runs only."""
+    def release(self, source: str, status: str, message: str | None) -> tuple[str, str | None]:
+        """The last node out releases the lock; the others only check it is still theirs."""
         if last_out(self.crawler) or self.token is None or gave_up_on_redis(self.crawler):
-            return super().finish(archive, source, run_id, status, counts, message)
+            return super().release(source, status, message)
         try:
             if not self.locks.is_current(source, self.token):
                 status, message = RunStatus.LOST_LOCK, LOST_MESSAGE
         except RedisUnavailable as exc:  # the run is closed all the same
             log.warning("%s; could not check the lock of %s", exc, source)
-        archive.runs.finish(run_id, status, counts, message=message)
-        return str(status)
+        return status, message

@@ -18,6 +18,7 @@ redirect off the source's domains, which the offsite middleware drops while
 the request is scheduled (`request_scheduled`).
 Recording goes through the archive's batched write path, so it costs one row
 in the open batch; the URL does not become "known", so the next crawl tries it.
+On a crawl node it is an `error` entry on the archive stream (crawler/node_link.py).
 """
 
 from __future__ import annotations
@@ -47,7 +48,9 @@ from twisted.web._newclient import ResponseNeverReceived
 
 from crawler.archive_access import archive_for
 from crawler.extensions import crawl_run
+from crawler.node_link import is_node, node_link
 from crawler.offsite import on_allowed_host
+from crawler.redis_connection import RedisUnavailable
 from storage.archive import ArchiveError
 
 log = logging.getLogger(__name__)
@@ -66,8 +69,13 @@ def record(
     assert spider is not None  # only a running crawl fails URLs
     run_id = crawl_run(crawler).run_id
     try:
-        archive_for(crawler).runs.record_error(run_id, spider.name, url, reason, detail, attempts)
-    except (ArchiveError, sqlite3.Error) as exc:  # the run recorder reports a failing archive
+        if is_node(crawler):  # the archive writer records it in the node's run
+            entry = {"source": spider.name, "url": url, "reason": reason, "detail": detail}
+            node_link(crawler).add("error", {**entry, "attempts": attempts})
+        else:
+            archive = archive_for(crawler)
+            archive.runs.record_error(run_id, spider.name, url, reason, detail, attempts)
+    except (ArchiveError, sqlite3.Error, RedisUnavailable) as exc:  # the recorder reports it
         log.error(
             "could not record the failure of %s (%s): %s", url, reason, exc, extra=about(spider)
         )

@@ -14,6 +14,10 @@ Where the lock lives is chosen once per crawl (`source_lock`): the archive's
 crawl_locks table (`ArchiveLock`), or, on a node (WARTA_REDIS_URL set), Redis
 (crawler/redis_locks.py `RedisLock`), since nodes share no archive file.
 
+On a crawl node (WARTA_REDIS_URL set) the run is opened and closed through the
+archive writer instead (`_node_opened`, `_node_closed`: crawler/node_link.py); the
+node never opens the archive.
+
 What the recorder learns as the run opens (its id, whether the previous run must
 be resumed, whether another crawl holds the source) is the run's `CrawlRun`. Other
 components read it through the crawler, `crawl_run(crawler)`, as Scrapy's
@@ -44,6 +48,7 @@ from crawler.archive_access import (
     stop_crawl,
 )
 from crawler.backfill import BackfillLock
+from crawler.node_link import NodeLink, is_node, node_link, release_link
 from crawler.redis_connection import RedisUnavailable
 from crawler.redis_locks import RedisLock, give_up_on_redis
 from storage.archive import Archive, ArchiveError
@@ -62,8 +67,9 @@ COUNTS = {
     "articles_dropped": "warta/articles_dropped",
 }
 
-# (archive, run id, status, message) -> the run's (status, message), as it closes
-RunCloser = Callable[[Archive, int, str, str | None], tuple[str, str | None]]
+# (archive, run id, status, message) -> the run's (status, message), as it closes; on a
+# node archive and run id are None: the closer sends its part to the archive writer
+RunCloser = Callable[[Archive | None, int | None, str, str | None], tuple[str, str | None]]
 
 
 @dataclass
@@ -175,6 +181,7 @@ class RunRecorder:
         self.errors: SpiderErrorCounter | None = None
         self.lost = False
         self.unrecorded: str | None = None  # why the run could not be opened in the archive
+        self.summary: dict[str, object] | None = None  # a node's run as it closed
         settings = crawler.settings
         self.stale_after = settings.getfloat("WARTA_LOCK_STALE_AFTER", STALE_AFTER)
         self.heartbeat_every = max(1, settings.getint("WARTA_LOCK_HEARTBEAT", HEARTBEAT_EVERY))
@@ -195,6 +202,9 @@ class RunRecorder:
     def spider_opened(self, spider: Spider) -> None:
         self.errors = SpiderErrorCounter(spider)
         logging.getLogger().addHandler(self.errors)
+        if is_node(self.crawler):
+            self._node_opened(spider)
+            return
         run = self.run
         try:
             archive = archive_for(self.crawler)
@@ -219,6 +229,7 @@ class RunRecorder:
                 self.unrecorded = f"could not start: {exc}"
             fail_crawl(self.crawler, exc)
             return
+        archive.runs.set_job(run.run_id, self.crawler.settings.get("WARTA_JOB"))
         spider.logger.info("crawl run %s started; archive %s", run.run_id, archive.path)
         self.flusher = task.LoopingCall(self.tick, archive, spider.name)
         self.flusher.start(1.0, now=False)
@@ -244,10 +255,10 @@ class RunRecorder:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.flusher is not None and self.flusher.running:
             self.flusher.stop()
-        stats = self.crawler.stats
-        counts = {column: stats.get_value(key, 0) for column, key in COUNTS.items()}
-        counts["articles_dropped"] += stats.get_value("warta/articles_duplicate", 0)
-        counts["errors"] = self._spider_errors()
+        counts = self._counts()
+        if is_node(self.crawler):
+            self._node_closed(spider, reason, counts)
+            return
         refused = self.run.refused
         failure = archive_failure(self.crawler)
         status = "refused" if refused else run_status(reason, counts["errors"])
@@ -270,8 +281,92 @@ class RunRecorder:
         release_archive(self.crawler)
         spider.logger.info("crawl run %s %s: %s", self.run.run_id, status, counts)
 
+    def _counts(self) -> dict[str, int]:
+        """The run's counts from the crawl's stats (a node's lack what the writer adds)."""
+        stats = self.crawler.stats
+        counts = {column: stats.get_value(key, 0) for column, key in COUNTS.items()}
+        counts["articles_dropped"] += stats.get_value("warta/articles_duplicate", 0)
+        counts["errors"] = self._spider_errors()
+        return counts
+
+    # -- on a node: the run goes to the archive writer (crawler/node_link.py) -------------
+
+    def _node_opened(self, spider: Spider) -> None:
+        """Open the run through the archive writer; no archive is opened here."""
+        link = node_link(self.crawler)
+        try:
+            answer = link.open_run(spider.name)
+            run_id = 0 if answer is None else int(answer["run_id"])
+            self._node_lock(spider, run_id)
+            joined = getattr(self.lock, "joined", False)  # a backfill's other nodes run
+            if not self.run.refused and not joined:  # older "running" runs were killed
+                link.add("claim", {"source": spider.name})
+        except RedisUnavailable as exc:  # the spider then starts no request
+            spider.logger.error("%s", exc)
+            self.unrecorded = str(exc)
+            fail_crawl(self.crawler, exc)
+            return
+        # a writer that did not answer: walk the whole window, as after a killed run
+        self.run.resume = True if answer is None else bool(answer["resume"])
+        self.run.run_id = None if answer is None else int(answer["run_id"])
+        spider.logger.info(
+            "crawl run %s (key %s) sent to the writer", self.run.run_id, link.run_key
+        )
+        self.flusher = task.LoopingCall(self._node_tick, link, spider.name)
+        self.flusher.start(1.0, now=False)
+
+    def _node_lock(self, spider: Spider, run_id: int) -> None:
+        """Take the outlet's Redis lock (source_lock gives a node a RedisLock), or mark
+        the run refused when another node holds it."""
+        lock = self.lock
+        assert isinstance(lock, RedisLock)  # a node's lock lives in Redis, not the archive
+        try:
+            lock.acquire(None, spider.name, run_id, self.lock_lost)
+        except SourceLocked as exc:
+            self.run.refused = str(exc)  # the spider then starts no request
+            spider.logger.error("%s", exc)
+        else:
+            self.holds_lock = True
+            self.run.lock_token = lock.token
+
+    def _node_tick(self, link: NodeLink, source: str) -> None:
+        try:
+            self.ticks += 1
+            if self.holds_lock and isinstance(self.lock, RedisLock):
+                if self.ticks % self.heartbeat_every == 0:
+                    self.lock.heartbeat(None, source)
+            link.flush()
+        except RedisUnavailable as exc:
+            self.unrecorded = str(exc)
+            fail_crawl(self.crawler, exc)
+
+    def _node_closed(self, spider: Spider, reason: str, counts: dict[str, int]) -> None:
+        """Close the run: the walk and the run's end go on the stream, after its items."""
+        refused = self.run.refused
+        status = "refused" if refused else run_status(reason, counts["errors"])
+        message: str | None = refused or self.unrecorded or reason
+        if not self.lost:
+            status, message = self._close_parts(None, None, status, message)
+        if not self.crawler.settings.getbool("DOWNLOAD_VERIFY_CERTIFICATES", True):
+            message = f"{message}; {TLS_UNVERIFIED}" if message else TLS_UNVERIFIED
+        if self.holds_lock and isinstance(self.lock, RedisLock):
+            status, message = self.lock.release(spider.name, status, message)
+        if self.lost:
+            status, message = RunStatus.LOST_LOCK, LOST_MESSAGE
+        try:
+            node_link(self.crawler).add(
+                "finish", {"status": str(status), "message": message, "counts": counts}
+            )
+            release_link(self.crawler)
+        except RedisUnavailable as exc:  # the run stays "running": the next one resumes
+            spider.logger.error("could not close the run: %s", exc)
+            status = "failed"
+        self.summary = {"id": self.run.run_id, "source": spider.name, "status": str(status)}
+        self.summary.update(counts, message=message)
+        spider.logger.info("crawl run %s %s: %s", self.run.run_id, status, counts)
+
     def _close_parts(
-        self, archive: Archive, run_id: int, status: str, message: str | None
+        self, archive: Archive | None, run_id: int | None, status: str, message: str | None
     ) -> tuple[str, str | None]:
         """The registered closers record their part (the spider its walk in the coverage
         ledger, storage/coverage.py) and may turn the status to failed: a run whose every

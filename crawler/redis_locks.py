@@ -190,14 +190,15 @@ class RedisLock:
         self.beating = False  # a heartbeat is under way (in a thread: an outage blocks it)
 
     def acquire(
-        self, archive: Archive, source: str, run_id: int, on_lost: Callable[[str], None]
+        self, archive: Archive | None, source: str, run_id: int, on_lost: Callable[[str], None]
     ) -> None:
-        """Take the outlet's lock, or raise SourceLocked (or RedisUnavailable)."""
+        """Take the outlet's lock, or raise SourceLocked (or RedisUnavailable). `archive` is
+        None on a node that sends its writes to the archive writer (crawler/node_link.py)."""
         self.token = self.locks.acquire(source, self.holder)
         self.on_lost = on_lost
         log.info("took the Redis lock of %s as %s/%s", source, self.holder, self.token)
 
-    def heartbeat(self, archive: Archive, source: str) -> None:
+    def heartbeat(self, archive: Archive | None, source: str) -> None:
         """Renew the lock in a thread, so that an outage waited out never blocks the crawl."""
         if self.beating or self.token is None or gave_up_on_redis(self.crawler):
             return
@@ -205,10 +206,11 @@ class RedisLock:
         beat = threads.deferToThread(self.locks.heartbeat, source, self.token)
         beat.addCallbacks(self._beaten, self._beat_failed, callbackArgs=(archive, source))
 
-    def _beaten(self, held: bool, archive: Archive, source: str) -> None:
+    def _beaten(self, held: bool, archive: Archive | None, source: str) -> None:
         self.beating = False
         if not held and self.on_lost is not None:
-            archive.locks.fence().lose(source)  # this node's writes of the outlet stop now
+            if archive is not None:  # this crawl's writes of the outlet stop now
+                archive.locks.fence().lose(source)
             self.on_lost(source)
 
     def _beat_failed(self, failure: Failure) -> None:
@@ -226,6 +228,12 @@ class RedisLock:
         message: str | None,
     ) -> str:
         """Release the lock and close the run; lost_lock if the lock was no longer ours."""
+        status, message = self.release(source, status, message)
+        archive.runs.finish(run_id, status, counts, message=message)
+        return str(status)
+
+    def release(self, source: str, status: str, message: str | None) -> tuple[str, str | None]:
+        """Release the lock: the run's (status, message), lost_lock if it was no longer ours."""
         if gave_up_on_redis(self.crawler):
             log.warning("the Redis lock of %s is left to expire on its own", source)
         elif self.token is not None:
@@ -234,5 +242,4 @@ class RedisLock:
                     status, message = RunStatus.LOST_LOCK, LOST_MESSAGE
             except RedisUnavailable as exc:  # the TTL frees the outlet in a while
                 log.warning("%s; the lock of %s expires on its own", exc, source)
-        archive.runs.finish(run_id, status, counts, message=message)
-        return str(status)
+        return status, message

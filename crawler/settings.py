@@ -107,6 +107,7 @@ WARTA_REDIS_URL = None  # redis://host:port/db: crawl as a node (locks, rate, st
 WARTA_NODE = None  # this node's name in runs and request logs; None means the host name
 WARTA_DISTRIBUTED = False  # share one outlet's frontier over nodes (scrapy-redis scheduler)
 WARTA_REDIS_PATIENCE = 120.0  # seconds a node waits out a Redis outage before failing
+WARTA_WRITER_WAIT = 60.0  # seconds a node waits for the archive writer to answer a question
 WARTA_FRONTIER_HEARTBEAT = 5.0  # seconds between a backfill node's heartbeats (crawler/frontier.py)
 WARTA_FRONTIER_PEER_TIMEOUT = 60.0  # seconds without one before a backfill peer counts as dead
 # On a node the spider moves DOWNLOAD_DELAY to WARTA_SHARED_DELAY, the outlet's rate kept in

@@ -19,7 +19,10 @@ spider in `response.meta["warc"]` and from there into the archive. A response wh
 payload digest equals the URL's latest archived record is written as a `revisit`
 (identical-payload-digest, with `WARC-Refers-To`), and the page points at the
 original response. Before the archive commits a batch its records are fsynced
-(`Archive.before_commit`): no committed row points at a record a crash can lose.
+(`Archive.before_commit`): no committed row points at a record a crash can lose. On
+a crawl node they are fsynced before the entries pointing at them go on the archive
+stream (crawler/node_link.py `before_push`); a node writes no revisits (the original
+record may be in another node's folder): every response is written whole.
 
 One file per run (never two runs in a file), rolled at WARTA_WARC_MAX_BYTES. On
 opening, files a killed crawl left torn are repaired first (`recover_open_files`).
@@ -44,6 +47,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from crawler.archive_access import archive_for, fail_crawl
+from crawler.node_link import is_node, node_link
 from storage.archive import Archive, ArchiveError, default_db_path
 from storage.warc import (
     DEFAULT_MAX_BYTES,
@@ -100,6 +104,9 @@ class WarcCapture:
     def spider_opened(self, spider: Spider) -> None:
         for name, cut in recover_open_files(self.folder):
             logger.warning("WARC %s was left by a killed crawl: cut %d torn bytes", name, cut)
+        if is_node(self.crawler):  # no archive here: fsync before entries go on the stream
+            node_link(self.crawler).before_push.append(self.sync)
+            return
         try:
             self.archive = archive_for(self.crawler)
         except ArchiveError:  # the run recorder reports it and stops the crawl

@@ -10,6 +10,8 @@ from scrapy import Spider
 
 from crawler.archive_access import archive_failure, fail_crawl
 from crawler.items import Article
+from crawler.node_link import is_node, node_link
+from crawler.redis_connection import RedisUnavailable
 from pipelines.base import PipelineStep, Stats, StepContext
 from storage.archive import (
     Archive,
@@ -86,6 +88,16 @@ def seen_at(item: Article, reparse: bool) -> str | None:
 
 
 class ArchivePipeline(PipelineStep):
+    def push(self, item: Article) -> Article:
+        try:
+            node_link(self.crawler).article(item)
+        except RedisUnavailable as exc:  # Redis stayed down past WARTA_REDIS_PATIENCE
+            self.stats.inc_value("warta/articles_not_stored")
+            fail_crawl(self.crawler, str(exc))
+            return item
+        item.pages = []  # sent; don't keep the raw pages alive in memory
+        return item
+
     @staticmethod
     def run(item: Article, context: StepContext) -> Article:
         context.stored = store(
@@ -94,7 +106,11 @@ class ArchivePipeline(PipelineStep):
         return item
 
     def process_item(self, item: Article, spider: Spider | None = None) -> Article:
-        """The step, but a crawl whose archive cannot be written stops (fail_crawl)."""
+        """The step, but a crawl whose archive cannot be written stops (fail_crawl).
+        On a crawl node the item goes onto the archive stream instead: the archive
+        writer stores it (warta/writer.py), counting new, updated and unchanged."""
+        if is_node(self.crawler):
+            return self.push(item)
         failure = archive_failure(self.crawler)
         if failure:  # this or another crawl of the archive could not write: stop too
             self.stats.inc_value("warta/articles_not_stored")

@@ -9,9 +9,11 @@ keeps its own row, and the archive clusters it with the original.
 
 from __future__ import annotations
 
+from scrapy import Spider
 from scrapy.exceptions import DropItem
 
 from crawler.items import Article
+from crawler.node_link import is_node
 from pipelines.base import PipelineStep, Stats, StepContext
 from storage.archive import Archive, body_hash
 
@@ -44,3 +46,10 @@ class DeduplicatePipeline(PipelineStep):
     @staticmethod
     def run(item: Article, context: StepContext) -> Article:
         return deduplicate(item, context.archive, context.stats)
+
+    def process_item(self, item: Article, spider: Spider | None = None) -> Article:
+        """On a crawl node the archive writer deduplicates (warta/writer.py): the node
+        holds no archive to compare with."""
+        if is_node(self.crawler):
+            return item
+        return super().process_item(item, spider)

@@ -136,6 +136,23 @@ def oldest_hole(archive: ArchiveCore, source: str, not_before: date, before: dat
     return date.fromisoformat(row[0]) if row and row[0] else None
 
 
+def ledger_at_start(
+    archive: ArchiveCore, source: str, since: date, until: date, *, stop_at_known: bool
+) -> tuple[Ledger, date]:
+    """The ledger a run of `source` starts from, and the first day its walk reaches back to.
+
+    A nightly run (`stop_at_known`) also walks back to the oldest hole of the last
+    REPAIR_DAYS days, so a hole left by a limited or failed run is filled once the
+    outlet answers. (A crawl node asks the archive writer for this: warta/writer.py.)
+    """
+    walk_since = since
+    if stop_at_known:
+        horizon = until - timedelta(days=REPAIR_DAYS)
+        oldest = oldest_hole(archive, source, horizon, since)
+        walk_since = min(since, oldest or since)
+    return Ledger.load(archive, source, walk_since), walk_since
+
+
 def record_walk(
     archive: ArchiveCore, source: str, run_id: int, walk: Walk, *, certify: bool, settled: date
 ) -> None:

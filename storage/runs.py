@@ -180,6 +180,27 @@ class Runs:
         )
         return row_id(cursor)
 
+    def start_node_run(
+        self, source: str, node: str | None, job: str | None, pid: int | None
+    ) -> int:
+        """Open a crawl node's run for the archive writer (warta/writer.py), in the open
+        batch. Its holder names the node's process with "?" for boot and namespace, so
+        `is_gone` never takes it for a process of this machine."""
+        self.archive._begin()
+        cursor = self.conn.execute(
+            "INSERT INTO crawl_runs(source, started_at, status, pid, holder, node, job) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (source, utc_now(), RunStatus.RUNNING, pid, f"{node}|?|?|{pid}|?", node, job),
+        )
+        return row_id(cursor)
+
+    def set_job(self, run_id: int, job: str | None) -> None:
+        """A local crawl's Scrapyd job (WARTA_JOB), if it has one; its node stays NULL."""
+        if job:
+            self.archive._begin()
+            self.conn.execute("UPDATE crawl_runs SET job = ? WHERE id = ?", (job, run_id))
+            self.archive._wrote()
+
     def finish(
         self,
         run_id: int,

@@ -303,12 +303,25 @@ def _v12_warc_pointers(conn: sqlite3.Connection) -> None:
         conn.execute("PRAGMA writable_schema = OFF")
 
 
-_V13_RUN_PLACEMENT = """
--- where a run ran (issue #16): the Scrapyd node's name and its job id; NULL for a crawl
--- started on this machine without a node (warta/scheduler.py stamps them, docs/deploy.md)
+_V13_NODE_RUNS = """
+-- where a run ran (issue #16): the crawl node's name and its Scrapyd job id; NULL for a
+-- crawl started on this machine (warta/scheduler.py and the writer stamp them, docs/deploy.md)
 ALTER TABLE crawl_runs ADD COLUMN node TEXT;
 ALTER TABLE crawl_runs ADD COLUMN job TEXT;
 CREATE INDEX idx_crawl_runs_job ON crawl_runs(job);
+-- the archive writer's runs (warta/writer.py, storage/stream_runs.py): a node's run key,
+-- the run it became, and the last stream entry of the run applied, kept in the same
+-- transaction as the entry's rows, so an entry delivered twice is applied once
+CREATE TABLE stream_runs (
+    run_key TEXT PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES crawl_runs(id),
+    resume INTEGER NOT NULL DEFAULT 0,  -- the answer the run opened with
+    last_seq INTEGER NOT NULL DEFAULT 0,
+    articles_new INTEGER NOT NULL DEFAULT 0,
+    articles_updated INTEGER NOT NULL DEFAULT 0,
+    articles_unchanged INTEGER NOT NULL DEFAULT 0,
+    articles_duplicate INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
 """
 
 
@@ -325,7 +338,7 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     V_ARCHIVE_ORIGIN,  # storage/origin.py: replica or real crawls
     _V11_RUN_HOLDERS,
     _v12_warc_pointers,
-    _V13_RUN_PLACEMENT,
+    _V13_NODE_RUNS,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

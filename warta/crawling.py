@@ -152,17 +152,12 @@ def check_settings(values: dict[str, str]) -> None:
 def run_crawls(options: CrawlOptions) -> list[dict[str, Any]]:
     """Crawl the given sources concurrently; return the crawl_runs rows they wrote."""
     check_options(options)
+    if (options.settings or {}).get("WARTA_REDIS_URL"):
+        return run_node_crawls(options)
     with Archive(options.db_path) as archive:  # create or migrate before any spider opens it
         archive.verify_intact()  # a damaged file is refused, not written into
         archive.claim_origin("replica" if options.replica_url else "real")
-    settings = crawl_settings(options)
-    loader = SourceSpiderLoader.from_settings(settings)
-    process = CrawlerProcess(settings)
-    arguments = spider_arguments(options)
-    crawlers = [process.create_crawler(loader.load(source_id)) for source_id in options.sources]
-    for crawler in crawlers:
-        process.crawl(crawler, **arguments)
-    process.start()
+    crawlers = start_crawls(options)
     with Archive(options.db_path, readonly=True) as archive:
         runs = archive.runs.with_ids(recorded_runs(crawlers))
         failed = archive.runs.error_counts(run["id"] for run in runs)
@@ -182,6 +177,33 @@ def run_crawls(options: CrawlOptions) -> list[dict[str, Any]]:
         raise ArchiveError(message)
     if len(runs) < len(options.sources):
         raise ArchiveError("some crawls ended without recording their run; see the log (-v)")
+    return runs
+
+
+def start_crawls(options: CrawlOptions) -> list[Crawler]:
+    """Crawl the sources concurrently in this process; their crawlers once all ended."""
+    settings = crawl_settings(options)
+    loader = SourceSpiderLoader.from_settings(settings)
+    process = CrawlerProcess(settings)
+    arguments = spider_arguments(options)
+    crawlers = [process.create_crawler(loader.load(source_id)) for source_id in options.sources]
+    for crawler in crawlers:
+        process.crawl(crawler, **arguments)
+    process.start()
+    return crawlers
+
+
+def run_node_crawls(options: CrawlOptions) -> list[dict[str, Any]]:
+    """Crawl as a node (`-s WARTA_REDIS_URL=…`): the archive is never opened here; the
+    runs go to the archive writer (warta/writer.py). Each run as its node closed it:
+    its articles' outcomes (new, updated…) are the writer's, so 0 here."""
+    runs = []
+    for crawler in start_crawls(options):
+        recorder = crawler.get_extension(RunRecorder)
+        if recorder is not None and recorder.summary is not None:
+            runs.append(recorder.summary)
+    if len(runs) < len(options.sources):
+        raise ArchiveError("some crawls ended without sending their run; see the log (-v)")
     return runs
 
 

@@ -30,6 +30,8 @@ from crawler.extensions import CrawlRun, RunRecorder, crawl_run
 from crawler.extraction import continuation_urls, extract_article, fetch_url_for
 from crawler.extraction.decode import parse_html
 from crawler.items import Article, FetchedPage, WarcPointer
+from crawler.node_entries import ledger_from, walk_data
+from crawler.node_link import is_node, node_link
 from crawler.sources import Source
 from crawler.urls import canonical_url
 from crawler.warc_capture import FETCHED_META
@@ -131,7 +133,7 @@ class SourceSpider(scrapy.Spider):
         A nightly walk skips days the ledger holds complete, so an article that
         failed on such a day's listing would never be listed to it again.
         """
-        for url, detail in archive_for(self.crawler).runs.unresolved_errors(self.source.id):
+        for url, detail in self.unresolved_errors():
             if errors.is_listing(detail) or not self.source.owns_url(url):
                 continue  # a listing page that failed: the walk itself fetches listings
             request = self.article_request(url)
@@ -139,6 +141,15 @@ class SourceSpider(scrapy.Spider):
                 return
             self.crawler.stats.inc_value("warta/retried_failed_urls")
             yield request
+
+    def unresolved_errors(self) -> list[tuple[str, str | None]]:
+        """(url, detail) of URLs recent runs could not archive: from the archive, or on a
+        node from the archive writer (none when it does not answer: crawler/node_link.py)."""
+        if not is_node(self.crawler):
+            return archive_for(self.crawler).runs.unresolved_errors(self.source.id)
+        question = {"question": "unresolved_errors", "source": self.source.id}
+        answer = node_link(self.crawler).ask(question)
+        return [] if answer is None else [(url, detail) for url, detail in answer["errors"]]
 
     # -- the crawl window --------------------------------------------------------
 
@@ -192,20 +203,35 @@ class SourceSpider(scrapy.Spider):
     # -- the coverage ledger ---------------------------------------------------------
 
     def open_ledger(self) -> None:
-        """Read what earlier runs left complete, and where the walk must reach back to.
-
-        A nightly run also walks back to the oldest hole of the last REPAIR_DAYS days,
-        so a hole left by a limited or failed run is filled once the outlet answers.
-        """
-        archive = archive_for(self.crawler)
-        self.walk_since = self.since
-        if self.stop_at_known:
-            horizon = self.until - timedelta(days=coverage.REPAIR_DAYS)
-            oldest = coverage.oldest_hole(archive, self.source.id, horizon, self.since)
-            self.walk_since = min(self.since, oldest or self.since)
-        self.ledger = coverage.Ledger.load(archive, self.source.id, self.walk_since)
+        """Read what earlier runs left complete, and where the walk must reach back to
+        (`coverage.ledger_at_start`: a nightly run also walks back to recent holes)."""
+        if is_node(self.crawler):
+            self.ledger, self.walk_since = self.node_ledger()
+        else:
+            self.ledger, self.walk_since = coverage.ledger_at_start(
+                archive_for(self.crawler),
+                self.source.id,
+                self.since,
+                self.until,
+                stop_at_known=self.stop_at_known,
+            )
         sections = self.listing_sections()
         self.walk = coverage.Walk(sections=sections, since=self.walk_since, until=self.until)
+
+    def node_ledger(self) -> tuple[coverage.Ledger, date]:
+        """The ledger as the archive writer answers it; an empty one (walk everything)
+        when it does not answer in time."""
+        question = {
+            "question": "ledger",
+            "source": self.source.id,
+            "since": self.since.isoformat(),
+            "until": self.until.isoformat(),
+            "stop_at_known": self.stop_at_known,
+        }
+        answer = node_link(self.crawler).ask(question)
+        if answer is None:
+            return coverage.Ledger(set(), []), self.since
+        return ledger_from(answer)
 
     def listing_sections(self) -> list[str]:
         """The ledger's sections this run walks: '' for a listing of the whole outlet."""
@@ -262,7 +288,7 @@ class SourceSpider(scrapy.Spider):
         self.crawler.stats.inc_value("warta/listing_failures")
 
     def close_coverage(
-        self, archive: Archive, run_id: int, status: str, message: str | None
+        self, archive: Archive | None, run_id: int | None, status: str, message: str | None
     ) -> tuple[str, str | None]:
         """Called by the run recorder as the run closes (`start` registers it once the
         walk is open): record the walk in the ledger.
@@ -284,6 +310,11 @@ class SourceSpider(scrapy.Spider):
             # walked whole, let alone complete. A later normal run certifies them.
             walk.ended.clear()
             certify = False
+        if archive is None or run_id is None:  # a node: the archive writer records it
+            entry: dict[str, object] = {"source": self.source.id, "walk": walk_data(walk)}
+            entry.update(certify=certify, settled=settled.isoformat())
+            node_link(self.crawler).add("walk", entry)
+            return status, message
         coverage.record_walk(
             archive, self.source.id, run_id, walk, certify=certify, settled=settled
         )
@@ -304,6 +335,8 @@ class SourceSpider(scrapy.Spider):
         return requests
 
     def is_archived(self, url: str) -> bool:
+        if is_node(self.crawler):
+            return node_link(self.crawler).has_url(url)
         return archive_for(self.crawler).has_url(url)
 
     def limit_reached(self) -> bool:

@@ -40,6 +40,7 @@ COMMANDS = {
     "serve": "warta.cli.serve:serve",
     "sources": "warta.cli.sources:sources",
     "stats": "warta.cli.stats:stats",
+    "writer": "warta.cli.writer:writer",
 }
 
 

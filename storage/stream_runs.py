@@ -1,0 +1,87 @@
+"""The archive writer's bookkeeping of node runs (warta/writer.py, crawler/node_entries.py).
+
+A crawl node names its run with a key of its own (a UUID) and numbers its stream
+entries 1, 2, 3…; `stream_runs` maps the key to its crawl_runs row and keeps the
+last entry number applied, and the outcomes of the run's articles (new, updated,
+unchanged, duplicates: only the writer sees them). Every write here happens in the
+archive's open batch, with the rows of the entry it belongs to: one commit holds
+both, so a redelivered entry is recognised and skipped.
+
+The node run's crawl_runs row itself is written by storage/runs.py
+(`Runs.start_node_run`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from storage.core import ArchiveCore
+from storage.runs import Runs
+
+OUTCOMES = ("new", "updated", "unchanged", "duplicate")
+
+
+@dataclass
+class StreamRun:
+    run_id: int
+    resume: bool
+    last_seq: int
+
+
+class StreamRuns:
+    """`stream_runs` of one archive; every write joins the archive's open batch."""
+
+    def __init__(self, archive: ArchiveCore) -> None:
+        self.archive = archive
+        self.conn = archive.conn
+
+    def get(self, run_key: str) -> StreamRun | None:
+        row = self.conn.execute(
+            "SELECT run_id, resume, last_seq FROM stream_runs WHERE run_key = ?", (run_key,)
+        ).fetchone()
+        return StreamRun(row[0], bool(row[1]), row[2]) if row else None
+
+    def open(
+        self, run_key: str, source: str, node: str | None, job: str | None, pid: int | None
+    ) -> StreamRun:
+        """Record a node's run: its crawl_runs row (with the answer to "did the previous
+        run finish?", asked first) and its key."""
+        self.archive._begin()
+        resume = Runs(self.archive).previous_unfinished(source)
+        run_id = Runs(self.archive).start_node_run(source, node, job, pid)
+        self.conn.execute(
+            "INSERT INTO stream_runs(run_key, run_id, resume) VALUES (?, ?, ?)",
+            (run_key, run_id, int(resume)),
+        )
+        return StreamRun(run_id, resume, 0)
+
+    def advance(self, run_key: str, seq: int) -> None:
+        """Entry `seq` of the run is applied (in the batch that applies it)."""
+        self.archive._begin()
+        self.conn.execute("UPDATE stream_runs SET last_seq = ? WHERE run_key = ?", (seq, run_key))
+
+    def count(self, run_key: str, outcome: str) -> None:
+        """One more article of the run came out `outcome` (new, updated…)."""
+        if outcome not in OUTCOMES:
+            raise ValueError(f"unknown store outcome {outcome!r}")
+        self.archive._begin()
+        self.conn.execute(
+            f"UPDATE stream_runs SET articles_{outcome} = articles_{outcome} + 1 WHERE run_key = ?",
+            (run_key,),
+        )
+
+    def tallies(self, run_key: str) -> dict[str, int]:
+        """The run's article outcomes so far: {"new": …, "updated": …, …}."""
+        columns = ", ".join(f"articles_{outcome}" for outcome in OUTCOMES)
+        row = self.conn.execute(
+            f"SELECT {columns} FROM stream_runs WHERE run_key = ?", (run_key,)
+        ).fetchone()
+        return dict(zip(OUTCOMES, row or (0,) * len(OUTCOMES), strict=True))
+
+
+def known_urls(archive: ArchiveCore, chunk: int = 10_000) -> Iterator[list[str]]:
+    """Every URL that led to an archived article (url_aliases), in chunks."""
+    cursor = archive.conn.execute("SELECT url FROM url_aliases")
+    while rows := cursor.fetchmany(chunk):
+        yield [url for (url,) in rows]
