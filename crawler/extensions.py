@@ -295,9 +295,9 @@ class RunRecorder:
         """Open the run through the archive writer; no archive is opened here."""
         link = node_link(self.crawler)
         try:
+            # the outlet's lock first: politeness must not wait on a slow writer's answer
+            self._node_lock(spider)
             answer = link.open_run(spider.name)
-            run_id = 0 if answer is None else int(answer["run_id"])
-            self._node_lock(spider, run_id)
             joined = getattr(self.lock, "joined", False)  # a backfill's other nodes run
             if not self.run.refused and not joined:  # older "running" runs were killed
                 link.add("claim", {"source": spider.name})
@@ -315,13 +315,13 @@ class RunRecorder:
         self.flusher = task.LoopingCall(self._node_tick, link, spider.name)
         self.flusher.start(1.0, now=False)
 
-    def _node_lock(self, spider: Spider, run_id: int) -> None:
+    def _node_lock(self, spider: Spider) -> None:
         """Take the outlet's Redis lock (source_lock gives a node a RedisLock), or mark
         the run refused when another node holds it."""
         lock = self.lock
         assert isinstance(lock, RedisLock)  # a node's lock lives in Redis, not the archive
         try:
-            lock.acquire(None, spider.name, run_id, self.lock_lost)
+            lock.acquire(None, spider.name, 0, self.lock_lost)  # no archive run to fence
         except SourceLocked as exc:
             self.run.refused = str(exc)  # the spider then starts no request
             spider.logger.error("%s", exc)
