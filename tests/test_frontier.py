@@ -1,17 +1,24 @@
 """A distributed backfill of one outlet (crawler/frontier.py): real redis-server, real
-replica in this process (its request log), real `warta crawl --distributed` processes.
+replica in this process (its request log), real `warta crawl --distributed` processes
+and a real `warta writer` (warta/writer.py) storing what the nodes put on the stream.
 
-The claims: every article is fetched once over both nodes and the archive equals a
-single-process crawl; a node that is done waits for a busy peer, not for a dead one;
-the frontier is deleted by the last node out and never flushed by the first; a node
-killed -9 loses at most what it had in flight, which a re-run of the backfill fetches
-without fetching anything archived; no node certifies coverage.
+A node never opens the archive: its --db points into a folder that does not exist,
+and the tests check none appears. The archive is the writer's.
+
+The claims: every article is fetched once over both nodes and the writer's archive
+equals a single-process crawl's (articles, pages, errors, listed URLs), with one run
+per node whose counts add up to the single run's; a node that is done waits for a busy
+peer, not for a dead one; the frontier is deleted by the last node out and never
+flushed by the first; a node killed -9 loses at most what it had in flight, which a
+re-run of the backfill fetches without fetching anything archived; no node certifies
+coverage, nor records a day walked.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import sqlite3
 import subprocess
 import sys
@@ -29,6 +36,7 @@ from scrapy.utils.test import get_crawler
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 
+from benchmarks.kill_stress import differences, snapshot
 from crawler.backfill import LAST_OUT, BackfillLock
 from crawler.frontier import FrontierScheduler
 from crawler.redis_locks import RedisLocks
@@ -38,9 +46,12 @@ from replica.server import ReplicaServer
 from storage import coverage
 from storage.archive import Archive
 from storage.runs import SourceLocked
+from storage.warc import default_warc_dir
+from tests.archive_compare import bookkeeping
 from tests.conftest import REPO, run_warta
 from tests.inprocess import warta_in_process
 from tests.servers import RedisServer
+from tests.test_stream_writer import drained, start_writer, stop
 from tests.test_warc_import import archive_contents
 
 SOURCE = "tribunjogja"
@@ -75,16 +86,43 @@ def replica(server: ReplicaServer) -> list[str]:
     return ["--replica", server.base_url, "--progress", "0"]
 
 
-def node(server: ReplicaServer, redis_url: str, db: Path, *extra: str) -> subprocess.Popen:
-    """One `warta crawl --distributed` process (a node of the backfill), Scrapy's log on."""
+def node(
+    server: ReplicaServer, redis_url: str, db: Path, *extra: str, name: str = "node-a"
+) -> subprocess.Popen:
+    """One `warta crawl --distributed` process (a node of the backfill), Scrapy's log on.
+
+    `db` is the writer's archive: the node is given a --db it cannot open (see
+    `unopened`), and writes its WARC files where the writer reads them, a shared folder
+    as docs/deploy.md sets nodes up."""
     command = [
         *[sys.executable, "-m", "warta", "crawl", SOURCE, "--since", SINCE, "--until", UNTIL],
         *replica(server),
-        *["--distributed", "--redis", redis_url, "--db", str(db), "-v", *SLOW, *extra],
+        *["--distributed", "--redis", redis_url, "--db", str(unopened(db))],
+        *["--warc-dir", str(default_warc_dir(db)), "-s", f"WARTA_NODE={name}"],
+        *["-v", *SLOW, *extra],
     ]
     return subprocess.Popen(
         command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
+
+
+def unopened(db: Path) -> Path:
+    """The --db a node is given: in a folder that does not exist, so that a node opening
+    (or creating) an archive would show."""
+    return db.parent / "no-such-folder" / "node.db"
+
+
+@contextlib.contextmanager
+def writing(db: Path, redis: Any) -> Iterator[None]:
+    """A `warta writer` storing the stream into `db` while the block runs; on leaving,
+    it applies everything left on the stream and stops. No node opened an archive."""
+    writer = start_writer(db, redis.url)
+    try:
+        yield
+        drained(redis.client())
+    finally:
+        stop(writer)
+    assert not unopened(db).parent.exists()
 
 
 def finish(process: subprocess.Popen, timeout: float = 240) -> str:
@@ -111,6 +149,25 @@ def runs_of(db: Path) -> list[dict[str, Any]]:
         return [run for run in archive.runs.latest(50) if run["source"] == SOURCE]
 
 
+RUN_COUNTS = ("articles_new", "articles_updated", "articles_unchanged", "articles_dropped")
+
+
+def summed(runs: list[dict[str, Any]]) -> dict[str, int]:
+    """The article counts of several runs, added up."""
+    return {count: sum(run[count] for run in runs) for count in RUN_COUNTS}
+
+
+def listed_days(db: Path) -> dict[tuple[Any, ...], int]:
+    """Each (source, section, day) of the coverage ledger with the URLs listed on it."""
+    days = bookkeeping(db)["coverage_days"]
+    return {row[:3]: row[3] for row in days}
+
+
+def walked_days(db: Path) -> int:
+    """Days of the ledger some run walked whole (complete or not)."""
+    return sum(n for row, n in bookkeeping(db)["coverage_days"].items() if row[5])
+
+
 LOCK = f"warta:lock:{SOURCE}"  # the outlet's node lock (crawler/redis_locks.py)
 
 
@@ -131,11 +188,12 @@ def distributed(
     server: ReplicaServer,
     single: Path,
 ) -> dict[str, Any]:
-    """Two nodes started together on one backfill, into one archive file."""
+    """Two nodes started together on one backfill; one writer stores both."""
     db = tmp_path_factory.mktemp("distributed") / "warta.db"
     server.requests.clear()
-    nodes = [node(server, module_redis.url, db) for _ in range(2)]
-    logs = [finish(process) for process in nodes]
+    with writing(db, module_redis):
+        nodes = [node(server, module_redis.url, db, name=name) for name in ("node-a", "node-b")]
+        logs = [finish(process) for process in nodes]
     return {"db": db, "logs": logs, "fetched": pages_fetched(server), "redis": module_redis}
 
 
@@ -145,11 +203,29 @@ def test_two_nodes_fetch_every_article_once_and_archive_what_one_process_does(
     fetched = distributed["fetched"]
     assert article_pages(site) <= set(fetched)  # every article…
     assert [page for page, n in fetched.items() if n > 1] == []  # …and every page, once
-    runs = runs_of(distributed["db"])
-    assert len(runs) == 2 and all(run["status"] == "ok" for run in runs)
+    db = distributed["db"]
+    assert archive_contents(db) == archive_contents(single)
+    assert differences(snapshot(single), snapshot(db)) == []  # pages, FTS, aliases too
+    ours, theirs = bookkeeping(single), bookkeeping(db)
+    for table in ("errors", "coverage_urls", "coverage_failures"):
+        assert theirs[table] == ours[table], table
+    # the same days listed with the same URLs (the nodes' shares together); what the
+    # days' walked/complete marks say is the coverage test's
+    assert listed_days(db) == listed_days(single)
+
+
+def test_the_runs_of_a_backfill_are_one_per_node_adding_up_to_one_processs_run(
+    distributed: dict[str, Any], site: Any, single: Path
+) -> None:
+    """Each node's crawl is a run of its own (its node named, no Scrapyd job), closed
+    ok; between them they stored every article once, as the single run did."""
+    runs, (one,) = runs_of(distributed["db"]), runs_of(single)
+    assert sorted(run["node"] for run in runs) == ["node-a", "node-b"]
+    assert all(run["status"] == "ok" and run["job"] is None for run in runs), runs
     assert all(run["articles_new"] > 0 for run in runs), runs  # both nodes did a share
-    assert sum(run["articles_new"] for run in runs) == len(article_pages(site))
-    assert archive_contents(distributed["db"]) == archive_contents(single)
+    assert summed(runs) == summed([one])
+    assert one["articles_new"] == len(article_pages(site))
+    assert sum(run["errors"] for run in runs) == one["errors"]
 
 
 def test_the_last_node_out_deletes_the_frontier_and_releases_the_shared_lock(
@@ -163,19 +239,21 @@ def test_the_last_node_out_deletes_the_frontier_and_releases_the_shared_lock(
 
 
 def test_a_distributed_backfill_certifies_no_coverage_and_a_normal_run_then_does(
-    distributed: dict[str, Any], server: ReplicaServer, site: Any, tmp_path: Path
+    distributed: dict[str, Any], server: ReplicaServer, site: Any, tmp_path: Path, single: Path
 ) -> None:
     """Each node walked part of the listings: no day is walked or complete on its word.
     A normal run of the window certifies the days, fetching listing pages only."""
     db = tmp_path / "copy.db"  # the other tests read the backfill's archive as it was
     with sqlite3.connect(distributed["db"]) as source, sqlite3.connect(db) as copy:
         source.backup(copy)
-    assert days_complete(db) == 0
+    assert listed_days(db)  # the nodes did record what they listed…
+    assert days_complete(db) == 0 and walked_days(db) == 0  # …but no day walked whole
     server.requests.clear()
     ran = run_warta("crawl", SOURCE, "--since", SINCE, "--until", UNTIL, *replica(server), db=db)
     assert ran.returncode == 0, ran.stderr
     assert not article_pages(site) & set(pages_fetched(server))  # no article fetched again
     assert days_complete(db) > 0
+    assert days_complete(db) == days_complete(single)
 
 
 def days_complete(db: Path) -> int:
@@ -238,10 +316,9 @@ def test_a_node_done_with_its_share_waits_for_a_busy_peer_but_not_a_dead_one(
 ) -> None:
     client = redis_server.client()
     server.requests.clear()
-    with Peer(client) as peer:  # busy: its listing pages may still queue articles
-        process = node(
-            server, redis_server.url, tmp_path / "warta.db", "-s", "WARTA_FRONTIER_PEER_TIMEOUT=4"
-        )
+    db = tmp_path / "warta.db"
+    with writing(db, redis_server), Peer(client) as peer:  # busy: it may still queue articles
+        process = node(server, redis_server.url, db, "-s", "WARTA_FRONTIER_PEER_TIMEOUT=4")
         try:
             wait_quiet(server, article_pages(site))
             time.sleep(2 * 5)  # two of the engine's idle checks (every 5 s): still waiting
@@ -250,12 +327,13 @@ def test_a_node_done_with_its_share_waits_for_a_busy_peer_but_not_a_dead_one(
         except BaseException:
             process.kill()
             raise
-    # the peer's heartbeat stops: after 4 s it is dead, what it had in flight lost
-    log = finish(process, timeout=60)
+        peer.die()  # its heartbeat stops: after 4 s it is dead, what it had in flight lost
+        log = finish(process, timeout=60)
     assert "a node died mid-backfill" in log
     assert "'warta/frontier': 'complete_with_lost_peers'" in log
     assert client.keys("warta:frontier:*") == []
     assert client.exists(LOCK) == 0
+    assert [run["status"] for run in runs_of(db)] == ["ok"]
 
 
 def process_member(client: Any, peer: str) -> bytes:
@@ -273,7 +351,7 @@ def test_a_node_refused_by_another_crawl_of_the_outlet_leaves_at_once(
     db = tmp_path / "warta.db"
     client = redis_server.client()
     RedisLocks(client, 120).acquire(SOURCE, "node-b/4242")
-    with Peer(client) as peer:
+    with writing(db, redis_server), Peer(client) as peer:
         process = node(server, redis_server.url, db)
         out, _ = process.communicate(timeout=120)
         assert process.returncode == 1, out[-3000:]  # its run: refused
@@ -294,26 +372,32 @@ def test_a_node_killed_mid_backfill_loses_only_what_a_rerun_fetches(
     client = redis_server.client()
     server.requests.clear()
     timeout = ("-s", "WARTA_FRONTIER_PEER_TIMEOUT=4", "-s", "WARTA_FRONTIER_HEARTBEAT=1")
-    victim, survivor = (node(server, redis_server.url, db, *timeout) for _ in range(2))
-    deadline = time.monotonic() + 120
-    while not (client.hlen(f"{BASE}:state") == 2 and len(pages_fetched(server)) > 40):
-        assert time.monotonic() < deadline, "the nodes did not both start"
-        time.sleep(0.05)
-    victim.kill()  # SIGKILL: no close, no leaving the frontier
-    victim.wait()
-    finish(survivor, timeout=120)
+    with writing(db, redis_server):
+        victim = node(server, redis_server.url, db, *timeout, name="node-a")
+        survivor = node(server, redis_server.url, db, *timeout, name="node-b")
+        deadline = time.monotonic() + 120
+        while not (client.hlen(f"{BASE}:state") == 2 and len(pages_fetched(server)) > 40):
+            assert time.monotonic() < deadline, "the nodes did not both start"
+            time.sleep(0.05)
+        victim.kill()  # SIGKILL: no close, no leaving the frontier
+        victim.wait()
+        finish(survivor, timeout=120)
     assert client.keys("warta:frontier:*") == []
     assert client.exists(LOCK) == 0  # the survivor was the last live node: released
     with Archive(db, readonly=True) as archive:
         before = {row["url"] for row in archive.articles()}
+    assert before  # what the writer stored of both nodes before the kill
     server.requests.clear()
-    rerun = node(server, redis_server.url, db)
-    finish(rerun)
+    with writing(db, redis_server):
+        finish(node(server, redis_server.url, db, name="node-c"))
     from urllib.parse import urlsplit
 
     archived_pages = {(urlsplit(u).hostname or "", urlsplit(u).path) for u in before}
     assert not archived_pages & set(pages_fetched(server))
     assert archive_contents(db) == archive_contents(single)
+    # the victim's run, left "running", was closed as killed by the re-run's claim
+    statuses = {run["node"]: run["status"] for run in runs_of(db)}
+    assert statuses == {"node-a": "failed", "node-b": "ok", "node-c": "ok"}, statuses
 
 
 # -- the scheduler itself: persistence, fingerprints, dont_filter ----------------------
