@@ -58,6 +58,7 @@ DEFAULT_MAX_BYTES = 1_000_000_000  # WARC 1.1 Annex B: about 1 GB per file
 _SCAN_CHUNK = 1 << 20
 _GZIP_MAGIC = b"\x1f\x8b\x08"  # gzip id, deflate: where a member may start
 logger = logging.getLogger(__name__)
+_next_serial: dict[str, int] = {}  # per WARC folder: the next serial this process gives
 
 
 class WarcError(ArchiveError):
@@ -93,6 +94,10 @@ class OpenWarc:
 
     def __init__(self, folder: Path, serial: int) -> None:
         folder.mkdir(parents=True, exist_ok=True)
+        # the process's writers into one folder (a crawl's spiders each have their own
+        # capture) share one run of serials, so no two of its files carry the same one
+        key = str(folder.resolve())
+        serial = max(serial, _next_serial.get(key, 0))
         while True:  # another crawl may have taken this second's serial: take the next
             self.name = warc_file_name(serial)
             self.path = folder / (self.name + OPEN_SUFFIX)
@@ -104,6 +109,7 @@ class OpenWarc:
                     pass
             serial += 1
         self.serial = serial
+        _next_serial[key] = serial + 1
         self.fd = fd
         fcntl.flock(fd, fcntl.LOCK_EX)  # released by the kernel if this process dies
         self.size = 0
