@@ -395,6 +395,13 @@ def check_archive(db: Path) -> tuple[list[str], dict[str, int]]:
     return problems, counts
 
 
+def raised(stderr: str) -> str:
+    """The exception a traceback in the output ends with (its first line)."""
+    after = stderr[stderr.rindex("Traceback") :].splitlines()[1:]
+    last = next((line for line in after if line and not line.startswith(" ")), "?")
+    return last.strip()[:120]
+
+
 def torn_bytes(db: Path) -> int:
     """Bytes past the last complete record of the `.open` files a kill left."""
     folder = default_warc_dir(db)
@@ -515,7 +522,7 @@ def kill_trial(
         last = (restart.stderr.strip().splitlines() or ["?"])[-1]
         problems.append(f"restart exited {restart.returncode}: {last}")
     if "Traceback" in restart.stderr:
-        problems.append("restart printed a traceback")
+        problems.append(f"restart printed a traceback ({raised(restart.stderr)})")
     if counts["duplicate_bodies"] > baseline.counts["duplicate_bodies"]:
         problems.append(
             f"{counts['duplicate_bodies']} duplicate bodies (clean run: "
