@@ -133,6 +133,13 @@ def copy_archive(source: Path | None, target: Path) -> None:
         return
     need_free(source.stat().st_size * 1.5, target.parent)
     shutil.copyfile(source, target)
+    # written out before the crawl starts: the kernel's writeback of a large copy would
+    # otherwise compete with the crawl's own I/O and be charged to the larger archives
+    descriptor = os.open(target, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
     warcs = default_warc_dir(source)
     if warcs.is_dir():
         linked = default_warc_dir(target)
