@@ -86,7 +86,8 @@ def test_a_new_file_never_takes_the_name_of_a_file_gone_from_the_folder(tmp_path
 
     monkeypatch.setattr(storage.warc, "datetime", Frozen)
     names = []
-    for _run in range(3):  # three runs, each starting its serials at 0
+    for _run in range(3):  # three runs (processes), each starting its serials at 0
+        monkeypatch.setattr(storage.warc, "_next_serial", {})
         warc = OpenWarc(tmp_path, 0)
         warc.append(gzip_member(_record("https://example.com/a")))
         warc.close()
