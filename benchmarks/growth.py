@@ -12,13 +12,28 @@ Archive.store, like a crawl) into benchmarks/.cache/ (outside git) and copied
 before each crawl; building 1,000,000 articles takes hours on a small machine,
 so `--quick` uses 0 / 20,000 / 100,000 and says so.
 
+Layouts (`--layouts`), each against the same empty archive measured in the same run:
+
+- `plain`: articles without raw pages (the archive as the builder made it first);
+- `sqlite`: every article also carries a raw page of about `--raw-kb` KB
+  (25) compressed in `raw_pages.html`, as an archive crawled before WARC capture;
+- `warc`: the `sqlite` archive after the move (`warta compact`: storage/warc_move.py,
+  then VACUUM): the pages sit in WARC files beside it, `raw_pages` holds pointers.
+
+The crawl captures to WARC (the default). Its archive is a fresh copy of the
+prebuilt `.db`; the prebuilt WARC files are hard-linked into the crawl's WARC
+folder, not copied: the crawl only adds files of its own, it never writes to
+finished ones.
+
     python -m benchmarks.growth [--quick] [--sizes 0 100000 1000000] [--runs 3]
+    python -m benchmarks.growth --sizes 0 100000 --layouts sqlite warc --runs 5
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sqlite3
 import statistics
@@ -30,49 +45,107 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from benchmarks.crawl_throughput import replica, run_crawl
+from storage.archive import Archive
+from storage.warc import default_warc_dir
+from storage.warc_move import move_raw_pages, vacuum
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 FULL_SIZES = (0, 100_000, 1_000_000)
 QUICK_SIZES = (0, 20_000, 100_000)
+LAYOUTS = ("plain", "sqlite", "warc")
+RAW_KB = 25.0  # real outlet article pages compress to 20-28 KB (issue #15)
 LOOKBACK_DAYS = 7  # sources.toml's default lookback: the replica's whole week
 
 
-def cached_archive(size: int, cache: Path = CACHE, log=None) -> Path | None:
-    """The prebuilt archive of `size` articles (built now if missing); None for 0."""
+def cached_archive(
+    size: int, cache: Path = CACHE, log=None, *, layout: str = "plain", raw_kb: float = RAW_KB
+) -> Path | None:
+    """The prebuilt archive of `size` articles in `layout` (built now if missing);
+    None for 0. A `warc` archive's WARC folder is `default_warc_dir` of the path."""
     if size == 0:
         return None
-    path = cache / f"archive-{size}.db"
+    if layout == "warc":
+        return compacted_archive(size, cache, log, raw_kb=raw_kb)
+    kb = raw_kb if layout == "sqlite" else 0
+    path = cache / (f"archive-{size}-raw{kb:g}kb.db" if kb else f"archive-{size}.db")
     if path.exists():
         return path
     from benchmarks.archive_builder import build_archive
 
     cache.mkdir(parents=True, exist_ok=True)
-    building = cache / f"tmp-archive-{size}.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{building}{suffix}").unlink(missing_ok=True)
+    building = path.with_name("tmp-" + path.name)
+    remove_archive(building)
     if log:
         log(f"  building {path} ({size} articles, once; this takes a while)")
-    rate = build_archive(building, size)
+    rate = build_archive(building, size, raw_kb=kb)
     if log:
         log(f"  built at {rate:.0f} articles/s")
     with sqlite3.connect(building) as conn:  # everything in the main file: copy one file
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     building.rename(path)
-    Path(f"{building}-wal").unlink(missing_ok=True)
-    Path(f"{building}-shm").unlink(missing_ok=True)
+    remove_archive(building)
     return path
 
 
+def compacted_archive(size: int, cache: Path, log=None, *, raw_kb: float = RAW_KB) -> Path:
+    """The `sqlite` archive of `size` after `warta compact` and VACUUM (built once)."""
+    path = cache / f"archive-{size}-raw{raw_kb:g}kb-warc.db"
+    if path.exists():
+        return path
+    source = cached_archive(size, cache, log, layout="sqlite", raw_kb=raw_kb)
+    assert source is not None
+    building = path.with_name("tmp-" + path.name)
+    remove_archive(building)
+    need_free(source.stat().st_size * 2.2, cache)  # the copy, its WARC files, the VACUUM
+    shutil.copyfile(source, building)
+    started = time.perf_counter()
+    with Archive(building) as archive:
+        report = move_raw_pages(archive)
+        before, after = vacuum(archive)
+    if log:
+        log(
+            f"  moved {report.rows} raw pages of {path.name} into {len(report.files)} WARC "
+            f"files in {time.perf_counter() - started:.0f} s; file {before >> 20} MB -> "
+            f"{after >> 20} MB"
+        )
+    default_warc_dir(building).rename(default_warc_dir(path))
+    building.rename(path)
+    remove_archive(building)
+    return path
+
+
+def remove_archive(db: Path) -> None:
+    """An archive file, its SQLite side files and its WARC folder."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    shutil.rmtree(default_warc_dir(db), ignore_errors=True)
+
+
+def need_free(size: float, folder: Path) -> None:
+    free = shutil.disk_usage(folder).free
+    if free < size:
+        raise RuntimeError(f"not enough disk: {int(size) >> 20} MB needed, {free >> 20} MB free")
+
+
 def copy_archive(source: Path | None, target: Path) -> None:
+    """A fresh copy of the prebuilt archive; its WARC files hard-linked (see the docstring)."""
     if source is None:
         return
-    free = shutil.disk_usage(target.parent).free
-    if free < source.stat().st_size * 1.5:
-        raise RuntimeError(
-            f"not enough disk for a copy of {source} ({source.stat().st_size >> 20} MB; "
-            f"{free >> 20} MB free)"
-        )
+    need_free(source.stat().st_size * 1.5, target.parent)
     shutil.copyfile(source, target)
+    # written out before the crawl starts: the kernel's writeback of a large copy would
+    # otherwise compete with the crawl's own I/O and be charged to the larger archives
+    descriptor = os.open(target, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+    warcs = default_warc_dir(source)
+    if warcs.is_dir():
+        linked = default_warc_dir(target)
+        linked.mkdir()
+        for file in warcs.iterdir():
+            os.link(file, linked / file.name)
 
 
 def replica_now(url: str) -> date:
@@ -95,9 +168,18 @@ def measure(
     seed: int = 99,
     cache: Path = CACHE,
     log=None,
+    layouts: tuple[str, ...] = ("plain",),
+    raw_kb: float = RAW_KB,
 ) -> dict:
-    archives = {size: cached_archive(size, cache, log) for size in sizes}
-    samples: dict[int, list[dict]] = {size: [] for size in sizes}
+    """Crawl cost per layout and size. `result["sizes"]` is the first layout's (as before
+    layouts existed); `result["layouts"][layout]["sizes"]` each layout's; every ratio is
+    against size 0 (the empty archive, one crawl per run whatever the layouts)."""
+    cases = [(layouts[0], 0)] if 0 in sizes else []
+    cases += [(layout, size) for layout in layouts for size in sizes if size]
+    archives = {
+        case: cached_archive(case[1], cache, log, layout=case[0], raw_kb=raw_kb) for case in cases
+    }
+    samples: dict[tuple[str, int], list[dict]] = {case: [] for case in cases}
     with tempfile.TemporaryDirectory(dir=cache if cache.exists() else None) as folder:
         with replica(articles, seed) as url:
             # A backfill (--since) walks the whole window: a nightly walk would stop at
@@ -105,43 +187,56 @@ def measure(
             # share with this replica, and crawl a different number of articles per size.
             since = (replica_now(url) - timedelta(days=LOOKBACK_DAYS)).isoformat()
             for _run in range(runs):
-                for size in sizes:  # interleaved: load on the machine hits every size alike
-                    db = Path(folder) / f"growth-{size}.db"
-                    copy_archive(archives[size], db)
-                    before = archived(db)
-                    crawl = run_crawl(url, db, extra=("--since", since))
-                    new = crawl["articles"] - before
-                    samples[size].append(
-                        {
-                            "archive_articles": before,
-                            "new_articles": new,
-                            "seconds": crawl["seconds"],
-                            "ms_per_article": crawl["seconds"] * 1000 / new,
-                            "cpu_ms_per_article": crawl["cpu_seconds"] * 1000 / new,
-                            "peak_rss_mb": crawl["peak_rss_mb"],
-                        }
-                    )
-                    for suffix in ("", "-wal", "-shm"):
-                        Path(f"{db}{suffix}").unlink(missing_ok=True)
+                for case in cases:  # interleaved: load on the machine hits every case alike
+                    sample = crawl_once(url, Path(folder), case, archives[case], since)
+                    samples[case].append(sample)
                     if log:
-                        s = samples[size][-1]
                         log(
-                            f"  archive {size:>8}: {new} new articles in {s['seconds']:.1f} s, "
-                            f"{s['ms_per_article']:.2f} ms/article "
-                            f"({s['cpu_ms_per_article']:.2f} ms CPU)"
+                            f"  {case[0]:>6} archive {case[1]:>8}: {sample['new_articles']} new "
+                            f"articles in {sample['seconds']:.1f} s, "
+                            f"{sample['ms_per_article']:.2f} ms/article "
+                            f"({sample['cpu_ms_per_article']:.2f} ms CPU)"
                         )
-    result: dict = {"runs": runs, "crawl_articles": articles, "sizes": {}}
-    for size, values in samples.items():
-        result["sizes"][size] = {
-            key: statistics.median(v[key] for v in values) for key in values[0]
+    medians = {
+        case: {key: statistics.median(v[key] for v in values) for key in values[0]}
+        for case, values in samples.items()
+    }
+    result: dict = {"runs": runs, "crawl_articles": articles, "raw_kb": raw_kb, "layouts": {}}
+    for layout in layouts:
+        figures = {size: dict(medians[(layout if size else cases[0][0], size)]) for size in sizes}
+        base = figures[sizes[0]]
+        for f in figures.values():
+            f["ratio"] = f["ms_per_article"] / base["ms_per_article"]
+            f["cpu_ratio"] = f["cpu_ms_per_article"] / base["cpu_ms_per_article"]
+        result["layouts"][layout] = {
+            "sizes": figures,
+            "max_ratio": max(f["ratio"] for f in figures.values()),
+            "max_cpu_ratio": max(f["cpu_ratio"] for f in figures.values()),
         }
-    base = result["sizes"][sizes[0]]
-    for figures in result["sizes"].values():
-        figures["ratio"] = figures["ms_per_article"] / base["ms_per_article"]
-        figures["cpu_ratio"] = figures["cpu_ms_per_article"] / base["cpu_ms_per_article"]
-    result["max_ratio"] = max(f["ratio"] for f in result["sizes"].values())
-    result["max_cpu_ratio"] = max(f["cpu_ratio"] for f in result["sizes"].values())
+    first = result["layouts"][layouts[0]]
+    result.update(sizes=first["sizes"], max_ratio=first["max_ratio"])
+    result["max_cpu_ratio"] = first["max_cpu_ratio"]
     return result
+
+
+def crawl_once(url: str, folder: Path, case: tuple[str, int], source: Path | None, since: str):
+    """One crawl into a fresh copy of the case's archive; its per-article figures."""
+    db = folder / f"growth-{case[0]}-{case[1]}.db"
+    copy_archive(source, db)
+    try:
+        before = archived(db)
+        crawl = run_crawl(url, db, extra=("--since", since))
+    finally:
+        remove_archive(db)
+    new = crawl["articles"] - before
+    return {
+        "archive_articles": before,
+        "new_articles": new,
+        "seconds": crawl["seconds"],
+        "ms_per_article": crawl["seconds"] * 1000 / new,
+        "cpu_ms_per_article": crawl["cpu_seconds"] * 1000 / new,
+        "peak_rss_mb": crawl["peak_rss_mb"],
+    }
 
 
 def main() -> None:
@@ -150,6 +245,14 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", help="archive sizes (articles)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--articles", type=int, default=2000, help="replica size crawled")
+    parser.add_argument(
+        "--layouts",
+        nargs="+",
+        choices=LAYOUTS,
+        default=["plain"],
+        help="plain: no raw pages; sqlite: raw pages in SQLite; warc: after the move",
+    )
+    parser.add_argument("--raw-kb", type=float, default=RAW_KB, help="compressed raw page, KB")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
     sizes = tuple(args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES))
@@ -159,15 +262,21 @@ def main() -> None:
         args.runs,
         articles=args.articles,
         log=lambda line: print(line, file=sys.stderr, flush=True),
+        layouts=tuple(args.layouts),
+        raw_kb=args.raw_kb,
     )
     note = " (--quick: smaller archives)" if args.quick else ""
     print(f"crawl of a {args.articles}-article replica, {args.runs} runs (median){note}")
-    print(f"{'archive':>10} {'new':>6} {'ms/article':>11} {'CPU ms/art':>11} {'ratio':>6}")
-    for size, f in result["sizes"].items():
-        print(
-            f"{size:>10} {f['new_articles']:>6.0f} {f['ms_per_article']:>11.2f} "
-            f"{f['cpu_ms_per_article']:>11.2f} {f['ratio']:>6.2f}"
-        )
+    print(
+        f"{'layout':>6} {'archive':>10} {'new':>6} {'ms/article':>11} {'CPU ms/art':>11} "
+        f"{'ratio':>6} {'CPU ratio':>9}"
+    )
+    for layout, figures in result["layouts"].items():
+        for size, f in figures["sizes"].items():
+            print(
+                f"{layout:>6} {size:>10} {f['new_articles']:>6.0f} {f['ms_per_article']:>11.2f} "
+                f"{f['cpu_ms_per_article']:>11.2f} {f['ratio']:>6.2f} {f['cpu_ratio']:>9.2f}"
+            )
     print(f"({time.perf_counter() - started:.0f} s)")
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))

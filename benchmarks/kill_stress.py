@@ -20,7 +20,12 @@ crawl` and lets it finish, and compares the archive with the clean one:
 - no orphan rows (raw pages, aliases, signatures, bands, versions, stemmed
   rows without their article, or an article without its stemmed row), no
   duplicate bodies within a source beyond what the clean archive has;
-- no crawl run left "running" and no crawl lock left behind.
+- no crawl run left "running" and no crawl lock left behind;
+- WARC capture is on (the crawl's default): right after the kill, the torn bytes
+  of the `.open` file it left are counted ("torn"); after the restart no `.open`
+  file is left, and every WARC file reads whole: no torn tail (storage/warc.py's
+  `scan_members`) and every record read to its end with its digests checked, as
+  `warcio check` does. The clean run's files must read the same way.
 
 `--kill-at-fraction 0.3,0.6` kills when the archive holds that share of the
 expected articles instead (what the CI test uses: every kill lands mid-write).
@@ -42,8 +47,10 @@ import hashlib
 import json
 import os
 import random
+import shutil
 import signal
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -55,9 +62,18 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from warcio.archiveiterator import ArchiveIterator
+
 from benchmarks.common import crawl_command
 from storage.columns import BOOKKEEPING_COLUMNS
-from storage.warc import WarcError, WarcPointer, default_warc_dir, read_payload
+from storage.warc import (
+    OPEN_SUFFIX,
+    WarcError,
+    WarcPointer,
+    default_warc_dir,
+    read_payload,
+    scan_members,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -80,6 +96,9 @@ class Trial:
     equal: bool
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    torn_bytes_after_kill: int = 0  # the kill's torn tail, cut by the restart
+    warc_files: int = 0  # after the restart, every one read whole
+    warc_records: int = 0
 
     @property
     def ok(self) -> bool:
@@ -376,6 +395,52 @@ def check_archive(db: Path) -> tuple[list[str], dict[str, int]]:
     return problems, counts
 
 
+def raised(stderr: str) -> str:
+    """The exception a traceback in the output ends with (its first line)."""
+    after = stderr[stderr.rindex("Traceback") :].splitlines()[1:]
+    last = next((line for line in after if line and not line.startswith(" ")), "?")
+    return last.strip()[:120]
+
+
+def torn_bytes(db: Path) -> int:
+    """Bytes past the last complete record of the `.open` files a kill left."""
+    folder = default_warc_dir(db)
+    if not folder.is_dir():
+        return 0
+    scans = (scan_members(path) for path in folder.glob(f"*{OPEN_SUFFIX}"))
+    return sum(scan.size - scan.complete_end for scan in scans)
+
+
+def warc_check(db: Path) -> tuple[list[str], int, int]:
+    """Problems of the archive's WARC files (see the module docstring), and how many
+    files and records they hold."""
+    folder = default_warc_dir(db)
+    problems: list[str] = []
+    files = records = 0
+    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if path.name.endswith(OPEN_SUFFIX):
+            problems.append(f"{path.name} left open")
+            continue
+        files += 1
+        scan = scan_members(path)
+        if scan.damaged or scan.complete_end != scan.size:
+            problems.append(f"{path.name}: torn or damaged ({scan})")
+            continue
+        try:
+            with path.open("rb") as stream:
+                for record in ArchiveIterator(stream, check_digests=True):
+                    while record.content_stream().read(1 << 20):
+                        pass
+                    records += 1
+                    if record.digest_checker.passed is False:
+                        problems.append(f"{path.name}: {list(record.digest_checker.problems)}")
+        except Exception as exc:  # warcio raises several kinds: each is a failed check
+            problems.append(f"{path.name} does not read: {exc}")
+    if not files:
+        problems.append("no WARC files: capture was off")
+    return problems, files, records
+
+
 def runs_running(db: Path) -> int:
     try:
         conn = connect(db)
@@ -413,6 +478,7 @@ def clean_run(replica_url: str, folder: Path, site_articles: int) -> Baseline:
     if result.returncode != 0:
         raise RuntimeError(f"the clean crawl failed: {result.stderr.strip()[-500:]}")
     problems, counts = check_archive(db)
+    problems += warc_check(db)[0]
     if problems:
         raise RuntimeError(f"the clean archive fails its own checks: {problems}")
     return Baseline(db, snapshot(db), counts, seconds, first_commit, site_articles)
@@ -447,13 +513,16 @@ def kill_trial(
         mode = "fraction"
     before = count_articles(db)
     running = runs_running(db)
+    torn = torn_bytes(db)
     restart = run_crawl(replica_url, db)
     problems, counts = check_archive(db)
+    warc_problems, warc_files, warc_records = warc_check(db)
+    problems += warc_problems
     if restart.returncode != 0:
         last = (restart.stderr.strip().splitlines() or ["?"])[-1]
         problems.append(f"restart exited {restart.returncode}: {last}")
     if "Traceback" in restart.stderr:
-        problems.append("restart printed a traceback")
+        problems.append(f"restart printed a traceback ({raised(restart.stderr)})")
     if counts["duplicate_bodies"] > baseline.counts["duplicate_bodies"]:
         problems.append(
             f"{counts['duplicate_bodies']} duplicate bodies (clean run: "
@@ -474,6 +543,9 @@ def kill_trial(
         equal=not diff,
         problems=diff + problems,
         seconds=round(time.monotonic() - started, 2),
+        torn_bytes_after_kill=torn,
+        warc_files=warc_files,
+        warc_records=warc_records,
     )
 
 
@@ -592,6 +664,7 @@ def _check_archive_and_statuses(
     db: Path, paused_runs: dict[str, str], taker_runs: dict[str, str]
 ) -> list[str]:
     problems, _ = check_archive(db)
+    problems += warc_check(db)[0]
     wrong_taker = {s: st for s, st in taker_runs.items() if st != "ok"}
     if wrong_taker:
         problems.append(f"the taking-over crawl's runs are not ok: {wrong_taker}")
@@ -641,8 +714,10 @@ def stress(
                 if progress:
                     progress(row_text(trial))
                 if not keep:
+                    trial_db = work / f"trial-{number:03d}.db"
                     for suffix in ("", "-wal", "-shm"):
-                        Path(f"{work / f'trial-{number:03d}.db'}{suffix}").unlink(missing_ok=True)
+                        Path(f"{trial_db}{suffix}").unlink(missing_ok=True)
+                    shutil.rmtree(default_warc_dir(trial_db), ignore_errors=True)
             paused = None
             if pause is not None:
                 paused = paused_trial(server.base_url, work, baseline, pause, stale_after)
@@ -675,6 +750,17 @@ def stress(
             "ok": sum(t.ok for t in results),
             "failed": [t.number for t in results if not t.ok],
             "runs_left_running_after_kill": sum(t.runs_running_after_kill for t in results),
+            "kills_that_tore_a_record": sum(t.torn_bytes_after_kill > 0 for t in results),
+            "warc_files_checked": sum(t.warc_files for t in results),
+            "warc_records_checked": sum(t.warc_records for t in results),
+            "median_trial_seconds": (
+                round(statistics.median(t.seconds for t in results), 1) if results else 0
+            ),
+            "median_kill_at_seconds": (
+                round(statistics.median(t.kill_at for t in killed if t.kill_at is not None), 2)
+                if killed
+                else None
+            ),
             "seconds": round(total, 1),
         },
     }
@@ -682,7 +768,8 @@ def stress(
 
 HEADER = (
     f"{'trial':>5}  {'target':>7}  {'kill at':>8}  {'killed':>6}  {'running':>7}  {'before':>6}  "
-    f"{'after':>5}  {'expected':>8}  {'equal':>5}  {'checks':<6}  {'secs':>5}"
+    f"{'after':>5}  {'expected':>8}  {'torn':>6}  {'warc':>9}  {'equal':>5}  {'checks':<6}  "
+    f"{'secs':>5}"
 )
 
 
@@ -703,8 +790,9 @@ def row_text(t: Trial) -> str:
     return (
         f"{t.number:>5}  {target:>7}  {kill:>8}  {'yes' if t.killed else 'no':>6}  "
         f"{t.runs_running_after_kill:>7}  {t.articles_before:>6}  {t.articles_after:>5}  "
-        f"{t.articles_expected:>8}  {'yes' if t.equal else 'NO':>5}  {checks:<6}  "
-        f"{t.seconds:>5.1f}"
+        f"{t.articles_expected:>8}  {t.torn_bytes_after_kill:>6}  "
+        f"{f'{t.warc_files}f/{t.warc_records}r':>9}  {'yes' if t.equal else 'NO':>5}  "
+        f"{checks:<6}  {t.seconds:>5.1f}"
     )
 
 
@@ -769,6 +857,13 @@ def main(argv: list[str] | None = None) -> int:
             f"{summary['finished_before_kill']} finished before the kill); "
             f"clean archive {report['clean']['articles']} articles in "
             f"{report['clean']['seconds']} s; {summary['seconds']} s in all"
+        )
+        print(
+            f"WARC capture on: {summary['kills_that_tore_a_record']} kills left a torn "
+            f"record (cut by the restart); {summary['warc_files_checked']} files with "
+            f"{summary['warc_records_checked']} records read whole after the restarts; "
+            f"median kill at {summary['median_kill_at_seconds']} s, median trial "
+            f"{summary['median_trial_seconds']} s"
         )
     paused_ok = report["paused"] is None or report["paused"]["ok"]
     return 0 if summary["ok"] == summary["trials"] and paused_ok else 1

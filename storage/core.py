@@ -36,6 +36,7 @@ from storage.opening import (
     check_header,
     connect_readonly,
     damaged_message,
+    enable_wal,
     is_damage,
     probe_write,
     quick_check,
@@ -157,7 +158,7 @@ class ArchiveCore:
                 self._refuse_newer(conn)  # before WAL mode rewrites a newer warta's file header
                 refuse_foreign(conn, self.path)  # nor another application's database
                 probe_write(conn, self.path)  # a file we may not write opens read-only
-                conn.execute("PRAGMA journal_mode=WAL")
+                enable_wal(conn)  # retried while another process creating it holds a lock
             except ArchiveError:
                 conn.close()
                 raise

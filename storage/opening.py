@@ -18,6 +18,12 @@ warta archives that can really be written, and a damaged file is named as such.
   editors respect.
 - A SQLite file that holds tables but no warta schema belongs to another
   application: it is never migrated into an archive or switched to WAL.
+- Several processes may create the same new archive at once (two crawls started
+  together). Whether a file is foreign is read in one read transaction, so a
+  schema another process commits in between is not mistaken for a foreign one;
+  the switch to WAL is retried while another process holds the lock it needs
+  (SQLite then answers "locked" at once, without waiting); the migrations
+  themselves re-check the version under the write lock (storage/schema.py).
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import os
 import sqlite3
 import stat
 import tempfile
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -163,6 +170,21 @@ def probe_write(conn: sqlite3.Connection, path: Path) -> None:
         conn.execute(f"PRAGMA busy_timeout = {int(waited)}")
 
 
+def enable_wal(conn: sqlite3.Connection, wait: float = 30.0) -> None:
+    """Switch the file to WAL mode. SQLite may answer "locked" at once (without its busy
+    handler) while another process creating the same file holds a lock the switch
+    needs: try again for up to `wait` seconds."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 def unwritable_folder(folder: Path) -> str | None:
     """Why no file can be created in `folder`, found by creating (and removing) one."""
     try:
@@ -182,14 +204,22 @@ def _why(exc: OSError) -> str:
 
 def refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
     """A SQLite file with tables and no warta schema is another application's database."""
-    if conn.execute("PRAGMA user_version").fetchone()[0] != 0:
+    # One snapshot: read apart, another process creating the archive could commit its
+    # schema (tables and user_version together) between the two reads.
+    conn.execute("BEGIN")
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        names = [
+            row[0]
+            for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name "
+                "LIMIT 4"
+            )
+        ]
+    finally:
+        conn.execute("COMMIT")
+    if version != 0:
         return
-    names = [
-        row[0]
-        for row in conn.execute(
-            "SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name LIMIT 4"
-        )
-    ]
     if names:
         shown = ", ".join(names[:3]) + (", …" if len(names) > 3 else "")
         raise ArchiveError(

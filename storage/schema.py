@@ -4,6 +4,13 @@
 archive applies the missing ones in order, each in its own transaction; a file
 from a newer warta (user_version above what we know) is refused rather than
 guessed at.
+
+Several processes may open (or create) the same file at once: two crawls started
+together on a new archive, say. Each migration therefore takes the write lock
+first (`BEGIN IMMEDIATE`) and reads `user_version` again under it; a migration
+another process applied meanwhile is skipped, never run twice ("table … already
+exists"). SQL-script migrations are run statement by statement inside that
+transaction, since `executescript` would commit it first.
 """
 
 from __future__ import annotations
@@ -344,34 +351,65 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def migrate(conn: sqlite3.Connection) -> int:
-    """Bring the file up to SCHEMA_VERSION; return the version it is at."""
+    """Bring the file up to SCHEMA_VERSION; return the version it is at.
+
+    Safe against other processes migrating the same file at the same time (see the
+    module docstring): each step re-reads the version under the write lock."""
+    current = _version(conn)
+    for version in range(current + 1, SCHEMA_VERSION + 1):
+        _apply(conn, MIGRATIONS[version - 1], version)
+    return SCHEMA_VERSION
+
+
+def _version(conn: sqlite3.Connection) -> int:
+    """The file's user_version; SchemaError when a newer warta wrote it."""
     current = conn.execute("PRAGMA user_version").fetchone()[0]
     if current > SCHEMA_VERSION:
         raise SchemaError(
             f"archive schema version {current} is newer than this warta supports "
             f"({SCHEMA_VERSION}); upgrade warta"
         )
-    for version in range(current + 1, SCHEMA_VERSION + 1):
-        _apply(conn, MIGRATIONS[version - 1], version)
-    return SCHEMA_VERSION
+    return current
 
 
 def _apply(
     conn: sqlite3.Connection, migration: str | Callable[[sqlite3.Connection], None], version: int
 ) -> None:
-    """One migration, one transaction: applied whole or not at all."""
+    """One migration, one transaction: applied whole or not at all, and only if the
+    file (read again under the write lock) still needs it."""
+    conn.execute("BEGIN IMMEDIATE")
     try:
-        if isinstance(migration, str):
-            # executescript commits first, so the transaction lives inside the script
-            conn.executescript(
-                f"BEGIN IMMEDIATE;\n{migration}\nPRAGMA user_version = {version};\nCOMMIT;"
-            )
-        else:
-            conn.execute("BEGIN IMMEDIATE")
-            migration(conn)
+        if _version(conn) < version:  # another process may have applied it meanwhile
+            if isinstance(migration, str):
+                for statement in statements(migration):
+                    conn.execute(statement)
+            else:
+                migration(conn)
             conn.execute(f"PRAGMA user_version = {version}")
-            conn.execute("COMMIT")
+        conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+
+
+def statements(script: str) -> list[str]:
+    """An SQL script's statements, one by one (a trigger's body stays whole): what
+    `executescript` would run, without the COMMIT it issues first."""
+    found: list[str] = []
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if _code(pending):  # not a lone `;` after the last statement
+                found.append(pending.strip())
+            pending = ""
+    if rest := _code(pending[:-1]):
+        raise SchemaError(f"incomplete SQL statement in a migration: {rest[:60]}")
+    return found
+
+
+def _code(sql: str) -> str:
+    """The SQL text less whole-line comments and the final `;`."""
+    lines = (line for line in sql.splitlines() if not line.strip().startswith("--"))
+    return "\n".join(lines).strip().rstrip(";").strip()

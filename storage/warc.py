@@ -1,12 +1,29 @@
 """WARC files beside the archive: where they live, how they are named, rolled and
 read back, and how a file a killed crawl left torn is repaired.
 
-Files are gzip per record, WARC/1.1, named `warta-YYYYmmddHHMMSS-SERIAL-HOST.warc.gz`
-in the archive's WARC folder (`default_warc_dir`). While a crawl writes a file it is
-called `NAME.open` and holds an exclusive `flock`; a clean close renames it to NAME.
-A `.open` file nobody holds was left by a killed crawl: `recover_open_files` cuts it
-after its last complete gzip member and gives it its final name. Archive rows point
-at records by `WarcPointer` with the final name, so readers also look for `NAME.open`.
+Files are gzip per record, WARC/1.1, named `warta-YYYYmmddHHMMSS-SERIAL-HOST~TOKEN.warc.gz`
+in the archive's WARC folder (`default_warc_dir`). TOKEN is random, new for every
+file (Heritrix likewise puts `PID~HOST~PORT` in the host part): a file that was
+deleted or moved away (to cold storage, a backup) may still be named by archive
+pointers, and the folder cannot tell; with the timestamp and serial alone, a new
+file written in the same second (serials restart at every run; a clock set back)
+would take its name and those pointers would read the wrong records.
+
+While a crawl writes a file it is called `NAME.open` and holds an exclusive `flock`;
+a clean close renames it to NAME. Archive rows point at records by `WarcPointer` with
+the final name, so readers also look for `NAME.open`.
+A `.open` file nobody holds was left by a killed crawl: `recover_open_files` cuts its
+torn tail and gives it its final name.
+
+What the repair cuts, and what it only reports (`scan_members`). A kill can only tear
+the file's end: every write appends whole gzip members, and a failed append is
+truncated back at once. So the repair cuts the bytes after the last gzip member that
+inflates whole (CRC checked), and nothing else: every complete record before the
+tear is kept. Broken bytes *followed by* complete members are not a tear but damage
+(a bad disk block, a bit flip): cutting there would drop the good records after them,
+which archive rows may point at, and removing the bytes would shift their offsets. So
+such damage is left in place and reported (a warning naming the byte range); the
+records in it are lost either way, and a row pointing into it reads as a WarcError.
 """
 
 from __future__ import annotations
@@ -15,10 +32,14 @@ import base64
 import fcntl
 import hashlib
 import io
+import logging
+import mmap
 import os
+import secrets
 import socket
 import zlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
@@ -36,6 +57,9 @@ SUFFIX = ".warc.gz"
 OPEN_SUFFIX = ".open"  # a file still being written (or torn by a kill)
 DEFAULT_MAX_BYTES = 1_000_000_000  # WARC 1.1 Annex B: about 1 GB per file
 _SCAN_CHUNK = 1 << 20
+_GZIP_MAGIC = b"\x1f\x8b\x08"  # gzip id, deflate: where a member may start
+logger = logging.getLogger(__name__)
+_next_serial: dict[str, int] = {}  # per WARC folder: the next serial this process gives
 
 
 class WarcError(ArchiveError):
@@ -49,11 +73,18 @@ def default_warc_dir(db_path: str | os.PathLike) -> Path:
     return path.with_name(name + ".warc")
 
 
-def warc_file_name(serial: int, moment: datetime | None = None, host: str | None = None) -> str:
-    """`PREFIX-YYYYmmddHHMMSS-SERIAL-HOST.warc.gz` (the contract's naming)."""
+def warc_file_name(
+    serial: int,
+    moment: datetime | None = None,
+    host: str | None = None,
+    token: str | None = None,
+) -> str:
+    """`PREFIX-YYYYmmddHHMMSS-SERIAL-HOST~TOKEN.warc.gz` (the contract's naming, with a
+    random TOKEN so that no new file takes the name of a file gone from the folder)."""
     stamp = (moment or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%d%H%M%S")
     host = (host or socket.gethostname()).replace("-", "_").replace("/", "_") or "host"
-    return f"{PREFIX}-{stamp}-{serial:05d}-{host}{SUFFIX}"
+    token = token if token is not None else secrets.token_hex(6)
+    return f"{PREFIX}-{stamp}-{serial:05d}-{host}~{token}{SUFFIX}"
 
 
 # -- writing -----------------------------------------------------------------------
@@ -64,6 +95,10 @@ class OpenWarc:
 
     def __init__(self, folder: Path, serial: int) -> None:
         folder.mkdir(parents=True, exist_ok=True)
+        # the process's writers into one folder (a crawl's spiders each have their own
+        # capture) share one run of serials, so no two of its files carry the same one
+        key = str(folder.resolve())
+        serial = max(serial, _next_serial.get(key, 0))
         while True:  # another crawl may have taken this second's serial: take the next
             self.name = warc_file_name(serial)
             self.path = folder / (self.name + OPEN_SUFFIX)
@@ -75,6 +110,7 @@ class OpenWarc:
                     pass
             serial += 1
         self.serial = serial
+        _next_serial[key] = serial + 1
         self.fd = fd
         fcntl.flock(fd, fcntl.LOCK_EX)  # released by the kernel if this process dies
         self.size = 0
@@ -150,28 +186,71 @@ def as_gzip_member(record: bytes) -> bytes:
 # -- crash recovery --------------------------------------------------------------------
 
 
-def complete_length(path: Path) -> int:
-    """The length of the file's leading run of complete gzip members: a torn last
-    member (or garbage after the last good one) is not counted."""
-    good = 0
-    offset = 0  # where the data being fed starts in the file
+@dataclass(frozen=True)
+class MemberScan:
+    """What a scan of a gzip-per-record file found (see the module docstring)."""
+
+    size: int  # the file's length
+    complete_end: int  # where the last complete gzip member ends: the rest is a torn tail
+    damaged: tuple[tuple[int, int], ...] = ()  # (start, end) of broken bytes amid good ones
+
+
+def scan_members(path: Path) -> MemberScan:
+    """Walk the file's gzip members. A member that does not inflate whole (CRC included)
+    is damage; the scan then looks for the next member that does. Broken bytes with a
+    complete member after them are `damaged`; those after the last complete member
+    are the torn tail (`complete_end` .. `size`)."""
+    size = path.stat().st_size
+    if size == 0:
+        return MemberScan(0, 0)
+    damaged: list[tuple[int, int]] = []
+    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as view:
+        position = complete_end = 0
+        while position < size:
+            end = _member_end(view, position)
+            if end is not None:
+                position = complete_end = end
+                continue
+            following = _next_member(view, position + 1)
+            if following is None:  # nothing whole after it: a torn tail
+                break
+            damaged.append((position, following))
+            position = following
+    return MemberScan(size, complete_end, tuple(damaged))
+
+
+def _member_end(view: mmap.mmap, start: int) -> int | None:
+    """Where the gzip member starting at `start` ends; None if it does not inflate whole."""
     inflater = zlib.decompressobj(wbits=31)
-    with path.open("rb") as fh:
-        while chunk := fh.read(_SCAN_CHUNK):
-            data = chunk
-            while data:
-                try:
-                    inflater.decompress(data)
-                except zlib.error:
-                    return good
-                if not inflater.eof:  # the member goes on in the next chunk
-                    offset += len(data)
-                    break
-                offset += len(data) - len(inflater.unused_data)
-                good = offset
-                data = inflater.unused_data
-                inflater = zlib.decompressobj(wbits=31)
-    return good
+    position = start
+    while position < len(view):
+        chunk = view[position : position + _SCAN_CHUNK]
+        try:
+            while chunk:  # inflate in bounded steps: a member may expand a lot
+                inflater.decompress(chunk, _SCAN_CHUNK)
+                if inflater.eof:
+                    return position + len(chunk) - len(inflater.unused_data)
+                position += len(chunk) - len(inflater.unconsumed_tail)
+                chunk = inflater.unconsumed_tail
+        except zlib.error:
+            return None
+    return None  # the file ends inside the member
+
+
+def _next_member(view: mmap.mmap, start: int) -> int | None:
+    """The offset of the next gzip member (magic, deflate) that inflates whole."""
+    candidate = view.find(_GZIP_MAGIC, start)
+    while candidate != -1:
+        if _member_end(view, candidate) is not None:
+            return candidate
+        candidate = view.find(_GZIP_MAGIC, candidate + 1)
+    return None
+
+
+def complete_length(path: Path) -> int:
+    """The length the file keeps once its torn tail (a torn last member, or garbage
+    after the last complete one) is cut: the end of its last complete gzip member."""
+    return scan_members(path).complete_end
 
 
 def recover_open_files(folder: Path) -> list[tuple[str, int]]:
@@ -193,7 +272,16 @@ def recover_open_files(folder: Path) -> list[tuple[str, int]]:
             if not path.exists():  # renamed by its writer between our open and lock
                 continue
             size = os.fstat(fd).st_size
-            keep = complete_length(path)
+            scan = scan_members(path)
+            for start, end in scan.damaged:  # kept: complete records follow it
+                logger.warning(
+                    "WARC %s: bytes %d-%d are damaged (not a whole gzip member); the "
+                    "complete records before and after them are kept",
+                    path.name,
+                    start,
+                    end,
+                )
+            keep = scan.complete_end
             if keep < size:
                 os.ftruncate(fd, keep)
             os.fsync(fd)
@@ -337,6 +425,7 @@ def read_all(stream: IO[bytes]) -> list[ArcWarcRecord]:
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "MemberScan",
     "OpenWarc",
     "RollingWarc",
     "as_gzip_member",
@@ -350,5 +439,6 @@ __all__ = [
     "read_record",
     "recover_open_files",
     "require_files",
+    "scan_members",
     "warc_file_name",
 ]

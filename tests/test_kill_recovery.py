@@ -21,6 +21,9 @@ def test_killed_crawls_restart_to_the_clean_archive(tmp_path):
     assert any(t["articles_before"] < t["articles_expected"] for t in trials), trials
     assert any(t["runs_running_after_kill"] for t in trials), trials
     assert all(t["articles_after"] == report["clean"]["site_articles"] for t in trials)
+    # capture was on: after each restart every WARC file was read whole, digests checked
+    # (a torn or unreadable file, or a `.open` one left, would be among the problems)
+    assert all(t["warc_files"] and t["warc_records"] for t in trials), trials
 
 
 def test_a_run_killed_before_it_took_its_lock_is_closed_by_the_next_crawl(tmp_path, crawl_server):

@@ -1,0 +1,46 @@
+"""The growth benchmark's archives with raw pages (benchmarks/archive_builder.py --raw-kb,
+benchmarks/growth.py layouts): realistic raw pages in SQLite, and the same archive
+after the move into WARC."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from benchmarks.growth import cached_archive, copy_archive
+from storage.archive import Archive
+from storage.warc import default_warc_dir
+
+
+def test_raw_pages_are_realistic_in_sqlite_and_pointers_after_the_move(tmp_path):
+    cache = tmp_path / "cache"
+    in_sqlite = cached_archive(60, cache, layout="sqlite", raw_kb=25)
+    with sqlite3.connect(in_sqlite) as conn:
+        blobs = [html for (html,) in conn.execute("SELECT html FROM raw_pages ORDER BY id")]
+    assert len(blobs) == 60  # one page per article, compressed as Archive.store keeps it
+    assert all(24_000 <= len(blob) <= 27_000 for blob in blobs), [len(b) for b in blobs]
+    with Archive(in_sqlite, readonly=True) as archive:
+        pages = {row["id"]: archive.raw_html(row["id"])[0] for row in archive.articles()}
+        titles = {row["id"]: row["title"] for row in archive.articles()}
+    # the page is the article's own rendering: its title is in it
+    assert all(titles[i].split()[0].encode() in page for i, page in pages.items())
+
+    moved = cached_archive(60, cache, layout="warc", raw_kb=25)
+    assert moved is not None and moved != in_sqlite
+    with sqlite3.connect(moved) as conn:
+        left = conn.execute("SELECT count(*) FROM raw_pages WHERE html IS NOT NULL").fetchone()
+        assert left == (0,)
+    assert moved.stat().st_size < in_sqlite.stat().st_size / 2  # VACUUMed after the move
+    with Archive(moved, readonly=True) as archive:
+        assert {i: archive.raw_html(i)[0] for i in pages} == pages  # through the pointers
+    assert cached_archive(60, cache, layout="warc", raw_kb=25) == moved  # built once
+
+    # a crawl's copy: the database copied, the WARC files linked, readable in place
+    copy = tmp_path / "crawl" / "growth.db"
+    copy.parent.mkdir()
+    copy_archive(moved, copy)
+    linked = sorted(default_warc_dir(copy).iterdir())
+    assert [p.name for p in linked] == sorted(p.name for p in default_warc_dir(moved).iterdir())
+    assert all(p.stat().st_nlink == 2 for p in linked)  # hard links, not copies
+    with Archive(copy, readonly=True) as archive:
+        first = min(pages)
+        assert archive.raw_html(first)[0] == pages[first]
