@@ -48,9 +48,9 @@ from crawler.archive_access import (
     stop_crawl,
 )
 from crawler.backfill import BackfillLock
-from crawler.node_link import NodeLink, is_node, node_link, release_link
+from crawler.node_link import NodeLink, drop_link, is_node, node_link, release_link
 from crawler.redis_connection import RedisUnavailable
-from crawler.redis_locks import RedisLock, give_up_on_redis
+from crawler.redis_locks import RedisLock, gave_up_on_redis, give_up_on_redis
 from storage.archive import Archive, ArchiveError
 from storage.runs import LOST_MESSAGE, STALE_AFTER, RunStatus, SourceLocked
 
@@ -302,9 +302,8 @@ class RunRecorder:
             if not self.run.refused and not joined:  # older "running" runs were killed
                 link.add("claim", {"source": spider.name})
         except RedisUnavailable as exc:  # the spider then starts no request
-            spider.logger.error("%s", exc)
             self.unrecorded = str(exc)
-            fail_crawl(self.crawler, exc)
+            give_up_on_redis(self.crawler, exc)  # one line; nothing waits for Redis again
             return
         # a writer that did not answer: walk the whole window, as after a killed run
         self.run.resume = True if answer is None else bool(answer["resume"])
@@ -338,7 +337,7 @@ class RunRecorder:
             link.flush()
         except RedisUnavailable as exc:
             self.unrecorded = str(exc)
-            fail_crawl(self.crawler, exc)
+            give_up_on_redis(self.crawler, exc)
 
     def _node_closed(self, spider: Spider, reason: str, counts: dict[str, int]) -> None:
         """Close the run: the walk and the run's end go on the stream, after its items."""
@@ -354,12 +353,17 @@ class RunRecorder:
         if self.lost:
             status, message = RunStatus.LOST_LOCK, LOST_MESSAGE
         try:
+            if gave_up_on_redis(self.crawler):  # sending would wait out the patience again
+                raise RedisUnavailable("Redis stayed unavailable past the patience")
             node_link(self.crawler).add(
                 "finish", {"status": str(status), "message": message, "counts": counts}
             )
             release_link(self.crawler)
         except RedisUnavailable as exc:  # the run stays "running": the next one resumes
-            spider.logger.error("could not close the run: %s", exc)
+            drop_link(self.crawler)
+            # a crawl that gave up on Redis said so once already
+            say = spider.logger.warning if gave_up_on_redis(self.crawler) else spider.logger.error
+            say("the run's end was not sent to the writer: %s", exc)
             status = "failed"
         self.summary = {"id": self.run.run_id, "source": spider.name, "status": str(status)}
         self.summary.update(counts, message=message)

@@ -202,3 +202,9 @@ def release_link(crawler: Crawler) -> None:
     link = _LINKS.pop(id(crawler), None)
     if link is not None:
         link.flush()
+
+
+def drop_link(crawler: Crawler) -> None:
+    """The crawl is over and Redis is gone: forget its link and what it still queued
+    (the writer's archive keeps the run open; the next run resumes and fetches again)."""
+    _LINKS.pop(id(crawler), None)
