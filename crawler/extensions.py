@@ -248,6 +248,8 @@ class RunRecorder:
         if self.lost:
             return
         self.lost, self.holds_lock = True, False
+        if is_node(self.crawler):  # the node sends no more of the outlet's articles
+            node_link(self.crawler).fence()
         if self.crawler.spider is not None:
             self.crawler.spider.logger.error("%s", LOST_MESSAGE)
         stop_crawl(self.crawler, LOST_LOCK)
@@ -352,6 +354,8 @@ class RunRecorder:
             status, message = self.lock.release(spider.name, status, message)
         if self.lost:
             status, message = RunStatus.LOST_LOCK, LOST_MESSAGE
+            withheld = node_link(self.crawler).withheld
+            self.crawler.stats.set_value("warta/entries_not_sent_lost_lock", withheld)
         try:
             if gave_up_on_redis(self.crawler):  # sending would wait out the patience again
                 raise RedisUnavailable("Redis stayed unavailable past the patience")

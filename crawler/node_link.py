@@ -81,11 +81,18 @@ class NodeLink:
     pushed: set[str] = field(default_factory=set)  # URLs this node sent the writer
     before_push: list[Callable[[], None]] = field(default_factory=list)
     cold: bool = False  # the writer did not answer in time: ask it nothing more
+    # the outlet's lock was lost (another crawl has the outlet): the run sends nothing
+    # more but its end, which the writer records as lost_lock
+    fenced: bool = False
+    withheld: int = 0  # entries not sent because of that
 
     # -- writing ---------------------------------------------------------------------
 
     def add(self, op: str, data: dict[str, Any]) -> None:
         """Queue an entry of this run; sent with the next batch."""
+        if self.fenced and op != "finish":
+            self.withheld += 1
+            return
         self.seq += 1
         self.pending.append(node_entries.encode(op, self.run_key, self.seq, data))
         if len(self.pending) >= BATCH:
@@ -108,7 +115,17 @@ class NodeLink:
         # a retried batch may add some entries twice: the writer applies each seq once
         retrying(send, patience=self.patience, what="the archive stream")
 
+    def fence(self) -> None:
+        """The outlet's lock is lost: what is queued and every later entry of the run but
+        its end stay here, as a local crawl's fence rolls back its batch (storage/runs.py)."""
+        self.fenced = True
+        self.withheld += len(self.pending)
+        self.pending = []
+
     def article(self, item: Article) -> None:
+        if self.fenced:
+            self.withheld += 1
+            return
         self.pushed.update(url for url in (item.url, item.fetched_url) if url)
         self.add("article", node_entries.article_data(item))
 

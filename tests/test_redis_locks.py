@@ -19,14 +19,17 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
+from crawler import node_entries
 from crawler.extensions import crawl_run
 from crawler.redis_connection import RedisUnavailable, redis_from_url
 from crawler.redis_locks import HeldByAnotherNode, RedisLocks
+from replica.faults import parse_fault
 from replica.server import ReplicaServer
 from storage.runs import SourceLocked
 from storage.warc import default_warc_dir
@@ -351,3 +354,34 @@ def test_a_node_that_cannot_reach_redis_fails_its_run_in_one_line(replica, redis
     cause = [line for line in err.splitlines() if "stopping the crawl" in line]
     assert len(cause) == 1 and "Redis unavailable for locking harianjogja" in cause[0], err
     assert requests_to_outlet(replica) == 0  # nothing crawled without the outlet's lock
+
+
+def test_a_node_that_lost_its_lock_sends_no_more_of_the_outlets_articles(
+    crawl_site, redis_server, tmp_path
+):
+    """Articles still in flight when the node learns its lock is gone (here: pages that
+    take seconds to arrive) are not sent: the outlet is the new holder's. No writer runs
+    (the node goes cold at once), so every entry the node sent stays in the stream."""
+    slow = parse_fault(f"trickle:{HOST}/r-*:interval=0.5,chunk=4096")
+    client = redis_server.client()
+    with ReplicaServer(crawl_site, faults=[slow]) as replica:
+        crawl = node_crawl(
+            replica, redis_server, tmp_path, "--limit", "30", "-s", "WARTA_WRITER_WAIT=1"
+        )
+        wait_for(lambda: articles_sent(client))
+        client.set(LOCK, b"node-b/4242/" + b"d" * 32, px=60_000)
+        out, err = ended(crawl, tmp_path)
+    (line,) = [line for line in err.splitlines() if "took the source's lock over" in line]
+    learned = time.mktime(time.strptime(line[:19], "%Y-%m-%d %H:%M:%S")) + 1  # its second's end
+    sent = articles_sent(client)
+    assert sent and max(sent) < learned, (sent, learned, err)  # nothing after it learned
+    ops = [fields[b"op"] for _, fields in client.xrange(node_entries.STREAM)]
+    assert ops[-1] == b"finish"  # the run's end still goes: the writer records lost_lock
+    assert b'"lost_lock"' in client.xrange(node_entries.STREAM)[-1][1][b"data"]
+
+
+def articles_sent(client: Any) -> list[float]:
+    """When (Redis's clock, in s) each article entry on the stream was added."""
+    entries = client.xrange(node_entries.STREAM)
+    ids = [entry_id for entry_id, fields in entries if fields[b"op"] == b"article"]
+    return [int(entry_id.split(b"-")[0]) / 1000 for entry_id in ids]
