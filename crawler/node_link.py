@@ -18,6 +18,9 @@ take their node branch through it:
   seconds; a writer that does not answer (stopped, far behind) leaves the node
   "cold": it walks its whole window and retries nothing, never less than a local
   crawl would fetch, while its entries wait in the stream for the writer;
+- a run whose outlet lock was lost (crawler/redis_locks.py) is fenced
+  (`NodeLink.fence`): its queued and later entries stay on the node, only its end
+  goes, so the new holder alone writes the outlet;
 - "is this listed URL archived?" (asked per link) is a set lookup in Redis,
   `warta:known`, which the writer keeps equal to url_aliases after each commit,
   plus the URLs this node pushed itself in this process.
