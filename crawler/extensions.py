@@ -48,9 +48,9 @@ from crawler.archive_access import (
     stop_crawl,
 )
 from crawler.backfill import BackfillLock
-from crawler.node_link import NodeLink, is_node, node_link, release_link
+from crawler.node_link import NodeLink, drop_link, is_node, node_link, release_link
 from crawler.redis_connection import RedisUnavailable
-from crawler.redis_locks import RedisLock, give_up_on_redis
+from crawler.redis_locks import RedisLock, gave_up_on_redis, give_up_on_redis
 from storage.archive import Archive, ArchiveError
 from storage.runs import LOST_MESSAGE, STALE_AFTER, RunStatus, SourceLocked
 
@@ -248,6 +248,8 @@ class RunRecorder:
         if self.lost:
             return
         self.lost, self.holds_lock = True, False
+        if is_node(self.crawler):  # the node sends no more of the outlet's articles
+            node_link(self.crawler).fence()
         if self.crawler.spider is not None:
             self.crawler.spider.logger.error("%s", LOST_MESSAGE)
         stop_crawl(self.crawler, LOST_LOCK)
@@ -302,9 +304,8 @@ class RunRecorder:
             if not self.run.refused and not joined:  # older "running" runs were killed
                 link.add("claim", {"source": spider.name})
         except RedisUnavailable as exc:  # the spider then starts no request
-            spider.logger.error("%s", exc)
             self.unrecorded = str(exc)
-            fail_crawl(self.crawler, exc)
+            give_up_on_redis(self.crawler, exc)  # one line; nothing waits for Redis again
             return
         # a writer that did not answer: walk the whole window, as after a killed run
         self.run.resume = True if answer is None else bool(answer["resume"])
@@ -338,7 +339,7 @@ class RunRecorder:
             link.flush()
         except RedisUnavailable as exc:
             self.unrecorded = str(exc)
-            fail_crawl(self.crawler, exc)
+            give_up_on_redis(self.crawler, exc)
 
     def _node_closed(self, spider: Spider, reason: str, counts: dict[str, int]) -> None:
         """Close the run: the walk and the run's end go on the stream, after its items."""
@@ -353,13 +354,20 @@ class RunRecorder:
             status, message = self.lock.release(spider.name, status, message)
         if self.lost:
             status, message = RunStatus.LOST_LOCK, LOST_MESSAGE
+            withheld = node_link(self.crawler).withheld
+            self.crawler.stats.set_value("warta/entries_not_sent_lost_lock", withheld)
         try:
+            if gave_up_on_redis(self.crawler):  # sending would wait out the patience again
+                raise RedisUnavailable("Redis stayed unavailable past the patience")
             node_link(self.crawler).add(
                 "finish", {"status": str(status), "message": message, "counts": counts}
             )
             release_link(self.crawler)
         except RedisUnavailable as exc:  # the run stays "running": the next one resumes
-            spider.logger.error("could not close the run: %s", exc)
+            drop_link(self.crawler)
+            # a crawl that gave up on Redis said so once already
+            say = spider.logger.warning if gave_up_on_redis(self.crawler) else spider.logger.error
+            say("the run's end was not sent to the writer: %s", exc)
             status = "failed"
         self.summary = {"id": self.run.run_id, "source": spider.name, "status": str(status)}
         self.summary.update(counts, message=message)

@@ -18,6 +18,9 @@ take their node branch through it:
   seconds; a writer that does not answer (stopped, far behind) leaves the node
   "cold": it walks its whole window and retries nothing, never less than a local
   crawl would fetch, while its entries wait in the stream for the writer;
+- a run whose outlet lock was lost (crawler/redis_locks.py) is fenced
+  (`NodeLink.fence`): its queued and later entries stay on the node, only its end
+  goes, so the new holder alone writes the outlet;
 - "is this listed URL archived?" (asked per link) is a set lookup in Redis,
   `warta:known`, which the writer keeps equal to url_aliases after each commit,
   plus the URLs this node pushed itself in this process.
@@ -81,11 +84,18 @@ class NodeLink:
     pushed: set[str] = field(default_factory=set)  # URLs this node sent the writer
     before_push: list[Callable[[], None]] = field(default_factory=list)
     cold: bool = False  # the writer did not answer in time: ask it nothing more
+    # the outlet's lock was lost (another crawl has the outlet): the run sends nothing
+    # more but its end, which the writer records as lost_lock
+    fenced: bool = False
+    withheld: int = 0  # entries not sent because of that
 
     # -- writing ---------------------------------------------------------------------
 
     def add(self, op: str, data: dict[str, Any]) -> None:
         """Queue an entry of this run; sent with the next batch."""
+        if self.fenced and op != "finish":
+            self.withheld += 1
+            return
         self.seq += 1
         self.pending.append(node_entries.encode(op, self.run_key, self.seq, data))
         if len(self.pending) >= BATCH:
@@ -108,7 +118,17 @@ class NodeLink:
         # a retried batch may add some entries twice: the writer applies each seq once
         retrying(send, patience=self.patience, what="the archive stream")
 
+    def fence(self) -> None:
+        """The outlet's lock is lost: what is queued and every later entry of the run but
+        its end stay here, as a local crawl's fence rolls back its batch (storage/runs.py)."""
+        self.fenced = True
+        self.withheld += len(self.pending)
+        self.pending = []
+
     def article(self, item: Article) -> None:
+        if self.fenced:
+            self.withheld += 1
+            return
         self.pushed.update(url for url in (item.url, item.fetched_url) if url)
         self.add("article", node_entries.article_data(item))
 
@@ -202,3 +222,9 @@ def release_link(crawler: Crawler) -> None:
     link = _LINKS.pop(id(crawler), None)
     if link is not None:
         link.flush()
+
+
+def drop_link(crawler: Crawler) -> None:
+    """The crawl is over and Redis is gone: forget its link and what it still queued
+    (the writer's archive keeps the run open; the next run resumes and fetches again)."""
+    _LINKS.pop(id(crawler), None)

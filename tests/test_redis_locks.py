@@ -19,22 +19,29 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
+from crawler import node_entries
 from crawler.extensions import crawl_run
 from crawler.redis_connection import RedisUnavailable, redis_from_url
 from crawler.redis_locks import HeldByAnotherNode, RedisLocks
+from replica.faults import parse_fault
 from replica.server import ReplicaServer
 from storage.runs import SourceLocked
+from storage.warc import default_warc_dir
 from tests.conftest import REPO
 from tests.servers import RedisServer
+from tests.writer_process import drained, start_writer, stop, unreachable_db, writer_running
 
 SOURCE = "harianjogja"
 HOST = "jogjapolitan.harianjogja.com"
 LOCK = f"warta:lock:{SOURCE}"
+# a node's own summary of a run that stopped for Redis (its end never reached the writer)
+FAILED_FOR_REDIS = re.compile(rf"^{SOURCE}\s+failed\b.*(redis_unavailable|Redis unavailable)", re.M)
 
 
 def locks_of(server: RedisServer, ttl: float = 30, patience: float = 0) -> RedisLocks:
@@ -127,12 +134,15 @@ def replica(crawl_site) -> Iterator[ReplicaServer]:
 
 
 def node_crawl(
-    replica: ReplicaServer, redis: RedisServer, db: Path, *extra: str, node: str = "node-a"
+    replica: ReplicaServer, redis: RedisServer, folder: Path, *extra: str, node: str = "node-a"
 ) -> subprocess.Popen:
-    """A node's `warta crawl` of SOURCE (a few seconds long), in the background."""
+    """A node's `warta crawl` of SOURCE (a few seconds long), in the background. Its --db
+    is in a folder that does not exist (a node never opens the archive: its run goes to
+    the writer of `folder`/writer.db); its WARC files go where that writer's are."""
     command = [
         sys.executable, "-m", "warta", "crawl", SOURCE, "--replica", replica.base_url,
-        "--db", str(db), "--progress", "0", "--limit", "8",
+        "--db", str(unreachable_db(folder)), "--progress", "0", "--limit", "8",
+        "--warc-dir", str(default_warc_dir(writer_db(folder))),
         "-s", f"WARTA_REDIS_URL={redis.url}", "-s", f"WARTA_NODE={node}",
         "-s", "DOWNLOAD_DELAY=0.3", "-s", "WARTA_LOCK_HEARTBEAT=1", *extra,
     ]  # fmt: skip
@@ -146,18 +156,30 @@ def node_crawl(
     )
 
 
-def ended(process: subprocess.Popen, timeout: float = 180) -> tuple[str, str]:
+def writer_db(folder: Path) -> Path:
+    return folder / "writer.db"
+
+
+def ended(process: subprocess.Popen, folder: Path, timeout: float = 180) -> tuple[str, str]:
     out, err = process.communicate(timeout=timeout)
     assert "Traceback" not in err, err
+    assert not unreachable_db(folder).parent.exists()  # the node opened no archive
     return out, err
 
 
-def run_status(db: Path) -> tuple[str, str | None]:
-    conn = sqlite3.connect(db)
+def run_statuses(folder: Path) -> list[tuple[str, str, str | None]]:
+    """(node, status, message) of each run in the writer's archive, newest first."""
+    conn = sqlite3.connect(writer_db(folder))
     try:
-        return conn.execute("SELECT status, message FROM crawl_runs ORDER BY id DESC").fetchone()
+        query = "SELECT node, status, message FROM crawl_runs ORDER BY id DESC"
+        return conn.execute(query).fetchall()
     finally:
         conn.close()
+
+
+def run_status(folder: Path) -> tuple[str, str | None]:
+    """The (status, message) of the latest run the writer stored."""
+    return run_statuses(folder)[0][1:]
 
 
 def archive_locks(db: Path) -> list[tuple]:
@@ -189,32 +211,42 @@ class TokenProbe:
 
 
 def test_a_node_locks_its_outlet_in_redis_and_releases_it(replica, redis_server, tmp_path):
-    db, probe = tmp_path / "node.db", tmp_path / "token"
+    probe = tmp_path / "token"
     # the project's extensions, and the probe after the run recorder
     extensions = '{"crawler.extensions.RunRecorder": 100, "crawler.errors.ErrorRecorder": 300, '
     extensions += '"tests.test_redis_locks.TokenProbe": 900}'
-    crawl = node_crawl(
-        replica, redis_server, db, "-s", f"EXTENSIONS={extensions}", "-s", f"TOKEN_PROBE={probe}"
-    )
     client = redis_server.client()
-    holder = wait_for(lambda: client.get(LOCK)).decode()
-    assert re.fullmatch(rf"node-a/{crawl.pid}/[0-9a-f]{{32}}", holder)
-    # the run carries its hold's token (for the stream writer's fence)
-    assert holder.endswith("/" + wait_for(lambda: probe.exists() and probe.read_text()))
-    wait_for(lambda: requests_to_outlet(replica) >= 2)
-    assert archive_locks(db) == []  # not in the node's archive: nodes share no file
-    assert client.pttl(LOCK) > 0  # a dead node's lock expires
-    out, _ = ended(crawl)
-    assert crawl.returncode == 0 and run_status(db)[0] == "ok", out
+    with writer_running(writer_db(tmp_path), redis_server.url):
+        crawl = node_crawl(
+            replica,
+            redis_server,
+            tmp_path,
+            "-s",
+            f"EXTENSIONS={extensions}",
+            "-s",
+            f"TOKEN_PROBE={probe}",
+        )
+        holder = wait_for(lambda: client.get(LOCK)).decode()
+        assert re.fullmatch(rf"node-a/{crawl.pid}/[0-9a-f]{{32}}", holder)
+        # the run carries its hold's token (for the stream writer's fence)
+        assert holder.endswith("/" + wait_for(lambda: probe.exists() and probe.read_text()))
+        wait_for(lambda: requests_to_outlet(replica) >= 2)
+        assert client.pttl(LOCK) > 0  # a dead node's lock expires
+        out, _ = ended(crawl, tmp_path)
+        drained(client)
+    assert crawl.returncode == 0 and run_statuses(tmp_path)[0][:2] == ("node-a", "ok"), out
     assert client.get(LOCK) is None
+    assert archive_locks(writer_db(tmp_path)) == []  # the lock was Redis's, not the archive's
 
 
 def test_an_outlet_another_node_holds_is_refused_in_one_line(replica, redis_server, tmp_path):
     client = redis_server.client()
     client.set(LOCK, "node-b/4242/" + "c" * 32, px=60_000)
-    db = tmp_path / "node.db"
-    out, err = ended(node_crawl(replica, redis_server, db))
-    assert run_status(db)[0] == "refused"
+    with writer_running(writer_db(tmp_path), redis_server.url):
+        out, err = ended(node_crawl(replica, redis_server, tmp_path), tmp_path)
+        drained(client)
+    status, message = run_status(tmp_path)
+    assert status == "refused" and "already being crawled by node-b (pid 4242" in message
     lines = [line for line in err.splitlines() if "node-b" in line]
     assert len(lines) == 1 and "already being crawled by node-b (pid 4242" in lines[0], err
     assert requests_to_outlet(replica) == 0
@@ -224,29 +256,33 @@ def test_an_outlet_another_node_holds_is_refused_in_one_line(replica, redis_serv
 def test_a_killed_nodes_lock_expires_then_the_outlet_is_crawled(replica, redis_server, tmp_path):
     client = redis_server.client()
     stale = ["-s", "WARTA_LOCK_STALE_AFTER=3"]
-    killed = node_crawl(replica, redis_server, tmp_path / "a.db", *stale)
-    wait_for(lambda: client.get(LOCK))
-    wait_for(lambda: requests_to_outlet(replica) >= 2)
-    killed.kill()  # kill -9: no release, no more heartbeats
-    killed.communicate()
-    assert client.get(LOCK) is not None
-    wait_for(lambda: client.get(LOCK) is None, timeout=10)  # the TTL frees the outlet
-    db = tmp_path / "b.db"
-    out, _ = ended(node_crawl(replica, redis_server, db, *stale, node="node-b"))
-    assert run_status(db)[0] == "ok", out
+    with writer_running(writer_db(tmp_path), redis_server.url):
+        killed = node_crawl(replica, redis_server, tmp_path, *stale)
+        wait_for(lambda: client.get(LOCK))
+        wait_for(lambda: requests_to_outlet(replica) >= 2)
+        killed.kill()  # kill -9: no release, no more heartbeats
+        killed.communicate()
+        assert client.get(LOCK) is not None
+        wait_for(lambda: client.get(LOCK) is None, timeout=10)  # the TTL frees the outlet
+        out, _ = ended(node_crawl(replica, redis_server, tmp_path, *stale, node="node-b"), tmp_path)
+        drained(client)
+    runs = run_statuses(tmp_path)
+    assert runs[0][:2] == ("node-b", "ok"), (runs, out)
+    assert [run[:2] for run in runs[1:]] == [("node-a", "failed")]  # the killed run, closed
 
 
 def test_a_node_whose_lock_another_took_stops_as_lost_lock(replica, redis_server, tmp_path):
     client = redis_server.client()
-    db = tmp_path / "a.db"
-    crawl = node_crawl(replica, redis_server, db, "--limit", "30")
-    wait_for(lambda: client.get(LOCK))
-    wait_for(lambda: requests_to_outlet(replica) >= 2)
-    # as if the lock had expired while node-a stalled, and node-b took the outlet
-    taker = b"node-b/4242/" + b"d" * 32
-    client.set(LOCK, taker, px=60_000)
-    out, err = ended(crawl)
-    status, message = run_status(db)
+    with writer_running(writer_db(tmp_path), redis_server.url):
+        crawl = node_crawl(replica, redis_server, tmp_path, "--limit", "30")
+        wait_for(lambda: client.get(LOCK))
+        wait_for(lambda: requests_to_outlet(replica) >= 2)
+        # as if the lock had expired while node-a stalled, and node-b took the outlet
+        taker = b"node-b/4242/" + b"d" * 32
+        client.set(LOCK, taker, px=60_000)
+        out, err = ended(crawl, tmp_path)
+        drained(client)
+    status, message = run_status(tmp_path)
     assert status == "lost_lock", (out, err)
     assert "another crawl took the source's lock over" in (message or "")
     assert client.get(LOCK) == taker  # the finish did not release the new holder's lock
@@ -257,18 +293,25 @@ def test_a_node_crawl_rides_out_a_redis_outage(outage, replica, tmp_path):
     # restarted: a Redis that persists (appendonly), as deployed; frozen: SIGSTOP
     redis = RedisServer.start(tmp_path / "redis", appendonly=True)
     try:
-        db = tmp_path / "a.db"
-        crawl = node_crawl(
-            replica, redis, db, "-s", "WARTA_LOCK_STALE_AFTER=60", "-s", "WARTA_REDIS_PATIENCE=60"
-        )
-        wait_for(lambda: requests_to_outlet(replica) >= 3)
-        redis.stop() if outage == "restart" else redis.pause()
-        during = requests_to_outlet(replica)
-        time.sleep(4)
-        assert requests_to_outlet(replica) <= during + 2  # only requests already booked went
-        redis.launch() if outage == "restart" else redis.resume()
-        out, err = ended(crawl)
-        assert run_status(db)[0] == "ok", (out, err)
+        with writer_running(writer_db(tmp_path), redis.url):
+            crawl = node_crawl(
+                replica,
+                redis,
+                tmp_path,
+                "-s",
+                "WARTA_LOCK_STALE_AFTER=60",
+                "-s",
+                "WARTA_REDIS_PATIENCE=60",
+            )
+            wait_for(lambda: requests_to_outlet(replica) >= 3)
+            redis.stop() if outage == "restart" else redis.pause()
+            during = requests_to_outlet(replica)
+            time.sleep(4)
+            assert requests_to_outlet(replica) <= during + 2  # only requests already booked
+            redis.launch() if outage == "restart" else redis.resume()
+            out, err = ended(crawl, tmp_path)
+            drained(redis.client())
+        assert run_status(tmp_path)[0] == "ok", (out, err)
         assert requests_to_outlet(replica) > during + 2  # it went on after the outage
         if outage == "restart":  # refused connections, waited out and said so (a frozen
             assert "Redis unavailable" in err  # server just answers late, within the timeout)
@@ -278,14 +321,21 @@ def test_a_node_crawl_rides_out_a_redis_outage(outage, replica, tmp_path):
 
 
 def test_an_outage_past_the_patience_ends_the_crawl_in_one_line(replica, redis_server, tmp_path):
-    db = tmp_path / "a.db"
-    crawl = node_crawl(replica, redis_server, db, "--limit", "30", "-s", "WARTA_REDIS_PATIENCE=2")
+    writer = start_writer(writer_db(tmp_path), redis_server.url)
+    crawl = node_crawl(
+        replica, redis_server, tmp_path, "--limit", "30", "-s", "WARTA_REDIS_PATIENCE=2"
+    )
     wait_for(lambda: requests_to_outlet(replica) >= 3)
+    drained(redis_server.client())
+    stop(writer)  # it has the run's open; a writer would wait out the outage as well
     redis_server.stop()
     stopped = time.monotonic()
-    out, err = ended(crawl, timeout=60)
+    out, err = ended(crawl, tmp_path, timeout=60)
     assert time.monotonic() - stopped < 20  # the patience, then a prompt end
-    assert run_status(db) == ("failed", "redis_unavailable"), (out, err)
+    # the run's end cannot reach the writer: the node's own summary says it failed, and
+    # the writer's archive keeps the run open, for the next run to resume
+    assert crawl.returncode == 1 and FAILED_FOR_REDIS.search(out), (out, err)
+    assert run_status(tmp_path)[0] == "running"
     errors = [line for line in err.splitlines() if "ERROR" in line]
     cause = [line for line in errors if "stopping the crawl" in line]
     assert len(cause) == 1 and "Redis unavailable for" in cause[0], err
@@ -297,9 +347,41 @@ def test_an_outage_past_the_patience_ends_the_crawl_in_one_line(replica, redis_s
 
 def test_a_node_that_cannot_reach_redis_fails_its_run_in_one_line(replica, redis_server, tmp_path):
     redis_server.stop()  # down before the crawl starts: the lock cannot be taken
-    db = tmp_path / "a.db"
-    out, err = ended(node_crawl(replica, redis_server, db, "-s", "WARTA_REDIS_PATIENCE=1"), 60)
-    assert run_status(db) == ("failed", "redis_unavailable"), (out, err)
+    crawl = node_crawl(replica, redis_server, tmp_path, "-s", "WARTA_REDIS_PATIENCE=1")
+    out, err = ended(crawl, tmp_path, 60)
+    assert crawl.returncode == 1 and FAILED_FOR_REDIS.search(out), (out, err)
+    assert not writer_db(tmp_path).exists()  # nothing reached a writer
     cause = [line for line in err.splitlines() if "stopping the crawl" in line]
     assert len(cause) == 1 and "Redis unavailable for locking harianjogja" in cause[0], err
     assert requests_to_outlet(replica) == 0  # nothing crawled without the outlet's lock
+
+
+def test_a_node_that_lost_its_lock_sends_no_more_of_the_outlets_articles(
+    crawl_site, redis_server, tmp_path
+):
+    """Articles still in flight when the node learns its lock is gone (here: pages that
+    take seconds to arrive) are not sent: the outlet is the new holder's. No writer runs
+    (the node goes cold at once), so every entry the node sent stays in the stream."""
+    slow = parse_fault(f"trickle:{HOST}/r-*:interval=0.5,chunk=4096")
+    client = redis_server.client()
+    with ReplicaServer(crawl_site, faults=[slow]) as replica:
+        crawl = node_crawl(
+            replica, redis_server, tmp_path, "--limit", "30", "-s", "WARTA_WRITER_WAIT=1"
+        )
+        wait_for(lambda: articles_sent(client))
+        client.set(LOCK, b"node-b/4242/" + b"d" * 32, px=60_000)
+        out, err = ended(crawl, tmp_path)
+    (line,) = [line for line in err.splitlines() if "took the source's lock over" in line]
+    learned = time.mktime(time.strptime(line[:19], "%Y-%m-%d %H:%M:%S")) + 1  # its second's end
+    sent = articles_sent(client)
+    assert sent and max(sent) < learned, (sent, learned, err)  # nothing after it learned
+    ops = [fields[b"op"] for _, fields in client.xrange(node_entries.STREAM)]
+    assert ops[-1] == b"finish"  # the run's end still goes: the writer records lost_lock
+    assert b'"lost_lock"' in client.xrange(node_entries.STREAM)[-1][1][b"data"]
+
+
+def articles_sent(client: Any) -> list[float]:
+    """When (Redis's clock, in s) each article entry on the stream was added."""
+    entries = client.xrange(node_entries.STREAM)
+    ids = [entry_id for entry_id, fields in entries if fields[b"op"] == b"article"]
+    return [int(entry_id.split(b"-")[0]) / 1000 for entry_id in ids]

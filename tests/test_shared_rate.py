@@ -25,8 +25,10 @@ from crawler.shared_rate import SHARED_DELAY, SharedRate
 from crawler.spiderloader import SourceSpiderLoader
 from replica.faults import parse_fault
 from replica.server import ReplicaServer, _Handler
+from storage.warc import default_warc_dir
 from tests.conftest import REPO
 from tests.servers import RedisServer
+from tests.writer_process import drained, runs_of, unreachable_db, writer_running
 
 SOURCE = "harianjogja"
 HOST = "jogjapolitan.harianjogja.com"
@@ -79,12 +81,14 @@ def replica(crawl_site) -> Iterator[tuple[ReplicaServer, list[Seen]]]:
 
 
 def node_crawl(
-    replica: ReplicaServer, redis: RedisServer, db: Path, node: str, *extra: str
+    replica: ReplicaServer, redis: RedisServer, folder: Path, node: str, *extra: str
 ) -> subprocess.Popen:
-    """`warta crawl` as node `node` (a shared rate of DELAY s), in the background."""
+    """`warta crawl` as node `node` (a shared rate of DELAY s), in the background. Its
+    run goes to the writer of `folder`/writer.db; its --db is where no archive can be."""
     command = [
         sys.executable, "-m", "warta", "crawl", "--replica", replica.base_url,
-        "--db", str(db), "--limit", "5", "--progress", "0",
+        "--db", str(unreachable_db(folder)), "--limit", "5", "--progress", "0",
+        "--warc-dir", str(default_warc_dir(folder / "writer.db")),
         "-s", f"WARTA_REDIS_URL={redis.url}", "-s", f"WARTA_NODE={node}",
         "-s", f"DOWNLOAD_DELAY={DELAY}", *extra,
     ]  # fmt: skip
@@ -105,17 +109,31 @@ def finished(process: subprocess.Popen, timeout: float = 120) -> str:
     return out
 
 
+def writer_runs(folder: Path) -> list[tuple[str, str, str]]:
+    """(source, node, status) of the runs the writer stored, sorted."""
+    return sorted(
+        (run["source"], run["node"], run["status"]) for run in runs_of(folder / "writer.db")
+    )
+
+
 def test_two_processes_of_one_outlet_share_its_rate(replica, redis_server, tmp_path):
     server, seen = replica
     sources = tmp_path / "second.toml"
     bundled = (REPO / "sources.toml").read_text()
     sources.write_text(bundled[: bundled.index("\n[sources.")] + SECOND_SOURCES)  # its [defaults]
-    first = node_crawl(server, redis_server, tmp_path / "a.db", "node-a", SOURCE)
-    second = node_crawl(
-        server, redis_server, tmp_path / "b.db", "node-b", "jogjaagain", "--sources", str(sources)
-    )
-    for process in (first, second):
-        assert " ok " in finished(process)
+    with writer_running(tmp_path / "writer.db", redis_server.url):
+        first = node_crawl(server, redis_server, tmp_path, "node-a", SOURCE)
+        second = node_crawl(
+            server, redis_server, tmp_path, "node-b", "jogjaagain", "--sources", str(sources)
+        )
+        for process in (first, second):
+            assert " ok " in finished(process)
+        drained(redis_server.client())
+    assert not unreachable_db(tmp_path).parent.exists()  # the nodes opened no archive
+    assert writer_runs(tmp_path) == [
+        ("harianjogja", "node-a", "ok"),
+        ("jogjaagain", "node-b", "ok"),
+    ]
 
     requests = sorted((s for s in seen if s.host == HOST), key=lambda s: s.t)
     by_a = [s.t for s in requests if s.agent.endswith(" node/node-a")]
@@ -130,13 +148,17 @@ def test_two_processes_of_one_outlet_share_its_rate(replica, redis_server, tmp_p
 
 def test_a_retry_still_backs_off_under_the_shared_rate(crawl_site, redis_server, tmp_path):
     fault = parse_fault(f"5xx:{HOST}/sitemap.xml:times=1")
-    with ReplicaServer(crawl_site, faults=[fault]) as server:
+    with (
+        ReplicaServer(crawl_site, faults=[fault]) as server,
+        writer_running(tmp_path / "writer.db", redis_server.url),
+    ):
         seen = recording(server)
         crawl = node_crawl(
-            server, redis_server, tmp_path / "a.db", "node-a", SOURCE,
-            "-s", "WARTA_RETRY_BACKOFF=2",
-        )  # fmt: skip
+            server, redis_server, tmp_path, "node-a", SOURCE, "-s", "WARTA_RETRY_BACKOFF=2"
+        )
         finished(crawl)
+        drained(redis_server.client())
+    assert writer_runs(tmp_path) == [("harianjogja", "node-a", "ok")]
     tries = [s.t for s in seen if s.target == "/sitemap.xml"]
     assert len(tries) == 2
     assert tries[1] - tries[0] >= 2 * 0.5  # the backoff's shortest (2 s, -50 % jitter)

@@ -10,11 +10,7 @@ a node that opened the archive would fail, and the test checks no file appears.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
-import subprocess
-import sys
 import time
 import urllib.parse
 import urllib.request
@@ -27,7 +23,8 @@ from crawler import node_entries
 from storage.archive import Archive
 from storage.warc import default_warc_dir
 from tests.archive_compare import archive_differences
-from tests.conftest import REPO, run_warta
+from tests.conftest import run_warta
+from tests.writer_process import drained, start_writer, stop, unreachable_db
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +39,7 @@ def reference(tmp_path_factory: pytest.TempPathFactory, crawl_server: Any) -> Pa
 def node_crawl(replica: str, redis_url: str, writer_db: Path, *extra: str) -> Path:
     """A node-mode crawl; its WARC files go where the writer's archive reads them (a
     shared folder, as docs/deploy.md sets nodes up). Returns the --db it was given."""
-    unreachable = writer_db.parent / "no-such-folder" / "node.db"
+    unreachable = unreachable_db(writer_db.parent)
     done = run_warta(
         "crawl",
         "--replica",
@@ -60,36 +57,6 @@ def node_crawl(replica: str, redis_url: str, writer_db: Path, *extra: str) -> Pa
     assert "Traceback" not in done.stderr, done.stderr
     assert not unreachable.parent.exists()  # the node never opened (or created) an archive
     return unreachable
-
-
-def start_writer(db: Path, redis_url: str, *extra: str) -> subprocess.Popen:
-    command = [sys.executable, "-m", "warta", "writer", "--db", str(db), "--redis", redis_url]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen(
-        [*command, "--progress", "1", *extra],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def drained(client: Any, timeout: float = 120) -> None:
-    """Wait until the writer applied and acknowledged every entry."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if client.xlen(node_entries.STREAM) == 0:
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"{client.xlen(node_entries.STREAM)} entries still in the stream")
-
-
-def stop(writer: subprocess.Popen) -> str:
-    writer.send_signal(signal.SIGTERM)
-    out, err = writer.communicate(timeout=60)
-    assert writer.returncode == 0, out + err
-    return err
 
 
 def run_nodes(db: Path) -> list[tuple[Any, ...]]:
