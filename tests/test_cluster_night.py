@@ -42,7 +42,7 @@ from tests.servers import RedisServer, ScrapydNode
 from tests.test_stream_writer import drained, start_writer, stop
 
 OUTLETS = 30
-REPLICA_ARGS = ("--articles", "12", "--seed", "4", "--outlets", str(OUTLETS))
+REPLICA_ARGS: tuple[str, ...] = ("--articles", "12", "--seed", "4", "--outlets", str(OUTLETS))
 REPLICA_ARGS += ("--outlet-articles", "2")
 FAST = ("--node-poll", "0.3", "--node-grace", "2", "--lock-wait", "1")
 SERVING = re.compile(r"at (http://127\.0\.0\.1:\d+) ")
