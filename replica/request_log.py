@@ -125,7 +125,8 @@ def outlet_by_host(entry: LoggedRequest) -> str | None:
 
 
 class _SourceLike(Protocol):
-    id: str
+    @property
+    def id(self) -> str: ...  # read-only: crawler.sources.Source is a frozen dataclass
 
     def owns_url(self, url: str) -> bool: ...
 

@@ -93,3 +93,21 @@ def test_import_benchmark_tiny(tmp_path):
     details = result["details"]["import"]
     assert details["articles"] > 0  # the import archived what the crawl archived
     assert details["import_samples"][0]["articles"] == details["crawl_samples"][0]["articles"]
+
+
+def test_cluster_nodes_benchmark_tiny(tmp_path, capsys):
+    """benchmarks/cluster_nodes.py --tiny: a night over one node and over two (real
+    redis-server, Scrapyd nodes, writer and replica), every article archived each time."""
+    from benchmarks import cluster_nodes
+
+    out = tmp_path / "cluster.json"
+    result = cluster_nodes.main(["--tiny", "--json", str(out)])
+    assert "CPU s/article" in capsys.readouterr().out
+    assert json.loads(out.read_text()) == result
+    assert set(result) == {"1", "2"}
+    assert result["1"]["articles"] == result["2"]["articles"] > 0
+    for count, row in result.items():
+        assert row["wall_s"] > 0 and row["cpu_s_per_article"] > 0, row
+        assert len(row["request_share"]) == int(count)
+        assert abs(sum(row["request_share"].values()) - 1) < 1e-9
+        assert row["fairness_max_min"] >= 1
