@@ -94,7 +94,9 @@ class SharedRate:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         if not crawler.settings.get("WARTA_REDIS_URL"):
-            raise NotConfigured("not a node: Scrapy's own delay spaces the requests")
+            # not a node: Scrapy's own delay spaces the requests. No message: with one,
+            # Scrapy logs a warning in every crawl on one machine.
+            raise NotConfigured
         return cls(crawler, redis_for(crawler))
 
     def reserve(self, host: str) -> float:

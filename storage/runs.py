@@ -383,10 +383,12 @@ class Runs:
         return rows[0] if rows else None
 
     def place(self, run_id: int, node: str | None, job: str) -> None:
-        """Stamp the run with the node and Scrapyd job that ran it (once: a stamp stays)."""
+        """Stamp the run with the node and Scrapyd job that ran it (once: a stamp stays).
+        A crawl may have recorded its job itself (WARTA_JOB) but never knows its node."""
         self.conn.execute(
-            "UPDATE crawl_runs SET node = ?, job = ? WHERE id = ? AND job IS NULL",
-            (node, job, run_id),
+            "UPDATE crawl_runs SET node = COALESCE(node, ?), job = COALESCE(job, ?) "
+            "WHERE id = ? AND (job IS NULL OR job = ?)",
+            (node, job, run_id, job),
         )
 
     def record_job_failed(

@@ -45,6 +45,10 @@ CI = settings(
 # generic body of that page only; every other caught error is a bug of ours.
 TOLERATED = {("generic_paragraphs failed", RecursionError)}
 
+# The benchmark's limit, doubled: the suite runs on workers sharing two cores
+# (.ci/run), and this guards against runaway parsing, not for speed.
+HANG_LIMIT = 2 * TIME_LIMIT
+
 
 @pytest.fixture(scope="module")
 def corpus():
@@ -65,7 +69,7 @@ def assert_sound(html, url) -> None:
     with LayerErrors() as caught:
         elapsed = check(html, url)  # raises on an exception or a wrongly typed field
         continuation_urls(html, url)  # the spider calls it on every first page
-    assert elapsed < TIME_LIMIT, f"{elapsed:.1f}s for {len(html)} bytes at {url}"
+    assert elapsed < HANG_LIMIT, f"{elapsed:.1f}s for {len(html)} bytes at {url}"
     untolerated = [
         caught.describe(record)
         for record in caught.records

@@ -159,7 +159,8 @@ def test_no_crash_and_bounded_time_and_memory(faulty):
     assert statuses["tribunjogja"] == statuses["detikjogja"] == "degraded"
     assert statuses["harianjogja"] == "ok"
     # three tries of a 2 s timeout, backoff and two 1 s Retry-After waits: under a minute
-    assert faulty["seconds"] < 45
+    # (about 25 s alone; a hang guard, with room for a test run sharing two cores)
+    assert faulty["seconds"] < 60
     # a 50 MB page is refused at 20 MB (DOWNLOAD_MAXSIZE), never held whole
     assert faulty["peak_mb"] < 400
 

@@ -305,10 +305,10 @@ def test_every_warta_command_in_the_deploy_guide_and_files_exists() -> None:
 
 def test_the_deploy_check_would_see_a_missing_command_or_option() -> None:
     doc = (
-        "Run `warta writer --group w`.\n"
+        "Run `warta publish --group w`.\n"
         "```sh\nwarta scheduler --nodes \\\n  http://a:6800 --nodez 3\n```\n"
     )
     named = warta_commands(code_of_doc(doc)) + warta_commands(["/v/bin/warta serve --bogus"])
     assert [unknown_in(c) for c in named] == [
-        "warta scheduler --nodez", "warta writer", "warta serve --bogus",
+        "warta scheduler --nodez", "warta publish", "warta serve --bogus",
     ]  # fmt: skip
