@@ -571,7 +571,9 @@ def test_a_killed_import_leaves_no_pointer_to_a_missing_or_torn_record(captured,
     whole record (copies are fsynced before each commit); a second import repairs the
     torn file and ends with the archive an uninterrupted import gives."""
     db = tmp_path / "killed.db"
-    command = [sys.executable, "-m", "warta", "import", "--jobs", "1", str(captured["warc"])]
+    # small batches: the first commit comes long before the end, however fast the machine
+    command = [sys.executable, "-m", "warta", "import", "--jobs", "1", "--batch", "5"]
+    command.append(str(captured["warc"]))
     process = subprocess.Popen([*command, "--db", str(db)], stdout=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120

@@ -32,6 +32,8 @@ from crawler.extraction.decode import parse_html
 from crawler.items import Article, FetchedPage, WarcPointer
 from crawler.node_entries import ledger_from, walk_data
 from crawler.node_link import is_node, node_link
+from crawler.redis_connection import RedisUnavailable
+from crawler.redis_locks import gave_up_on_redis, give_up_on_redis
 from crawler.sources import Source
 from crawler.urls import canonical_url
 from crawler.warc_capture import FETCHED_META
@@ -336,7 +338,13 @@ class SourceSpider(scrapy.Spider):
 
     def is_archived(self, url: str) -> bool:
         if is_node(self.crawler):
-            return node_link(self.crawler).has_url(url)
+            if gave_up_on_redis(self.crawler):  # stopping: no second wait for Redis
+                return True
+            try:
+                return node_link(self.crawler).has_url(url)
+            except RedisUnavailable as exc:  # one line, the crawl stops; nothing requested
+                give_up_on_redis(self.crawler, exc)
+                return True
         return archive_for(self.crawler).has_url(url)
 
     def limit_reached(self) -> bool:

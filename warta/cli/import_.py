@@ -50,6 +50,14 @@ if TYPE_CHECKING:
     show_default=True,
     help="A WARC file of copied records rolls over at this size (as a crawl's).",
 )
+@click.option(
+    "--batch",
+    type=click.IntRange(1),
+    default=1000,
+    show_default=True,
+    help="Articles per commit (or 2 s, whichever comes first); a killed import keeps "
+    "every committed batch.",
+)
 def import_(
     files: tuple[Path, ...],
     db_path: str | None,
@@ -59,6 +67,7 @@ def import_(
     jobs: int,
     warc_dir: Path | None,
     warc_max_bytes: int,
+    batch: int,
 ) -> None:
     """Import the HTML pages of WARC files (gzipped or not) as a crawl would archive them.
 
@@ -72,7 +81,7 @@ def import_(
         # longer batches than a crawl's (200 rows or 0.5 s): a bulk load commits (and
         # fsyncs its WARC copies) less often; a crawl beside it waits 2 s at most
         archive = Archive(
-            db_path or default_db_path(), warc_dir=warc_dir, batch_size=1000, batch_seconds=2.0
+            db_path or default_db_path(), warc_dir=warc_dir, batch_size=batch, batch_seconds=2.0
         )
     except ArchiveError as exc:
         raise fail(str(exc)) from None
