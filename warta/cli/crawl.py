@@ -17,6 +17,8 @@ from warta.cli.options import (
     count_option,
     day_option,
     fail,
+    settings_from,
+    settings_option,
 )
 from warta.cli.tables import print_runs
 
@@ -32,13 +34,8 @@ from warta.cli.tables import print_runs
 @count_option("--limit", help="At most this many articles per source.")
 @click.option("--refresh", is_flag=True, help="Fetch again articles already archived.")
 @click.option("--polite", is_flag=True, help="Keep the outlets' delays even against the replica.")
-@click.option(
-    "-s",
-    "--set",
-    "setting",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="A Scrapy or warta setting for this crawl, e.g. -s DOWNLOAD_TIMEOUT=10 (repeatable).",
+@settings_option(
+    help="A Scrapy or warta setting for this crawl, e.g. -s DOWNLOAD_TIMEOUT=10 (repeatable)."
 )
 @click.option(
     "--progress",
@@ -120,17 +117,6 @@ def crawl(
     print_runs(runs)
     if any(run["status"] != "ok" for run in runs):
         sys.exit(1)
-
-
-def settings_from(pairs: tuple[str, ...]) -> dict[str, str]:
-    """`-s NAME=VALUE` pairs as a dict; a pair without `=` or name is a usage error."""
-    settings = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name.strip() or not name.strip().isidentifier():
-            raise fail(f"-s {pair!r}: expected NAME=VALUE, e.g. -s DOWNLOAD_TIMEOUT=10")
-        settings[name.strip()] = value
-    return settings
 
 
 def distributed_settings(

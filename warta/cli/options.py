@@ -4,6 +4,7 @@ Every command module imports this module and never the group (warta/cli/group.py
 so the group can load commands by name without anything importing it back.
 
 - `DB_OPTION`, `SOURCES_OPTION`, `count_option`, `Seconds`: options and types.
+- `settings_option` / `settings_from`: `-s NAME=VALUE` settings for crawls.
 - `filter_options` (the search filters, --exact and --unique-stories, declared once
   for search, export and stats) and `query_from`, which turns them into the
   storage API's `Query`.
@@ -42,6 +43,23 @@ SOURCES_OPTION = click.option(
     default=None,
     help="Sources config (default: $WARTA_SOURCES, ./sources.toml, or the bundled one).",
 )
+
+
+def settings_option(help: str) -> Callable[[F], F]:
+    """`-s/--set NAME=VALUE` (repeatable), passed as `setting`; read it with `settings_from`."""
+    return click.option("-s", "--set", "setting", multiple=True, metavar="NAME=VALUE", help=help)
+
+
+def settings_from(pairs: tuple[str, ...]) -> dict[str, str]:
+    """`-s NAME=VALUE` pairs as a dict; a pair without `=` or name is a usage error."""
+    settings = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip() or not name.strip().isidentifier():
+            raise fail(f"-s {pair!r}: expected NAME=VALUE, e.g. -s DOWNLOAD_TIMEOUT=10")
+        settings[name.strip()] = value
+    return settings
+
 
 # The largest integer SQLite stores (LIMIT, OFFSET, ids): a bigger one is a usage error.
 SQLITE_INT_MAX = 2**63 - 1

@@ -10,8 +10,15 @@ from pathlib import Path
 import click
 
 from storage.archive import Archive, ArchiveError, default_db_path
-from warta.cli.crawl import settings_from
-from warta.cli.options import DB_OPTION, SOURCES_OPTION, Seconds, configured_sources, fail
+from warta.cli.options import (
+    DB_OPTION,
+    SOURCES_OPTION,
+    Seconds,
+    configured_sources,
+    fail,
+    settings_from,
+    settings_option,
+)
 from warta.nodes import parse_nodes
 
 
@@ -79,13 +86,8 @@ from warta.nodes import parse_nodes
     show_default=True,
     help="Seconds before a run refused by a held outlet lock is tried again.",
 )
-@click.option(
-    "-s",
-    "--set",
-    "setting",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="A Scrapy or warta setting for every crawl (repeatable), as `warta crawl -s`.",
+@settings_option(
+    help="A Scrapy or warta setting for every crawl (repeatable), as `warta crawl -s`."
 )
 @click.option("--log-file", help="Also log to this file (rotated at 10 MB).")
 @click.option("--json-log", is_flag=True, help="Log one JSON object per line.")
