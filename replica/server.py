@@ -22,6 +22,7 @@ import threading
 import time
 import traceback
 from collections import deque
+from collections.abc import Callable
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -222,6 +223,9 @@ class _Server(ThreadingHTTPServer):
         self.requests: deque[tuple[str, str]] = deque(maxlen=MAX_RECORDED)
         self.request_log: deque[LoggedRequest] = deque(maxlen=MAX_RECORDED)
         self.log_writer = log_writer
+        # Called with each logged request before it is answered, on the handler's thread:
+        # a test can hold one crawl's requests until another's arrive (ReplicaServer.hold).
+        self.hold: Callable[[LoggedRequest], None] | None = None
         self._recording = threading.Lock()  # the log file lists requests in memory's order
         super().__init__(address, _Handler)
 
@@ -233,6 +237,9 @@ class _Server(ThreadingHTTPServer):
             self.request_log.append(entry)
             if self.log_writer is not None:
                 self.log_writer.write(entry)
+        hold = self.hold
+        if hold is not None:  # outside the lock: a held request must not stop the others
+            hold(entry)
 
     def handle_error(
         self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any
@@ -320,6 +327,19 @@ class ReplicaServer:
     def request_log(self) -> deque[LoggedRequest]:
         """(time, host, target, user_agent) of every request served, oldest first."""
         return self._httpd.request_log
+
+    @property
+    def hold(self) -> Callable[[LoggedRequest], None] | None:
+        """Called with each request as it is logged, before it is answered (None: off).
+
+        It runs on the request's own handler thread, so blocking in it delays only that
+        response: tests use it to make two crawls' fetches overlap for certain.
+        """
+        return self._httpd.hold
+
+    @hold.setter
+    def hold(self, hold: Callable[[LoggedRequest], None] | None) -> None:
+        self._httpd.hold = hold
 
     def start(self) -> ReplicaServer:
         self._thread = threading.Thread(

@@ -13,6 +13,7 @@ import http.client
 import json
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -77,6 +78,37 @@ def test_server_logs_time_host_target_and_user_agent(small_site: Site, tmp_path)
     assert set(line) == {"t", "host", "target", "ua"} and isinstance(line["t"], float)
 
 
+def test_a_held_request_waits_while_others_are_answered(small_site: Site) -> None:
+    release = threading.Event()
+    held: list[str] = []
+
+    def hold(entry: LoggedRequest) -> None:
+        if node_from_ua(entry.ua) == "a":
+            held.append(entry.target)
+            release.wait(10)
+
+    with ReplicaServer(small_site) as server:
+        server.hold = hold
+        statuses: list[int] = []
+        first = threading.Thread(
+            target=lambda: statuses.append(
+                get(server, "jogja.tribunnews.com", "/robots.txt", f"{UA} node/a")
+            )
+        )
+        first.start()
+        deadline = time.monotonic() + 10
+        while not held and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert get(server, "jogja.tribunnews.com", "/robots.txt", f"{UA} node/b") == 200
+        assert held == ["/robots.txt"] and statuses == []  # node a's request is still held
+        release.set()
+        first.join(10)
+        assert statuses == [200]
+        server.hold = None
+        assert get(server, "jogja.tribunnews.com", "/robots.txt", f"{UA} node/a") == 200
+        assert held == ["/robots.txt"]
+
+
 def test_read_log_skips_an_unfinished_last_line_and_names_a_bad_one(tmp_path) -> None:
     path = tmp_path / "log.jsonl"
     good = entry(5.0, "a.example", "/x", "a")
@@ -139,28 +171,61 @@ def logged_server(tmp_path_factory) -> Iterator[tuple[ReplicaServer, Path, Site]
         yield server, path, site
 
 
+class OverlapGate:
+    """Holds node `first`'s requests to `host`, after its first one, until node `second`
+    has fetched from `host` too: the two nodes' fetches there overlap for certain, however
+    slowly the second crawl starts on a loaded machine (ReplicaServer.hold)."""
+
+    def __init__(self, host: str, first: str, second: str, patience: float = 120.0) -> None:
+        self.host, self.first, self.second, self.patience = host, first, second, patience
+        self.first_fetched = False
+        self.second_arrived = threading.Event()
+
+    def __call__(self, entry: LoggedRequest) -> None:
+        if entry.host != self.host:
+            return
+        node = node_from_ua(entry.ua)
+        if node == self.second:
+            self.second_arrived.set()
+        elif node == self.first:
+            if self.first_fetched:
+                self.second_arrived.wait(self.patience)
+            self.first_fetched = True
+
+
 def crawl_as_nodes(
-    server: ReplicaServer, folder: Path, plans: dict[str, list[str]]
+    server: ReplicaServer,
+    folder: Path,
+    plans: dict[str, list[str]],
+    overlap_on: str | None = None,
 ) -> list[LoggedRequest]:
     """One `warta crawl` per node, each started once the one before has begun fetching;
     the log entries they caused.
 
-    The first node crawls slowly (DOWNLOAD_DELAY 1 s: its crawl lasts well over ten
-    seconds), the next ones faster, so crawls of one outlet really run at once.
+    The first node crawls slowly (DOWNLOAD_DELAY 1 s), the next ones faster. With
+    `overlap_on` (a host; two nodes), the first node's fetches there wait for the
+    second node's (OverlapGate), so their crawls of that host really run at once.
     """
     server.request_log.clear()
+    if overlap_on is not None:
+        first, second = plans
+        server.hold = OverlapGate(overlap_on, first, second)
     processes = []
-    for index, (node, sources) in enumerate(plans.items()):
-        command = [sys.executable, "-m", "warta", "crawl", *sources, "--replica", server.base_url]
-        command += ["--db", str(folder / f"{node}.db"), "-s", f"USER_AGENT={UA} node/{node}"]
-        command += ["-s", f"DOWNLOAD_DELAY={1.0 if index == 0 else 0.3}"]
-        processes.append(
-            subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        )
-        wait_for_first_request(server, node, processes[-1])
-    for process in processes:
-        _, stderr = process.communicate(timeout=300)
-        assert process.returncode == 0, stderr.decode()[-2000:]
+    try:
+        for index, (node, sources) in enumerate(plans.items()):
+            command = [sys.executable, "-m", "warta", "crawl", *sources]
+            command += ["--replica", server.base_url, "--db", str(folder / f"{node}.db")]
+            command += ["-s", f"USER_AGENT={UA} node/{node}", "-s", "DOWNLOAD_TIMEOUT=300"]
+            command += ["-s", f"DOWNLOAD_DELAY={1.0 if index == 0 else 0.3}"]
+            processes.append(
+                subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            )
+            wait_for_first_request(server, node, processes[-1])
+        for process in processes:
+            _, stderr = process.communicate(timeout=300)
+            assert process.returncode == 0, stderr.decode()[-2000:]
+    finally:
+        server.hold = None
     return list(server.request_log)
 
 
@@ -179,7 +244,7 @@ def article_urls(site: Site, sources: list[str]) -> set[str]:
 def test_nodes_on_different_outlets_never_overlap(logged_server, tmp_path) -> None:
     server, path, site = logged_server
     plans = {"a": ["tribunjogja", "detikjogja"], "b": ["kompasregional", "detikjateng"]}
-    entries = crawl_as_nodes(server, tmp_path, plans)
+    entries = crawl_as_nodes(server, tmp_path, plans, overlap_on="www.detik.com")
     assert read_log(path)[-len(entries) :] == entries  # the file holds what memory holds
     by_source = overlaps(entries, outlet_of=outlet_by_sources(load_sources()))
     assert set(by_source) == {source for sources in plans.values() for source in sources}
@@ -195,7 +260,8 @@ def test_nodes_on_different_outlets_never_overlap(logged_server, tmp_path) -> No
 
 def test_two_nodes_crawling_one_outlet_at_once_are_caught(logged_server, tmp_path) -> None:
     server, _, site = logged_server
-    entries = crawl_as_nodes(server, tmp_path, {"a": ["tribunjogja"], "b": ["tribunjogja"]})
+    plans = {"a": ["tribunjogja"], "b": ["tribunjogja"]}
+    entries = crawl_as_nodes(server, tmp_path, plans, overlap_on="jogja.tribunnews.com")
     found = overlaps(entries)
     assert list(found) == ["jogja.tribunnews.com"]
     (clash,) = found["jogja.tribunnews.com"]
