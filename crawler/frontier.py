@@ -9,6 +9,7 @@ one set per backfill:
     …:seen    set of request fingerprints (the shared duplicate filter)
     …:state   hash member -> "busy" | "idle"
     …:beat    hash member -> Redis TIME of the member's last heartbeat
+    …:done    hash by -> the member that completed the frontier, lost -> "1" | "0"
 
 **Which backfill.** The same source and the same since..until window (plus the
 section, if one is given) is the same backfill on every node: that is what an
@@ -39,11 +40,13 @@ pinned (pyproject.toml, the `distributed` extra).
 
 **Ending.** A node whose local work is done (Scrapy's `spider_idle`) marks
 itself idle and stays open (`DontCloseSpider`) while the queue holds requests or
-a live peer is busy: a busy peer's listing pages may still queue articles. When
-the queue is empty and no live member is busy, the node leaves; the last one
-out deletes the backfill's keys: the frontier is done and the archive is the
-record. A re-run of the same backfill is then a fresh walk: it fetches the
-listing pages again, and no article already archived (`follow_listing`).
+a live peer is busy: a busy peer's listing pages may still queue articles. The
+first node to find the queue empty and no live member busy completes it: the
+others leave on their next check, and it waits until no peer with a fresh
+heartbeat remains (a peer killed while idle ages out), then, last out, deletes
+the backfill's keys: the frontier is done and the archive is the record. A re-run of the same
+backfill is then a fresh walk: it fetches the listing pages again, and no article
+already archived (`follow_listing`).
 Scrapy-redis without PERSIST would instead have the *first* node to finish
 delete the queue and filter under the others' feet; we never flush on close.
 
@@ -131,8 +134,16 @@ if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
 end
 return 1
 """
-# KEYS: queue, state, beat, seen. ARGV: member, peer timeout, leave ("1": without
-# finishing). Returns queued | waiting | done | done_lost | last | last_lost | left | left_last.
+# KEYS: queue, state, beat, seen, done. ARGV: member, peer timeout, leave ("1": without
+# finishing), seconds the keys outlive a completion. Returns queued | waiting | done |
+# last | last_lost | left | left_last.
+# The first member to find the queue empty and no live peer busy completes the frontier:
+# it deletes the queue and the filter at once and records itself in `done`. Any other
+# member then leaves on its next check ('done'), and the completer waits until no peer
+# with a fresh heartbeat remains before it deletes the rest and is the last out. So a
+# peer killed while idle, whose heartbeat is still fresh, delays the end by at most the
+# peer timeout instead of keeping the keys (and the filter a re-run would trust) for
+# ever; should the completer die too, the keys expire.
 IDLE = """
 local now = tonumber(redis.call('TIME')[1])
 local me = ARGV[1]
@@ -146,31 +157,38 @@ if ARGV[3] == '1' then
   end
   return 'left_last'
 end
+local by = redis.call('HGET', KEYS[5], 'by')
+if by and by ~= me then  -- another member completed it
+  redis.call('HDEL', KEYS[2], me)
+  redis.call('HDEL', KEYS[3], me)
+  return 'done'
+end
 redis.call('HSET', KEYS[2], me, 'idle')
 redis.call('HSET', KEYS[3], me, now)
-if redis.call('ZCARD', KEYS[1]) > 0 then return 'queued' end
-local states = redis.call('HGETALL', KEYS[2])
-local live, lost = 0, false
-for i = 1, #states, 2 do
-  local member, state = states[i], states[i + 1]
-  if member ~= me then
-    local beat = tonumber(redis.call('HGET', KEYS[3], member) or '0')
-    if now - beat <= tonumber(ARGV[2]) then
-      if state == 'busy' then return 'waiting' end
-      live = live + 1
-    elseif state == 'busy' then
-      lost = true  -- died with requests popped and not finished
+if not by then
+  if redis.call('ZCARD', KEYS[1]) > 0 then return 'queued' end
+  local states = redis.call('HGETALL', KEYS[2])
+  local lost = '0'
+  for i = 1, #states, 2 do
+    local member, state = states[i], states[i + 1]
+    if member ~= me and state == 'busy' then
+      local beat = tonumber(redis.call('HGET', KEYS[3], member) or '0')
+      if now - beat <= tonumber(ARGV[2]) then return 'waiting' end
+      lost = '1'  -- died with requests popped and not finished
     end
   end
+  redis.call('DEL', KEYS[1], KEYS[4])
+  redis.call('HSET', KEYS[5], 'by', me, 'lost', lost)
+  for i = 2, 5 do redis.call('EXPIRE', KEYS[i], ARGV[4]) end
 end
-redis.call('HDEL', KEYS[2], me)
-redis.call('HDEL', KEYS[3], me)
-local suffix = lost and '_lost' or ''
-if live == 0 then
-  redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
-  return 'last' .. suffix
+for _, member in ipairs(redis.call('HKEYS', KEYS[3])) do
+  if member ~= me and now - tonumber(redis.call('HGET', KEYS[3], member)) <= tonumber(ARGV[2]) then
+    return 'waiting'
+  end
 end
-return 'done' .. suffix
+local lost = redis.call('HGET', KEYS[5], 'lost') == '1'
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+return lost and 'last_lost' or 'last'
 """
 
 
@@ -208,6 +226,10 @@ class FrontierScheduler(Scheduler):
         self.patience = patience_of(settings)
         self.heartbeat_every = settings.getfloat("WARTA_FRONTIER_HEARTBEAT", HEARTBEAT)
         self.peer_timeout = settings.getfloat("WARTA_FRONTIER_PEER_TIMEOUT", PEER_TIMEOUT)
+        # Requests held in this node's downloader at most: what the outlet lets it fetch at
+        # once. Scrapy would pop up to CONCURRENT_REQUESTS and queue them locally, starving
+        # the peers, which look at the shared queue only at their idle checks (every 5 s).
+        self.hold_at_most = max(1, settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"))
         self.base = ""
         self.left: str | None = None  # how this member left the frontier, once it has
         self.beating: AsyncioLoopingCall | LoopingCall | None = None
@@ -263,6 +285,8 @@ class FrontierScheduler(Scheduler):
         return True
 
     def next_request(self) -> Request | None:
+        if self._holding() >= self.hold_at_most:  # leave the rest to the peers
+            return None
         data = self.redis(
             lambda: self.scripts["pop"](
                 keys=self.keys("requests", "state", "beat"), args=[self.member]
@@ -277,6 +301,14 @@ class FrontierScheduler(Scheduler):
 
     def has_pending_requests(self) -> bool:
         return bool(self.redis(lambda: len(self.queue), "length"))
+
+    def _holding(self) -> int:
+        """Requests in this node's downloader: being fetched or waiting for their slot."""
+        try:
+            engine = self.crawler.engine
+        except RuntimeError:  # no crawl running: the scheduler used on its own (benchmarks)
+            return 0
+        return len(engine.downloader.active)
 
     # -- ending -----------------------------------------------------------------------
 
@@ -311,8 +343,10 @@ class FrontierScheduler(Scheduler):
             self.stats.set_value(LAST_OUT, True)
 
     def _idle(self, leave: bool) -> str:
-        keys = self.keys("requests", "state", "beat", "seen")
-        args: list[str | float] = [self.member, self.peer_timeout, "1" if leave else "0"]
+        keys = self.keys("requests", "state", "beat", "seen", "done")
+        # the keys of a completed frontier outlive it long enough for a dead peer to age out
+        linger = int(3 * self.peer_timeout + 60)
+        args: list[str | float] = [self.member, self.peer_timeout, "1" if leave else "0", linger]
         outcome = self.redis(lambda: self.scripts["idle"](keys=keys, args=args), "idle")
         return outcome.decode() if isinstance(outcome, bytes) else str(outcome)
 

@@ -24,6 +24,7 @@ import subprocess
 import sys
 import threading
 import time
+import types
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -376,6 +377,48 @@ def process_member(client: Any, peer: str) -> bytes:
     return members[0]
 
 
+def test_a_peer_killed_while_idle_does_not_keep_the_frontier_forever(
+    redis_server: Any,
+) -> None:
+    """A node killed while idle leaves a fresh heartbeat behind. The survivor completes
+    the frontier (the filter goes at once: left over, it would make a re-run fetch
+    nothing), waits for the peer to age out, then deletes the rest as the last out."""
+    client = redis_server.client()
+
+    async def scenario() -> None:
+        seconds, _ = client.time()
+        client.hset(f"{BASE}:state", "peer/1", "idle")
+        client.hset(f"{BASE}:beat", "peer/1", seconds)  # fresh: it may be alive
+        scheduler = scheduler_of(crawler_for(redis_server.url))
+        client.sadd(f"{BASE}:seen", "a-fingerprint")
+        assert scheduler._idle(leave=False) == "waiting"
+        assert client.exists(f"{BASE}:seen", f"{BASE}:requests") == 0
+        assert 0 < client.ttl(f"{BASE}:state") <= 3 * scheduler.peer_timeout + 60
+        client.hset(f"{BASE}:beat", "peer/1", seconds - scheduler.peer_timeout - 1)  # aged out
+        assert scheduler._idle(leave=False) == "last"
+        assert client.keys("warta:frontier:*") == []
+
+    asyncio.run(scenario())
+
+
+def test_a_live_idle_peer_leaves_the_completer_to_be_last_out(redis_server: Any) -> None:
+    client = redis_server.client()
+
+    async def scenario() -> None:
+        first, second = (
+            scheduler_of(crawler_for(redis_server.url, WARTA_NODE=name)) for name in ("a", "b")
+        )
+        assert first.member != second.member
+        assert first._idle(leave=False) == "waiting"  # the second is still busy
+        assert second._idle(leave=False) == "waiting"  # it completed: the first is live
+        assert first._idle(leave=False) == "done"  # it leaves to the completer
+        assert client.hkeys(f"{BASE}:state") == [second.member.encode()]
+        assert second._idle(leave=False) == "last"
+        assert client.keys("warta:frontier:*") == []
+
+    asyncio.run(scenario())
+
+
 def test_a_node_refused_by_another_crawl_of_the_outlet_leaves_at_once(
     tmp_path: Path, redis_server: Any, server: ReplicaServer
 ) -> None:
@@ -489,6 +532,27 @@ def test_the_first_node_to_close_leaves_the_queue_that_plain_scrapy_redis_wipes(
         plain.open(crawler.spider)
         plain.close("finished")
         assert client.exists(f"{BASE}:requests", f"{BASE}:seen") == 0
+
+    asyncio.run(scenario())
+
+
+def test_a_node_pops_no_more_than_it_may_fetch_at_once_leaving_the_rest_to_peers(
+    redis_server: Any,
+) -> None:
+    async def scenario() -> None:
+        crawler = crawler_for(redis_server.url)
+        scheduler = scheduler_of(crawler)
+        active: set[Request] = set()
+        crawler.engine = types.SimpleNamespace(downloader=types.SimpleNamespace(active=active))
+        for n in range(2):
+            assert scheduler.enqueue_request(Request(f"https://jogja.tribunnews.com/{n}"))
+        active.update(Request(f"https://jogja.tribunnews.com/held/{n}") for n in range(9))
+        limit = crawler.settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
+        assert scheduler.hold_at_most == limit < len(active)
+        assert scheduler.next_request() is None  # it holds enough: the queue keeps both
+        assert len(scheduler.queue) == 2
+        active.clear()
+        assert scheduler.next_request() is not None and len(scheduler.queue) == 1
 
     asyncio.run(scenario())
 
