@@ -37,6 +37,7 @@ import json
 import logging
 import os
 import socket
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -108,11 +109,16 @@ class ArchiveWriter:
         self.runs = StreamRuns(archive)
         self.progress = Progress()
         self.stopping = False
+        # set with `stopping`: it ends a wait for Redis at once (a signal handler sets
+        # it, and an Event's wait returns where time.sleep would sleep on)
+        self.stopped = threading.Event()
 
     # -- Redis calls -------------------------------------------------------------------
 
     def redis(self, call: Callable[[], Any], what: str) -> Any:
-        return retrying(call, patience=self.patience, what=what)
+        """`call` through a Redis outage; RetryStopped at once if the writer is stopped
+        meanwhile (nothing is lost: what is not acknowledged stays pending)."""
+        return retrying(call, patience=self.patience, what=what, stop=self.stopped)
 
     # -- starting ----------------------------------------------------------------------
 
@@ -120,6 +126,8 @@ class ArchiveWriter:
         """Take the writer lock (waiting for a dead writer's to expire), create the group,
         take over what dead writers left pending, publish the known URLs."""
         self._wait_for_lock()
+        if self.stopping:  # stopped while another writer held the stream: take nothing
+            return
         try:
             self.redis(
                 lambda: self.client.xgroup_create(
@@ -144,9 +152,8 @@ class ArchiveWriter:
                 holder = self.redis(lambda: self.client.get(LOCK), "the writer lock")
                 log.warning("another writer holds the stream (%s): waiting", holder)
                 waited = True
-            if self.stopping:
+            if self.stopping or self.stopped.wait(min(1.0, self.claim_after / 4)):
                 return
-            time.sleep(min(1.0, self.claim_after / 4))
 
     def renew(self) -> None:
         """Keep the writer lock; one that lapsed (a slow start, a pause) is taken again if
@@ -237,8 +244,10 @@ class ArchiveWriter:
         return self.progress
 
     def stop(self) -> None:
-        """Finish the batch at hand, then return from run()."""
+        """Finish the batch at hand, then return from run(); a wait for Redis ends at once
+        (RetryStopped)."""
         self.stopping = True
+        self.stopped.set()
 
     def release(self) -> None:
         """Give up the writer lock (a clean exit: the next writer need not wait)."""
