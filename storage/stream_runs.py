@@ -17,9 +17,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from storage.core import ArchiveCore
-from storage.runs import Runs
+from storage.runs import Runs, RunStatus
 
 OUTCOMES = ("new", "updated", "unchanged", "duplicate")
+ABANDONED = "interrupted: crawl process {pid} died"  # as Runs.close_abandoned says
 
 
 @dataclass
@@ -43,18 +44,43 @@ class StreamRuns:
         return StreamRun(row[0], bool(row[1]), row[2]) if row else None
 
     def open(
-        self, run_key: str, source: str, node: str | None, job: str | None, pid: int | None
+        self,
+        run_key: str,
+        source: str,
+        node: str | None,
+        job: str | None,
+        pid: int | None,
+        lock: str | None = None,
     ) -> StreamRun:
         """Record a node's run: its crawl_runs row (with the answer to "did the previous
-        run finish?", asked first) and its key."""
+        run finish?", asked first), its key and the token of the lock it holds."""
         self.archive._begin()
         resume = Runs(self.archive).previous_unfinished(source)
         run_id = Runs(self.archive).start_node_run(source, node, job, pid)
         self.conn.execute(
-            "INSERT INTO stream_runs(run_key, run_id, resume) VALUES (?, ?, ?)",
-            (run_key, run_id, int(resume)),
+            "INSERT INTO stream_runs(run_key, run_id, resume, lock_token) VALUES (?, ?, ?, ?)",
+            (run_key, run_id, int(resume), lock),
         )
         return StreamRun(run_id, resume, 0)
+
+    def close_abandoned(self, source: str, current_run: int, lock: str | None) -> int:
+        """The claim of a run that took the source's lock: close the source's other runs
+        still "running", but those opened under the same hold `lock` (a backfill's
+        joined peers, alive); how many were closed. A run of another hold (or of none
+        recorded) cannot be alive: the claimer holds the lock now."""
+        self.archive._begin()
+        ids = [
+            run_id
+            for (run_id,) in self.conn.execute(
+                "SELECT id FROM crawl_runs WHERE source = ? AND status = ? AND id != ? "
+                "AND id NOT IN (SELECT run_id FROM stream_runs WHERE lock_token = ?)",
+                (source, str(RunStatus.RUNNING), current_run, lock),
+            )
+        ]
+        runs = Runs(self.archive)
+        for run_id in ids:
+            runs.mark_failed(ABANDONED, run_id=run_id)
+        return len(ids)
 
     def advance(self, run_key: str, seq: int) -> None:
         """Entry `seq` of the run is applied (in the batch that applies it)."""

@@ -363,7 +363,7 @@ class ArchiveWriter:
             except ArchiveError as exc:
                 raise BadEntry(str(exc)) from None
             node, job, pid = data.get("node"), data.get("job"), data.get("pid")
-            known = self.runs.open(run, data["source"], node, job, pid)
+            known = self.runs.open(run, data["source"], node, job, pid, data.get("lock"))
             self.runs.advance(run, seq)
             self.progress.applied += 1
         else:
@@ -382,7 +382,8 @@ class ArchiveWriter:
     # -- the ops that write ----------------------------------------------------------------
 
     def _claim(self, run: str, run_id: int, data: dict[str, Any], urls: list[str]) -> None:
-        self.archive.runs.close_abandoned(data["source"], run_id)
+        # not the runs of the claimer's own hold: a backfill's peers that joined it
+        self.runs.close_abandoned(data["source"], run_id, data.get("lock"))
 
     def _article(self, run: str, run_id: int, data: dict[str, Any], urls: list[str]) -> None:
         item = node_entries.article_from(data)
