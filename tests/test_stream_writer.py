@@ -201,8 +201,9 @@ def test_sigterm_during_a_redis_outage_stops_the_writer_at_once_and_loses_nothin
     reference, crawl_server, tmp_path
 ):
     """Redis stops mid-stream: the writer waits it out (WARTA_REDIS_PATIENCE), yet a
-    SIGTERM ends that wait within 2 s in one line. Redis back, the next writer finishes
-    the stream and the archive equals the single-process crawl."""
+    SIGTERM ends that wait at once (~1 s; 4 s allowed on a loaded machine), in one
+    line. Redis back, the next writer finishes the stream and the archive equals the
+    single-process crawl."""
     server = RedisServer.start(tmp_path / "redis-aof", appendonly=True)  # survives a stop
     writer = None
     try:
@@ -220,7 +221,7 @@ def test_sigterm_during_a_redis_outage_stops_the_writer_at_once_and_loses_nothin
         writer.send_signal(signal.SIGTERM)
         asked = time.monotonic()
         _, err = writer.communicate(timeout=30)
-        assert time.monotonic() - asked < 2.5, err
+        assert time.monotonic() - asked < 4, err  # patience would be 120 s
         assert writer.returncode == 0, err
         assert "Traceback" not in err
         (line,) = [line for line in err.splitlines() if "stopped while Redis" in line]
