@@ -333,8 +333,10 @@ CREATE TABLE stream_runs (
 
 _V14_STREAM_RUN_LOCKS = """
 -- the token of the outlet lock a node's run held (storage/stream_runs.py): a claim closes
--- only runs of another hold, never a backfill peer's run under the claimer's own hold
+-- only runs of another hold, never a backfill peer's run under the claimer's own hold;
+-- a run it closes is fenced: what it sends later (its lock was gone) is not applied
 ALTER TABLE stream_runs ADD COLUMN lock_token TEXT;
+ALTER TABLE stream_runs ADD COLUMN fenced INTEGER NOT NULL DEFAULT 0;
 """
 
 

@@ -28,6 +28,7 @@ class StreamRun:
     run_id: int
     resume: bool
     last_seq: int
+    fenced: bool = False  # closed by another hold's claim: its later entries are not applied
 
 
 class StreamRuns:
@@ -39,9 +40,10 @@ class StreamRuns:
 
     def get(self, run_key: str) -> StreamRun | None:
         row = self.conn.execute(
-            "SELECT run_id, resume, last_seq FROM stream_runs WHERE run_key = ?", (run_key,)
+            "SELECT run_id, resume, last_seq, fenced FROM stream_runs WHERE run_key = ?",
+            (run_key,),
         ).fetchone()
-        return StreamRun(row[0], bool(row[1]), row[2]) if row else None
+        return StreamRun(row[0], bool(row[1]), row[2], bool(row[3])) if row else None
 
     def open(
         self,
@@ -67,7 +69,12 @@ class StreamRuns:
         """The claim of a run that took the source's lock: close the source's other runs
         still "running", but those opened under the same hold `lock` (a backfill's
         joined peers, alive); how many were closed. A run of another hold (or of none
-        recorded) cannot be alive: the claimer holds the lock now."""
+        recorded) cannot be alive: the claimer holds the lock now.
+
+        A closed run that held a lock is also fenced: whatever it sends after this
+        claim, it sent after its lock was gone (a node paused past the lock's TTL that
+        has not noticed yet), so the writer applies none of it but its end, recorded
+        as lost_lock, as `Fence` does for a local crawl (storage/runs.py)."""
         self.archive._begin()
         ids = [
             run_id
@@ -80,6 +87,10 @@ class StreamRuns:
         runs = Runs(self.archive)
         for run_id in ids:
             runs.mark_failed(ABANDONED, run_id=run_id)
+            self.conn.execute(
+                "UPDATE stream_runs SET fenced = 1 WHERE run_id = ? AND lock_token IS NOT NULL",
+                (run_id,),
+            )
         return len(ids)
 
     def advance(self, run_key: str, seq: int) -> None:

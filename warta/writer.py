@@ -23,6 +23,9 @@ Delivery is at least once, and applying is exactly once:
   writer, once it holds the lock, takes them all over with XAUTOCLAIM (every
   pending entry is a dead writer's: the lock says no other writer lives) and
   applies them before reading new ones, so entries are applied in stream order;
+- a node run closed by another hold's claim (its lock expired while the node was
+  paused, and another crawl took the outlet) is fenced (storage/stream_runs.py):
+  what it sends after that claim is not applied, only its end, as lost_lock;
 - an entry that cannot be read (another format, torn JSON) is moved to
   `warta:stream:dead` with the reason, and acknowledged: one line in the log,
   nothing lost, the stream not blocked.
@@ -52,6 +55,7 @@ from pipelines.base import CountingStats
 from pipelines.dedupe import DuplicateArticle, deduplicate
 from storage import coverage
 from storage.archive import Archive, ArchiveError
+from storage.runs import LOST_MESSAGE, RunStatus
 from storage.stream_runs import StreamRuns, known_urls
 
 if TYPE_CHECKING:
@@ -83,6 +87,7 @@ class Progress:
     applied: int = 0  # entries applied (skipped repeats not included)
     repeats: int = 0  # entries read again and skipped: already applied
     dead: int = 0
+    fenced: int = 0  # entries of a run whose lock was gone when it sent them: not applied
     started: float = field(default_factory=time.monotonic)
 
 
@@ -265,9 +270,11 @@ class ArchiveWriter:
         seconds = max(time.monotonic() - self.progress.started, 1e-9)
         waiting = self.redis(lambda: self.client.xlen(node_entries.STREAM), "the archive stream")
         p = self.progress
+        fenced = f", {p.fenced} fenced (sent after their lock was gone)" if p.fenced else ""
         return (
             f"writer: {p.applied} entries applied ({p.applied / seconds:.0f}/s), "
             f"{p.repeats} repeats skipped, {p.dead} unreadable, {waiting} in the stream"
+            f"{fenced}"
         )
 
     # -- one batch ------------------------------------------------------------------------
@@ -347,6 +354,11 @@ class ArchiveWriter:
                 self.progress.repeats += 1
                 return None
             self.runs.advance(run, seq)  # first: any commit from here on includes it
+            if known.fenced:  # sent after another hold claimed the outlet: its end only
+                if op != "finish":
+                    self.progress.fenced += 1
+                    return None
+                data = {**data, "status": str(RunStatus.LOST_LOCK), "message": LOST_MESSAGE}
             APPLIERS[op](self, run, known.run_id, data, urls)
         except (KeyError, TypeError, ValueError) as exc:
             if isinstance(exc, BadEntry):
