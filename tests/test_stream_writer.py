@@ -112,7 +112,8 @@ def schedule(node: Any, source: str, settings: dict[str, str]) -> str:
     pairs = [("project", "warta"), ("spider", source)]
     pairs += [("setting", f"{name}={value}") for name, value in settings.items()]
     data = urllib.parse.urlencode(pairs).encode()
-    with urllib.request.urlopen(f"{node.url}/schedule.json", data=data, timeout=10) as reply:
+    # schedule.json runs `scrapy list` first: seconds on a loaded machine (warta/nodes.py)
+    with urllib.request.urlopen(f"{node.url}/schedule.json", data=data, timeout=60) as reply:
         answer = json.loads(reply.read())
     assert answer["status"] == "ok", answer
     return str(answer["jobid"])
