@@ -9,19 +9,27 @@ section (if any) is the same backfill on every node.
 
 **Its lock.** On a node an outlet's lock lives in Redis (crawler/redis_locks.py)
 and admits one crawl. A backfill's nodes must all crawl the outlet, so they share
-one hold instead: the lock's value names the backfill, not a process, with a token
-derived from the backfill (the same on every node), so that renewing, releasing and
-the stream writer's `is_current` fence work as for any hold. A node whose backfill
-holds the lock joins it; any other crawl of the outlet is refused, and refuses the
-backfill's nodes while it holds the outlet. Only the last node out of the frontier
-releases it; a node leaving earlier closes its run and leaves the lock to the others
-(who keep renewing it; if all die, its TTL frees the outlet).
+one hold instead: the lock's value names the backfill, not a process, and a token
+the node that took the lock drew; the nodes that join the hold read the token from
+the value, so renewing, releasing and `is_current` work as for any hold. A node
+whose backfill holds the lock joins it; any other crawl of the outlet is refused,
+and refuses the backfill's nodes while it holds the outlet. Only the last node out
+of the frontier releases it; a node leaving earlier closes its run and leaves the
+lock to the others (who keep renewing it; if all die, its TTL frees the outlet).
+
+**One token per hold.** Each run carries its hold's token to the archive writer
+(its `open` entry, crawler/node_link.py), and so does the taker's `claim` (close
+the outlet's runs left "running" by killed crawls): the writer closes only runs of
+another hold, whose lock is gone since the claimer holds it now, never a run of the
+claimer's own hold, a peer that joined and opened its run before the claim was
+applied. The same backfill run again after its hold ended (all its nodes killed,
+the lock expired) draws a new token, so its claim does close the dead hold's runs.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
+import secrets
 from collections.abc import Callable
 from datetime import date
 from typing import Protocol
@@ -70,6 +78,11 @@ def shared_holder(spider: Window) -> str:
     return SHARED_HOLDER + backfill_id(spider)
 
 
+def hold_token(value: str) -> str:
+    """The token of a lock value "{holder}/shared/{token}"."""
+    return value.rpartition("/")[2]
+
+
 def last_out(crawler: Crawler) -> bool:
     """Whether this crawl's node left its backfill with no other live node in it."""
     return bool(crawler.stats.get_value(LAST_OUT))
@@ -85,8 +98,8 @@ class BackfillLock(RedisLock):
     ) -> None:
         """Take the outlet's lock for the backfill, or join it; SourceLocked otherwise."""
         holder = shared_holder(self.crawler.spider)  # type: ignore[arg-type]  # SourceSpider
-        token = hashlib.sha256(holder.encode()).hexdigest()[:32]
-        value = f"{holder}/shared/{token}"
+        mine = f"{holder}/shared/"
+        value = mine + secrets.token_hex(16)  # a new hold's token (joiners adopt it)
         client, name, ttl = self.locks.client, key("lock", source), self.locks.ttl_ms
         taken = self.locks._call(
             lambda: client.set(name, value, nx=True, px=ttl), f"locking {source}"
@@ -95,12 +108,13 @@ class BackfillLock(RedisLock):
             current = self.locks.holder(source)
             if current is None:  # expired between SET and GET: free again
                 return self.acquire(archive, source, run_id, on_lost)
-            if current != value:
+            if not current.startswith(mine):
                 raise HeldByAnotherNode(source, current)
-            if not self.locks.heartbeat(source, token):  # it expired meanwhile: take it
+            value = current
+            if not self.locks.heartbeat(source, hold_token(value)):  # expired meanwhile
                 return self.acquire(archive, source, run_id, on_lost)
             self.joined = True
-        self.token, self.on_lost = token, on_lost
+        self.token, self.on_lost = hold_token(value), on_lost
 
     def release(self, source: str, status: str, message: str | None) -> tuple[str, str | None]:
         """The last node out releases the lock; the others only check it is still theirs."""

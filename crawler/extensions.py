@@ -299,10 +299,10 @@ class RunRecorder:
         try:
             # the outlet's lock first: politeness must not wait on a slow writer's answer
             self._node_lock(spider)
-            answer = link.open_run(spider.name)
+            answer = link.open_run(spider.name, lock=self.run.lock_token)
             joined = getattr(self.lock, "joined", False)  # a backfill's other nodes run
             if not self.run.refused and not joined:  # older "running" runs were killed
-                link.add("claim", {"source": spider.name})
+                link.claim(spider.name)
         except RedisUnavailable as exc:  # the spider then starts no request
             self.unrecorded = str(exc)
             give_up_on_redis(self.crawler, exc)  # one line; nothing waits for Redis again

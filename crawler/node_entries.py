@@ -17,11 +17,15 @@ Every entry is a Redis stream entry with these fields (all strings):
 
 The ops, in the order a run sends them:
 
-- `open` (a question): source, node, job, pid. The writer records the run (its
-  node and job too) and answers {"run_id", "resume"}: whether the source's previous
-  run did not finish, computed before this one was recorded.
-- `claim`: the node holds the source's lock: older runs of the source still marked
-  running were killed; the writer closes them (`Runs.close_abandoned`).
+- `open` (a question): source, node, job, pid, lock (the token of the outlet's
+  lock the run holds; null if refused or sent by an older node). The writer
+  records the run (its node, job and lock too) and answers {"run_id", "resume"}:
+  whether the source's previous run did not finish, computed before this one was
+  recorded.
+- `claim`: source, lock. The node took the source's lock: runs of the source still
+  marked running under another hold (or none recorded) were killed; the writer
+  closes them (`StreamRuns.close_abandoned`). Runs opened under the claimer's own
+  hold are a backfill's joined peers (crawler/backfill.py), alive: kept.
 - `ask` (a question): `{"question": "ledger", ...}` or `"unresolved_errors"`; the
   writer answers from the archive as it stands after every earlier entry.
 - `article`: the item after the node's validate and normalise steps (its fields,

@@ -88,6 +88,7 @@ class NodeLink:
     # more but its end, which the writer records as lost_lock
     fenced: bool = False
     withheld: int = 0  # entries not sent because of that
+    lock: str | None = None  # the token of the outlet's lock the run holds, once open
 
     # -- writing ---------------------------------------------------------------------
 
@@ -147,13 +148,23 @@ class NodeLink:
             self.cold = True
             return None
 
-    def open_run(self, source: str) -> dict[str, Any] | None:
+    def open_run(self, source: str, lock: str | None = None) -> dict[str, Any] | None:
         """Record the run with the writer: {"run_id", "resume"}, or None when cold.
-        Sent even when no answer is awaited: the open is the run's first entry."""
+        Sent even when no answer is awaited: the open is the run's first entry. `lock`
+        is the token of the outlet's lock the run holds (None: refused), which tells
+        the writer this run from those a later claim may close."""
         data = {"source": source, "node": self.node, "job": self.job, "pid": os.getpid()}
         data["origin"] = self.origin
+        data["lock"] = lock
+        self.lock = lock
         self.seq += 1  # applied once, answered each time it is read
         return self._question("open", self.seq, data)
+
+    def claim(self, source: str) -> None:
+        """The run took the outlet's lock: the writer closes the outlet's runs left
+        "running" by killed crawls, those of another hold than this run's (a backfill's
+        joined peers share the hold, crawler/backfill.py)."""
+        self.add("claim", {"source": source, "lock": self.lock})
 
     def _question(self, op: str, seq: int, data: dict[str, Any]) -> dict[str, Any] | None:
         reply = key("reply", uuid.uuid4().hex)

@@ -6,13 +6,16 @@ Every key warta writes starts with `warta:`.
 
 A node must not lose work when Redis restarts or stalls for a few seconds:
 `retrying` repeats a call with growing pauses until WARTA_REDIS_PATIENCE runs
-out, and only then gives up with a one-line `RedisUnavailable`.
+out, and only then gives up with a one-line `RedisUnavailable`. A process that is
+asked to stop meanwhile (SIGTERM) passes its `stop` event: the wait ends at once
+with `RetryStopped`, instead of outlasting the operator's patience.
 """
 
 from __future__ import annotations
 
 import logging
 import socket
+import threading
 import time
 from collections.abc import Callable
 from functools import lru_cache
@@ -35,6 +38,10 @@ DEFAULT_PATIENCE = 120.0  # seconds a node waits out an outage (WARTA_REDIS_PATI
 
 class RedisUnavailable(RuntimeError):
     """Redis did not answer within the node's patience."""
+
+
+class RetryStopped(RedisUnavailable):
+    """The process was asked to stop while it waited out a Redis outage."""
 
 
 def key(*parts: str) -> str:
@@ -68,9 +75,16 @@ def patience_of(settings: BaseSettings) -> float:
     return settings.getfloat("WARTA_REDIS_PATIENCE", DEFAULT_PATIENCE)
 
 
-def retrying(call: Callable[[], T], *, patience: float, what: str) -> T:
+def retrying(
+    call: Callable[[], T],
+    *,
+    patience: float,
+    what: str,
+    stop: threading.Event | None = None,
+) -> T:
     """`call()`, repeated through connection errors and timeouts for up to `patience`
-    seconds with doubling pauses; then RedisUnavailable naming `what` failed."""
+    seconds with doubling pauses; then RedisUnavailable naming `what` failed. Once
+    `stop` is set, a failing call is not waited for: RetryStopped at once."""
     import redis
 
     deadline = time.monotonic() + patience
@@ -79,8 +93,14 @@ def retrying(call: Callable[[], T], *, patience: float, what: str) -> T:
         try:
             return call()
         except (redis.ConnectionError, redis.TimeoutError) as exc:
+            if stop is not None and stop.is_set():
+                raise RetryStopped(f"stopped while Redis was unavailable for {what}") from exc
             if time.monotonic() + pause > deadline:
                 raise RedisUnavailable(f"Redis unavailable for {what}: {exc}") from exc
             log.warning("Redis unavailable for %s (%s); retrying in %.1fs", what, exc, pause)
-            time.sleep(pause)
+            # a signal handler that sets `stop` ends this wait (time.sleep would resume)
+            if stop is None:
+                time.sleep(pause)
+            elif stop.wait(pause):
+                raise RetryStopped(f"stopped while Redis was unavailable for {what}") from exc
             pause = min(pause * 2, LONGEST_PAUSE)

@@ -331,6 +331,14 @@ CREATE TABLE stream_runs (
 ) WITHOUT ROWID;
 """
 
+_V14_STREAM_RUN_LOCKS = """
+-- the token of the outlet lock a node's run held (storage/stream_runs.py): a claim closes
+-- only runs of another hold, never a backfill peer's run under the claimer's own hold;
+-- a run it closes is fenced: what it sends later (its lock was gone) is not applied
+ALTER TABLE stream_runs ADD COLUMN lock_token TEXT;
+ALTER TABLE stream_runs ADD COLUMN fenced INTEGER NOT NULL DEFAULT 0;
+"""
+
 
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _V1_INITIAL,
@@ -346,6 +354,7 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _V11_RUN_HOLDERS,
     _v12_warc_pointers,
     _V13_NODE_RUNS,
+    _V14_STREAM_RUN_LOCKS,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

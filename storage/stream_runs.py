@@ -17,9 +17,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from storage.core import ArchiveCore
-from storage.runs import Runs
+from storage.runs import Runs, RunStatus
 
 OUTCOMES = ("new", "updated", "unchanged", "duplicate")
+ABANDONED = "interrupted: crawl process {pid} died"  # as Runs.close_abandoned says
 
 
 @dataclass
@@ -27,6 +28,7 @@ class StreamRun:
     run_id: int
     resume: bool
     last_seq: int
+    fenced: bool = False  # closed by another hold's claim: its later entries are not applied
 
 
 class StreamRuns:
@@ -38,23 +40,58 @@ class StreamRuns:
 
     def get(self, run_key: str) -> StreamRun | None:
         row = self.conn.execute(
-            "SELECT run_id, resume, last_seq FROM stream_runs WHERE run_key = ?", (run_key,)
+            "SELECT run_id, resume, last_seq, fenced FROM stream_runs WHERE run_key = ?",
+            (run_key,),
         ).fetchone()
-        return StreamRun(row[0], bool(row[1]), row[2]) if row else None
+        return StreamRun(row[0], bool(row[1]), row[2], bool(row[3])) if row else None
 
     def open(
-        self, run_key: str, source: str, node: str | None, job: str | None, pid: int | None
+        self,
+        run_key: str,
+        source: str,
+        node: str | None,
+        job: str | None,
+        pid: int | None,
+        lock: str | None = None,
     ) -> StreamRun:
         """Record a node's run: its crawl_runs row (with the answer to "did the previous
-        run finish?", asked first) and its key."""
+        run finish?", asked first), its key and the token of the lock it holds."""
         self.archive._begin()
         resume = Runs(self.archive).previous_unfinished(source)
         run_id = Runs(self.archive).start_node_run(source, node, job, pid)
         self.conn.execute(
-            "INSERT INTO stream_runs(run_key, run_id, resume) VALUES (?, ?, ?)",
-            (run_key, run_id, int(resume)),
+            "INSERT INTO stream_runs(run_key, run_id, resume, lock_token) VALUES (?, ?, ?, ?)",
+            (run_key, run_id, int(resume), lock),
         )
         return StreamRun(run_id, resume, 0)
+
+    def close_abandoned(self, source: str, current_run: int, lock: str | None) -> int:
+        """The claim of a run that took the source's lock: close the source's other runs
+        still "running", but those opened under the same hold `lock` (a backfill's
+        joined peers, alive); how many were closed. A run of another hold (or of none
+        recorded) cannot be alive: the claimer holds the lock now.
+
+        A closed run that held a lock is also fenced: whatever it sends after this
+        claim, it sent after its lock was gone (a node paused past the lock's TTL that
+        has not noticed yet), so the writer applies none of it but its end, recorded
+        as lost_lock, as `Fence` does for a local crawl (storage/runs.py)."""
+        self.archive._begin()
+        ids = [
+            run_id
+            for (run_id,) in self.conn.execute(
+                "SELECT id FROM crawl_runs WHERE source = ? AND status = ? AND id != ? "
+                "AND id NOT IN (SELECT run_id FROM stream_runs WHERE lock_token = ?)",
+                (source, str(RunStatus.RUNNING), current_run, lock),
+            )
+        ]
+        runs = Runs(self.archive)
+        for run_id in ids:
+            runs.mark_failed(ABANDONED, run_id=run_id)
+            self.conn.execute(
+                "UPDATE stream_runs SET fenced = 1 WHERE run_id = ? AND lock_token IS NOT NULL",
+                (run_id,),
+            )
+        return len(ids)
 
     def advance(self, run_key: str, seq: int) -> None:
         """Entry `seq` of the run is applied (in the batch that applies it)."""

@@ -615,6 +615,59 @@ def test_a_backfills_nodes_share_the_outlet_lock_and_the_last_out_releases_it(
         assert client.exists(LOCK) == 0
 
 
+def node_opening(redis_url: str, node: str) -> Any:
+    """A node's run recorder opening its run of the backfill as spider_opened does: the
+    outlet's lock taken or joined, the run opened with the writer (no answer awaited) and
+    the claim queued, not sent yet (the node sends it with its next flush)."""
+    from crawler.extensions import RunRecorder
+
+    crawler = crawler_for(redis_url, WARTA_NODE=node, WARTA_WRITER_WAIT=0)
+    recorder = RunRecorder(crawler)
+    recorder._node_opened(crawler.spider)
+    if recorder.flusher is not None:  # the test flushes; no reactor runs here
+        recorder.flusher.stop()
+    return recorder
+
+
+def node_runs(db: Path) -> dict[str, tuple[str, str | None]]:
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        rows = conn.execute("SELECT node, status, message FROM crawl_runs ORDER BY id")
+        return {node: (status, message) for node, status, message in rows}
+
+
+def test_a_claim_fails_the_runs_of_a_gone_hold_never_a_joined_peers_live_run(
+    redis_server: Any, tmp_path: Path
+) -> None:
+    """The race, in the order that loses: node-b takes the backfill's lock and opens its
+    run; node-a joins and opens its run; only then is node-b's claim (close the outlet's
+    runs left "running" by killed crawls) applied. The joined peer's live run must stay
+    running; the run of an earlier hold, killed with its lock long expired, is closed."""
+    from crawler.node_link import node_link
+    from warta.writer import ArchiveWriter
+
+    client = redis_server.client()
+    killed = node_opening(redis_server.url, "node-old")
+    node_link(killed.crawler).flush()  # its open and claim: then it is killed -9
+    client.delete(LOCK)  # its lock's TTL ran out
+    first = node_opening(redis_server.url, "node-b")  # takes the lock: claim queued
+    joined = node_opening(redis_server.url, "node-a")  # joins; its open goes first
+    assert (first.lock.joined, joined.lock.joined) == (False, True)
+    assert first.run.lock_token == joined.run.lock_token  # one hold, shared
+    assert killed.run.lock_token != first.run.lock_token  # a new hold: a new token
+    node_link(first.crawler).flush()  # node-b's claim, after node-a's open
+    ops = [fields[b"op"] for _, fields in client.xrange("warta:stream")]
+    assert ops == [b"open", b"claim", b"open", b"open", b"claim"]
+    with Archive(tmp_path / "warta.db") as archive:
+        writer = ArchiveWriter(archive, redis_server.client(), claim_after=1)
+        writer.start()
+        writer.run(until_idle=True)
+    runs = node_runs(tmp_path / "warta.db")
+    assert runs["node-a"] == ("running", None), runs  # the live peer: untouched
+    assert runs["node-b"] == ("running", None), runs
+    status, message = runs["node-old"]
+    assert status == "failed" and message and message.startswith("interrupted"), runs
+
+
 # -- the command line ------------------------------------------------------------------------
 
 

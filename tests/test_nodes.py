@@ -28,7 +28,7 @@ from tests.conftest import REPO, run_warta
 from tests.servers import ScrapydNode, free_port
 from warta import dispatch
 from warta.dispatch import NodeJobSpec, Outcome
-from warta.nodes import Node, NodeError, pick_node
+from warta.nodes import Node, NodeError, NotDeployed, pick_node
 
 
 def wait_for_state(node: Node, job: str, wanted: set[str], timeout: float = 60) -> str | None:
@@ -94,6 +94,13 @@ def test_a_refused_call_is_one_line(scrapyd_nodes: list[ScrapydNode]) -> None:
     assert str(refused.value) == (
         f"node {node.name}: schedule.json refused: spider 'no-such-outlet' not found"
     )
+    # a deployment fault, which the scheduler does not wait out (warta/dispatch.py)
+    assert isinstance(refused.value, NotDeployed)
+    with pytest.raises(NotDeployed, match="refused: project 'other' not found"):
+        node._call("schedule.json", [("project", "other"), ("spider", "x")])
+    with pytest.raises(NodeError) as other:  # any other refusal: a plain NodeError
+        node._call("cancel.json", [("project", "warta")])
+    assert not isinstance(other.value, NotDeployed)
 
 
 def test_a_node_that_is_down_hangs_or_answers_garbage_is_one_line(tmp_path: Path) -> None:

@@ -282,3 +282,81 @@ def test_once_without_nodes_crawls_each_source_here_and_leaves_the_schedule(
     assert (run["status"], run["node"], run["job"]) == ("ok", None, None)
     listed = run_warta("scheduler", "--list", "--sources", str(sources), db=db)
     assert "(new)" in listed.stdout  # --once stored no job: the schedule is untouched
+
+
+# an outlet in the scheduler's sources file that the nodes' own sources file lacks
+NOT_ON_NODES = """
+[sources.kabarbaru]
+name = "Kabar Baru"
+domains = ["kabarbaru.example.id"]
+
+[sources.kabarbaru.discovery]
+style = "news_sitemap"
+sitemap_url = "https://kabarbaru.example.id/sitemap.xml"
+"""
+
+
+def test_a_spider_no_node_has_fails_at_once_in_one_line_and_the_other_jobs_run(
+    tmp_path: Path, scrapyd_nodes: list[ScrapydNode], crawl_server: Any
+) -> None:
+    """Scrapyd refuses schedule.json for a spider it does not have: every node is asked
+    once, then the job fails at once (not at its time limit) with one line naming the
+    nodes, the spider and the fix; the outlet every node has is crawled as usual."""
+    from tests.test_scheduler import ONE_SOURCE
+
+    sources = tmp_path / "sources.toml"
+    sources.write_text(ONE_SOURCE + NOT_ON_NODES, encoding="utf-8")
+    db = tmp_path / "warta.db"
+    started = time.monotonic()
+    result = scheduler_once(
+        db, [n.url for n in scrapyd_nodes], crawl_server.base_url,
+        "--sources", str(sources), "--time-limit", "150",
+        timeout=140,  # the limit would end the job only after the test's own timeout
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert time.monotonic() - started < 100
+    assert "Traceback" not in result.stderr
+    by_source = {run["source"]: run for run in runs(db)}
+    assert by_source["harianjogja"]["status"] == "ok", by_source
+    failed = by_source["kabarbaru"]
+    assert failed["status"] == "failed" and failed["job"], failed
+    message = failed["message"]
+    assert "no node can run spider 'kabarbaru'" in message
+    for node in scrapyd_nodes:  # each node named, with what it answered
+        assert f"node 127.0.0.1:{node.port}: schedule.json refused: spider 'kabarbaru'" in message
+    assert "WARTA_SOURCES" in message and "docs/deploy.md" in message
+    (line,) = [line for line in result.stderr.splitlines() if "no node can run" in line]
+    assert line.endswith("kabarbaru: " + message)
+    entry = next(d for d in DispatchLedger(f"{db}.jobs.db").all() if d.source == "kabarbaru")
+    assert (entry.attempt, entry.state, entry.message) == (1, "failed", message)
+    for node in scrapyd_nodes:  # nothing was queued for it anywhere
+        listed = [job for state in node.jobs().values() if isinstance(state, list) for job in state]
+        assert all(job["spider"] != "kabarbaru" for job in listed)
+
+
+def test_a_node_without_the_spider_is_passed_over_for_one_that_has_it(
+    tmp_path: Path, crawl_server: Any
+) -> None:
+    """node-b's own sources file lacks the outlet: the job goes to node-a instead, at
+    once, and runs there."""
+    from tests.test_scheduler import ONE_SOURCE
+
+    sources = tmp_path / "sources.toml"
+    sources.write_text(ONE_SOURCE, encoding="utf-8")
+    elsewhere = tmp_path / "node-b-sources.toml"
+    elsewhere.write_text(ONE_SOURCE.split("[sources.")[0] + NOT_ON_NODES, encoding="utf-8")
+    node_a = ScrapydNode.start(tmp_path / "node-a", "node-a", env={"WARTA_SOURCES": str(sources)})
+    node_b = ScrapydNode.start(tmp_path / "node-b", "node-b", env={"WARTA_SOURCES": str(elsewhere)})
+    try:
+        db = tmp_path / "warta.db"
+        result = scheduler_once(
+            db, [node_b.url, node_a.url], crawl_server.base_url, "--sources", str(sources)
+        )
+    finally:
+        node_a.kill()
+        node_b.kill()
+    assert result.returncode == 0, result.stderr
+    (run,) = runs(db)
+    assert (run["status"], run["node"]) == ("ok", "node-a"), run
+    (entry,) = DispatchLedger(f"{db}.jobs.db").all()
+    assert (entry.attempt, entry.state, entry.node) == (1, "done", "node-a")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 import time
 import urllib.parse
 import urllib.request
@@ -24,6 +25,7 @@ from storage.archive import Archive
 from storage.warc import default_warc_dir
 from tests.archive_compare import archive_differences
 from tests.conftest import run_warta
+from tests.servers import RedisServer
 from tests.writer_process import drained, start_writer, stop, unreachable_db
 
 
@@ -110,7 +112,8 @@ def schedule(node: Any, source: str, settings: dict[str, str]) -> str:
     pairs = [("project", "warta"), ("spider", source)]
     pairs += [("setting", f"{name}={value}") for name, value in settings.items()]
     data = urllib.parse.urlencode(pairs).encode()
-    with urllib.request.urlopen(f"{node.url}/schedule.json", data=data, timeout=10) as reply:
+    # schedule.json runs `scrapy list` first: seconds on a loaded machine (warta/nodes.py)
+    with urllib.request.urlopen(f"{node.url}/schedule.json", data=data, timeout=60) as reply:
         answer = json.loads(reply.read())
     assert answer["status"] == "ok", answer
     return str(answer["jobid"])
@@ -193,6 +196,51 @@ def test_writer_killed_mid_stream_then_restarted_loses_and_repeats_nothing(
     assert done.returncode == 0, done.stderr
     assert client.xlen(node_entries.STREAM) == 0
     assert archive_differences(reference, db) == []
+
+
+def test_sigterm_during_a_redis_outage_stops_the_writer_at_once_and_loses_nothing(
+    reference, crawl_server, tmp_path
+):
+    """Redis stops mid-stream: the writer waits it out (WARTA_REDIS_PATIENCE), yet a
+    SIGTERM ends that wait at once (~1 s; 4 s allowed on a loaded machine), in one
+    line. Redis back, the next writer finishes the stream and the archive equals the
+    single-process crawl."""
+    server = RedisServer.start(tmp_path / "redis-aof", appendonly=True)  # survives a stop
+    writer = None
+    try:
+        db = tmp_path / "writer.db"
+        node_crawl(crawl_server.base_url, server.url, db, "-s", "WARTA_WRITER_WAIT=1")
+        total = server.client().xlen(node_entries.STREAM)
+        writer = start_writer(db, server.url, "--claim-after", "2", "--batch", "3")
+        deadline = time.monotonic() + 60
+        while server.client().xlen(node_entries.STREAM) > total * 0.6:
+            assert time.monotonic() < deadline, "the writer applied nothing"
+            time.sleep(0.005)
+        server.stop()  # mid-stream
+        time.sleep(2)  # the writer is waiting for Redis now
+        assert writer.poll() is None
+        writer.send_signal(signal.SIGTERM)
+        asked = time.monotonic()
+        _, err = writer.communicate(timeout=30)
+        assert time.monotonic() - asked < 4, err  # patience would be 120 s
+        assert writer.returncode == 0, err
+        assert "Traceback" not in err
+        (line,) = [line for line in err.splitlines() if "stopped while Redis" in line]
+        assert "entries not acknowledged stay pending for the next writer" in line
+        server.launch()
+        left = server.client().xlen(node_entries.STREAM)
+        assert 0 < left < total  # applied entries were acknowledged; the rest waited
+        done = run_warta(
+            "writer", "--redis", server.url, "--until-idle", "--claim-after", "2", db=db
+        )
+        assert done.returncode == 0, done.stderr
+        assert server.client().xlen(node_entries.STREAM) == 0
+        assert archive_differences(reference, db) == []
+    finally:
+        if writer is not None and writer.poll() is None:
+            writer.kill()
+            writer.communicate()
+        server.stop()
 
 
 def test_a_writer_dead_between_commit_and_ack_has_its_entries_skipped_once(

@@ -7,7 +7,10 @@ subprocess (warta/scheduler.py). One job:
 2. picks a node that is up and not busy (warta/nodes.py) and schedules
    `scrapy crawl SOURCE` there, with the crawl's settings as `setting=NAME=VALUE`
    (the same `crawl_setting_values` a local crawl uses) plus WARTA_NODE and
-   WARTA_JOB; a node that fails at dispatch is skipped for the next;
+   WARTA_JOB; a node that fails at dispatch is skipped for the next. A node that
+   answers that the spider (or the project) is not deployed there is not asked
+   again: when no node has it, the job fails at once with one line saying so
+   (docs/deploy.md), instead of waiting out its time limit;
 3. follows the job through `listjobs.json` until it finishes, then stamps the
    run it recorded with the node and job (`warta runs` shows them);
 4. at the time limit cancels it (`cancel.json`: SIGINT, then SIGKILL).
@@ -35,7 +38,7 @@ from typing import Any
 from storage.archive import Archive
 from storage.core import utc_now
 from storage.dispatches import Dispatch, DispatchLedger
-from warta.nodes import Node, NodeError, NodePicker, parse_nodes
+from warta.nodes import Node, NodeError, NodePicker, NotDeployed, parse_nodes
 
 log = logging.getLogger("warta.scheduler")
 
@@ -235,9 +238,14 @@ def place(
     deadline: float,
     exclude: tuple[str, ...],
 ) -> tuple[Node, str] | None:
-    """Schedule the attempt on the best node now; wait for one while all are down/busy."""
+    """Schedule the attempt on the best node now; wait for one while all are down/busy.
+
+    A node that refuses because the spider (or the project) is not deployed there is
+    not asked again for this attempt; once every node has refused so, the job fails at
+    once: that is a deployment to fix, not a node to wait for."""
     picker = NODE_JOBS.picker(spec)
     failed_here: list[str] = list(exclude)
+    lacking: dict[str, str] = {}  # node name -> its refusal (the spider is not there)
     try:
         settings = crawl_settings_for(dispatch.source, spec)
     except ValueError as exc:  # the replica's clock cannot be read, say
@@ -245,31 +253,64 @@ def place(
         return None
     while True:
         with picker.lock:  # pick and schedule together: the next pick sees this job queued
-            node = picker.pick(exclude=failed_here)
-            if node is not None:
-                node_name = _schedule_on(node, dispatch, settings)
-                if node_name is None:
-                    failed_here.append(node.name)
-                    continue
+            node = picker.pick(exclude=[*failed_here, *lacking])
+            node_name = _try_schedule(node, dispatch, settings, lacking)
+            if node is not None and node_name is not None:
                 at = dispatch.dispatched_at
                 ledger.placed(dispatch.id, node_name, node.url, dispatch.job, at)
                 dispatch.node, dispatch.node_url = node_name, node.url
                 log.info("%s dispatched to %s as job %s", dispatch.source, node_name, dispatch.job)
                 return node, node_name
-        reasons = "; ".join(picker.problems.values()) or "every node excluded"
+        if len(lacking) >= len(picker.nodes):
+            _not_placed(dispatch, spec, ledger, not_deployed(dispatch.source, lacking))
+            return None
+        if node is not None:  # it would not take the job: try the next node now
+            if node.name not in lacking:
+                failed_here.append(node.name)
+            continue
+        reasons = "; ".join([*picker.problems.values(), *lacking.values()])
+        reasons = reasons or "every node excluded"
         if time.monotonic() >= deadline or NODE_JOBS.cancel_now.is_set():
             _not_placed(dispatch, spec, ledger, f"no node could take the job: {reasons}")
             return None
-        if len(failed_here) >= len(picker.nodes):
+        if len(set(failed_here) | set(lacking)) >= len(picker.nodes):
             # A node that failed may be back: ask them all again. The node a re-run was
             # lost on stays out while another may take it, not for ever (one node left).
-            failed_here = list(exclude) if len(set(exclude)) < len(picker.nodes) else []
+            others = {n.name for n in picker.nodes} - set(exclude) - set(lacking)
+            failed_here = list(exclude) if others else []
         log.info("%s waits for a node: %s", dispatch.source, reasons)
         NODE_JOBS.cancel_now.wait(spec.poll)
 
 
+def _try_schedule(
+    node: Node | None, dispatch: Dispatch, settings: dict[str, str], lacking: dict[str, str]
+) -> str | None:
+    """`_schedule_on` the node picked, if any; a node without the spider joins `lacking`."""
+    if node is None:
+        return None
+    try:
+        return _schedule_on(node, dispatch, settings)
+    except NotDeployed as exc:
+        lacking[node.name] = str(exc)
+        log.warning("%s; trying another node for %s", exc, dispatch.source)
+        return None
+
+
+def not_deployed(source: str, lacking: dict[str, str]) -> str:
+    """The one line for a job no node can run: which nodes, what they said, what to do."""
+    nodes = ", ".join(sorted(lacking))
+    said = "; ".join(lacking[name] for name in sorted(lacking))
+    return (
+        f"no node can run spider {source!r} (not deployed on {nodes}: {said}); "
+        "give every node the warta project and the scheduler's sources file "
+        "(WARTA_SOURCES in the node's environment), then restart its Scrapyd: "
+        "docs/deploy.md, Scrapyd nodes"
+    )
+
+
 def _schedule_on(node: Node, dispatch: Dispatch, settings: dict[str, str]) -> str | None:
-    """Queue the job on this node; the node's name, or None (logged) if it would not."""
+    """Queue the job on this node; the node's name, or None (logged) if it would not.
+    NotDeployed (the node lacks the spider or the project) is raised: not worth waiting."""
     try:
         node_name = node.status().name
     except NodeError as exc:
@@ -280,6 +321,8 @@ def _schedule_on(node: Node, dispatch: Dispatch, settings: dict[str, str]) -> st
     values = {**settings, "WARTA_NODE": node_name, "WARTA_JOB": dispatch.job}
     try:
         node.schedule(dispatch.source, job=dispatch.job, settings=values)
+    except NotDeployed:
+        raise  # refused outright: nothing was queued
     except NodeError as exc:
         if not _queued_anyway(node, dispatch.job):
             log.warning("%s: skipping it for %s", exc, dispatch.source)

@@ -11,7 +11,10 @@ Scrapyd's JSON API is plain HTTP, so this is urllib and no new dependency:
 - the job's log: `/logs/warta/SOURCE/JOB.log`.
 
 A node that is down, times out or answers something other than Scrapyd's JSON
-raises `NodeError` with one line naming the node. A node URL may carry Scrapyd's
+raises `NodeError` with one line naming the node. A node that answers but does not
+have the project or the spider (`spider '…' not found`: it was not deployed there,
+or its sources file lacks the outlet) raises `NotDeployed`, a NodeError the
+scheduler does not wait out: asking that node again changes nothing. A node URL may carry Scrapyd's
 basic-auth credentials (`http://user:secret@host:6800`); they are sent as an
 Authorization header and never shown in messages.
 """
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import threading
 import urllib.error
 import urllib.parse
@@ -41,6 +45,15 @@ JobState = Literal["pending", "running", "finished"]
 
 class NodeError(RuntimeError):
     """A node is down, timed out, refused the call or answered garbage (one line)."""
+
+
+class NotDeployed(NodeError):
+    """The node is up but lacks the project or the spider: its deployment is wrong."""
+
+
+# Scrapyd 1.6's refusals (webservice.py) when the project, its version or the spider
+# is missing on the node: a deployment fault, unlike a node that is down or busy.
+_NOT_DEPLOYED = re.compile(r"^(project|version|spider) '.*' not found$")
 
 
 @dataclass(frozen=True)
@@ -175,7 +188,8 @@ class Node:
             raise NodeError(f"node {self.name}: {what} answered JSON that is not an object")
         if reply.get("status") == "error":
             message = " ".join(str(reply.get("message", "")).split())
-            raise NodeError(f"node {self.name}: {what} refused: {message}")
+            refused = NotDeployed if _NOT_DEPLOYED.match(message) else NodeError
+            raise refused(f"node {self.name}: {what} refused: {message}")
         return reply
 
 

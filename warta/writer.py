@@ -23,6 +23,9 @@ Delivery is at least once, and applying is exactly once:
   writer, once it holds the lock, takes them all over with XAUTOCLAIM (every
   pending entry is a dead writer's: the lock says no other writer lives) and
   applies them before reading new ones, so entries are applied in stream order;
+- a node run closed by another hold's claim (its lock expired while the node was
+  paused, and another crawl took the outlet) is fenced (storage/stream_runs.py):
+  what it sends after that claim is not applied, only its end, as lost_lock;
 - an entry that cannot be read (another format, torn JSON) is moved to
   `warta:stream:dead` with the reason, and acknowledged: one line in the log,
   nothing lost, the stream not blocked.
@@ -37,6 +40,7 @@ import json
 import logging
 import os
 import socket
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -51,6 +55,7 @@ from pipelines.base import CountingStats
 from pipelines.dedupe import DuplicateArticle, deduplicate
 from storage import coverage
 from storage.archive import Archive, ArchiveError
+from storage.runs import LOST_MESSAGE, RunStatus
 from storage.stream_runs import StreamRuns, known_urls
 
 if TYPE_CHECKING:
@@ -82,6 +87,7 @@ class Progress:
     applied: int = 0  # entries applied (skipped repeats not included)
     repeats: int = 0  # entries read again and skipped: already applied
     dead: int = 0
+    fenced: int = 0  # entries of a run whose lock was gone when it sent them: not applied
     started: float = field(default_factory=time.monotonic)
 
 
@@ -108,11 +114,16 @@ class ArchiveWriter:
         self.runs = StreamRuns(archive)
         self.progress = Progress()
         self.stopping = False
+        # set with `stopping`: it ends a wait for Redis at once (a signal handler sets
+        # it, and an Event's wait returns where time.sleep would sleep on)
+        self.stopped = threading.Event()
 
     # -- Redis calls -------------------------------------------------------------------
 
     def redis(self, call: Callable[[], Any], what: str) -> Any:
-        return retrying(call, patience=self.patience, what=what)
+        """`call` through a Redis outage; RetryStopped at once if the writer is stopped
+        meanwhile (nothing is lost: what is not acknowledged stays pending)."""
+        return retrying(call, patience=self.patience, what=what, stop=self.stopped)
 
     # -- starting ----------------------------------------------------------------------
 
@@ -120,6 +131,8 @@ class ArchiveWriter:
         """Take the writer lock (waiting for a dead writer's to expire), create the group,
         take over what dead writers left pending, publish the known URLs."""
         self._wait_for_lock()
+        if self.stopping:  # stopped while another writer held the stream: take nothing
+            return
         try:
             self.redis(
                 lambda: self.client.xgroup_create(
@@ -144,9 +157,8 @@ class ArchiveWriter:
                 holder = self.redis(lambda: self.client.get(LOCK), "the writer lock")
                 log.warning("another writer holds the stream (%s): waiting", holder)
                 waited = True
-            if self.stopping:
+            if self.stopping or self.stopped.wait(min(1.0, self.claim_after / 4)):
                 return
-            time.sleep(min(1.0, self.claim_after / 4))
 
     def renew(self) -> None:
         """Keep the writer lock; one that lapsed (a slow start, a pause) is taken again if
@@ -237,8 +249,10 @@ class ArchiveWriter:
         return self.progress
 
     def stop(self) -> None:
-        """Finish the batch at hand, then return from run()."""
+        """Finish the batch at hand, then return from run(); a wait for Redis ends at once
+        (RetryStopped)."""
         self.stopping = True
+        self.stopped.set()
 
     def release(self) -> None:
         """Give up the writer lock (a clean exit: the next writer need not wait)."""
@@ -256,9 +270,11 @@ class ArchiveWriter:
         seconds = max(time.monotonic() - self.progress.started, 1e-9)
         waiting = self.redis(lambda: self.client.xlen(node_entries.STREAM), "the archive stream")
         p = self.progress
+        fenced = f", {p.fenced} fenced (sent after their lock was gone)" if p.fenced else ""
         return (
             f"writer: {p.applied} entries applied ({p.applied / seconds:.0f}/s), "
             f"{p.repeats} repeats skipped, {p.dead} unreadable, {waiting} in the stream"
+            f"{fenced}"
         )
 
     # -- one batch ------------------------------------------------------------------------
@@ -338,6 +354,11 @@ class ArchiveWriter:
                 self.progress.repeats += 1
                 return None
             self.runs.advance(run, seq)  # first: any commit from here on includes it
+            if known.fenced:  # sent after another hold claimed the outlet: its end only
+                if op != "finish":
+                    self.progress.fenced += 1
+                    return None
+                data = {**data, "status": str(RunStatus.LOST_LOCK), "message": LOST_MESSAGE}
             APPLIERS[op](self, run, known.run_id, data, urls)
         except (KeyError, TypeError, ValueError) as exc:
             if isinstance(exc, BadEntry):
@@ -354,7 +375,7 @@ class ArchiveWriter:
             except ArchiveError as exc:
                 raise BadEntry(str(exc)) from None
             node, job, pid = data.get("node"), data.get("job"), data.get("pid")
-            known = self.runs.open(run, data["source"], node, job, pid)
+            known = self.runs.open(run, data["source"], node, job, pid, data.get("lock"))
             self.runs.advance(run, seq)
             self.progress.applied += 1
         else:
@@ -373,7 +394,8 @@ class ArchiveWriter:
     # -- the ops that write ----------------------------------------------------------------
 
     def _claim(self, run: str, run_id: int, data: dict[str, Any], urls: list[str]) -> None:
-        self.archive.runs.close_abandoned(data["source"], run_id)
+        # not the runs of the claimer's own hold: a backfill's peers that joined it
+        self.runs.close_abandoned(data["source"], run_id, data.get("lock"))
 
     def _article(self, run: str, run_id: int, data: dict[str, Any], urls: list[str]) -> None:
         item = node_entries.article_from(data)

@@ -1,7 +1,10 @@
 """`warta writer`: the one process that writes the archive for every crawl node.
 
 It reads the Redis stream the nodes fill (warta/writer.py) until SIGTERM or
-Ctrl-C, which finish the batch at hand (commit, acknowledge) and exit 0.
+Ctrl-C, which finish the batch at hand (commit, acknowledge) and exit 0. During a
+Redis outage they end the wait for Redis at once: one line, exit 0, nothing lost
+(what was committed stays; what was not acknowledged stays pending in the stream
+for the next writer, which skips what this one had already applied).
 """
 
 from __future__ import annotations
@@ -64,7 +67,7 @@ def writer(
         raise fail("--redis: give the nodes' Redis URL (or set WARTA_REDIS_URL)")
     if not redis_url.startswith(("redis://", "rediss://", "unix://")):
         raise fail(f"--redis: expected redis://host:port/db, got {redis_url!r}")
-    from crawler.redis_connection import RedisUnavailable, redis_from_url
+    from crawler.redis_connection import RedisUnavailable, RetryStopped, redis_from_url
     from storage.archive import Archive
     from warta.writer import ArchiveWriter, WriterLockLost
 
@@ -75,14 +78,26 @@ def writer(
             client = redis_from_url(redis_url)
             stream = ArchiveWriter(archive, client, claim_after=claim_after, batch=batch)
             stop_on_signals(stream.stop)
-            stream.start()
-            done = stream.run(until_idle=until_idle, progress_every=progress)
-            stream.release()
-            click.echo(stream.progress_line(), err=True)
+            try:
+                stream.start()
+                done = stream.run(until_idle=until_idle, progress_every=progress)
+                stream.release()
+                click.echo(stream.progress_line(), err=True)
+            except RetryStopped as exc:  # SIGTERM during an outage: Redis cannot be told
+                done = stream.progress
+                click.echo(stopped_line(str(exc), done.applied, stream.claim_after), err=True)
     except (ArchiveError, RedisUnavailable, WriterLockLost) as exc:
         raise fail(str(exc)) from None
     if done.dead:
         sys.exit(1)
+
+
+def stopped_line(why: str, applied: int, claim_after: float) -> str:
+    """What a writer stopped during a Redis outage says, in one line."""
+    return (
+        f"writer: {why}; {applied} entries applied and committed; entries not acknowledged "
+        f"stay pending for the next writer (its lock expires in {claim_after:.0f} s)"
+    )
 
 
 def stop_on_signals(stop: Callable[[], None]) -> None:
