@@ -20,6 +20,8 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +111,40 @@ def finish(scheduler: subprocess.Popen, timeout: float = 480) -> str:
     return stderr
 
 
+@dataclass
+class Night:
+    """A night under way: its scheduler, and its writer (a test may replace it)."""
+
+    scheduler: subprocess.Popen
+    writer: subprocess.Popen
+    client: Any  # the Redis the nodes write through
+    writer_log: str = ""  # the writer's stderr, once stopped
+
+    def finish(self) -> str:
+        """Wait for the night's end and for the writer to apply every entry; the
+        scheduler's log."""
+        stderr = finish(self.scheduler)
+        drained(self.client)
+        return stderr
+
+
+@contextmanager
+def night_running(
+    db: Path, replica: ReplicaProcess, redis: RedisServer, nodes: list[ScrapydNode], *extra: str
+) -> Iterator[Night]:
+    """A writer and a night (`night`) for the block; after it the scheduler is killed if
+    still running and the writer stopped (checked to stop cleanly)."""
+    writer = start_writer(db, redis.url)
+    under_way = Night(night(db, replica, redis.url, nodes, *extra), writer, redis.client())
+    try:
+        yield under_way
+    finally:
+        if under_way.scheduler.poll() is None:
+            under_way.scheduler.kill()
+            under_way.scheduler.wait()
+        under_way.writer_log = stop(under_way.writer)
+
+
 def runs(db: Path) -> list[dict[str, Any]]:
     with Archive(db, readonly=True) as archive:
         return list(reversed(archive.runs.latest(500)))
@@ -139,12 +175,8 @@ def test_a_night_over_two_scrapyd_nodes_and_one_writer_equals_one_process(
 ) -> None:  # fmt: skip
     db = tmp_path / "warta.db"
     start = time.time()
-    writer = start_writer(db, redis_server.url)
-    try:
-        stderr = finish(night(db, replica, redis_server.url, nodes))
-        drained(redis_server.client())
-    finally:
-        stop(writer)
+    with night_running(db, replica, redis_server, nodes) as under_way:
+        stderr = under_way.finish()
     assert len(load_sources(replica.sources)) >= OUTLETS
     assert_equal_to_reference(reference, db)
     done = runs(db)
@@ -160,22 +192,15 @@ def test_a_writer_killed_mid_stream_and_restarted_loses_nothing_and_doubles_noth
     nodes: list[ScrapydNode], tmp_path: Path,
 ) -> None:  # fmt: skip
     db = tmp_path / "warta.db"
-    client = redis_server.client()
-    writer = start_writer(db, redis_server.url)
-    scheduler = night(db, replica, redis_server.url, nodes)
-    try:
+    with night_running(db, replica, redis_server, nodes) as under_way:
         wait_for(lambda: articles(db) >= 10, timeout=240)
-        writer.kill()  # kill -9: its batch in hand is not acknowledged
-        writer.wait()
+        under_way.writer.kill()  # kill -9: its batch in hand is not acknowledged
+        under_way.writer.wait()
         time.sleep(2)
-        assert client.xlen(node_entries.STREAM) > 0 or scheduler.poll() is None
-        writer = start_writer(db, redis_server.url)
-        finish(scheduler)
-        drained(client)
-    finally:
-        if scheduler.poll() is None:
-            scheduler.kill()
-        stop(writer)
+        waiting = under_way.client.xlen(node_entries.STREAM)
+        assert waiting > 0 or under_way.scheduler.poll() is None
+        under_way.writer = start_writer(db, redis_server.url)
+        under_way.finish()
     assert_equal_to_reference(reference, db)
 
 
@@ -197,17 +222,10 @@ def test_a_node_killed_mid_crawl_has_its_outlets_finished_once_on_the_other(
     db = tmp_path / "warta.db"
     # a dead node's outlet lock lapses in 6 s rather than 120 (its heartbeat stopped)
     short_locks = ("-s", "WARTA_LOCK_STALE_AFTER=6", "-s", "WARTA_LOCK_HEARTBEAT=2")
-    writer = start_writer(db, redis_server.url)
-    scheduler = night(db, replica, redis_server.url, nodes, *short_locks)
-    try:
+    with night_running(db, replica, redis_server, nodes, *short_locks) as under_way:
         wait_for(lambda: running_on(db, "node-a") and articles(db) >= 5, timeout=240)
         node_a.kill()  # kill -9 of node-a and its crawls
-        finish(scheduler)
-        drained(redis_server.client())
-    finally:
-        if scheduler.poll() is None:
-            scheduler.kill()
-        stop(writer)
+        under_way.finish()
     ledger = DispatchLedger(f"{db}.jobs.db").all()
     lost = [d for d in ledger if d.state == "lost"]
     assert lost and all(d.node == "node-a" and d.attempt == 1 for d in lost), ledger
@@ -260,23 +278,15 @@ def test_redis_stopped_10s_mid_crawl_is_waited_out_and_the_night_equals_the_clea
 ) -> None:  # fmt: skip
     db = tmp_path / "warta.db"
     start = time.time()
-    client = persistent_redis.client()
     # a node waits out an outage this long (the default is longer; the test relies on it)
     patience = ("-s", f"WARTA_REDIS_PATIENCE={OUTAGE * 6:g}")
-    writer = start_writer(db, persistent_redis.url)
-    scheduler = night(db, replica, persistent_redis.url, nodes, *patience)
-    try:
+    with night_running(db, replica, persistent_redis, nodes, *patience) as under_way:
         wait_for(lambda: running(db) >= 2 and articles(db) >= 5, timeout=240)
         persistent_redis.restart(down_for=OUTAGE)  # stopped for real: the port refuses
         back = time.time()
         # the stream and its consumer group came back from the AOF
-        assert node_entries.GROUP.encode() in groups(client)
-        finish(scheduler)
-        drained(client)
-    finally:
-        if scheduler.poll() is None:
-            scheduler.kill()
-        writer_log = stop(writer)
+        assert node_entries.GROUP.encode() in groups(under_way.client)
+        under_way.finish()
     assert_equal_to_reference(reference, db)  # nothing lost, nothing twice
     assert concurrent_fetches(replica, start) == {}
     assert nodes_in_log(replica, back) & {"node-a", "node-b"}  # crawling went on after it
@@ -284,7 +294,7 @@ def test_redis_stopped_10s_mid_crawl_is_waited_out_and_the_night_equals_the_clea
     crawls = crawl_logs(nodes)
     assert any(WAITED in text for text in crawls.values()), list(crawls)
     assert not [name for name, text in crawls.items() if GAVE_UP in text]
-    assert WAITED in writer_log
+    assert WAITED in under_way.writer_log
 
 
 WAITED = "Redis unavailable for"  # crawler/redis_connection.py `retrying`, before each pause
