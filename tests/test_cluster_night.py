@@ -99,7 +99,12 @@ def night(
     return subprocess.Popen(command, cwd=REPO, stderr=subprocess.PIPE, text=True)
 
 
-def finish(scheduler: subprocess.Popen, timeout: float = 480) -> str:
+# A guard against a hang, not a speed target: a night of 30+ outlets takes ~6 min on a
+# 2-core machine shared by parallel workers, and longer when one node does all the rest.
+NIGHT_TIMEOUT = 900.0
+
+
+def finish(scheduler: subprocess.Popen, timeout: float = NIGHT_TIMEOUT) -> str:
     try:
         _, stderr = scheduler.communicate(timeout=timeout)
     finally:
