@@ -4,6 +4,8 @@ Each runs as its own process on a free 127.0.0.1 port, in a folder of the test's
 tmp_path, and is stopped (killed if need be) when the test ends. No fakes: the
 tests of locks, the frontier and the stream writer talk to Debian's redis-server,
 and crawl nodes are real `scrapyd` processes running `scrapy crawl` subprocesses.
+The replica, too, can run as its own `warta replica` process (`ReplicaProcess`),
+as the cluster tests need: its request log is read while it serves.
 
     def test_x(redis_server, tmp_path):
         node = ScrapydNode.start(tmp_path / "node-a", "node-a")
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -28,9 +31,12 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 import pytest
+
+from replica.request_log import LoggedRequest, read_log
 
 REPO = Path(__file__).resolve().parent.parent
 STARTUP_TIMEOUT = 20.0
@@ -54,10 +60,13 @@ def _wait_until(ready: Any, what: str, process: subprocess.Popen, log: Path) -> 
     raise RuntimeError(f"{what} did not start in {STARTUP_TIMEOUT}s:\n{log.read_text()}")
 
 
-def _stop(process: subprocess.Popen | None, grace: float = 10.0) -> None:
+def _stop(
+    process: subprocess.Popen | None, grace: float = 10.0, how: signal.Signals = signal.SIGTERM
+) -> None:
+    """Ask the process to stop (`how`), kill it if it has not within `grace` seconds."""
     if process is None or process.poll() is not None:
         return
-    process.terminate()
+    process.send_signal(how)
     try:
         process.wait(grace)
     except subprocess.TimeoutExpired:
@@ -129,6 +138,17 @@ class RedisServer:
         if self.process is not None and self.process.poll() is None:
             self.resume()  # a stopped process cannot handle SIGTERM
         _stop(self.process)
+
+    def restart(self, down_for: float) -> None:
+        """Stop the server for real (SIGTERM: it writes its AOF and exits; its port goes
+        unanswered), leave it down `down_for` seconds, then start it again on the same port
+        from the same data folder. Only a server started with appendonly=True keeps its
+        keys: `--save ""` leaves the others nothing to load."""
+        if not self.appendonly:
+            raise ValueError("restart() of a server without appendonly would lose every key")
+        self.stop()
+        time.sleep(down_for)
+        self.launch()
 
     def kill(self) -> None:
         """kill -9: whatever was not persisted is gone."""
@@ -208,6 +228,63 @@ class ScrapydNode:
         if self.process is not None and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
+
+
+SERVING = re.compile(r"at (http://127\.0\.0\.1:\d+) ")  # `warta replica`'s first line
+
+
+@dataclass
+class ReplicaProcess:
+    """`warta replica --port 0 ARGS --write-sources F --request-log L` in its own process:
+    its URL, the sources config of its outlets and its request log (read while it serves).
+
+        with ReplicaProcess.start(folder, "--outlets", "30") as replica:
+            run_warta("crawl", "--replica", replica.url, "--sources", str(replica.sources))
+    """
+
+    url: str
+    sources: Path
+    log: Path
+    launched: float  # unix seconds just before it started: no request is logged earlier
+    process: subprocess.Popen
+
+    @classmethod
+    def start(cls, folder: Path, *args: str) -> ReplicaProcess:
+        folder.mkdir(parents=True, exist_ok=True)
+        sources, log, errors = folder / "sources.toml", folder / "requests.jsonl", folder / "err"
+        command = [sys.executable, "-m", "warta", "replica", "--port", "0", *args]
+        command += ["--write-sources", str(sources), "--request-log", str(log)]
+        launched = time.time()
+        # stderr to a file: a pipe no one reads would stall a replica that logs much
+        with errors.open("w") as err:
+            process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=err)
+        line = process.stdout.readline().decode() if process.stdout else ""
+        found = SERVING.search(line)
+        if not found:
+            _stop(process, how=signal.SIGINT)
+            raise RuntimeError(f"warta replica did not start: {line}{errors.read_text()}")
+        return cls(found.group(1), sources, log, launched, process)
+
+    def requests_since(self, start: float) -> list[LoggedRequest]:
+        """The requests it answered from unix time `start` on."""
+        return [entry for entry in read_log(self.log) if entry.t >= start]
+
+    def stop(self) -> None:
+        """Ctrl-C, as an operator stops it; killed if it does not stop in 10 s."""
+        _stop(self.process, how=signal.SIGINT)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.kill_stress import stress
@@ -24,6 +23,7 @@ from storage.archive import Archive, utc_now
 from storage.runs import SourceLocked
 from tests.conftest import REPO, run_warta
 from tests.inprocess import warta_in_process
+from tests.waiting import wait_for
 
 SOURCE = "harianjogja"
 FAST_LOCK = ["-s", "WARTA_LOCK_STALE_AFTER=2", "-s", "WARTA_LOCK_HEARTBEAT=1"]
@@ -40,16 +40,6 @@ def start_crawl(db: Path, replica: str, *extra: str, source: str = SOURCE) -> su
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
-
-
-def wait_for(condition: Callable[[], object], timeout: float = 60) -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("timed out")
 
 
 def query(db: Path, sql: str, params: tuple = ()) -> list[tuple]:

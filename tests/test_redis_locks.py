@@ -17,7 +17,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from storage.runs import SourceLocked
 from storage.warc import default_warc_dir
 from tests.conftest import REPO
 from tests.servers import RedisServer
+from tests.waiting import wait_for
 from tests.writer_process import drained, start_writer, stop, unreachable_db, writer_running
 
 SOURCE = "harianjogja"
@@ -46,16 +47,6 @@ FAILED_FOR_REDIS = re.compile(rf"^{SOURCE}\s+failed\b.*(redis_unavailable|Redis 
 
 def locks_of(server: RedisServer, ttl: float = 30, patience: float = 0) -> RedisLocks:
     return RedisLocks(redis_from_url(server.url), ttl, patience=patience)
-
-
-def wait_for(condition: Callable[[], object], timeout: float = 60) -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("timed out")
 
 
 # -- the lock ---------------------------------------------------------------------------

@@ -10,14 +10,9 @@ own process, archives every generated outlet's articles equal to the truth.
 
 from __future__ import annotations
 
-import re
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -35,6 +30,7 @@ from replica.routes import route
 from replica.sources_file import sources_text, write_sources
 from storage.archive import Archive
 from tests.conftest import REPO, run_warta
+from tests.servers import ReplicaProcess
 from tests.test_crawl_replica import expected_row
 
 # walk() digests of small default sites, taken before generated outlets existed.
@@ -265,37 +261,18 @@ def test_cli_refuses_bad_outlet_options_in_one_line(tmp_path) -> None:
 # --- a real crawl of a `warta replica --outlets 30` process ------------------------------
 
 REPLICA_ARGS = ["--articles", "20", "--seed", "4", "--outlets", "30", "--outlet-articles", "2"]
-SERVING = re.compile(r"at (http://127\.0\.0\.1:\d+) ")
 
 
 @pytest.fixture(scope="module")
-def replica_process(tmp_path_factory) -> Iterator[tuple[str, Path, Path, float]]:
+def replica_process(tmp_path_factory) -> Iterator[ReplicaProcess]:
     """`warta replica --outlets 30 --write-sources F --request-log L`, in its own process."""
-    folder = tmp_path_factory.mktemp("outlets30")
-    sources, log = folder / "sources.toml", folder / "requests.jsonl"
-    command = [sys.executable, "-m", "warta", "replica", "--port", "0", *REPLICA_ARGS]
-    command += ["--write-sources", str(sources), "--request-log", str(log)]
-    launched = time.time()
-    process = subprocess.Popen(
-        command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    try:
-        line = process.stdout.readline() if process.stdout else ""
-        found = SERVING.search(line)
-        assert found, line + (process.stderr.read() if process.stderr else "")
-        yield found.group(1), sources, log, launched
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with ReplicaProcess.start(tmp_path_factory.mktemp("outlets30"), *REPLICA_ARGS) as replica:
+        yield replica
 
 
 @pytest.fixture(scope="module")
 def crawl30(replica_process, tmp_path_factory):
-    url, sources, log, _ = replica_process
+    url, sources, log = replica_process.url, replica_process.sources, replica_process.log
     db = tmp_path_factory.mktemp("crawl30") / "warta.db"
     started = time.monotonic()
     result = run_warta(
@@ -342,5 +319,5 @@ def test_request_log_file_is_readable_while_the_replica_runs(crawl30, replica_pr
     fetched = {f"https://{e.host}{e.target.split('?')[0]}" for e in crawl}
     for source in site.generated:
         assert {a.url for a in site.source_articles(source)} <= fetched, source
-    launched = replica_process[3]
+    launched = replica_process.launched
     assert all(launched <= e.t <= time.time() for e in entries)  # unix seconds, as they came

@@ -17,6 +17,7 @@ import pytest
 from storage.archive import Archive, ArchiveError
 from tests.conftest import REPO, run_warta
 from tests.inprocess import warta_in_process
+from tests.waiting import wait_for
 from warta.scheduler import SchedulerConfig, open_job_store
 
 ONE_SOURCE = """
@@ -60,16 +61,6 @@ def start_daemon(db: Path, sources: Path, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(
         command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
-
-
-def wait_for(condition, timeout: float = 60.0, every: float = 0.3):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError("condition not met in time")
 
 
 def runs_of(db: Path) -> list[dict]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,10 @@ from storage.archive import Archive, ArchiveError
 from storage.dispatches import DispatchLedger
 from tests.conftest import REPO, run_warta
 from tests.servers import ScrapydNode
+from tests.waiting import wait_for
+from tests.writer_process import assert_runs_show_node_and_job
 
+NOT_YET = (ArchiveError, sqlite3.Error)  # the archive is not created yet, or being set up
 SOURCES = 6  # every configured source: the crawl replica serves them all
 FAST = ("--node-poll", "0.3", "--node-grace", "2", "--lock-wait", "1")
 
@@ -71,13 +73,7 @@ def test_a_night_over_two_nodes_runs_each_source_once_and_equals_one_process(
         assert {r["job"] for r in by_node[node.name]} <= finished
     assert differences(clean_crawl, snapshot(db)) == []
     # `warta runs` shows which node ran what
-    shown = run_warta("runs", db=db)
-    assert shown.returncode == 0, shown.stderr
-    header, *lines = shown.stdout.splitlines()
-    assert "node" in header.split() and "job" in header.split()
-    for run in done:
-        (line,) = [line for line in lines if line.split()[0] == str(run["id"])]
-        assert run["node"] in line.split() and run["job"] in line.split()
+    assert_runs_show_node_and_job(db, done)
 
 
 def test_a_node_down_at_start_is_skipped(
@@ -109,7 +105,7 @@ def test_a_node_killed_mid_crawl_has_its_jobs_rerun_once_on_the_other(
     ]  # fmt: skip
     daemon = subprocess.Popen(command, cwd=REPO, stderr=subprocess.PIPE, text=True)
     try:
-        wait_for(lambda: _crawling_on(db, "node-a"), timeout=120)
+        wait_for(lambda: _crawling_on(db, "node-a"), timeout=120, ignoring=NOT_YET)
         node_a.kill()
         _, stderr = daemon.communicate(timeout=300)
     finally:
@@ -147,18 +143,6 @@ def _articles(db: Path) -> int:
         return archive.count()
 
 
-def wait_for(condition: Any, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if condition():
-                return
-        except (ArchiveError, sqlite3.Error):  # not created yet, or being set up
-            pass
-        time.sleep(0.2)
-    raise AssertionError("condition not met in time")
-
-
 def test_a_restarted_scheduler_follows_the_job_a_node_has_and_does_not_dispatch_it_again(
     tmp_path: Path, scrapyd_nodes: list[ScrapydNode], crawl_server: Any
 ) -> None:
@@ -174,7 +158,11 @@ def test_a_restarted_scheduler_follows_the_job_a_node_has_and_does_not_dispatch_
     warta = [sys.executable, "-m", "warta", "scheduler"]
     first = subprocess.Popen([*warta, "--once", *common, *replica, *slow], cwd=REPO)
     try:
-        wait_for(lambda: _crawling_on(db, "node-a") or _crawling_on(db, "node-b"), timeout=120)
+        wait_for(
+            lambda: _crawling_on(db, "node-a") or _crawling_on(db, "node-b"),
+            timeout=120,
+            ignoring=NOT_YET,
+        )
     finally:
         first.kill()  # the scheduler dies; the node goes on crawling
         first.wait()
@@ -187,7 +175,11 @@ def test_a_restarted_scheduler_follows_the_job_a_node_has_and_does_not_dispatch_
         text=True,
     )
     try:
-        wait_for(lambda: DispatchLedger(f"{db}.jobs.db").all()[0].state != "dispatched", 120)
+        wait_for(
+            lambda: DispatchLedger(f"{db}.jobs.db").all()[0].state != "dispatched",
+            120,
+            ignoring=NOT_YET,
+        )
     finally:
         daemon.terminate()
         _, stderr = daemon.communicate(timeout=120)
@@ -251,7 +243,9 @@ def test_a_run_refused_by_a_held_lock_is_tried_again_and_is_not_the_rerun(
             "--replica", crawl_server.base_url, *FAST[:4], "--lock-wait", "3",
         ]  # fmt: skip
         daemon = subprocess.Popen(command, cwd=REPO, stderr=subprocess.PIPE, text=True)
-        wait_for(lambda: [r for r in runs(db) if r["status"] == "refused"], timeout=120)
+        wait_for(
+            lambda: [r for r in runs(db) if r["status"] == "refused"], timeout=120, ignoring=NOT_YET
+        )
     finally:
         holder.kill()  # the holder dies: its lock may be taken over
         holder.wait()

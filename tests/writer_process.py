@@ -20,7 +20,7 @@ from typing import Any
 
 from crawler import node_entries
 from storage.archive import Archive
-from tests.conftest import REPO
+from tests.conftest import REPO, run_warta
 
 
 def start_writer(db: Path, redis_url: str, *extra: str) -> subprocess.Popen:
@@ -78,3 +78,14 @@ def unreachable_db(folder: Path) -> Path:
     """A --db for a node: in a folder that does not exist, so a node that opened (or
     created) an archive would fail, and a test sees any folder that appears."""
     return folder / "no-such-folder" / "node.db"
+
+
+def assert_runs_show_node_and_job(db: Path, runs: list[dict[str, Any]]) -> None:
+    """`warta runs` has node and job columns, and each run's line shows its node and job."""
+    shown = run_warta("runs", "--limit", "100", db=db)
+    assert shown.returncode == 0, shown.stderr
+    header, *lines = shown.stdout.splitlines()
+    assert "node" in header.split() and "job" in header.split()
+    for run in runs:
+        (line,) = [line for line in lines if line.split()[0] == str(run["id"])]
+        assert run["node"] in line.split() and run["job"] in line.split()
