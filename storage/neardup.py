@@ -49,8 +49,9 @@ class Signature:
     @cached_property
     def band_keys(self) -> list[int]:
         """One signed 64-bit key per band (band number folded in), for an indexed column."""
+        blob = self.to_blob()  # one conversion, sliced per band (4 bytes a value)
         return [
-            _band_key(band, self.values[band * ROWS : (band + 1) * ROWS]) for band in range(BANDS)
+            _band_key(band, blob[band * ROWS * 4 : (band + 1) * ROWS * 4]) for band in range(BANDS)
         ]
 
     def similarity(self, other: Signature) -> float:
@@ -64,9 +65,10 @@ class Signature:
         return cls(np.frombuffer(blob, dtype="<u4"))
 
 
-def _band_key(band: int, values: np.ndarray) -> int:
-    """A key stable across processes and machines (Python's hash() is salted)."""
-    packed = struct.pack("<I", band) + values.astype("<u4").tobytes()
+def _band_key(band: int, values: bytes) -> int:
+    """A key stable across processes and machines (Python's hash() is salted), of a band's
+    values as little-endian uint32 bytes."""
+    packed = struct.pack("<I", band) + values
     return int.from_bytes(hashlib.blake2b(packed, digest_size=8).digest(), "little", signed=True)
 
 

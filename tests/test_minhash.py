@@ -94,3 +94,23 @@ def test_the_archive_never_imports_datasketch() -> None:
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_band_keys_are_those_stored_before() -> None:
+    """Band keys are indexed in archives: worked out from the signature's bytes at once,
+    they must stay the keys worked out band by band from its values."""
+    import hashlib
+    import struct
+
+    from storage.neardup import BANDS, ROWS
+
+    rng = random.Random(16)
+    for _ in range(50):
+        sig = signature(" ".join(rng.choice(WORDS) for _ in range(100)))
+        assert sig is not None
+        before = []
+        for band in range(BANDS):
+            values = sig.values[band * ROWS : (band + 1) * ROWS].astype("<u4").tobytes()
+            digest = hashlib.blake2b(struct.pack("<I", band) + values, digest_size=8).digest()
+            before.append(int.from_bytes(digest, "little", signed=True))
+        assert sig.band_keys == before
