@@ -124,8 +124,8 @@ class StemLog:
         if not complete:
             return
         self.read_to += complete
-        pairs = (line.split("\t", 1) for line in data[:complete].decode().splitlines())
-        learn_stems({word: stem for word, stem in pairs})
+        lines = data[:complete].decode().splitlines()
+        learn_stems(dict(line.split("\t", 1) for line in lines if "\t" in line))
 
     def _share(self, lines: str) -> None:
         if self._fd is None:
