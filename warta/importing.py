@@ -201,16 +201,18 @@ def import_warcs(
     index = Index()
     shapes = _index_all([Path(p) for p in paths], hosts, report, index, ticker, jobs)
     index.resolve_revisits(report)
-    chosen = []
+    chosen: list[Capture] = []
+    owner: dict[str, Source | None] = {}  # by first page URL: looked up once
     for capture in first_pages(index.pages, hosts, shapes):
-        if source_for(capture.url, sources) is None and not any_site:
+        source = owner[capture.url] = source_for(capture.url, sources)
+        if source is None and not any_site:
             report.skipped["not a configured outlet"] += 1
         else:
             chosen.append(capture)
     with RecordCopier(archive, index, report, max_bytes):
         for capture, article in extracted(chosen, index.pages, report, jobs):
             if article is not None:
-                _store(article, source_for(capture.url, sources), archive, hosts, report)
+                _store(article, owner[capture.url], archive, hosts, report)
             ticker.tick("articles")
         archive.flush()  # before_commit makes the last batch's copies durable first
     report.seconds = time.monotonic() - started
