@@ -7,11 +7,14 @@ clusters, revisions, FTS). Two passes per import:
 
 1. index: read every record of every file once, keep only a small `Capture`
    (URL, file, offset, length, date, ids) per HTML response, never the bodies:
-   a 1 GB CC-NEWS file does not sit in memory;
+   a 1 GB CC-NEWS file does not sit in memory. With jobs > 1 and several files,
+   forked workers index the files, and their indexes are merged in file order;
 2. articles: for each first page (in capture order), read its record back by
    offset, find its continuation pages' URLs in the index, read those, extract
    the whole article and hand it to the chain. With jobs > 1, forked workers do
-   the reading and extraction while this process runs the chain, in the same order.
+   the reading and extraction (CHUNK articles a task), and the stemming and
+   near-duplicate signing the chain would do, while this process runs the chain,
+   in the same order. The workers share their stems as they go (`StemLog`).
 
 The archive points into WARC, as a crawl's does. A page the store keeps (a new or
 updated article's) has its response record, and the request record that went with
