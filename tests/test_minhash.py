@@ -6,7 +6,9 @@ them, so every value must be the one datasketch computes, for any body.
 
 from __future__ import annotations
 
+import hashlib
 import random
+import struct
 import subprocess
 import sys
 import zlib
@@ -17,7 +19,17 @@ from datasketch import MinHash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storage.neardup import MASK, PERMUTATIONS, SCHEME, SEED, WORD, _minhash, signature
+from storage.neardup import (
+    BANDS,
+    MASK,
+    PERMUTATIONS,
+    ROWS,
+    SCHEME,
+    SEED,
+    WORD,
+    _minhash,
+    signature,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 WORDS = (
@@ -99,11 +111,6 @@ def test_the_archive_never_imports_datasketch() -> None:
 def test_band_keys_are_those_stored_before() -> None:
     """Band keys are indexed in archives: worked out from the signature's bytes at once,
     they must stay the keys worked out band by band from its values."""
-    import hashlib
-    import struct
-
-    from storage.neardup import BANDS, ROWS
-
     rng = random.Random(16)
     for _ in range(50):
         sig = signature(" ".join(rng.choice(WORDS) for _ in range(100)))
