@@ -1,9 +1,9 @@
 """Near-duplicate detection: syndicated and wire copies of one story, across runs.
 
-Each article body becomes a MinHash signature (datasketch) over its word
-3-shingles. Locality-sensitive hashing splits the signature into BANDS bands of
-ROWS values; articles sharing any band are candidates, and a candidate is a
-copy when the signatures' estimated Jaccard similarity reaches THRESHOLD.
+Each article body becomes a MinHash signature over its word 3-shingles (datasketch's
+"affine32" MinHash, computed here: see _minhash). Locality-sensitive hashing splits the
+signature into BANDS bands of ROWS values; articles sharing any band are candidates,
+and a candidate is a copy when the signatures' estimated Jaccard similarity reaches THRESHOLD.
 Signatures and band keys live in the archive (indexed tables), so tonight's
 article is matched against last year's, and matching one article costs a few
 index look-ups whatever the archive's size.
@@ -19,12 +19,11 @@ import re
 import sqlite3
 import struct
 import zlib
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import Any
 
 import numpy as np
-from datasketch import MinHash
 
 PERMUTATIONS = 128
 BANDS, ROWS = 32, 4  # candidate probability ≈ 0.5 at Jaccard 0.42, ≥ 0.95 from 0.55
@@ -38,7 +37,7 @@ MAX_BUCKET = 100
 # Fixed, with the hash function (crc32: fast, stable everywhere): signatures stored
 # today must compare with signatures made next year.
 SEED = 1
-SCHEME = "affine32"  # datasketch's hashing scheme, named so an upgrade cannot change it
+SCHEME = "affine32"  # datasketch's hashing scheme (2.0), which _minhash computes
 WORD = re.compile(r"\w+")
 MASK = 0xFFFFFFFF
 
@@ -50,8 +49,9 @@ class Signature:
     @cached_property
     def band_keys(self) -> list[int]:
         """One signed 64-bit key per band (band number folded in), for an indexed column."""
+        blob = self.to_blob()  # one conversion, sliced per band (4 bytes a value)
         return [
-            _band_key(band, self.values[band * ROWS : (band + 1) * ROWS]) for band in range(BANDS)
+            _band_key(band, blob[band * ROWS * 4 : (band + 1) * ROWS * 4]) for band in range(BANDS)
         ]
 
     def similarity(self, other: Signature) -> float:
@@ -65,9 +65,10 @@ class Signature:
         return cls(np.frombuffer(blob, dtype="<u4"))
 
 
-def _band_key(band: int, values: np.ndarray) -> int:
-    """A key stable across processes and machines (Python's hash() is salted)."""
-    packed = struct.pack("<I", band) + values.astype("<u4").tobytes()
+def _band_key(band: int, values: bytes) -> int:
+    """A key stable across processes and machines (Python's hash() is salted), of a band's
+    values as little-endian uint32 bytes."""
+    packed = struct.pack("<I", band) + values
     return int.from_bytes(hashlib.blake2b(packed, digest_size=8).digest(), "little", signed=True)
 
 
@@ -94,21 +95,54 @@ def signature(body: str) -> Signature | None:
     # SHINGLE (3) words via zip over shifted lists: the same shingles as joining slices, faster
     triples = zip(words, words[1:], words[2:], strict=False)  # shorter tails end it
     shingles = {f"{a} {b} {c}".encode() for a, b, c in triples}
-    minhash = MinHash(
-        num_perm=PERMUTATIONS,
-        seed=SEED,
-        hashfunc=zlib.crc32,
-        permutations=_permutations(),
-        scheme=SCHEME,
-    )
-    minhash.update_batch(list(shingles))
-    return Signature((minhash.hashvalues & MASK).astype(np.uint32))
+    return Signature(_minhash(shingles))
+
+
+# -- MinHash, datasketch's "affine32" scheme, computed here ---------------------------------
+#
+# Why our own lines and not datasketch: importing datasketch imports its asyncio LSH and,
+# through it, scipy: about 1.3 s of start-up for every `warta` process (an import of a
+# few hundred articles spent a quarter of its time there), and a large install, for the
+# dozen lines below. Why exactly these lines: signatures already stored were made by
+# datasketch 2.0's MinHash(num_perm=128, seed=1, hashfunc=zlib.crc32, scheme="affine32"),
+# and new ones must compare with them, so this is that computation bit for bit
+# (tests/test_minhash.py checks it against datasketch itself, a test dependency):
+#   permutations: a = 2 * randint(0, 2**31) + 1 (odd: a bijection), b = randint(0, 2**32),
+#                 PERMUTATIONS of each, uint32, from numpy's RandomState(SEED), a first;
+#   a value:      h = fmix32(crc32(shingle)) (MurmurHash3's finalizer, a bijection);
+#   signature:    per permutation, the least (a * h + b) mod 2**32 over the shingles.
+# RandomState's stream is frozen by numpy (NEP 19), so the permutations never change.
+
+_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
 
 
 @lru_cache(maxsize=1)
-def _permutations() -> Any:
-    """The seeded permutations, drawn once per process (MinHash() would redraw them each time)."""
-    return MinHash(num_perm=PERMUTATIONS, seed=SEED, scheme=SCHEME).permutations
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """The seeded permutations (a, b), drawn once per process."""
+    generator = np.random.RandomState(SEED)
+    a = generator.randint(0, 1 << 31, PERMUTATIONS, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, PERMUTATIONS, dtype=np.uint32)
+    return a, b
+
+
+def _fmix32(values: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer, element-wise (uint32 products wrap: mod 2**32)."""
+    shift1, multiplier1, shift2, multiplier2 = _FMIX32
+    values = values ^ (values >> shift1)
+    values = values * multiplier1
+    values = values ^ (values >> shift2)
+    values = values * multiplier2
+    return values ^ (values >> shift1)
+
+
+def _minhash(shingles: Collection[bytes]) -> np.ndarray:
+    """The PERMUTATIONS uint32 MinHash values of a set of shingles (all 2**32 - 1 for none,
+    as datasketch's empty MinHash)."""
+    if not shingles:
+        return np.full(PERMUTATIONS, MASK, dtype=np.uint32)
+    a, b = _permutations()
+    hashed = _fmix32(np.fromiter(map(zlib.crc32, shingles), np.uint32, len(shingles)))
+    return (hashed[:, None] * a + b).min(axis=0)
 
 
 class NearDuplicateIndex:

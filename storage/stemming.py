@@ -7,7 +7,9 @@ first few hundred articles almost every word is a cache hit.
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 from typing import Any
 
 WORD = re.compile(r"\w+")
@@ -85,6 +87,50 @@ def learn_stems(stems: dict[str, str]) -> None:
     if len(_stems) + len(stems) > 500_000:  # bounded, as _StemCache is
         _stems.clear()
     _stems.update(stems)
+
+
+class StemLog:
+    """Stems shared by worker processes as they stem, through an append-only file.
+
+    Each worker of a WARC import has its own cache: without sharing, every word of the
+    vocabulary was stemmed once per worker (Sastrawi's cost, twice over with two). A
+    worker appends each stem it computes ("word\tstem\n", one write per article, the
+    file opened O_APPEND) and, before stemming an article, reads what the others
+    appended since it last looked: a word is stemmed twice only when two workers meet
+    it at the same moment. Only complete lines are read (a write may be seen half done).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.read_to = 0  # bytes of the file taken into this process's cache
+        self._fd: int | None = None  # opened in the worker (after the fork), on first use
+
+    def stems_of(self, *texts: str | None) -> dict[str, str]:
+        """`stems_of(*texts)`, with the other workers' stems taken first and this one's
+        new stems shared."""
+        self._catch_up()
+        words = {word for text in texts if text for word in WORD.findall(text.lower())}
+        new = [word for word in words if word not in _stems]
+        stems = {word: _stems[word] for word in words}
+        if new:
+            self._share("".join(f"{word}\t{stems[word]}\n" for word in new))
+        return stems
+
+    def _catch_up(self) -> None:
+        with self.path.open("rb") as handle:
+            handle.seek(self.read_to)
+            data = handle.read()
+        complete = data.rfind(b"\n") + 1
+        if not complete:
+            return
+        self.read_to += complete
+        lines = data[:complete].decode().splitlines()
+        learn_stems(dict(line.split("\t", 1) for line in lines if "\t" in line))
+
+    def _share(self, lines: str) -> None:
+        if self._fd is None:
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
+        os.write(self._fd, lines.encode())
 
 
 def stem_query(query: str) -> tuple[str, set[str]]:

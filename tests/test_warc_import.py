@@ -14,6 +14,7 @@ import gzip
 import http.client
 import io
 import json
+import os
 import re
 import shutil
 import statistics
@@ -648,7 +649,7 @@ def test_workers_stem_and_sign_for_the_writing_process(captured, tmp_path, monke
     from storage import neardup, stemming
 
     calls = {"stem": 0, "minhash": 0}  # counted in this process: the workers fork a copy
-    real_stem, real_minhash = stemming._stem, neardup.MinHash
+    real_stem, real_minhash = stemming._stem, neardup._minhash
 
     def counting_stem(word: str) -> str:
         calls["stem"] += 1
@@ -659,12 +660,12 @@ def test_workers_stem_and_sign_for_the_writing_process(captured, tmp_path, monke
         return real_minhash(*args, **kwargs)
 
     monkeypatch.setattr(stemming, "_stem", counting_stem)
-    monkeypatch.setattr(neardup, "MinHash", counting_minhash)
+    monkeypatch.setattr(neardup, "_minhash", counting_minhash)
     monkeypatch.setattr(stemming, "_stems", stemming._StemCache())  # a cold cache, as at start
     with Archive(tmp_path / "jobs.db") as archive:
         report = import_warcs(archive, [captured["warc"]], sources=load_sources(), jobs=2)
     assert report.outcomes["new"] > 50
-    assert calls["minhash"] <= 1  # the permutations, drawn once per process at most
+    assert calls["minhash"] == 0  # every signature made by a worker
     assert calls["stem"] < report.outcomes["new"]  # not even a word per article
     assert archive_contents(tmp_path / "jobs.db") == archive_contents(captured["imported"])
 
@@ -690,3 +691,68 @@ def test_copies_roll_over_to_new_files_at_the_size_given(tmp_path):
     with Archive(db, readonly=True) as archive:
         bodies = [archive.raw_html(row["id"]) for row in archive.articles()]
     assert sorted(bodies) == sorted([news_page(t, 5)] for t in titles)
+
+
+# Worker processes of pass 1 run this (a module function: pickled by name), noting
+# their process ids: the test below checks that pass 1 ran in them.
+_REAL_INDEX_IN_WORKER: list[Any] = []  # warta.importing's own, while the test patches it
+
+
+def _recording_index_in_worker(path: Path, hosts: tuple[str, ...]) -> Any:
+    with (path.parent / "indexed-by").open("a") as note:
+        note.write(f"{os.getpid()}\n")
+    return _REAL_INDEX_IN_WORKER[0](path, hosts)
+
+
+def test_files_indexed_by_workers_give_the_archive_and_report_of_one_process(
+    captured, tmp_path, monkeypatch
+):
+    """With several files and jobs > 1, pass 1 indexes the files in worker processes and
+    merges their indexes in the files' order: the archive and every count of the report
+    are those of one process reading the files one after the other (a request record
+    in one file still goes with its response in the next)."""
+    from crawler.sources import load_sources
+    from warta import importing
+
+    folder = tmp_path / "split"
+    folder.mkdir()
+    files = split_warc(captured["warc"], folder, parts=3)
+    reports = {}
+    for jobs in (1, 2):
+        with Archive(tmp_path / f"jobs{jobs}.db") as archive:
+            if jobs == 2:
+                _REAL_INDEX_IN_WORKER[:] = [importing._index_in_worker]
+                monkeypatch.setattr(importing, "_index_in_worker", _recording_index_in_worker)
+            reports[jobs] = import_warcs(archive, files, sources=load_sources(), jobs=jobs)
+    pids = (folder / "indexed-by").read_text().split()
+    assert len(pids) == len(files) and str(os.getpid()) not in pids
+    one, two = reports[1], reports[2]
+    assert (one.files, one.records, one.pages, one.articles, one.copied) == (
+        two.files,
+        two.records,
+        two.pages,
+        two.articles,
+        two.copied,
+    )
+    assert one.outcomes == two.outcomes and one.skipped == two.skipped
+    assert one.outcomes["new"] > 50
+    assert archive_contents(tmp_path / "jobs2.db") == archive_contents(captured["imported"])
+    assert archive_contents(tmp_path / "jobs1.db") == archive_contents(tmp_path / "jobs2.db")
+
+
+def split_warc(warc: Path, folder: Path, parts: int) -> list[Path]:
+    """The file's records (gzip members) copied byte for byte into `parts` files, in order."""
+    with warc.open("rb") as handle:
+        records = ArchiveIterator(handle)
+        starts = [records.get_record_offset() for _ in records]
+    data = warc.read_bytes()
+    count = len(starts)
+    starts.append(len(data))
+    per_part = -(-count // parts)
+    files = []
+    for part in range(parts):
+        first, last = part * per_part, min((part + 1) * per_part, count)
+        path = folder / f"part-{part}.warc.gz"
+        path.write_bytes(data[starts[first] : starts[last]])
+        files.append(path)
+    return files

@@ -7,11 +7,14 @@ clusters, revisions, FTS). Two passes per import:
 
 1. index: read every record of every file once, keep only a small `Capture`
    (URL, file, offset, length, date, ids) per HTML response, never the bodies:
-   a 1 GB CC-NEWS file does not sit in memory;
+   a 1 GB CC-NEWS file does not sit in memory. With jobs > 1 and several files,
+   forked workers index the files, and their indexes are merged in file order;
 2. articles: for each first page (in capture order), read its record back by
    offset, find its continuation pages' URLs in the index, read those, extract
    the whole article and hand it to the chain. With jobs > 1, forked workers do
-   the reading and extraction while this process runs the chain, in the same order.
+   the reading and extraction (CHUNK articles a task), and the stemming and
+   near-duplicate signing the chain would do, while this process runs the chain,
+   in the same order. The workers share their stems as they go (`StemLog`).
 
 The archive points into WARC, as a crawl's does. A page the store keeps (a new or
 updated article's) has its response record, and the request record that went with
@@ -41,6 +44,7 @@ from __future__ import annotations
 
 import gzip
 import multiprocessing
+import tempfile
 import time
 import zlib
 from collections import Counter, deque
@@ -72,7 +76,7 @@ from pipelines.dedupe import DuplicateArticle
 from pipelines.validate import MIN_BODY_CHARS, InvalidArticle
 from storage.archive import Archive
 from storage.neardup import Signature, learn_signature, signature
-from storage.stemming import learn_stems, stems_of
+from storage.stemming import StemLog, learn_stems, stems_of
 from storage.warc import DEFAULT_MAX_BYTES, RollingWarc, as_gzip_member, recover_open_files
 
 # --any-site: a page of a site no source owns is news-like when extraction finds a
@@ -196,23 +200,22 @@ def import_warcs(
     report = ImportReport()
     started = time.monotonic()
     ticker = _Ticker(report, progress)
-    index = Index()
-    for path in map(Path, paths):
-        report.files += 1
-        for _ in index_file(path, report, index):
-            ticker.tick("index")
-    index.resolve_revisits(report)
     hosts = configured_hosts(sources)
-    chosen = []
-    for capture in first_pages(index.pages, hosts):
-        if source_for(capture.url, sources) is None and not any_site:
+    index = Index()
+    shapes = _index_all([Path(p) for p in paths], hosts, report, index, ticker, jobs)
+    index.resolve_revisits(report)
+    chosen: list[Capture] = []
+    owner: dict[str, Source | None] = {}  # by first page URL: looked up once
+    for capture in first_pages(index.pages, hosts, shapes):
+        source = owner[capture.url] = source_for(capture.url, sources)
+        if source is None and not any_site:
             report.skipped["not a configured outlet"] += 1
         else:
             chosen.append(capture)
     with RecordCopier(archive, index, report, max_bytes):
         for capture, article in extracted(chosen, index.pages, report, jobs):
             if article is not None:
-                _store(article, source_for(capture.url, sources), archive, hosts, report)
+                _store(article, owner[capture.url], archive, hosts, report)
             ticker.tick("articles")
         archive.flush()  # before_commit makes the last batch's copies durable first
     report.seconds = time.monotonic() - started
@@ -220,6 +223,65 @@ def import_warcs(
 
 
 # -- pass 1: the index -------------------------------------------------------------------
+
+
+def _index_all(
+    paths: list[Path],
+    hosts: Collection[str],
+    report: ImportReport,
+    index: Index,
+    ticker: _Ticker,
+    jobs: int,
+) -> dict[str, _Shape]:
+    """Pass 1 over every file into `index` (and `report`), in the files' order; with
+    jobs > 1 and several files, the files are indexed in parallel by worker processes,
+    which also work out each URL's `_Shape` (what `first_pages` needs of it), and their
+    indexes are merged here in the files' order: the same index as one process makes.
+    The shapes worked out (by URL) are returned; `first_pages` works out any other."""
+    if jobs <= 1 or len(paths) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for path in paths:
+            report.files += 1
+            for _ in index_file(path, report, index):
+                ticker.tick("index")
+        return {}
+    shapes: dict[str, _Shape] = {}
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(min(jobs, len(paths)), mp_context=context) as pool:
+        for part in pool.map(_index_in_worker, paths, [tuple(hosts)] * len(paths)):
+            report.files += 1
+            part.merge_into(report, index)
+            shapes.update(part.shapes)
+            ticker.tick("index")
+    return shapes
+
+
+@dataclass
+class _FileIndex:
+    """What a worker's pass 1 over one file hands back (captures only: no bodies)."""
+
+    report: ImportReport
+    index: Index
+    shapes: dict[str, _Shape]
+
+    def merge_into(self, report: ImportReport, index: Index) -> None:
+        """Add this file's part as `index_file` would have added it, file after file."""
+        report.records += self.report.records
+        report.pages += self.report.pages
+        report.skipped.update(self.report.skipped)
+        report.file_errors.extend(self.report.file_errors)
+        for url, captures in self.index.pages.items():
+            index.pages.setdefault(url, []).extend(captures)
+        for key, span in self.index.requests.items():
+            index.requests.setdefault(key, span)
+        index.revisits.extend(self.index.revisits)
+
+
+def _index_in_worker(path: Path, hosts: tuple[str, ...]) -> _FileIndex:
+    report, index = ImportReport(), Index()
+    for _ in index_file(path, report, index):
+        pass
+    urls = {*index.pages, *(revisit.url for revisit in index.revisits)}
+    return _FileIndex(report, index, {url: _shape(url, hosts) for url in urls})
 
 
 def index_file(path: Path, report: ImportReport, index: Index) -> Iterator[Capture]:
@@ -374,7 +436,27 @@ class RecordCopier:
 # -- pass 2: articles ----------------------------------------------------------------------
 
 
-def first_pages(index: Mapping[str, list[Capture]], hosts: Collection[str]) -> list[Capture]:
+@dataclass(frozen=True)
+class _Shape:
+    """What `first_pages` asks of a captured URL (canonicalising is its costly part)."""
+
+    whole: bool  # it is the URL a crawl requests for its article (the whole view)
+    canonical: bool  # it is its article's canonical URL
+    wanted: str  # the URL a crawl requests for its article
+
+
+def _shape(url: str, hosts: Collection[str]) -> _Shape:
+    canonical = canonical_url(url, hosts)
+    wanted = fetch_url_for(canonical)
+    this = canonicalize_url(_https(url))  # query order as the canonical URL writes it
+    return _Shape(this == canonicalize_url(wanted), this == canonical, wanted)
+
+
+def first_pages(
+    index: Mapping[str, list[Capture]],
+    hosts: Collection[str],
+    shapes: Mapping[str, _Shape] | None = None,
+) -> list[Capture]:
     """The captures that begin an article, in capture order (revisions stay in order).
 
     A first page is the URL a crawl requests for an article (`fetch_url_for` of its
@@ -382,14 +464,12 @@ def first_pages(index: Mapping[str, list[Capture]], hosts: Collection[str]) -> l
     canonical URL itself when that whole view was not captured. Not first pages: a
     continuation page (`?page=2`, detik's `/slug/2`: read with its first page), and
     a partial view whose whole view is in the files too (it would read as a revision).
+    `shapes`: the URLs' shapes already worked out (by pass 1's workers).
     """
     firsts = []
     for url, captures in index.items():
-        canonical = canonical_url(url, hosts)
-        wanted = fetch_url_for(canonical)
-        this = canonicalize_url(_https(url))  # query order as the canonical URL writes it
-        whole = this == canonicalize_url(wanted)
-        if whole or (this == canonical and not _captured(wanted, index)):
+        shape = (shapes or {}).get(url) or _shape(url, hosts)
+        if shape.whole or (shape.canonical and not _captured(shape.wanted, index)):
             firsts.extend(captures)
     return sorted(firsts, key=lambda c: (c.date, str(c.path), c.offset))
 
@@ -439,7 +519,9 @@ def assemble(
 
 # The index, as forked workers inherit it (set just before the pool starts).
 _WORKER_INDEX: Mapping[str, list[Capture]] = {}
-WINDOW = 64  # articles in flight in the workers: extracted ones wait in memory
+_WORKER_STEMS: StemLog | None = None  # the workers' shared stems (storage/stemming.py)
+CHUNK = 8  # articles per task: a task's round trip costs about what a small article does
+WINDOW = 8  # tasks in flight in the workers: extracted articles wait in memory
 
 
 def extracted(
@@ -450,21 +532,28 @@ def extracted(
         for capture in firsts:
             yield capture, assemble(capture, index, report)
         return
-    global _WORKER_INDEX
+    global _WORKER_INDEX, _WORKER_STEMS
     _WORKER_INDEX = index  # forked, not pickled: a large index is not copied per task
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
-        ahead = iter(firsts)
-        pending = deque((c, pool.submit(_assemble_in_worker, c)) for c in islice(ahead, WINDOW))
+    # chunks smaller than CHUNK for a small import, so that every worker has some
+    size = max(1, min(CHUNK, len(firsts) // (2 * jobs)))
+    chunks = (firsts[start : start + size] for start in range(0, len(firsts), size))
+    with (
+        tempfile.TemporaryDirectory(prefix="warta-import-") as folder,
+        ProcessPoolExecutor(jobs, mp_context=context) as pool,
+    ):
+        _WORKER_STEMS = StemLog(Path(folder) / "stems")
+        _WORKER_STEMS.path.touch()
+        pending = deque((c, pool.submit(_assemble_chunk, c)) for c in islice(chunks, WINDOW))
         while pending:
-            capture, future = pending.popleft()
-            following = next(ahead, None)
-            if following is not None:  # keep WINDOW articles in flight, no more
-                pending.append((following, pool.submit(_assemble_in_worker, following)))
-            done = future.result()
-            report.skipped.update(done.skipped)
-            done.learn()
-            yield capture, done.article
+            chunk, future = pending.popleft()
+            following = next(chunks, None)
+            if following is not None:  # keep WINDOW tasks in flight, no more
+                pending.append((following, pool.submit(_assemble_chunk, following)))
+            for capture, done in zip(chunk, future.result(), strict=True):
+                report.skipped.update(done.skipped)
+                done.learn()
+                yield capture, done.article
 
 
 @dataclass
@@ -486,19 +575,22 @@ class _Extracted:
             learn_signature(self.body, self.signature)
 
 
+def _assemble_chunk(firsts: list[Capture]) -> list[_Extracted]:
+    return [_assemble_in_worker(first) for first in firsts]
+
+
 def _assemble_in_worker(first: Capture) -> _Extracted:
     report = ImportReport()
     article = assemble(first, _WORKER_INDEX, report)
     if article is None:
         return _Extracted(None, report.skipped)
     body = clean_paragraphs(article.body)  # what normalise does to it (a miss costs nothing)
-    return _Extracted(
-        article,
-        report.skipped,
-        stems_of(article.title, article.summary, body),
-        body,
-        signature(body) if body is not None else None,
-    )
+    sig = signature(body) if body is not None else None
+    if sig is not None:
+        sig.band_keys  # noqa: B018 -- worked out here (cached on it), not by the writer
+    share = _WORKER_STEMS.stems_of if _WORKER_STEMS is not None else stems_of
+    stems = share(article.title, article.summary, body)
+    return _Extracted(article, report.skipped, stems, body, sig)
 
 
 def _nearest(captures: list[Capture], first: Capture) -> Capture:
