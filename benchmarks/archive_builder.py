@@ -189,7 +189,9 @@ def raw_page(site: Site, article: TrueArticle, url: str, raw_kb: float) -> Fetch
     return FetchedPage(url, 200, page_headers(content_type, body), body, fetch_time(article))
 
 
-def warc_record(url: str, headers: dict[str, str], fetched_at: datetime, body: bytes):
+def warc_record(
+    url: str, headers: dict[str, str], fetched_at: datetime, body: bytes
+) -> tuple[bytes, str, str]:
     """The page as a gzipped WARC response record, as `warta compact` writes one:
     (bytes, record id, payload digest)."""
     digest = payload_digest(body)

@@ -44,11 +44,14 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from benchmarks.crawl_throughput import replica, run_crawl
 from storage.warc import default_warc_dir
+
+Log = Callable[[str], None] | None
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 FULL_SIZES = (0, 100_000, 1_000_000)
@@ -63,7 +66,12 @@ LOOKBACK_DAYS = 7  # sources.toml's default lookback: the replica's whole week
 
 
 def cached_archive(
-    size: int, cache: Path = CACHE, log=None, *, layout: str = "plain", raw_kb: float = RAW_KB
+    size: int,
+    cache: Path = CACHE,
+    log: Log = None,
+    *,
+    layout: str = "plain",
+    raw_kb: float = RAW_KB,
 ) -> Path | None:
     """The prebuilt archive of `size` articles in `layout` (built now if missing);
     None for 0. A `warc` archive's WARC folder is `default_warc_dir` of the path."""
@@ -149,7 +157,7 @@ def measure(
     articles: int = 2000,
     seed: int = 99,
     cache: Path = CACHE,
-    log=None,
+    log: Log = None,
     layouts: tuple[str, ...] = ("plain",),
     raw_kb: float = RAW_KB,
 ) -> dict:
@@ -201,7 +209,9 @@ def measure(
     return result
 
 
-def crawl_once(url: str, folder: Path, case: tuple[str, int], source: Path | None, since: str):
+def crawl_once(
+    url: str, folder: Path, case: tuple[str, int], source: Path | None, since: str
+) -> dict[str, float]:
     """One crawl into a fresh copy of the case's archive; its per-article figures."""
     db = folder / f"growth-{case[0]}-{case[1]}.db"
     copy_archive(source, db)
