@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
 from benchmarks.growth import cached_archive, copy_archive
 from storage.archive import Archive
 from storage.warc import default_warc_dir
@@ -50,3 +52,10 @@ def test_raw_pages_are_realistic_in_sqlite_and_pointers_after_the_move(tmp_path)
     with Archive(copy, readonly=True) as archive:
         first = min(pages)
         assert archive.raw_html(first)[0] == through_pointers[first]
+
+
+def test_a_build_the_disk_cannot_hold_is_refused_before_it_starts(tmp_path):
+    cache = tmp_path / "cache"
+    with pytest.raises(RuntimeError, match="not enough disk"):
+        cached_archive(10**9, cache, layout="warc")  # ~15 TB
+    assert list(cache.iterdir()) == []  # nothing begun
