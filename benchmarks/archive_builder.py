@@ -74,7 +74,10 @@ from storage.warc import RollingWarc, WarcPointer, gzip_member, payload_digest
 from storage.warc_move import http_headers, warc_date
 
 CHUNK = 2_000  # articles per generated site, per worker task and per transaction
-DAYS_PER_CHUNK = 3  # ~670 articles a day, as before (20,000 over 30 days)
+DAYS_PER_CHUNK = 3  # the builder's: ~670 articles a day, a million over four years
+# generated_rows' (the tests' samples): a month per chunk, so a few hundred rows
+# spread over weeks of dates, as they always were
+ROW_DAYS_PER_CHUNK = 30
 LAST_DAY = date(2025, 11, 8)
 SEED_STRIDE = 100_000  # chunk seeds: seed + chunk * SEED_STRIDE: never a crawl's seed (99)
 PAGES = ("none", "sqlite", "warc")
@@ -105,17 +108,18 @@ class PreparedChunk:
 
 
 def generated_rows(articles: int, seed: int = 21) -> Iterator[dict]:
-    """`articles` archive rows, newest chunk first, each chunk a few days of an outlet mix."""
-    for _site, _article, row in generated_articles(articles, seed):
+    """`articles` archive rows, newest chunk first, each chunk a month of an outlet mix."""
+    for _site, _article, row in generated_articles(articles, seed, ROW_DAYS_PER_CHUNK):
         yield row
 
 
 def generated_articles(
-    articles: int, seed: int = 21
+    articles: int, seed: int = 21, days: int = DAYS_PER_CHUNK
 ) -> Iterator[tuple[Site, TrueArticle, dict[str, Any]]]:
-    """Each generated article with its site (to render its page) and its archive row."""
+    """Each generated article (chunks of `days` days each) with its site (to render its
+    page) and its archive row: the builder's articles with the default `days`."""
     for chunk, size in chunks(articles):
-        yield from chunk_articles(chunk, size, seed)
+        yield from chunk_articles(chunk, size, seed, days)
 
 
 def chunks(articles: int) -> Iterator[tuple[int, int]]:
@@ -125,13 +129,13 @@ def chunks(articles: int) -> Iterator[tuple[int, int]]:
 
 
 def chunk_articles(
-    chunk: int, size: int, seed: int
+    chunk: int, size: int, seed: int, days: int = DAYS_PER_CHUNK
 ) -> Iterator[tuple[Site, TrueArticle, dict[str, Any]]]:
     site = build_site(
         articles=size,
         seed=seed + chunk * SEED_STRIDE,
-        days=DAYS_PER_CHUNK,
-        last_day=LAST_DAY - timedelta(days=DAYS_PER_CHUNK * chunk),
+        days=days,
+        last_day=LAST_DAY - timedelta(days=days * chunk),
     )
     for article in site.articles[:size]:  # the seed article comes last: once is enough
         row = archive_row(article.truth())
