@@ -1,136 +1,347 @@
 """Large generated archives for the benchmarks: 100,000 or a million realistic articles.
 
 Rows come from the replica's generator (realistic Indonesian text, the outlets'
-URL shapes, a year of dates) in chunks, so a million articles never sit in
-memory at once, and go through `Archive.store`, the crawl's own write path
-(both FTS indexes, exact-duplicate look-ups, story clusters). Each chunk after
-the first covers an earlier stretch of days and its URLs carry a chunk marker,
-so no two chunks collide.
+URL shapes, a year of dates and more) in chunks of CHUNK articles, so a million
+articles never sit in memory at once. Each chunk covers an earlier stretch of days
+than the one before and its URLs carry a chunk marker, so no two chunks collide;
+its generator seed is far from the small seeds the benchmarks' crawls use (99), so
+none of a crawl's articles is already archived.
 
-`--raw-kb 25` gives every article a raw page as a crawl stores it (compressed in
-`raw_pages.html`), about that many KB compressed: real outlet article pages
-compress to 20–28 KB (scripts, styles, navigation), the replica's own rendering
-of the article to about 4 KB. The page is the replica's rendering of the article
-followed by a `<script>` block of seeded random base64 (as incompressible as
-minified, inlined JavaScript gets) sized so the compressed page comes to the
-target. So the SQLite file carries the bytes a real archive carries, and reparse
-still finds the article in the page.
+Every row goes through `Archive.store`, the crawl's own write path (both FTS
+indexes, exact-duplicate look-ups, MinHash signatures and LSH band rows, story
+clusters, raw page rows), so the archive is what a crawl makes. What makes it fast:
 
-    python -m benchmarks.archive_builder PATH --articles 1000000 [--raw-kb 25]
+- forked worker processes (`jobs`) generate each chunk and compute what costs CPU
+  ahead of the store: the row, the stems of its words and its body's signature
+  (handed over as `warta import --jobs` does: `learn_stems`, `learn_signature`),
+  the page's rendering and, for WARC pages, the gzipped WARC record;
+- the writing process stores a whole chunk per transaction (the archive's own
+  batch API: one `flush` per chunk);
+- the padding of a raw page is a slice of one pool of seeded random base64, not
+  fresh random bytes per article.
+
+Raw pages (`pages`):
+
+- `none`: articles only;
+- `sqlite` (`--raw-kb 25`): every article has a raw page as a pre-WARC crawl stored
+  it (compressed in `raw_pages.html`), about that many KB compressed. Real outlet
+  article pages compress to 20–28 KB (scripts, styles, navigation), the replica's
+  own rendering of the article to about 4 KB; the page is that rendering followed
+  by a `<script>` block of random base64 (as incompressible as minified, inlined
+  JavaScript gets) sized so the compressed page comes to the target. So the SQLite
+  file carries the bytes a real archive carries, and reparse still finds the
+  article in the page.
+- `warc`: the page is written as a WARC `response` record into the archive's WARC
+  folder (as `warta compact` writes one) and `raw_pages` holds the pointer. The
+  record's body is the padded page when `raw_kb` is given, else the rendering
+  alone (~1.5 KB gzipped: a million of them fit on a small disk, and a crawl never
+  reads old records, only their pointer rows).
+
+    python -m benchmarks.archive_builder PATH --articles 1000000 [--pages sqlite --raw-kb 25]
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import io
+import multiprocessing
+import os
 import random
 import sys
 import time
 import zlib
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
+
+from warcio.warcwriter import WARCWriter
 
 from benchmarks.common import archive_row
 from crawler.items import FetchedPage
 from replica.generator import build_site
 from replica.model import Site, TrueArticle
 from replica.routes import route
-from storage.archive import Archive
+from storage.archive import Archive, iso_utc
+from storage.neardup import Signature, learn_signature, signature
+from storage.stemming import learn_stems, stems_of
+from storage.warc import RollingWarc, WarcPointer, gzip_member, payload_digest
+from storage.warc_move import http_headers, warc_date
 
-CHUNK = 20_000
-DAYS_PER_CHUNK = 30
+CHUNK = 2_000  # articles per generated site, per worker task and per transaction
+DAYS_PER_CHUNK = 3  # the builder's: ~670 articles a day, a million over four years
+# generated_rows' (the tests' samples): a month per chunk, so a few hundred rows
+# spread over weeks of dates, as they always were
+ROW_DAYS_PER_CHUNK = 30
 LAST_DAY = date(2025, 11, 8)
+SEED_STRIDE = 100_000  # chunk seeds: seed + chunk * SEED_STRIDE: never a crawl's seed (99)
+PAGES = ("none", "sqlite", "warc")
+POOL_BYTES = 1 << 20  # random base64 the paddings are cut from
+ORIGIN_HEADER = "WARC-Warta-Origin"
+ORIGIN = "generated by benchmarks/archive_builder.py (a replica page, padded as configured)"
+WINDOW = 2  # chunks ready or in the making per worker: bounds the builder's memory
+
+
+@dataclass
+class Prepared:
+    """One article as a worker hands it over: its row, its body's signature, and its
+    page (rendering, padding length, fetch time, WARC record) when pages are kept."""
+
+    row: dict[str, Any]
+    signature: Signature | None
+    html: bytes = b""
+    padding: int = 0
+    content_type: str = ""
+    fetched_at: datetime | None = None
+    record: tuple[bytes, str, str] | None = None  # gzip member, record id, payload digest
+
+
+@dataclass
+class PreparedChunk:
+    articles: list[Prepared] = field(default_factory=list)
+    stems: dict[str, str] = field(default_factory=dict)
 
 
 def generated_rows(articles: int, seed: int = 21) -> Iterator[dict]:
     """`articles` archive rows, newest chunk first, each chunk a month of an outlet mix."""
-    for _site, _article, row in generated_articles(articles, seed):
+    for _site, _article, row in generated_articles(articles, seed, ROW_DAYS_PER_CHUNK):
         yield row
 
 
 def generated_articles(
-    articles: int, seed: int = 21
+    articles: int, seed: int = 21, days: int = DAYS_PER_CHUNK
 ) -> Iterator[tuple[Site, TrueArticle, dict[str, Any]]]:
-    """Each generated article with its site (to render its page) and its archive row."""
-    made = 0
-    chunk = 0
-    while made < articles:
-        size = min(CHUNK, articles - made)
-        site = build_site(
-            articles=size,
-            seed=seed + chunk,
-            days=DAYS_PER_CHUNK,
-            last_day=LAST_DAY - timedelta(days=DAYS_PER_CHUNK * chunk),
-        )
-        for article in site.articles[:size]:  # the seed article comes last: once is enough
-            row = archive_row(article.truth())
-            if chunk:
-                row["url"] = f"{row['url']}-b{chunk}"
-            yield site, article, row
-        made += size
-        chunk += 1
+    """Each generated article (chunks of `days` days each) with its site (to render its
+    page) and its archive row: the builder's articles with the default `days`."""
+    for chunk, size in chunks(articles):
+        yield from chunk_articles(chunk, size, seed, days)
+
+
+def chunks(articles: int) -> Iterator[tuple[int, int]]:
+    """(chunk number, articles in it) covering `articles`."""
+    for chunk, start in enumerate(range(0, articles, CHUNK)):
+        yield chunk, min(CHUNK, articles - start)
+
+
+def chunk_articles(
+    chunk: int, size: int, seed: int, days: int = DAYS_PER_CHUNK
+) -> Iterator[tuple[Site, TrueArticle, dict[str, Any]]]:
+    site = build_site(
+        articles=size,
+        seed=seed + chunk * SEED_STRIDE,
+        days=days,
+        last_day=LAST_DAY - timedelta(days=days * chunk),
+    )
+    for article in site.articles[:size]:  # the seed article comes last: once is enough
+        row = archive_row(article.truth())
+        if chunk:
+            row["url"] = f"{row['url']}-b{chunk}"
+        yield site, article, row
+
+
+@lru_cache(maxsize=1)
+def padding_pool() -> bytes:
+    """Seeded random base64, generated once per process (forked workers inherit it)."""
+    return base64.b64encode(random.Random(0).randbytes(POOL_BYTES * 3 // 4))
+
+
+def padded(html: bytes, url: str, padding: int) -> bytes:
+    """The page with a `<script>` of `padding` random base64 characters, cut from the pool
+    at an offset of the URL's own (the same article always gets the same page)."""
+    if padding <= 0:
+        return html
+    pool = padding_pool()
+    start = zlib.crc32(url.encode()) % (len(pool) - padding)
+    script = b"<script>var _b='" + pool[start : start + padding] + b"';</script></body>"
+    return html.replace(b"</body>", script, 1)
+
+
+def padding_for(html: bytes, raw_kb: float) -> int:
+    """Base64 characters to add so the page compresses (zlib 6, as Archive.store) to
+    about raw_kb KB: random base64 packs to ~0.76 of its length."""
+    missing = int(raw_kb * 1000) - len(zlib.compress(html, 6))
+    return int(missing / 1.015 * 4 / 3) if missing > 0 else 0
+
+
+def rendering(site: Site, article: TrueArticle) -> tuple[bytes, str]:
+    """The replica's own page of the article, as a crawl fetched it, and its type."""
+    parts = urlsplit(article.url)
+    page = route(site, parts.netloc, parts.path + (f"?{parts.query}" if parts.query else ""))
+    return page.body, page.content_type
+
+
+def fetch_time(article: TrueArticle) -> datetime:
+    """A day after publication, at midnight UTC."""
+    day = datetime.combine(article.published_at.date(), datetime.min.time(), UTC)
+    return day + timedelta(days=1)
+
+
+def page_headers(content_type: str, body: bytes) -> dict[str, str]:
+    return {"Content-Type": content_type, "Content-Length": str(len(body))}
 
 
 def raw_page(site: Site, article: TrueArticle, url: str, raw_kb: float) -> FetchedPage:
     """The article's page as a crawl would have stored it, ~raw_kb KB once compressed
     (see the module docstring): the replica's rendering plus a random `<script>` block."""
-    parts = urlsplit(article.url)
-    page = route(site, parts.netloc, parts.path + (f"?{parts.query}" if parts.query else ""))
-    html = page.body
-    # zlib (level 6, as Archive.store) packs random base64 to ~0.76 of its length
-    missing = int(raw_kb * 1000) - len(zlib.compress(html, 6))
-    if missing > 0:
-        rng = random.Random(url)  # the same article always gets the same page
-        filler = base64.b64encode(rng.randbytes(int(missing / 1.015)))
-        html = html.replace(b"</body>", b"<script>var _b='" + filler + b"';</script></body>", 1)
-    fetched = datetime.combine(article.published_at.date(), datetime.min.time(), UTC)
-    return FetchedPage(
-        url=url,
-        status=200,
-        headers={"Content-Type": page.content_type, "Content-Length": str(len(html))},
-        body=html,
-        fetched_at=fetched + timedelta(days=1),
+    html, content_type = rendering(site, article)
+    body = padded(html, url, padding_for(html, raw_kb))
+    return FetchedPage(url, 200, page_headers(content_type, body), body, fetch_time(article))
+
+
+def warc_record(
+    url: str, headers: dict[str, str], fetched_at: datetime, body: bytes
+) -> tuple[bytes, str, str]:
+    """The page as a gzipped WARC response record, as `warta compact` writes one:
+    (bytes, record id, payload digest)."""
+    digest = payload_digest(body)
+    record = WARCWriter(io.BytesIO(), gzip=True, warc_version="1.1").create_warc_record(
+        url,
+        "response",
+        payload=io.BytesIO(body),
+        length=len(body),
+        http_headers=http_headers(200, headers, len(body)),
+        warc_headers_dict={
+            "WARC-Date": warc_date(iso_utc(fetched_at)),
+            "WARC-Payload-Digest": digest,
+            ORIGIN_HEADER: ORIGIN,
+        },
     )
+    return gzip_member(record), record.rec_headers.get_header("WARC-Record-ID"), digest
+
+
+def prepare_chunk(chunk: int, size: int, seed: int, pages: str, raw_kb: float) -> PreparedChunk:
+    """A chunk's articles with everything that costs CPU done (in a worker process)."""
+    done = PreparedChunk()
+    for site, article, row in chunk_articles(chunk, size, seed):
+        done.stems.update(stems_of(row.get("title"), row.get("summary"), row.get("body")))
+        item = Prepared(row, signature(row.get("body") or ""))
+        if item.signature is not None:  # its band keys too: cached on it, pickled with it
+            item.signature.band_keys  # noqa: B018
+        if pages != "none":
+            item.html, item.content_type = rendering(site, article)
+            item.padding = padding_for(item.html, raw_kb) if raw_kb else 0
+            item.fetched_at = fetch_time(article)
+            if pages == "warc":  # the record's bytes are made here, appended in order later
+                body = padded(item.html, row["url"], item.padding)
+                headers = page_headers(item.content_type, body)
+                item.record = warc_record(row["url"], headers, item.fetched_at, body)
+        done.articles.append(item)
+    return done
+
+
+def prepared_chunks(
+    articles: int, seed: int, pages: str, raw_kb: float, jobs: int
+) -> Iterator[PreparedChunk]:
+    """The chunks in order, prepared by `jobs` forked workers (in this process if 0)."""
+    tasks = ((chunk, size, seed, pages, raw_kb) for chunk, size in chunks(articles))
+    if jobs < 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for task in tasks:
+            yield prepare_chunk(*task)
+        return
+    padding_pool()  # once, before the fork
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        pending: deque[Future[PreparedChunk]] = deque()
+        for task in tasks:
+            pending.append(pool.submit(prepare_chunk, *task))
+            if len(pending) >= jobs * WINDOW:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def stored_page(item: Prepared, url: str, warcs: RollingWarc | None) -> FetchedPage:
+    """The page `Archive.store` keeps: compressed in SQLite, or a pointer to its record."""
+    assert item.fetched_at is not None
+    body = padded(item.html, url, item.padding)
+    page = FetchedPage(url, 200, page_headers(item.content_type, body), body, item.fetched_at)
+    if item.record is not None and warcs is not None:
+        data, record_id, digest = item.record
+        name, offset = warcs.append(data)
+        page.warc = WarcPointer(name, offset, len(data), record_id, digest)
+    return page
 
 
 def build_archive(
-    path: Path,
+    path: os.PathLike | str,
     articles: int,
     seed: int = 21,
     progress: bool = False,
     *,
     raw_kb: float = 0,
+    pages: str | None = None,
+    jobs: int | None = None,
 ) -> float:
-    """Fill the archive at `path` with `articles` generated articles (each with a raw
-    page of about `raw_kb` KB compressed, when given); return articles/s."""
+    """Fill the archive at `path` with `articles` generated articles; return articles/s.
+
+    `pages`: none, sqlite or warc (see the module docstring); by default sqlite when
+    `raw_kb` is given, else none. `jobs`: worker processes (default: the CPU count;
+    0: none, all in this process).
+    """
+    pages = pages or ("sqlite" if raw_kb else "none")
+    if pages not in PAGES:
+        raise ValueError(f"pages must be one of {', '.join(PAGES)}, not {pages!r}")
+    jobs = jobs if jobs is not None else os.cpu_count() or 1
     started = time.perf_counter()
-    with Archive(path, batch_size=2000, batch_seconds=5.0) as archive:
+    done = 0
+    # one transaction per chunk: the builder flushes, the batch never fills by itself
+    with Archive(path, batch_size=1 << 40, batch_seconds=float("inf")) as archive:
         archive.claim_origin("replica")  # synthetic rows: replica crawls may add to them
-        rows = generated_articles(articles, seed)
-        for done, (site, article, row) in enumerate(rows, start=1):
-            pages = [raw_page(site, article, row["url"], raw_kb)] if raw_kb else []
-            archive.store(row, pages=pages)
-            if progress and done % 10_000 == 0:
-                rate = done / (time.perf_counter() - started)
-                print(f"{done:>9} articles, {rate:6.0f}/s", file=sys.stderr, flush=True)
+        warcs = RollingWarc(archive.warc_dir) if pages == "warc" else None
+        if warcs is not None:  # records durable before the rows pointing at them commit
+            archive.before_commit.append(warcs.sync)
+        try:
+            for chunk in prepared_chunks(articles, seed, pages, raw_kb, jobs):
+                store_chunk(archive, chunk, warcs)
+                done += len(chunk.articles)
+                if progress:
+                    rate = done / (time.perf_counter() - started)
+                    print(f"{done:>9} articles, {rate:6.0f}/s", file=sys.stderr, flush=True)
+        finally:
+            archive.flush()
+            if warcs is not None:
+                warcs.close()
     return articles / (time.perf_counter() - started)
+
+
+def store_chunk(archive: Archive, chunk: PreparedChunk, warcs: RollingWarc | None) -> None:
+    """Store a prepared chunk in one transaction, through the crawl's write path."""
+    learn_stems(chunk.stems)
+    for item in chunk.articles:
+        url = item.row["url"]
+        learn_signature(item.row.get("body") or "", item.signature)
+        kept = [stored_page(item, url, warcs)] if item.fetched_at is not None else []
+        archive.store(item.row, pages=kept)
+    archive.flush()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("path", type=Path)
+    parser.add_argument("path")
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=21)
     parser.add_argument(
         "--raw-kb", type=float, default=0, help="a raw page of about this many KB compressed"
     )
+    parser.add_argument("--pages", choices=PAGES, help="where raw pages go (see above)")
+    parser.add_argument("--jobs", type=int, help="worker processes (default: CPU count)")
     args = parser.parse_args()
-    if args.path.exists():
+    if os.path.exists(args.path):
         sys.exit(f"{args.path} exists; refusing to add to it")
-    rate = build_archive(args.path, args.articles, args.seed, progress=True, raw_kb=args.raw_kb)
+    rate = build_archive(
+        args.path,
+        args.articles,
+        args.seed,
+        progress=True,
+        raw_kb=args.raw_kb,
+        pages=args.pages,
+        jobs=args.jobs,
+    )
     print(f"built {args.path}: {args.articles} articles at {rate:.0f} articles/s")
 
 
