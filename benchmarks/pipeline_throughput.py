@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 
 from scrapy.exceptions import DropItem
 from scrapy.settings import Settings
+from scrapy.utils.reactor import is_reactor_installed
 from scrapy.utils.test import get_crawler
 
 from crawler.archive_access import archive_for, release_archive
@@ -86,7 +87,8 @@ def pipelines_for(db: Path):
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
     settings.set("WARTA_DB", str(db))
-    settings.set("TWISTED_REACTOR_ENABLED", False)  # no crawl, no reactor
+    if not is_reactor_installed():  # no crawl, no reactor (unless another caller made one:
+        settings.set("TWISTED_REACTOR_ENABLED", False)  # Scrapy's runner then refuses False)
     crawler = get_crawler(settings_dict=settings.copy_to_dict())
     stages = [
         ValidatePipeline.from_crawler(crawler),

@@ -302,6 +302,16 @@ class Runs:
 
     # -- reading runs ------------------------------------------------------------------
 
+    def running_ids(self, source: str, except_run: int) -> list[int]:
+        """The source's runs still marked "running" (as stored), but `except_run`."""
+        return [
+            run_id
+            for (run_id,) in self.conn.execute(
+                "SELECT id FROM crawl_runs WHERE source = ? AND status = ? AND id != ?",
+                (source, str(RunStatus.RUNNING), except_run),
+            )
+        ]
+
     def latest(self, limit: int = 20) -> list[dict[str, Any]]:
         """The latest runs, newest first, a killed crawl's "running" run read as failed."""
         rows = self.archive.db.query("SELECT * FROM crawl_runs ORDER BY id DESC LIMIT ?", [limit])
@@ -400,7 +410,10 @@ class Runs:
         run = self.of_job(source, job, since)
         if run is not None:
             self.place(run["id"], node, job)
-            self.mark_failed(reason, run_id=run["id"])
+            if run["status"] == RunStatus.FAILED:  # the crawl closed itself as stopped
+                self._explain_failure(run["id"], reason, run["message"])
+            else:
+                self.mark_failed(reason, run_id=run["id"])
             return
         now = utc_now()
         self.conn.execute(
@@ -408,6 +421,12 @@ class Runs:
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (source, now, now, str(RunStatus.FAILED), reason, node, job),
         )
+
+    def _explain_failure(self, run_id: int, reason: str, said: str | None) -> None:
+        """A run its crawl closed as failed when its job was stopped from outside (a
+        cancel at the time limit ends the crawl as "shutdown"): the reason is why."""
+        message = f"{reason} (the crawl: {said})" if said else reason
+        self.conn.execute("UPDATE crawl_runs SET message = ? WHERE id = ?", (message, run_id))
 
     # -- the URLs a run could not archive ---------------------------------------------
 

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from storage.core import ArchiveCore
-from storage.runs import Runs, RunStatus
+from storage.runs import Runs
 
 OUTCOMES = ("new", "updated", "unchanged", "duplicate")
 ABANDONED = "interrupted: crawl process {pid} died"  # as Runs.close_abandoned says
@@ -76,15 +76,14 @@ class StreamRuns:
         has not noticed yet), so the writer applies none of it but its end, recorded
         as lost_lock, as `Fence` does for a local crawl (storage/runs.py)."""
         self.archive._begin()
-        ids = [
+        runs = Runs(self.archive)
+        same_hold = {
             run_id
             for (run_id,) in self.conn.execute(
-                "SELECT id FROM crawl_runs WHERE source = ? AND status = ? AND id != ? "
-                "AND id NOT IN (SELECT run_id FROM stream_runs WHERE lock_token = ?)",
-                (source, str(RunStatus.RUNNING), current_run, lock),
+                "SELECT run_id FROM stream_runs WHERE lock_token = ?", (lock,)
             )
-        ]
-        runs = Runs(self.archive)
+        }
+        ids = [i for i in runs.running_ids(source, current_run) if i not in same_hold]
         for run_id in ids:
             runs.mark_failed(ABANDONED, run_id=run_id)
             self.conn.execute(

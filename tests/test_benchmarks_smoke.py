@@ -111,3 +111,34 @@ def test_cluster_nodes_benchmark_tiny(tmp_path, capsys):
         assert len(row["request_share"]) == int(count)
         assert abs(sum(row["request_share"].values()) - 1) < 1e-9
         assert row["fairness_max_min"] >= 1
+
+
+PIPELINES_UNDER_A_REACTOR = """
+import sys, tempfile
+from pathlib import Path
+from scrapy.utils.reactor import install_reactor
+install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
+from benchmarks.pipeline_throughput import pipelines_for
+with tempfile.TemporaryDirectory() as folder:
+    crawler, stages = pipelines_for(Path(folder) / "bench.db")
+print(len(stages))
+"""
+
+
+def test_the_pipelines_benchmark_runs_where_a_reactor_is_installed() -> None:
+    """run_all runs in-process: under pytest an earlier test may have installed Twisted's
+    reactor, and Scrapy's runner then refuses TWISTED_REACTOR_ENABLED=False."""
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    result = subprocess.run(
+        [sys.executable, "-c", PIPELINES_UNDER_A_REACTOR],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "4"
