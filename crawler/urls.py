@@ -19,14 +19,17 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
-from scrapy.settings import BaseSettings
 from w3lib.url import canonicalize_url, url_query_cleaner
 
 from crawler.extraction.paging import TRACKING_PREFIXES, VIEW_PARAMETERS
 from crawler.extraction.rules import outlet_for_host
 from crawler.sources import Source, load_sources
+
+if TYPE_CHECKING:  # Scrapy's import is not paid by what only canonicalises URLs
+    from scrapy.settings import BaseSettings
 
 VARIANT_PREFIXES = ("m.", "mobile.", "amp.", "www.")
 
@@ -42,12 +45,28 @@ def crawl_hosts(settings: BaseSettings) -> frozenset[str]:
     return configured_hosts(load_sources(settings.get("WARTA_SOURCES")))
 
 
+# canonical forms worked out by another process (a WARC import's workers)
+_learned: dict[tuple[str, frozenset[str]], str] = {}
+
+
+def learn_canonical(url: str, hosts: Collection[str], canonical: str) -> None:
+    """Take `canonical_url(url, hosts)` computed in another process; the next call here
+    with the same arguments returns it instead of working it out again."""
+    if len(_learned) >= 10_000:  # URLs never asked for (pages dropped): bounded
+        _learned.clear()
+    _learned[url, frozenset(hosts)] = canonical
+
+
 def canonical_url(url: str, hosts: Collection[str]) -> str:
     """The canonical form of an article URL: https, configured host, no view params.
 
     `hosts` are the sources config's domains (`configured_hosts`); host variants are
     mapped onto them. With none, hosts are only lower-cased.
     """
+    if _learned:  # kept, not popped: the chain may ask twice (fetched and declared URL)
+        known = _learned.get((url, frozenset(hosts)))
+        if known is not None:
+            return known
     cleaned = url_query_cleaner(url, VIEW_PARAMETERS, remove=True, keep_fragments=False)
     scheme, netloc, path, query, _ = urlsplit(cleaned)
     query = "&".join(

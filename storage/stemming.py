@@ -67,11 +67,27 @@ def stem_word(word: str) -> str:
     return _stems[word]
 
 
+# texts stemmed by another process (a WARC import's workers), taken once
+_learned_texts: dict[str, str] = {}
+
+
 def stem_text(text: str | None) -> str:
     """A text as the stemmed index holds it: stems separated by spaces."""
     if not text:
         return ""
+    if _learned_texts:
+        known = _learned_texts.pop(text, None)
+        if known is not None:
+            return known
     return " ".join(map(_stems.__getitem__, WORD.findall(text.lower())))
+
+
+def learn_stemmed(text: str, stemmed: str) -> None:
+    """Take `stem_text(text)` computed in another process; the next `stem_text(text)`
+    here returns it instead of looking up every word again."""
+    if len(_learned_texts) >= 10_000:  # texts never indexed (articles dropped): bounded
+        _learned_texts.clear()
+    _learned_texts[text] = stemmed
 
 
 def stems_of(*texts: str | None) -> dict[str, str]:

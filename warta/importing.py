@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import gzip
 import multiprocessing
+import resource
 import tempfile
 import time
 import zlib
@@ -66,17 +67,18 @@ from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeadersParser, StatusAndHeadersParserException
 
 from crawler.extraction import continuation_urls, extract_article, fetch_url_for
-from crawler.extraction.text import clean_paragraphs
+from crawler.extraction.text import clean_or_none, clean_paragraphs, learn_clean_paragraphs
 from crawler.items import Article, FetchedPage, WarcPointer
+from crawler.listings import is_listing, listing_pattern
 from crawler.sources import Source
 from crawler.spiders.base import HTML_TYPES, not_an_article, page_of, parsed
-from crawler.urls import canonical_url, configured_hosts
+from crawler.urls import canonical_url, configured_hosts, learn_canonical
 from pipelines.chain import process
 from pipelines.dedupe import DuplicateArticle
 from pipelines.validate import MIN_BODY_CHARS, InvalidArticle
 from storage.archive import Archive
 from storage.neardup import Signature, learn_signature, signature
-from storage.stemming import StemLog, learn_stems, stems_of
+from storage.stemming import StemLog, learn_stemmed, learn_stems, stem_text, stems_of
 from storage.warc import DEFAULT_MAX_BYTES, RollingWarc, as_gzip_member, recover_open_files
 
 # --any-site: a page of a site no source owns is news-like when extraction finds a
@@ -84,6 +86,7 @@ from storage.warc import DEFAULT_MAX_BYTES, RollingWarc, as_gzip_member, recover
 # three paragraphs; a section front or a "contact us" page has no date or less text).
 NEWS_BODY_CHARS = 400
 PROGRESS_EVERY = 1.0  # seconds between progress reports
+LISTING_PAGE = "a listing page of its outlet (section hub or daily index)"
 
 
 @dataclass(frozen=True)
@@ -172,6 +175,10 @@ class ImportReport:
     skipped: Counter[str] = field(default_factory=Counter)  # reason -> records or articles
     file_errors: list[tuple[str, str]] = field(default_factory=list)  # (file, one line)
     seconds: float = 0.0
+    # CPU seconds of this process (which runs the chain and writes the archive: the part
+    # more workers cannot speed up) and of its worker processes (pass 1 and extraction)
+    writer_cpu: float = 0.0
+    workers_cpu: float = 0.0
 
     @property
     def stored(self) -> int:
@@ -199,6 +206,7 @@ def import_warcs(
     """
     report = ImportReport()
     started = time.monotonic()
+    cpu_started, workers_started = time.process_time(), _children_cpu()
     ticker = _Ticker(report, progress)
     hosts = configured_hosts(sources)
     index = Index()
@@ -206,19 +214,25 @@ def import_warcs(
     index.resolve_revisits(report)
     chosen: list[Capture] = []
     owner: dict[str, Source | None] = {}  # by first page URL: looked up once
+    listings = {source_id: listing_pattern(source) for source_id, source in sources.items()}
     for capture in first_pages(index.pages, hosts, shapes):
         source = owner[capture.url] = source_for(capture.url, sources)
         if source is None and not any_site:
             report.skipped["not a configured outlet"] += 1
+        elif source is not None and is_listing(capture.url, listings[source.id]):
+            # read by a crawl for its links, never as an article: not worth extracting
+            report.skipped[LISTING_PAGE] += 1
         else:
             chosen.append(capture)
     with RecordCopier(archive, index, report, max_bytes):
-        for capture, article in extracted(chosen, index.pages, report, jobs):
+        for capture, article in extracted(chosen, index.pages, report, jobs, hosts):
             if article is not None:
                 _store(article, owner[capture.url], archive, hosts, report)
             ticker.tick("articles")
         archive.flush()  # before_commit makes the last batch's copies durable first
     report.seconds = time.monotonic() - started
+    report.writer_cpu = time.process_time() - cpu_started
+    report.workers_cpu = _children_cpu() - workers_started  # the pools have been joined
     return report
 
 
@@ -517,23 +531,30 @@ def assemble(
     return article
 
 
-# The index, as forked workers inherit it (set just before the pool starts).
+# The index and the config's hosts, as forked workers inherit them (set just before the
+# pool starts).
 _WORKER_INDEX: Mapping[str, list[Capture]] = {}
+_WORKER_HOSTS: frozenset[str] = frozenset()
 _WORKER_STEMS: StemLog | None = None  # the workers' shared stems (storage/stemming.py)
 CHUNK = 8  # articles per task: a task's round trip costs about what a small article does
 WINDOW = 8  # tasks in flight in the workers: extracted articles wait in memory
 
 
 def extracted(
-    firsts: list[Capture], index: Mapping[str, list[Capture]], report: ImportReport, jobs: int
+    firsts: list[Capture],
+    index: Mapping[str, list[Capture]],
+    report: ImportReport,
+    jobs: int,
+    hosts: frozenset[str] = frozenset(),
 ) -> Iterator[tuple[Capture, Article | None]]:
     """Each first page with its assembled article (None when it could not be), in order."""
     if jobs <= 1 or len(firsts) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         for capture in firsts:
             yield capture, assemble(capture, index, report)
         return
-    global _WORKER_INDEX, _WORKER_STEMS
+    global _WORKER_INDEX, _WORKER_STEMS, _WORKER_HOSTS
     _WORKER_INDEX = index  # forked, not pickled: a large index is not copied per task
+    _WORKER_HOSTS = hosts
     context = multiprocessing.get_context("fork")
     # chunks smaller than CHUNK for a small import, so that every worker has some
     size = max(1, min(CHUNK, len(firsts) // (2 * jobs)))
@@ -559,20 +580,35 @@ def extracted(
 @dataclass
 class _Extracted:
     """What a worker hands back: the article, what it skipped, and work done ahead for
-    the writing process: the stems of the article's words (stemming is about half of
-    an article's cost) and its body's near-duplicate signature, which that process then
-    finds in its caches (`learn_stems`, `learn_signature`) instead of computing them."""
+    the writing process, which then finds it in its caches instead of doing it again:
+    the stems of the article's words (stemming is about half of an article's cost) and
+    its texts as the stemmed index holds them (`learn_stems`, `learn_stemmed`), its
+    body cleaned as normalise cleans it (`learn_clean_paragraphs`), its body's
+    near-duplicate signature (`learn_signature`), and the canonical forms of its URLs
+    (`learn_canonical`). The writing process runs the pipeline chain on every
+    article (it is the one process writing the archive): the less it computes, the
+    faster an import goes."""
 
     article: Article | None
     skipped: Counter[str]
     stems: dict[str, str] = field(default_factory=dict)
     body: str | None = None  # the body as the chain's normalise step will leave it
     signature: Signature | None = None
+    raw_body: str | None = None  # the body as extracted (cleaned to `body` by normalise)
+    stemmed: dict[str, str] = field(default_factory=dict)  # text -> stem_text(text)
+    canonical: dict[str, str] = field(default_factory=dict)  # URL -> canonical_url(URL)
+    hosts: frozenset[str] = frozenset()
 
     def learn(self) -> None:
         learn_stems(self.stems)
         if self.body is not None:
             learn_signature(self.body, self.signature)
+        if self.raw_body:
+            learn_clean_paragraphs(self.raw_body, self.body)
+        for text, stemmed in self.stemmed.items():
+            learn_stemmed(text, stemmed)
+        for url, canonical in self.canonical.items():
+            learn_canonical(url, self.hosts, canonical)
 
 
 def _assemble_chunk(firsts: list[Capture]) -> list[_Extracted]:
@@ -590,7 +626,15 @@ def _assemble_in_worker(first: Capture) -> _Extracted:
         sig.band_keys  # noqa: B018 -- worked out here (cached on it), not by the writer
     share = _WORKER_STEMS.stems_of if _WORKER_STEMS is not None else stems_of
     stems = share(article.title, article.summary, body)
-    return _Extracted(article, report.skipped, stems, body, sig)
+    # the texts and URLs as the chain will ask for them (normalise's cleaning; the
+    # fetched URL `_store` sets, the declared one normalise canonicalises)
+    texts = (clean_or_none(article.title), clean_or_none(article.summary), body)
+    stemmed = {text: stem_text(text) for text in texts if text}
+    urls = {article.pages[0].url, article.canonical_url or article.url}
+    canonical = {url: canonical_url(url, _WORKER_HOSTS) for url in urls if url}
+    return _Extracted(
+        article, report.skipped, stems, body, sig, article.body, stemmed, canonical, _WORKER_HOSTS
+    )
 
 
 def _nearest(captures: list[Capture], first: Capture) -> Capture:
@@ -721,6 +765,12 @@ def news_like(article: Article) -> bool:
     return bool(
         article.title and article.published_at and len(body) >= max(NEWS_BODY_CHARS, MIN_BODY_CHARS)
     )
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's children that have ended (its worker processes)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _reason(exc: BaseException) -> str:

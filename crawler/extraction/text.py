@@ -47,13 +47,27 @@ def clean(text: str | None) -> str:
     return text
 
 
+# bodies cleaned by another process (a WARC import's workers): raw body -> cleaned
+_learned: dict[str, str | None] = {}
+
+
 def clean_paragraphs(body: str | None) -> str | None:
     """A body cleaned paragraph by paragraph: every line is a paragraph (`clean()`ed),
     empty ones go, and paragraphs are separated by one blank line. None when empty."""
     if not body:
         return None
+    if _learned and body in _learned:
+        return _learned.pop(body)
     paragraphs = (clean(line) for line in body.splitlines())
     return "\n\n".join(p for p in paragraphs if p) or None
+
+
+def learn_clean_paragraphs(body: str, cleaned: str | None) -> None:
+    """Take `clean_paragraphs(body)` computed in another process; the next call here
+    with this body returns it instead of cleaning it again."""
+    if len(_learned) >= 10_000:  # bodies never normalised here (articles dropped): bounded
+        _learned.clear()
+    _learned[body] = cleaned
 
 
 def clean_or_none(text: str | None) -> str | None:

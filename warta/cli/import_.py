@@ -104,6 +104,7 @@ def import_(
     for path, error in report.file_errors:
         click.echo(f"error: {path}: {error}", err=True)
     click.echo(summary(report))
+    click.echo(cpu_summary(report, jobs))
     for reason, number in report.skipped.most_common():
         click.echo(f"  skipped {number:>6}  {reason}")
     if report.file_errors and len(report.file_errors) == report.files:
@@ -134,6 +135,17 @@ def summary(report: ImportReport) -> str:
         f"in {report.seconds:.1f}s ({rate:.1f} articles/s); "
         f"{report.copied} WARC records copied; "
         f"{sum(report.skipped.values())} skipped, {len(report.file_errors)} unreadable files"
+    )
+
+
+def cpu_summary(report: ImportReport, jobs: int) -> str:
+    """Where the CPU went: the writing process runs the pipeline chain on every article,
+    so its CPU per article bounds what more worker processes (`--jobs`) can gain."""
+    per_article = report.writer_cpu * 1000 / report.articles if report.articles else 0.0
+    workers = f"{report.workers_cpu:.1f}s in the worker processes" if jobs > 1 else "no workers"
+    return (
+        f"CPU: {report.writer_cpu:.1f}s in the writing process "
+        f"({per_article:.1f} ms per article), {workers}"
     )
 
 
