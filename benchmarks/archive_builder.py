@@ -34,8 +34,8 @@ Raw pages (`pages`):
 - `warc`: the page is written as a WARC `response` record into the archive's WARC
   folder (as `warta compact` writes one) and `raw_pages` holds the pointer. The
   record's body is the padded page when `raw_kb` is given, else the rendering
-  alone (~1.5 KB gzipped: a million of them fit on a small disk, and a crawl never
-  reads old records, only their pointer rows).
+  alone (~4 KB gzipped, the WARC headers included: a million of them fit on a
+  small disk, and a crawl never reads old records, only their pointer rows).
 
     python -m benchmarks.archive_builder PATH --articles 1000000 [--pages sqlite --raw-kb 25]
 """

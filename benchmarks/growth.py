@@ -58,9 +58,9 @@ FULL_SIZES = (0, 100_000, 1_000_000)
 QUICK_SIZES = (0, 20_000, 100_000)
 LAYOUTS = ("plain", "sqlite", "warc")
 RAW_KB = 25.0  # real outlet article pages compress to 20-28 KB (issue #15)
-# The `warc` layout's records hold the replica's rendering alone (~1.5 KB gzipped), not
-# a padded 25 KB page: a crawl never reads old records, only their pointer rows in
-# SQLite (the same rows either way), and a million padded records would take 25 GB.
+# The `warc` layout's records hold the replica's rendering alone (~4 KB gzipped, with
+# its headers), not a padded 25 KB page: a crawl never reads old records, only their
+# pointer rows in SQLite (the same rows either way); a million padded ones take 25 GB.
 WARC_KB = 0.0
 # Disk a prebuilt archive takes per article (measured at 100,000; the sqlite layout at
 # 4,000 with 25 KB pages): checked before a build, so a million never fills the disk.

@@ -8,8 +8,10 @@ their ratio (target: import ≥ 3× the crawl); also the import's own timer (its
 summary line, which leaves out process start-up) and CPU ms per article of both
 (the import's worker processes included): on a shared machine the wall ratio moves
 with the load (the crawl waits on its loopback fetches, the import on the CPU),
-the CPU ratio much less. Runs are interleaved crawl, import, crawl, import…;
-medians of --runs.
+the CPU ratio much less. And the writing process's CPU per article (its summary's
+CPU line): one process runs the pipeline chain and writes the archive whatever
+`--jobs` says, so 1000 / that figure is the most articles/s more cores can give.
+Runs are interleaved crawl, import, crawl, import…; medians of --runs.
 
     python -m benchmarks.import_throughput [--articles 1000] [--runs 3] [--jobs 2]
 """
@@ -34,6 +36,8 @@ from storage.warc import default_warc_dir
 REPO = Path(__file__).resolve().parent.parent
 # the import's summary line: "... in 2.1s (210.4 articles/s); ..."
 OWN_TIMER = re.compile(r" in ([\d.]+)s \(([\d.]+) articles/s\)")
+# its CPU line: "CPU: 3.0s in the writing process (2.7 ms per article), ..."
+WRITER_CPU = re.compile(r"CPU: ([\d.]+)s in the writing process")
 
 
 def run_import(files: list[Path], db: Path, jobs: int) -> dict:
@@ -51,6 +55,7 @@ def run_import(files: list[Path], db: Path, jobs: int) -> dict:
     if process.returncode != 0:
         raise RuntimeError(f"import failed ({process.returncode}): {summary[-800:]}")
     own = OWN_TIMER.search(summary)
+    writer = WRITER_CPU.search(summary)
     with Archive(db, readonly=True) as archive:
         articles = archive.count()
     return {
@@ -58,6 +63,10 @@ def run_import(files: list[Path], db: Path, jobs: int) -> dict:
         "articles": articles,
         "articles_per_s": articles / seconds,
         "own_articles_per_s": float(own.group(2)) if own else 0.0,
+        # the writing process's CPU alone: the serial part, whatever the worker count
+        "writer_cpu_ms_per_article": float(writer.group(1)) * 1000 / max(articles, 1)
+        if writer
+        else 0.0,
         "peak_rss_mb": peak_kb / 1024,
         # its worker processes' CPU included (Linux adds reaped children's usage)
         "cpu_ms_per_article": (usage.ru_utime + usage.ru_stime) * 1000 / max(articles, 1),
@@ -110,6 +119,9 @@ def measure(size: int = 1000, runs: int = 3, *, jobs: int = 2, seed: int = 5, lo
         "crawl_cpu_ms_per_article": statistics.median(c["cpu_ms_per_article"] for c in crawls),
         "import_cpu_ms_per_article": statistics.median(i["cpu_ms_per_article"] for i in imports),
         "import_peak_rss_mb": max(i["peak_rss_mb"] for i in imports),
+        "writer_cpu_ms_per_article": statistics.median(
+            i["writer_cpu_ms_per_article"] for i in imports
+        ),
         # CPU per article, crawl / import: the work each does, whatever else runs beside
         "cpu_ratio": statistics.median(c["cpu_ms_per_article"] for c in crawls)
         / statistics.median(i["cpu_ms_per_article"] for i in imports),
@@ -143,6 +155,14 @@ def main(argv: list[str] | None = None) -> None:
         f"crawl {result['crawl_cpu_ms_per_article']:.1f}, import (workers included) "
         f"{result['import_cpu_ms_per_article']:.1f}: {result['cpu_ratio']:.2f}x less"
     )
+    writer_ms = result["writer_cpu_ms_per_article"]
+    if writer_ms:
+        bound = 1000 / writer_ms
+        print(
+            f"the writing process (one, whatever --jobs) spends {writer_ms:.2f} ms CPU per "
+            f"article: with enough cores for the workers the import tops out near "
+            f"{bound:.0f} articles/s, {bound / result['crawl_articles_per_s']:.1f}x the crawl"
+        )
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))
 

@@ -12,9 +12,11 @@ clusters, revisions, FTS). Two passes per import:
 2. articles: for each first page (in capture order), read its record back by
    offset, find its continuation pages' URLs in the index, read those, extract
    the whole article and hand it to the chain. With jobs > 1, forked workers do
-   the reading and extraction (CHUNK articles a task), and the stemming and
-   near-duplicate signing the chain would do, while this process runs the chain,
-   in the same order. The workers share their stems as they go (`StemLog`).
+   the reading and extraction (CHUNK articles a task), and the stemming,
+   cleaning, URL canonicalising and near-duplicate signing the chain would do,
+   while this process runs the chain, in the same order (`_Extracted`). The
+   workers share their stems as they go (`StemLog`). A configured outlet's own
+   listing pages (crawler/listings.py) are skipped by URL, never extracted.
 
 The archive points into WARC, as a crawl's does. A page the store keeps (a new or
 updated article's) has its response record, and the request record that went with
