@@ -18,11 +18,14 @@ members, appended to the run's open file. The response record's pointer goes to 
 spider in `response.meta["warc"]` and from there into the archive. A response whose
 payload digest equals the URL's latest archived record is written as a `revisit`
 (identical-payload-digest, with `WARC-Refers-To`), and the page points at the
-original response. Before the archive commits a batch its records are fsynced
-(`Archive.before_commit`): no committed row points at a record a crash can lose. On
-a crawl node they are fsynced before the entries pointing at them go on the archive
-stream (crawler/node_link.py `before_push`); a node writes no revisits (the original
-record may be in another node's folder): every response is written whole.
+original response. That holds for every page, not only articles': a listing page, a
+sitemap or robots.txt written whole is noted in the archive (`warc_captures`), so an
+unchanged daily index re-walked the next night is a revisit too. Before the archive
+commits a batch its records are fsynced (`Archive.before_commit`): no committed row
+points at a record a crash can lose. On a crawl node they are fsynced before the
+entries pointing at them go on the archive stream (crawler/node_link.py
+`before_push`); a node writes no revisits (the original record may be in another
+node's folder): every response is written whole.
 
 One file per run (never two runs in a file), rolled at WARTA_WARC_MAX_BYTES. On
 opening, files a killed crawl left torn are repaired first (`recover_open_files`).
@@ -61,6 +64,10 @@ from storage.warc import (
 )
 
 META_KEY = "warc"  # response.meta[META_KEY]: the WarcPointer of the page's record
+# request.meta[ARTICLE_PAGE]: set by the spiders on an article page's request; its
+# record's pointer is kept with the article (raw_pages). Any other page's record written
+# whole is noted in the archive (`Archive.note_capture`) for its next revisit check.
+ARTICLE_PAGE = "warta_article_page"
 FETCHED_META = "warc_date"  # response.meta[FETCHED_META]: the record's WARC-Date (datetime)
 logger = logging.getLogger(__name__)
 
@@ -153,6 +160,9 @@ class WarcCapture:
             # pipeline stores nothing more (a page without its record is fetched next run)
             self.failed = True
             fail_crawl(self.crawler, f"cannot write WARC records to {self.folder}: {exc}")
+        except ArchiveError as exc:  # noting the capture failed: as any archive write
+            self.failed = True
+            fail_crawl(self.crawler, exc)
         return response
 
     def capture(self, request: Request, response: Response) -> WarcPointer:
@@ -189,7 +199,10 @@ class WarcCapture:
         offset = warc.append(data + gzip_member(req))
         if original is not None:
             return original[0]  # the page's bytes are in the original response record
-        return WarcPointer(warc.name, offset, len(data), record_id, digest)
+        pointer = WarcPointer(warc.name, offset, len(data), record_id, digest)
+        if self.archive is not None and not request.meta.get(ARTICLE_PAGE):
+            self.archive.note_capture(response.url, pointer)  # committed after warc.sync
+        return pointer
 
     def _unchanged(self, url: str, digest: str) -> tuple[WarcPointer, str, str] | None:
         """The URL's latest archived record, its target URI and date, when its payload

@@ -143,14 +143,18 @@ def _copy_warc(folder: Path, target: Path, name: str, report: BackupReport) -> N
 
 
 def _check_pointers(dest: Path, target: Path) -> None:
-    """Every raw page of the copy that points into WARC lands inside a copied file."""
+    """Every pointer of the copy into WARC (raw pages', noted captures') lands inside a
+    copied file."""
     conn = sqlite3.connect(f"file:{dest}?mode=ro", uri=True)
     try:
         columns = {row[1] for row in conn.execute("PRAGMA table_info(raw_pages)")}
         if "warc_file" not in columns:
             return
+        pointers = "SELECT warc_file, warc_offset, warc_length FROM raw_pages"
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'warc_captures'").fetchone():
+            pointers += " UNION ALL SELECT warc_file, warc_offset, warc_length FROM warc_captures"
         ends = conn.execute(
-            "SELECT warc_file, max(warc_offset + warc_length) FROM raw_pages "
+            f"SELECT warc_file, max(warc_offset + warc_length) FROM ({pointers}) "
             "WHERE warc_file IS NOT NULL GROUP BY warc_file"
         ).fetchall()
     finally:

@@ -568,8 +568,33 @@ class ArchiveCore:
         )
         return [WarcPointer(*row) if row[0] is not None else None for row in rows]
 
+    def note_capture(self, url: str, pointer: WarcPointer) -> None:
+        """Record the response record a crawl wrote whole for a page that is not an
+        article's (a listing page, robots.txt): its next unchanged fetch is a revisit."""
+        self._begin()
+        try:
+            self.conn.execute(
+                "INSERT OR REPLACE INTO warc_captures(url, warc_file, warc_offset, "
+                "warc_length, warc_record_id, warc_digest) VALUES (?, ?, ?, ?, ?, ?)",
+                (url, pointer.file, pointer.offset, pointer.length)
+                + (pointer.record_id, pointer.digest),
+            )
+        except sqlite3.Error as exc:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise ArchiveError(f"cannot write to archive {self.path}: {exc}") from exc
+        self._wrote()
+
     def latest_warc_pointer(self, url: str) -> WarcPointer | None:
-        """The newest WARC record the archive points at for this URL (revisit check)."""
+        """The newest WARC record the archive points at for this URL (revisit check):
+        a page's noted capture (`note_capture`), else an article page's raw page."""
+        row = self.conn.execute(
+            "SELECT warc_file, warc_offset, warc_length, warc_record_id, warc_digest "
+            "FROM warc_captures WHERE url = ?",
+            (url,),
+        ).fetchone()
+        if row:
+            return WarcPointer(*row)
         row = self.conn.execute(
             "SELECT warc_file, warc_offset, warc_length, warc_record_id, warc_digest "
             "FROM raw_pages WHERE url = ? AND warc_digest IS NOT NULL ORDER BY id DESC LIMIT 1",

@@ -339,6 +339,21 @@ ALTER TABLE stream_runs ADD COLUMN lock_token TEXT;
 ALTER TABLE stream_runs ADD COLUMN fenced INTEGER NOT NULL DEFAULT 0;
 """
 
+_V15_WARC_CAPTURES = """
+-- the latest response record a crawl wrote whole for each URL that is not an article's
+-- page (listing pages, sitemaps, robots.txt): the capture's revisit check for those
+-- (crawler/warc_capture.py), so an unchanged re-fetch is a revisit record, not a second
+-- copy; an article page's latest record is its raw_pages pointer. One row per URL.
+CREATE TABLE warc_captures (
+    url TEXT PRIMARY KEY,
+    warc_file TEXT NOT NULL,
+    warc_offset INTEGER NOT NULL,
+    warc_length INTEGER NOT NULL,
+    warc_record_id TEXT NOT NULL,
+    warc_digest TEXT NOT NULL
+) WITHOUT ROWID;
+"""
+
 
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _V1_INITIAL,
@@ -355,6 +370,7 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _v12_warc_pointers,
     _V13_NODE_RUNS,
     _V14_STREAM_RUN_LOCKS,
+    _V15_WARC_CAPTURES,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -194,3 +194,16 @@ def test_a_backup_whose_warc_copy_lacks_a_record_fails(tmp_path, crawl_server):
         path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])  # cut in half
     with pytest.raises(BackupError, match="points past the end"):
         backup(db, tmp_path / "copy.db")
+
+
+def test_a_backup_checks_the_noted_captures_pointers_too(tmp_path, crawl_server):
+    """The records noted for pages that are not articles' (sitemap, robots.txt: the
+    revisit check's originals) must be in the copied WARC files as well."""
+    db = tmp_path / "warta.db"
+    crawl = run_warta("crawl", "harianjogja", "--replica", crawl_server.base_url, db=db)
+    assert crawl.returncode == 0, crawl.stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM warc_captures").fetchone()[0] > 0
+        conn.execute("UPDATE warc_captures SET warc_offset = warc_offset + (1 << 40)")
+    with pytest.raises(BackupError, match="points past the end"):
+        backup(db, tmp_path / "copy.db")

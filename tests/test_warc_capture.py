@@ -317,6 +317,32 @@ def test_recrawl_of_unchanged_pages_writes_revisits_only(proxy, tmp_path):
     for path in new_files:
         warcio_check(path)
     assert pointers(db) == before  # the pages still point at the original responses
+    # every other page too (listing pages, robots.txt): the replica's pages did not
+    # change, so the second crawl wrote no response whole, only revisits
+    whole = [
+        r.rec_headers.get_header("WARC-Target-URI")
+        for path in sorted(new_files)
+        for r in records(path)
+        if r.rec_type == "response"
+    ]
+    listings = [
+        r
+        for path in sorted(new_files)
+        for r in records(path)
+        if r.rec_type == "revisit" and r.rec_headers.get_header("WARC-Target-URI") not in before
+    ]
+    assert whole == []
+    assert listings  # the listing pages were re-walked, and written as revisits
+    first_ids = {
+        r.rec_headers.get_header("WARC-Record-ID")
+        for path in sorted(first_files)
+        for r in records(path)
+        if r.rec_type == "response"
+    }
+    assert all(r.rec_headers.get_header("WARC-Refers-To") in first_ids for r in listings)
+    with sqlite3.connect(db) as conn:
+        noted = {url for (url,) in conn.execute("SELECT url FROM warc_captures")}
+    assert noted and not noted & set(before)  # an article page's record is its raw page's
 
 
 def test_a_torn_tail_is_cut_at_the_next_run_and_files_roll(proxy, tmp_path):
@@ -367,6 +393,10 @@ def test_a_killed_crawl_leaves_only_pointers_to_complete_records(crawl_server, t
     assert left
     for pointer in left.values():  # read through the .open file a kill left behind
         assert b"</html>" in read_payload(folder, pointer).lower()
+    noted = captures(db)  # the listing pages' and robots.txt's records: complete too
+    assert noted
+    for pointer in noted:
+        read_payload(folder, pointer)
     restart = run_warta("crawl", "--replica", crawl_server.base_url, db=db)
     assert restart.returncode == 0, restart.stderr
     assert not list(folder.glob(f"*{OPEN_SUFFIX}"))
@@ -375,8 +405,18 @@ def test_a_killed_crawl_leaves_only_pointers_to_complete_records(crawl_server, t
     with Archive(db, readonly=True) as archive:
         for row in archive.articles():
             assert archive.raw_html(row["id"])
-    for pointer in pointers(db).values():
+    for pointer in [*pointers(db).values(), *captures(db)]:
         read_payload(folder, pointer)
+
+
+def captures(db: Path) -> list[WarcPointer]:
+    """The pointers of the records noted for pages that are not articles'."""
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            "SELECT warc_file, warc_offset, warc_length, warc_record_id, warc_digest "
+            "FROM warc_captures"
+        ).fetchall()
+    return [WarcPointer(*row) for row in rows]
 
 
 def test_warc_dir_puts_the_files_elsewhere(proxy, tmp_path):

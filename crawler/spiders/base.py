@@ -36,7 +36,7 @@ from crawler.redis_connection import RedisUnavailable
 from crawler.redis_locks import gave_up_on_redis, give_up_on_redis
 from crawler.sources import Source
 from crawler.urls import canonical_url
-from crawler.warc_capture import FETCHED_META
+from crawler.warc_capture import ARTICLE_PAGE, FETCHED_META
 from crawler.warc_capture import META_KEY as WARC_META
 from storage import coverage
 from storage.archive import Archive
@@ -362,6 +362,7 @@ class SourceSpider(scrapy.Spider):
             callback=self.parse_article,
             errback=self.article_failed,
             cb_kwargs={"listing_url": url, "section": section, "pages": []},
+            meta={ARTICLE_PAGE: True},  # its continuation pages' requests copy the meta
             priority=10,  # finish articles before walking further listings
         )
 
