@@ -187,6 +187,15 @@ def test_source_facet_count_matches_the_archive(page, server, archive):
         assert page.locator(f"#facet-{facet}").count() == 1
 
 
+def test_bookkeeping_tables_are_hidden(server):
+    """Tables the crawler keeps for itself are not offered as research data."""
+    with urllib.request.urlopen(f"{server}/warta.json") as response:
+        tables = {table["name"]: table for table in json.load(response)["tables"]}
+    for name in ("crawl_locks", "minhash_signatures", "minhash_bands", "warc_captures"):
+        assert tables[name]["hidden"], name
+    assert not tables["articles"]["hidden"]
+
+
 def test_publication_day_facet_counts_wib_days(server, archive):
     with urllib.request.urlopen(f"{server}/warta/articles.json?_size=0") as response:
         facets = json.load(response)["facet_results"]
