@@ -87,8 +87,14 @@ def pipelines_for(db: Path):
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
     settings.set("WARTA_DB", str(db))
-    if not is_reactor_installed():  # no crawl, no reactor (unless another caller made one:
-        settings.set("TWISTED_REACTOR_ENABLED", False)  # Scrapy's runner then refuses False)
+    if is_reactor_installed():  # another caller made one (a test, run_all in-process):
+        # Scrapy's runner refuses TWISTED_REACTOR_ENABLED=False and any other reactor
+        from twisted.internet import reactor
+
+        installed = type(reactor)
+        settings.set("TWISTED_REACTOR", f"{installed.__module__}.{installed.__name__}")
+    else:  # no crawl, no reactor
+        settings.set("TWISTED_REACTOR_ENABLED", False)
     crawler = get_crawler(settings_dict=settings.copy_to_dict())
     stages = [
         ValidatePipeline.from_crawler(crawler),

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from benchmarks import run_all
 
 TINY = run_all.Params(
@@ -117,7 +119,7 @@ PIPELINES_UNDER_A_REACTOR = """
 import sys, tempfile
 from pathlib import Path
 from scrapy.utils.reactor import install_reactor
-install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
+install_reactor(sys.argv[1])
 from benchmarks.pipeline_throughput import pipelines_for
 with tempfile.TemporaryDirectory() as folder:
     crawler, stages = pipelines_for(Path(folder) / "bench.db")
@@ -125,16 +127,24 @@ print(len(stages))
 """
 
 
-def test_the_pipelines_benchmark_runs_where_a_reactor_is_installed() -> None:
+@pytest.mark.parametrize(
+    "reactor",
+    [
+        "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+        "twisted.internet.epollreactor.EPollReactor",  # Twisted's default, as a test leaves it
+    ],
+)
+def test_the_pipelines_benchmark_runs_where_a_reactor_is_installed(reactor: str) -> None:
     """run_all runs in-process: under pytest an earlier test may have installed Twisted's
-    reactor, and Scrapy's runner then refuses TWISTED_REACTOR_ENABLED=False."""
+    reactor (the asyncio one, or Twisted's default), and Scrapy's runner then refuses
+    TWISTED_REACTOR_ENABLED=False and any other reactor than the installed one."""
     import subprocess
     import sys
 
     from tests.conftest import REPO
 
     result = subprocess.run(
-        [sys.executable, "-c", PIPELINES_UNDER_A_REACTOR],
+        [sys.executable, "-c", PIPELINES_UNDER_A_REACTOR, reactor],
         cwd=REPO,
         capture_output=True,
         text=True,

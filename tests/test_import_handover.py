@@ -47,6 +47,7 @@ def first_capture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> importing.
     list(index_file(warc, ImportReport(), index))
     monkeypatch.setattr(importing, "_WORKER_INDEX", index.pages)
     monkeypatch.setattr(importing, "_WORKER_HOSTS", HOSTS)
+    monkeypatch.setattr(importing, "_WORKER_STEMS", None)  # stems computed here, not shared
     return index.pages[URL][0]
 
 
@@ -83,6 +84,19 @@ def test_the_chain_uses_what_the_worker_did_and_stores_the_same_row(
     assert text._learned == {}  # the body was cleaned once, in the worker
     assert stemming._learned_texts == {}  # title and body stemmed there too
     assert neardup._learned == {}  # and signed
+
+
+def test_an_import_leaves_no_worker_state_behind(tmp_path):
+    """The workers' stem log is deleted with its pool: a later import (or a worker's
+    function called in this process) must not find it set."""
+    warc = tmp_path / "two.warc.gz"
+    pages = [(URL, HTML, news_page("Banjir Sleman", 8))]
+    pages.append((URL.replace("banjir", "longsor"), HTML, news_page("Longsor Bantul", 8)))
+    write_records(warc, pages)
+    with Archive(tmp_path / "two.db") as archive:
+        report = importing.import_warcs(archive, [warc], sources=SOURCES, jobs=2)
+    assert report.outcomes["new"] == 2
+    assert importing._WORKER_STEMS is None and not importing._WORKER_INDEX
 
 
 def test_a_learned_canonical_form_is_kept_for_a_second_ask_and_is_per_hosts(empty_caches):

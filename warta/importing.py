@@ -53,6 +53,7 @@ import zlib
 from collections import Counter, deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from io import BytesIO
@@ -564,6 +565,7 @@ def extracted(
     with (
         tempfile.TemporaryDirectory(prefix="warta-import-") as folder,
         ProcessPoolExecutor(jobs, mp_context=context) as pool,
+        _worker_state_cleared(),
     ):
         _WORKER_STEMS = StemLog(Path(folder) / "stems")
         _WORKER_STEMS.path.touch()
@@ -577,6 +579,17 @@ def extracted(
                 report.skipped.update(done.skipped)
                 done.learn()
                 yield capture, done.article
+
+
+@contextmanager
+def _worker_state_cleared() -> Iterator[None]:
+    """Clear what the workers inherited once they are gone: the stem log's folder is
+    deleted with the pool, and a later import in this process must not use it."""
+    global _WORKER_INDEX, _WORKER_STEMS, _WORKER_HOSTS
+    try:
+        yield
+    finally:
+        _WORKER_INDEX, _WORKER_STEMS, _WORKER_HOSTS = {}, None, frozenset()
 
 
 @dataclass
