@@ -51,7 +51,10 @@ class NewsSitemapSpider(SourceSpider):
                 children.append((day, loc.strip()))
         self.sitemaps_pending = len(children)
         self.sitemaps_failed = False
-        for day, loc in children:  # one that failed last time goes first
+        # One that failed last time goes first: by its priority once queued, and yielded
+        # first, since under load the engine may take a child before the rest are queued.
+        children.sort(key=lambda child: child[1] not in self.ledger.failed_urls)
+        for day, loc in children:
             yield self.listing_request(loc, self.parse_urlset, "", day)
         if not children:
             self.walk.end("", self.walk_since, self.until)
