@@ -38,9 +38,11 @@ from storage.opening import (
     damaged_message,
     enable_wal,
     is_damage,
+    note_checked,
     probe_write,
     quick_check,
     refuse_foreign,
+    unchanged_since_check,
     unwritable,
 )
 from storage.schema import SchemaError, migrate
@@ -127,6 +129,8 @@ class ArchiveCore:
         # kept: a WARC import copies the page's record into the WARC folder there, so a
         # page the store does not keep (unchanged, duplicate) costs no copy
         self.page_pointer: Callable[[Any], WarcPointer | None] | None = None
+        # as the file was before this connection wrote anything (see verify_intact)
+        self._known_intact = not readonly and unchanged_since_check(self.path)
         self.conn = self._connect()
         self.db = sqlite_utils.Database(self.conn)
         self.near_duplicates = NearDuplicateIndex(self.conn)
@@ -204,8 +208,12 @@ class ArchiveCore:
         return archive_origin(self.conn)
 
     def verify_intact(self) -> None:
-        """Refuse (ArchiveError) a file SQLite's quick_check finds damaged: run before writing."""
+        """Refuse (ArchiveError) a file SQLite's quick_check finds damaged: run before writing.
+        Skipped when the file is as a writer that knew it intact left it (storage/opening.py)."""
+        if self._known_intact:
+            return
         quick_check(self.conn, self.path)
+        self._known_intact = True
 
     def _refuse_newer(self, conn: sqlite3.Connection) -> None:
         from storage.schema import SCHEMA_VERSION
@@ -240,6 +248,8 @@ class ArchiveCore:
     def close(self) -> None:
         self.flush()
         self.conn.close()
+        if self._known_intact:  # after SQLite's last checkpoint: the file as it stays
+            note_checked(self.path)
 
     def __enter__(self) -> Self:
         return self

@@ -24,6 +24,12 @@ warta archives that can really be written, and a damaged file is named as such.
   the switch to WAL is retried while another process holds the lock it needs
   (SQLite then answers "locked" at once, without waiting); the migrations
   themselves re-check the version under the write lock (storage/schema.py).
+- Before a write, `PRAGMA quick_check` reads the whole file (25 s at a million
+  articles): it runs only when the file may have changed outside warta since the
+  last check. A writer that found the file checked (or checked it) notes the main
+  file's identity, size and modification time beside it (`NAME-checked`) when it
+  closes; a copy, a restore, a truncation or an editor changes one of them, and a
+  killed writer notes nothing, so the next write checks again.
 """
 
 from __future__ import annotations
@@ -230,6 +236,44 @@ def refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
             f"{path} is not a warta archive: it is a SQLite database of something else "
             f"(tables {shown}); not writing into it"
         )
+
+
+def checked_stamp_path(path: Path) -> Path:
+    """Where the main file's state at its last check is noted (see the module docstring)."""
+    return path.with_name(path.name + "-checked")
+
+
+def _file_state(path: Path) -> str | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return f"{stat.st_dev}:{stat.st_ino}:{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def unchanged_since_check(path: Path) -> bool:
+    """Whether the main file is as a writer that knew it intact left it."""
+    state = _file_state(path)
+    try:
+        noted = checked_stamp_path(path).read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return state is not None and noted == state
+
+
+def note_checked(path: Path) -> None:
+    """Note the main file's state as known intact; quietly not where it cannot be written
+    (a read-only folder: the next write checks again)."""
+    state = _file_state(path)
+    stamp = checked_stamp_path(path)
+    if state is None:
+        return
+    partial = stamp.with_name(stamp.name + ".tmp")
+    try:
+        partial.write_text(state, encoding="ascii")
+        partial.replace(stamp)
+    except OSError:
+        partial.unlink(missing_ok=True)
 
 
 def quick_check(conn: sqlite3.Connection, path: Path) -> None:

@@ -322,3 +322,78 @@ def test_the_scheduler_daemon_refuses_another_applications_sqlite_file(tmp_path)
     assert len(lines) == 1 and "not a warta archive" in lines[0], result.stderr
     assert _digest(db) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["app.db"]  # no job store either
+
+
+# -- the check before writing, and when it can be skipped -------------------------------------
+
+
+def _checked_archive(db: Path) -> None:
+    """An archive a writer checked, wrote into and closed cleanly."""
+    with Archive(db) as archive:
+        archive.verify_intact()
+        for i in range(200):
+            body = f"Banjir melanda kota nomor {i} pada Selasa malam. " * 40
+            archive.store(row(url=f"https://a.example/{i}", body=body, title=f"Banjir {i}"))
+
+
+def _counting_checks(monkeypatch) -> list[Path]:
+    from storage import core
+
+    checked: list[Path] = []
+    real = core.quick_check
+
+    def counted(conn, path):
+        checked.append(path)
+        real(conn, path)
+
+    monkeypatch.setattr(core, "quick_check", counted)
+    return checked
+
+
+def test_a_file_left_as_checked_is_not_read_whole_again(tmp_path, monkeypatch):
+    db = tmp_path / "warta.db"
+    _checked_archive(db)
+    checked = _counting_checks(monkeypatch)
+    for _night in range(2):  # each clean close notes the file as it left it
+        with Archive(db) as archive:
+            archive.verify_intact()
+            archive.store(row(url=f"https://b.example/{_night}", body="Hujan deras. " * 30))
+    assert checked == []
+
+
+@pytest.mark.parametrize("change", ["touched", "replaced by a copy", "killed writer"])
+def test_a_file_that_may_have_changed_outside_warta_is_checked_again(tmp_path, monkeypatch, change):
+    db = tmp_path / "warta.db"
+    _checked_archive(db)
+    if change == "touched":
+        os.utime(db, ns=(db.stat().st_atime_ns, db.stat().st_mtime_ns + 1))
+    elif change == "replaced by a copy":  # same bytes, size and time: another file
+        copy = tmp_path / "copy.db"
+        subprocess.run(["cp", "--preserve=all", db, copy], check=True)
+        copy.replace(db)
+    else:  # a writer killed after its checkpoint: it noted nothing
+        script = (
+            "import os, sys; from storage.archive import Archive; "
+            "from tests.test_archive import row; a = Archive(sys.argv[1]); a.verify_intact(); "
+            "a.store(row(url='https://c.example/1', body='Hujan. ' * 30)); a.flush(); "
+            "a.conn.execute('PRAGMA wal_checkpoint(TRUNCATE)'); os._exit(0)"
+        )
+        subprocess.run([sys.executable, "-c", script, str(db)], cwd=REPO, check=True)
+    checked = _counting_checks(monkeypatch)
+    with Archive(db) as archive:
+        archive.verify_intact()
+    assert checked == [db]
+
+
+def test_damage_after_a_clean_close_is_still_refused(tmp_path):
+    db = tmp_path / "warta.db"
+    _checked_archive(db)
+    size = db.stat().st_size
+    with db.open("r+b") as file:
+        for page in range(size // 4096 // 2, size // 4096 // 2 + 40):
+            file.seek(page * 4096)
+            file.write(bytes(random.Random(page).randrange(256) for _ in range(4096)))
+    before = _digest(db)
+    line = one_line_error(["reparse", "--db", str(db)])
+    assert line.startswith(f"Error: {db} is damaged"), line
+    assert _digest(db) == before
