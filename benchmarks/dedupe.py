@@ -31,6 +31,9 @@ SYLLABLES = (
     "ba be bi bo bu da de di du ga gi ka ke ki ku la le li lu ma me mi mu na ne ni nu "
     "pa pe pi pu ra re ri ru sa se si su ta te ti tu wa ya jo ha an ang ar ung in".split()
 )
+# bodies are dated in publication order at about the growth archives' rate
+# (archive_builder.py: ~670 a day), so the index spans months as a real archive's does
+ARTICLES_PER_DAY = 700
 
 
 def vocabulary(rng: random.Random, size: int = 30000) -> list[str]:
@@ -117,9 +120,10 @@ def main() -> None:
                 sig = signature(body)
                 if sig is None:  # generated bodies are always long enough to sign
                     raise ValueError(f"article {number} is too short for a signature")
-                matches = index.matches(sig)
+                day = number // ARTICLES_PER_DAY
+                matches = index.matches(sig, day)
                 cluster_of.append(cluster_of[matches[0][0]] if matches else number)
-                index.add(number, sig)
+                index.add(number, sig, day)
                 if (number + 1) % slice_size == 0:
                     commit()
                     now = time.perf_counter()

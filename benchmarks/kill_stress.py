@@ -272,7 +272,10 @@ def snapshot(db: Path) -> dict[str, Any]:
         }
         bands = Counter(
             (r["band_key"], url_of.get(r["article_id"], "?"))
-            for r in conn.execute("SELECT band_key, article_id FROM minhash_bands")
+            for r in conn.execute(
+                "SELECT band_key, article_id FROM minhash_bands UNION ALL "
+                "SELECT band_key, article_id FROM minhash_bands_recent"
+            )
         )
         versions = conn.execute("SELECT count(*) FROM article_versions").fetchone()[0]
     finally:
@@ -346,6 +349,8 @@ def check_archive(db: Path) -> tuple[list[str], dict[str, int]]:
             "NOT IN (SELECT id FROM articles)",
             "minhash_bands": "SELECT count(*) FROM minhash_bands WHERE article_id NOT IN "
             "(SELECT article_id FROM minhash_signatures)",
+            "minhash_bands_recent": "SELECT count(*) FROM minhash_bands_recent WHERE "
+            "article_id NOT IN (SELECT article_id FROM minhash_signatures)",
             "article_versions": "SELECT count(*) FROM article_versions WHERE article_id NOT IN "
             "(SELECT id FROM articles)",
             "articles_fts_stem": "SELECT count(*) FROM articles_fts_stem WHERE rowid NOT IN "

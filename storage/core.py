@@ -30,7 +30,7 @@ from typing import Any, Self
 import sqlite_utils
 
 from storage.columns import CONTENT_COLUMNS, EXTRACTION, JSON_COLUMNS, ROW_COLUMNS
-from storage.neardup import NearDuplicateIndex, signature
+from storage.neardup import NearDuplicateIndex, day_of, signature
 from storage.opening import (
     ArchiveError,
     check_header,
@@ -327,14 +327,17 @@ class ArchiveCore:
             0
         ]
 
-    def _cluster(self, article_id: int, values: Mapping[str, Any], *, new: bool) -> None:
+    def _cluster(
+        self, article_id: int, values: Mapping[str, Any], first_seen: str, *, new: bool
+    ) -> None:
         """Put a new article in its story's cluster; keep a revised one's signature current."""
         sig = signature(values.get("body") or "")
+        day = day_of(values.get("published_at"), first_seen)
         if new:
-            matches = self.near_duplicates.matches(sig, exclude=article_id) if sig else []
+            matches = self.near_duplicates.matches(sig, day, exclude=article_id) if sig else []
             self._join_clusters(article_id, [match_id for match_id, _ in matches])
         if sig is not None:
-            self.near_duplicates.add(article_id, sig, new=new)
+            self.near_duplicates.add(article_id, sig, day, new=new)
 
     def _join_clusters(self, article_id: int, matching: list[int]) -> None:
         """The story's original is its earliest copy; every member points at it."""
@@ -425,7 +428,7 @@ class ArchiveCore:
                 return StoreResult("duplicate", same_body)
             article_id = self._insert(values, seen_at)
             self._index_stems(article_id, values, new=True)
-            self._cluster(article_id, values, new=True)
+            self._cluster(article_id, values, seen_at, new=True)
             self._save_pages(article_id, pages)
             return StoreResult("new", article_id)
         current = dict(zip([d[0] for d in cursor.description], existing, strict=True))
@@ -440,7 +443,7 @@ class ArchiveCore:
             {**values, "seen": seen_at, "id": article_id},
         )
         self._index_stems(article_id, values, new=False)
-        self._cluster(article_id, values, new=False)
+        self._cluster(article_id, values, current["first_seen_at"], new=False)
         self._save_pages(article_id, pages)
         return StoreResult("updated", article_id)
 

@@ -5,8 +5,16 @@ Each article body becomes a MinHash signature over its word 3-shingles (datasket
 signature into BANDS bands of ROWS values; articles sharing any band are candidates,
 and a candidate is a copy when the signatures' estimated Jaccard similarity reaches THRESHOLD.
 Signatures and band keys live in the archive (indexed tables), so tonight's
-article is matched against last year's, and matching one article costs a few
-index look-ups whatever the archive's size.
+article is matched against every archived one published within WINDOW_DAYS of it,
+in any earlier run, and matching one article costs a few index look-ups whatever
+the archive's size.
+
+Why a window: syndicated and wire copies of a story appear within days of each
+other. Band rows are keyed by the fortnight of their article's date first, so a
+night's inserts and look-ups touch only the recent end of the index; unkeyed by
+time, each of an article's 32 band rows landed on a random page of an index as big
+as the archive, and at 332,000 articles the index made the store 3.7x slower
+(benchmarks/README.md, "Growth").
 
 Copies are never dropped: each keeps its row, and `articles.cluster_id` names
 the story's original (the earliest published copy).
@@ -21,6 +29,7 @@ import struct
 import zlib
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property, lru_cache
 
 import numpy as np
@@ -37,6 +46,15 @@ MAX_BUCKET = 100
 # Fixed, with the hash function (crc32: fast, stable everywhere): signatures stored
 # today must compare with signatures made next year.
 SEED = 1
+# Copies are looked for among articles published at most this many days before or after.
+WINDOW_DAYS = 14
+# Band rows are keyed by period (day // PERIOD_DAYS) first; a look-up reads the period
+# either side of its own, which is why the window cannot be wider than a period.
+PERIOD_DAYS = 14
+# Band rows held in the small table before they move into the main one in bulk (a
+# couple of thousand articles' worth), and how often (articles added) that is checked.
+RECENT_ROWS = 64_000
+RECENT_CHECK_EVERY = 200
 SCHEME = "affine32"  # datasketch's hashing scheme (2.0), which _minhash computes
 WORD = re.compile(r"\w+")
 MASK = 0xFFFFFFFF
@@ -63,6 +81,21 @@ class Signature:
     @classmethod
     def from_blob(cls, blob: bytes) -> Signature:
         return cls(np.frombuffer(blob, dtype="<u4"))
+
+
+def day_of(*timestamps: str | None) -> int:
+    """Days since 1970-01-01 of the first of these ISO-8601 timestamps that has a date
+    (an article's UTC `published_at`, then when it was first seen); 0 for none, which
+    sets an article with only malformed dates apart from every dated one."""
+    for timestamp in timestamps:
+        try:
+            return date.fromisoformat((timestamp or "")[:10]).toordinal() - _EPOCH
+        except ValueError:
+            continue
+    return 0
+
+
+_EPOCH = date(1970, 1, 1).toordinal()
 
 
 def _band_key(band: int, values: bytes) -> int:
@@ -145,27 +178,63 @@ def _minhash(shingles: Collection[bytes]) -> np.ndarray:
     return (hashed[:, None] * a + b).min(axis=0)
 
 
+def _count(table: str) -> str:
+    """SQL: how many rows of `table` hold the band key keys.k near the date, up to :cap."""
+    return (
+        f"(SELECT count(*) FROM (SELECT 1 FROM {table} WHERE period IN "
+        "(:before, :period, :after) AND band_key = keys.k LIMIT :cap))"
+    )
+
+
+def _found(table: str) -> str:
+    """SQL: the articles of `table` within the window that share a usable band key."""
+    return (
+        f"SELECT b.article_id FROM usable JOIN {table} b ON b.period IN "
+        "(:before, :period, :after) AND b.band_key = usable.k "
+        "WHERE b.day BETWEEN :first_day AND :last_day"
+    )
+
+
 class NearDuplicateIndex:
-    """The persistent LSH index, on the archive's own connection (and transaction)."""
+    """The persistent LSH index, on the archive's own connection (and transaction).
+
+    New band rows go to a small table, `minhash_bands_recent`, and move into
+    `minhash_bands` in bulk, in key order, once it holds RECENT_ROWS: a commit of a few
+    dozen articles then rewrites a few hundred pages of the small table instead of one
+    page of the big one per band row (32 an article), which is what made each stored
+    article cost more as the archive grew. Look-ups read both tables."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        self._added = 0  # since the recent table's size was last counted
 
-    def matches(self, sig: Signature, exclude: int | None = None) -> list[tuple[int, float]]:
-        """Archived articles whose body is a copy of this one: (article id, similarity)."""
-        keys = sig.band_keys
-        values = ",".join("(?)" for _ in keys)
-        # A band shared by more than MAX_BUCKET articles is a stock phrase, not evidence:
-        # it is skipped (counted up to the cap only), so matching costs the same at any
-        # archive size. Copies still meet in their other bands.
+    def matches(
+        self, sig: Signature, day: int, exclude: int | None = None
+    ) -> list[tuple[int, float]]:
+        """Archived articles whose body is a copy of this one and whose day (`day_of`)
+        is within WINDOW_DAYS of `day`: (article id, similarity), most similar first."""
+        keys = {f"k{band}": key for band, key in enumerate(sig.band_keys)}
+        period = day // PERIOD_DAYS
+        # A band shared by more than MAX_BUCKET articles around this date is a stock
+        # phrase, not evidence: it is skipped (counted up to the cap only), so matching
+        # costs the same whatever the archive holds. Copies still meet in other bands.
         candidates = self.conn.execute(
-            f"WITH keys(k) AS (VALUES {values}), "
-            "usable AS (SELECT k FROM keys WHERE (SELECT count(*) FROM (SELECT 1 FROM "
-            "minhash_bands WHERE band_key = keys.k LIMIT ?)) <= ?) "
-            "SELECT DISTINCT s.article_id, s.signature FROM usable "
-            "JOIN minhash_bands b ON b.band_key = usable.k "
-            "JOIN minhash_signatures s ON s.article_id = b.article_id",
-            [*keys, MAX_BUCKET + 1, MAX_BUCKET],
+            f"WITH keys(k) AS (VALUES {','.join(f'(:{name})' for name in keys)}), "
+            f"usable AS (SELECT k FROM keys WHERE {_count('minhash_bands')} "
+            f"+ {_count('minhash_bands_recent')} <= :most), "
+            f"found AS ({_found('minhash_bands')} UNION {_found('minhash_bands_recent')}) "
+            "SELECT s.article_id, s.signature FROM found "
+            "JOIN minhash_signatures s ON s.article_id = found.article_id",
+            {
+                **keys,
+                "before": period - 1,
+                "period": period,
+                "after": period + 1,
+                "cap": MAX_BUCKET + 1,
+                "most": MAX_BUCKET,
+                "first_day": day - WINDOW_DAYS,
+                "last_day": day + WINDOW_DAYS,
+            },
         ).fetchall()
         candidates = [(i, blob) for i, blob in candidates if i != exclude]
         if not candidates:
@@ -180,27 +249,51 @@ class NearDuplicateIndex:
         ]
         return sorted(found, key=lambda pair: -pair[1])
 
-    def add(self, article_id: int, sig: Signature, new: bool = False) -> None:
-        """Index an article's signature (`new`: it has none yet, nothing to replace)."""
+    def add(self, article_id: int, sig: Signature, day: int, new: bool = False) -> None:
+        """Index an article's signature at its day (`new`: it has none yet, nothing to
+        replace)."""
         if not new:
             self.remove(article_id)
         self.conn.execute(
             "INSERT INTO minhash_signatures(article_id, signature) VALUES (?, ?)",
             (article_id, sig.to_blob()),
         )
+        period = day // PERIOD_DAYS
         self.conn.executemany(
-            "INSERT OR IGNORE INTO minhash_bands(band_key, article_id) VALUES (?, ?)",
-            [(key, article_id) for key in sig.band_keys],
+            "INSERT OR IGNORE INTO minhash_bands_recent(period, band_key, article_id, day) "
+            "VALUES (?, ?, ?, ?)",
+            [(period, key, article_id, day) for key in sig.band_keys],
         )
+        self._added += 1
+        if self._added >= RECENT_CHECK_EVERY:
+            self._added = 0
+            self.merge_recent(at_least=RECENT_ROWS)
+
+    def merge_recent(self, at_least: int = 0) -> None:
+        """Move the recent band rows into the main table, if there are `at_least` of them
+        (on the caller's transaction, like every write here)."""
+        if at_least:
+            held = self.conn.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM minhash_bands_recent LIMIT ?)", (at_least,)
+            ).fetchone()[0]
+            if held < at_least:
+                return
+        self.conn.execute(
+            "INSERT OR IGNORE INTO minhash_bands(period, band_key, article_id, day) "
+            "SELECT period, band_key, article_id, day FROM minhash_bands_recent "
+            "ORDER BY period, band_key, article_id"
+        )
+        self.conn.execute("DELETE FROM minhash_bands_recent")
 
     def remove(self, article_id: int) -> None:
         self.conn.execute("DELETE FROM minhash_signatures WHERE article_id = ?", (article_id,))
-        self.conn.execute("DELETE FROM minhash_bands WHERE article_id = ?", (article_id,))
+        for table in ("minhash_bands", "minhash_bands_recent"):
+            self.conn.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
 
     def bytes_on_disk(self) -> int:
         """The index's size in the file: its tables and their indexes (SQLite's dbstat)."""
         row = self.conn.execute(
             "SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name LIKE 'minhash%' "
-            "OR name LIKE '%autoindex_minhash%' OR name = 'idx_minhash_bands_article'"
+            "OR name LIKE '%autoindex_minhash%' OR name LIKE 'idx_minhash_bands%'"
         ).fetchone()
         return row[0]

@@ -164,8 +164,11 @@ CREATE INDEX idx_article_versions_article ON article_versions(article_id, id);
 
 
 def _v5_story_clusters(conn: sqlite3.Connection) -> None:
-    """Near-duplicate clusters (storage/neardup.py): copies of one story share a cluster_id."""
-    from storage.neardup import NearDuplicateIndex, signature
+    """Near-duplicate clusters (storage/neardup.py): copies of one story share a cluster_id.
+
+    Frozen as it was: band rows without dates (version 16 keys them by date), matched
+    here in memory, against every earlier article."""
+    from storage.neardup import MAX_BUCKET, THRESHOLD, Signature, signature
 
     conn.execute("ALTER TABLE articles ADD COLUMN cluster_id INTEGER")
     conn.execute("CREATE INDEX idx_articles_cluster ON articles(cluster_id)")
@@ -178,21 +181,37 @@ def _v5_story_clusters(conn: sqlite3.Connection) -> None:
         " PRIMARY KEY (band_key, article_id)) WITHOUT ROWID"
     )
     conn.execute("CREATE INDEX idx_minhash_bands_article ON minhash_bands(article_id)")
-    index = NearDuplicateIndex(conn)
+    buckets: dict[int, list[int]] = {}
+    signed: dict[int, Signature] = {}
+    clusters: dict[int, int] = {}
     rows = conn.execute("SELECT id, body FROM articles ORDER BY published_at, id").fetchall()
     for article_id, body in rows:  # oldest first: each cluster's original is its earliest copy
         sig = signature(body)
-        matches = index.matches(sig) if sig else []
-        cluster = (
-            conn.execute(
-                "SELECT cluster_id FROM articles WHERE id = ?", (matches[0][0],)
-            ).fetchone()[0]
-            if matches
-            else article_id
+        keys = sig.band_keys if sig else []
+        candidates = {
+            other
+            for key in keys
+            if len(buckets.get(key, ())) <= MAX_BUCKET
+            for other in buckets.get(key, ())
+        }
+        scored = sorted((-signed[other].similarity(sig), other) for other in candidates if sig)
+        best = scored[0][1] if scored and -scored[0][0] >= THRESHOLD else None
+        clusters[article_id] = clusters[best] if best is not None else article_id
+        conn.execute(
+            "UPDATE articles SET cluster_id = ? WHERE id = ?", (clusters[article_id], article_id)
         )
-        conn.execute("UPDATE articles SET cluster_id = ? WHERE id = ?", (cluster, article_id))
         if sig:
-            index.add(article_id, sig)
+            signed[article_id] = sig
+            for key in keys:
+                buckets.setdefault(key, []).append(article_id)
+            conn.execute(
+                "INSERT INTO minhash_signatures(article_id, signature) VALUES (?, ?)",
+                (article_id, sig.to_blob()),
+            )
+            conn.executemany(
+                "INSERT OR IGNORE INTO minhash_bands(band_key, article_id) VALUES (?, ?)",
+                [(key, article_id) for key in keys],
+            )
 
 
 _V6_CRAWL_ERRORS = """
@@ -355,6 +374,43 @@ CREATE TABLE warc_captures (
 """
 
 
+def _v16_bands_by_date(conn: sqlite3.Connection) -> None:
+    """Band rows keyed by their article's period (fortnight) first, with its day: copies
+    are looked for within storage/neardup.py's WINDOW_DAYS, in the recent end of the
+    index only; new rows wait in a small table and move in bulk (NearDuplicateIndex).
+    Rows are rewritten in key order, which also leaves the index compact."""
+    from storage.neardup import PERIOD_DAYS, day_of
+
+    conn.create_function("warta_day", 2, day_of, deterministic=True)
+    conn.execute("DROP INDEX idx_minhash_bands_article")
+    conn.execute("ALTER TABLE minhash_bands RENAME TO minhash_bands_v5")
+    conn.execute(
+        "CREATE TABLE minhash_bands (period INTEGER NOT NULL, band_key INTEGER NOT NULL, "
+        "article_id INTEGER NOT NULL, day INTEGER NOT NULL, "
+        "PRIMARY KEY (period, band_key, article_id)) WITHOUT ROWID"
+    )
+    # small: keyed by band first, one seek a band key (the main table needs three)
+    conn.execute(
+        "CREATE TABLE minhash_bands_recent (band_key INTEGER NOT NULL, article_id INTEGER "
+        "NOT NULL, period INTEGER NOT NULL, day INTEGER NOT NULL, "
+        "PRIMARY KEY (band_key, article_id)) WITHOUT ROWID"
+    )
+    # an undated article's day is the day it was first seen, as Archive.store takes it
+    conn.execute(
+        "INSERT INTO minhash_bands(period, band_key, article_id, day) "
+        f"SELECT day / {PERIOD_DAYS} - (day < 0 AND day % {PERIOD_DAYS} != 0), "
+        "band_key, article_id, day FROM (SELECT b.band_key, b.article_id, "
+        "warta_day(a.published_at, a.first_seen_at) AS day "
+        "FROM minhash_bands_v5 b JOIN articles a ON a.id = b.article_id) "
+        "ORDER BY 1, 2, 3"
+    )
+    conn.execute("DROP TABLE minhash_bands_v5")
+    conn.execute("CREATE INDEX idx_minhash_bands_article ON minhash_bands(article_id)")
+    conn.execute(
+        "CREATE INDEX idx_minhash_bands_recent_article ON minhash_bands_recent(article_id)"
+    )
+
+
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _V1_INITIAL,
     _V2_CRAWL_LOCKS,
@@ -371,6 +427,7 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     _V13_NODE_RUNS,
     _V14_STREAM_RUN_LOCKS,
     _V15_WARC_CAPTURES,
+    _v16_bands_by_date,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

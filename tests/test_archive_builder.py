@@ -32,7 +32,10 @@ TABLES = {
     "url_aliases": "SELECT url, article_id FROM url_aliases ORDER BY url",
     "stems": "SELECT rowid, title, summary, body FROM articles_fts_stem ORDER BY rowid",
     "signatures": "SELECT article_id, signature FROM minhash_signatures ORDER BY article_id",
-    "bands": "SELECT band_key, article_id FROM minhash_bands ORDER BY band_key, article_id",
+    # new band rows wait in minhash_bands_recent until a bulk move: where a row is depends
+    # on when the move ran, not on what was stored
+    "bands": "SELECT period, band_key, article_id, day FROM minhash_bands UNION ALL "
+    "SELECT period, band_key, article_id, day FROM minhash_bands_recent ORDER BY 1, 2, 3",
     "raw_pages": "SELECT article_id, page_no, url, status, headers, fetched_at, html "
     "FROM raw_pages ORDER BY id",
 }

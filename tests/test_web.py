@@ -191,7 +191,13 @@ def test_bookkeeping_tables_are_hidden(server):
     """Tables the crawler keeps for itself are not offered as research data."""
     with urllib.request.urlopen(f"{server}/warta.json") as response:
         tables = {table["name"]: table for table in json.load(response)["tables"]}
-    for name in ("crawl_locks", "minhash_signatures", "minhash_bands", "warc_captures"):
+    for name in (
+        "crawl_locks",
+        "minhash_signatures",
+        "minhash_bands",
+        "minhash_bands_recent",
+        "warc_captures",
+    ):
         assert tables[name]["hidden"], name
     assert not tables["articles"]["hidden"]
 

@@ -305,6 +305,7 @@ TABLES: dict[str, dict[str, Any]] = {
     "crawl_locks": {"hidden": True},
     "minhash_signatures": {"hidden": True},
     "minhash_bands": {"hidden": True},
+    "minhash_bands_recent": {"hidden": True},
     "warc_captures": {"hidden": True},  # the capture's revisit check (crawler/warc_capture.py)
 }
 
