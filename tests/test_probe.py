@@ -8,6 +8,9 @@ them.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -125,6 +128,24 @@ def test_probe_of_real_detik_pages_over_http(saved_outlet):
     assert finding["fields"]["authors"]["value"] == article.authors
     assert finding["fields"]["published_at"]["value"] == article.published_at.isoformat()
     assert finding["body_first"] == " ".join(article.body.split()[:EDGE_WORDS])
+
+
+def test_a_probe_writes_nothing_where_it_runs(saved_outlet, tmp_path):
+    """No archive and no WARC folder: the probe's fetches are not a crawl's."""
+    base_url, sources, _ = saved_outlet
+    url = json.loads(DETIK_ARTICLE.with_suffix(".truth.json").read_text())["url"]
+    here = tmp_path / "cwd"
+    here.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WARTA_", "SCRAPY_"))}
+    result = subprocess.run(
+        [sys.executable, "-m", "warta", "probe", "detiknews", url, "--replica", base_url,
+         "--sources", str(sources), "--format", "json"],
+        cwd=here, env={**env, "PYTHONPATH": str(REPO)}, capture_output=True, text=True,
+        timeout=180,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads(result.stdout)["articles"][0]["status"] == 200
+    assert list(here.iterdir()) == []
 
 
 def test_probe_flags_a_changed_layout(saved_outlet):

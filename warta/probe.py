@@ -20,8 +20,10 @@ from crawler.probe import ArticleFinding, ProbeReport, ProbeSpider
 from crawler.sources import Source
 from warta.crawling import REPLICA_FAST_SETTINGS, replica_clock
 
-# warta's own components record runs and store items; a probe does neither.
+# warta's own components record runs, store items and keep every fetch as WARC; a probe
+# does none of it (it writes nothing, archive or WARC folder, where it runs).
 _NOT_IN_A_PROBE = {
+    "WARTA_WARC": False,
     "ITEM_PIPELINES": {},
     "EXTENSIONS": {
         "crawler.extensions.RunRecorder": None,
