@@ -206,7 +206,10 @@ class NearDuplicateIndex:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        self._added = 0  # since the recent table's size was last counted
+        # adds since the recent table's size was last counted: counted at the first add
+        # too, so processes that each store fewer than RECENT_CHECK_EVERY articles (a
+        # small nightly crawl) still move the rows their predecessors left
+        self._added = RECENT_CHECK_EVERY - 1
 
     def matches(
         self, sig: Signature, day: int, exclude: int | None = None

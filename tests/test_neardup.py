@@ -285,3 +285,31 @@ def test_removing_an_article_leaves_no_band_row_in_either_table(archive, monkeyp
         index.remove(article_id)
     for table in ("minhash_bands", "minhash_bands_recent", "minhash_signatures"):
         assert archive.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
+
+
+def test_rows_left_by_earlier_processes_move_at_the_first_store_of_the_next(tmp_path, monkeypatch):
+    from storage import neardup
+
+    monkeypatch.setattr(neardup, "RECENT_ROWS", 64)  # two articles' band rows
+    for night in range(3):  # three short crawls of one article each, each its own process
+        with Archive(tmp_path / "w.db") as archive:
+            published = f"2025-11-0{night + 1}T01:00:00Z"
+            archive.store(row(f"https://a.example/{night}", "s1", published, story(40 + night)))
+    with Archive(tmp_path / "w.db") as archive:
+        count = "SELECT count(*) FROM {}"
+        main = archive.conn.execute(count.format("minhash_bands")).fetchone()[0]
+        recent = archive.conn.execute(count.format("minhash_bands_recent")).fetchone()[0]
+    assert (main, recent) == (64, 32)  # the third night's first store moved the first two
+
+
+def test_the_recent_table_is_counted_once_per_check_interval_not_per_store(archive):
+    from storage.neardup import RECENT_CHECK_EVERY
+
+    counts: list[str] = []
+    archive.conn.set_trace_callback(
+        lambda sql: counts.append(sql) if "FROM minhash_bands_recent LIMIT" in sql else None
+    )
+    for n in range(2 * RECENT_CHECK_EVERY):
+        archive.store(row(f"https://a.example/{n}", "s1", "2025-11-07T01:00:00Z", story(n)))
+    archive.conn.set_trace_callback(None)
+    assert len(counts) == 2  # at the first store, then after RECENT_CHECK_EVERY more
