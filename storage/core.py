@@ -267,6 +267,19 @@ class ArchiveCore:
             if self.before_batch is not None:
                 self.before_batch()
 
+    @contextmanager
+    def _write_in_batch(self) -> Iterator[None]:
+        """One write in the open batch (begun if none is); a SQLite error rolls the whole
+        batch back and is an ArchiveError, so no half-written article is ever committed."""
+        self._begin()
+        try:
+            yield
+        except sqlite3.Error as exc:
+            if self.conn.in_transaction:  # SQLite may have rolled back already (disk full)
+                self.conn.execute("ROLLBACK")
+            raise ArchiveError(f"cannot write to archive {self.path}: {exc}") from exc
+        self._wrote()
+
     def _wrote(self) -> None:
         self._pending += 1
         if (
@@ -399,21 +412,16 @@ class ArchiveCore:
         """
         seen_at = seen_at or utc_now()
         values = encode_row(row)
-        self._begin()
+        self._begin()  # a new batch runs the lock fence (before_batch), which may fence out
         if values.get("source") in self.fenced_out:
             raise FencedOut(f"the crawl of {values['source']} lost its lock: not stored")
-        try:
+        with self._write_in_batch():
             result = self._store_in_batch(values, list(pages), seen_at, reason)
             for url in {values["url"], *aliases}:
                 self.conn.execute(
                     "INSERT OR IGNORE INTO url_aliases(url, article_id) VALUES (?, ?)",
                     (url, result.article_id),
                 )
-        except sqlite3.Error as exc:
-            if self.conn.in_transaction:  # SQLite may have rolled back already (disk full)
-                self.conn.execute("ROLLBACK")
-            raise ArchiveError(f"cannot write to archive {self.path}: {exc}") from exc
-        self._wrote()
         return result
 
     def _store_in_batch(
@@ -584,19 +592,13 @@ class ArchiveCore:
     def note_capture(self, url: str, pointer: WarcPointer) -> None:
         """Record the response record a crawl wrote whole for a page that is not an
         article's (a listing page, robots.txt): its next unchanged fetch is a revisit."""
-        self._begin()
-        try:
+        with self._write_in_batch():
             self.conn.execute(
                 "INSERT OR REPLACE INTO warc_captures(url, warc_file, warc_offset, "
                 "warc_length, warc_record_id, warc_digest) VALUES (?, ?, ?, ?, ?, ?)",
                 (url, pointer.file, pointer.offset, pointer.length)
                 + (pointer.record_id, pointer.digest),
             )
-        except sqlite3.Error as exc:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
-            raise ArchiveError(f"cannot write to archive {self.path}: {exc}") from exc
-        self._wrote()
 
     def latest_warc_pointer(self, url: str) -> WarcPointer | None:
         """The newest WARC record the archive points at for this URL (revisit check):
