@@ -48,8 +48,8 @@ MAX_BUCKET = 100
 SEED = 1
 # Copies are looked for among articles published at most this many days before or after.
 WINDOW_DAYS = 14
-# Band rows are keyed by period (day // PERIOD_DAYS) first; a look-up reads the period
-# either side of its own, which is why the window cannot be wider than a period.
+# Band rows are keyed by period (`period_of`) first; a look-up reads the period either
+# side of its own, which is why the window cannot be wider than a period.
 PERIOD_DAYS = 14
 # Band rows held in the small table before they move into the main one in bulk (a
 # couple of thousand articles' worth), and how often (articles added) that is checked.
@@ -96,6 +96,11 @@ def day_of(*timestamps: str | None) -> int:
 
 
 _EPOCH = date(1970, 1, 1).toordinal()
+
+
+def period_of(day: int) -> int:
+    """The period (fortnight) a day's band rows are keyed by."""
+    return day // PERIOD_DAYS
 
 
 def _band_key(band: int, values: bytes) -> int:
@@ -217,7 +222,7 @@ class NearDuplicateIndex:
         """Archived articles whose body is a copy of this one and whose day (`day_of`)
         is within WINDOW_DAYS of `day`: (article id, similarity), most similar first."""
         keys = {f"k{band}": key for band, key in enumerate(sig.band_keys)}
-        period = day // PERIOD_DAYS
+        period = period_of(day)
         # A band shared by more than MAX_BUCKET articles around this date is a stock
         # phrase, not evidence: it is skipped (counted up to the cap only), so matching
         # costs the same whatever the archive holds. Copies still meet in other bands.
@@ -261,7 +266,7 @@ class NearDuplicateIndex:
             "INSERT INTO minhash_signatures(article_id, signature) VALUES (?, ?)",
             (article_id, sig.to_blob()),
         )
-        period = day // PERIOD_DAYS
+        period = period_of(day)
         self.conn.executemany(
             "INSERT OR IGNORE INTO minhash_bands_recent(period, band_key, article_id, day) "
             "VALUES (?, ?, ?, ?)",
@@ -270,17 +275,16 @@ class NearDuplicateIndex:
         self._added += 1
         if self._added >= RECENT_CHECK_EVERY:
             self._added = 0
-            self.merge_recent(at_least=RECENT_ROWS)
+            self._move_recent_when_full()
 
-    def merge_recent(self, at_least: int = 0) -> None:
-        """Move the recent band rows into the main table, if there are `at_least` of them
+    def _move_recent_when_full(self) -> None:
+        """Move the recent band rows into the main table once there are RECENT_ROWS of them
         (on the caller's transaction, like every write here)."""
-        if at_least:
-            held = self.conn.execute(
-                "SELECT count(*) FROM (SELECT 1 FROM minhash_bands_recent LIMIT ?)", (at_least,)
-            ).fetchone()[0]
-            if held < at_least:
-                return
+        held = self.conn.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM minhash_bands_recent LIMIT ?)", (RECENT_ROWS,)
+        ).fetchone()[0]
+        if held < RECENT_ROWS:
+            return
         self.conn.execute(
             "INSERT OR IGNORE INTO minhash_bands(period, band_key, article_id, day) "
             "SELECT period, band_key, article_id, day FROM minhash_bands_recent "

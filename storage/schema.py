@@ -379,9 +379,10 @@ def _v16_bands_by_date(conn: sqlite3.Connection) -> None:
     are looked for within storage/neardup.py's WINDOW_DAYS, in the recent end of the
     index only; new rows wait in a small table and move in bulk (NearDuplicateIndex).
     Rows are rewritten in key order, which also leaves the index compact."""
-    from storage.neardup import PERIOD_DAYS, day_of
+    from storage.neardup import day_of, period_of
 
     conn.create_function("warta_day", 2, day_of, deterministic=True)
+    conn.create_function("warta_period", 1, period_of, deterministic=True)
     conn.execute("DROP INDEX idx_minhash_bands_article")
     conn.execute("ALTER TABLE minhash_bands RENAME TO minhash_bands_v5")
     conn.execute(
@@ -398,9 +399,8 @@ def _v16_bands_by_date(conn: sqlite3.Connection) -> None:
     # an undated article's day is the day it was first seen, as Archive.store takes it
     conn.execute(
         "INSERT INTO minhash_bands(period, band_key, article_id, day) "
-        f"SELECT day / {PERIOD_DAYS} - (day < 0 AND day % {PERIOD_DAYS} != 0), "
-        "band_key, article_id, day FROM (SELECT b.band_key, b.article_id, "
-        "warta_day(a.published_at, a.first_seen_at) AS day "
+        "SELECT warta_period(day), band_key, article_id, day FROM "
+        "(SELECT b.band_key, b.article_id, warta_day(a.published_at, a.first_seen_at) AS day "
         "FROM minhash_bands_v5 b JOIN articles a ON a.id = b.article_id) "
         "ORDER BY 1, 2, 3"
     )
