@@ -232,17 +232,26 @@ def damaged_db(tmp_path_factory) -> Path:
     """An archive with 40 of its pages (in the middle: article rows and indexes) overwritten."""
     db = tmp_path_factory.mktemp("damaged") / "warta.db"
     with Archive(db) as archive:
-        for i in range(200):
-            body = f"Banjir melanda kota nomor {i} pada Selasa malam. " * 40
-            archive.store(row(url=f"https://a.example/{i}", body=body, title=f"Banjir {i}"))
-    size = db.stat().st_size
-    pages = size // 4096
+        _fill(archive)
+    _damage(db)
+    return db
+
+
+def _fill(archive: Archive) -> None:
+    """200 articles: a file of a few hundred pages."""
+    for i in range(200):
+        body = f"Banjir melanda kota nomor {i} pada Selasa malam. " * 40
+        archive.store(row(url=f"https://a.example/{i}", body=body, title=f"Banjir {i}"))
+
+
+def _damage(db: Path) -> None:
+    """Overwrite 40 pages in the middle of the file (article rows and indexes) with noise."""
+    pages = db.stat().st_size // 4096
     noise = random.Random(13)
     with db.open("r+b") as file:
         for page in range(pages // 2, pages // 2 + 40):
             file.seek(page * 4096)
             file.write(bytes(noise.randrange(256) for _ in range(4096)))
-    return db
 
 
 DAMAGE_READS = {
@@ -331,9 +340,7 @@ def _checked_archive(db: Path) -> None:
     """An archive a writer checked, wrote into and closed cleanly."""
     with Archive(db) as archive:
         archive.verify_intact()
-        for i in range(200):
-            body = f"Banjir melanda kota nomor {i} pada Selasa malam. " * 40
-            archive.store(row(url=f"https://a.example/{i}", body=body, title=f"Banjir {i}"))
+        _fill(archive)
 
 
 def _counting_checks(monkeypatch) -> list[Path]:
@@ -388,11 +395,7 @@ def test_a_file_that_may_have_changed_outside_warta_is_checked_again(tmp_path, m
 def test_damage_after_a_clean_close_is_still_refused(tmp_path):
     db = tmp_path / "warta.db"
     _checked_archive(db)
-    size = db.stat().st_size
-    with db.open("r+b") as file:
-        for page in range(size // 4096 // 2, size // 4096 // 2 + 40):
-            file.seek(page * 4096)
-            file.write(bytes(random.Random(page).randrange(256) for _ in range(4096)))
+    _damage(db)
     before = _digest(db)
     line = one_line_error(["reparse", "--db", str(db)])
     assert line.startswith(f"Error: {db} is damaged"), line

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from functools import partial
 
 import pytest
 
@@ -248,19 +249,21 @@ def test_a_day_is_taken_from_the_first_timestamp_with_a_date():
     assert day_of("kemarin", None) == 0
 
 
+def band_rows_held(archive: Archive) -> tuple[int, int]:
+    """(rows in minhash_bands, rows in minhash_bands_recent)."""
+    count = "SELECT count(*) FROM {}"
+    main = archive.conn.execute(count.format("minhash_bands")).fetchone()[0]
+    recent = archive.conn.execute(count.format("minhash_bands_recent")).fetchone()[0]
+    return main, recent
+
+
 def test_band_rows_move_to_the_main_table_in_bulk_and_are_matched_there(archive, monkeypatch):
     from storage import neardup
 
     monkeypatch.setattr(neardup, "RECENT_ROWS", 64)  # two articles' band rows
     monkeypatch.setattr(neardup, "RECENT_CHECK_EVERY", 1)
     text = story(31)
-
-    def held() -> tuple[int, int]:
-        count = "SELECT count(*) FROM {}"
-        main = archive.conn.execute(count.format("minhash_bands")).fetchone()[0]
-        recent = archive.conn.execute(count.format("minhash_bands_recent")).fetchone()[0]
-        return main, recent
-
+    held = partial(band_rows_held, archive)
     original = archive.store(row("https://a.example/1", "s1", "2025-11-07T01:00:00Z", text))
     assert held() == (0, 32)
     archive.store(row("https://b.example/2", "s2", "2025-11-07T02:00:00Z", story(32)))
@@ -283,8 +286,8 @@ def test_removing_an_article_leaves_no_band_row_in_either_table(archive, monkeyp
     index = archive.near_duplicates
     for article_id in (first.article_id, second.article_id):
         index.remove(article_id)
-    for table in ("minhash_bands", "minhash_bands_recent", "minhash_signatures"):
-        assert archive.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
+    assert band_rows_held(archive) == (0, 0)
+    assert archive.conn.execute("SELECT count(*) FROM minhash_signatures").fetchone()[0] == 0
 
 
 def test_rows_left_by_earlier_processes_move_at_the_first_store_of_the_next(tmp_path, monkeypatch):
@@ -295,11 +298,8 @@ def test_rows_left_by_earlier_processes_move_at_the_first_store_of_the_next(tmp_
         with Archive(tmp_path / "w.db") as archive:
             published = f"2025-11-0{night + 1}T01:00:00Z"
             archive.store(row(f"https://a.example/{night}", "s1", published, story(40 + night)))
-    with Archive(tmp_path / "w.db") as archive:
-        count = "SELECT count(*) FROM {}"
-        main = archive.conn.execute(count.format("minhash_bands")).fetchone()[0]
-        recent = archive.conn.execute(count.format("minhash_bands_recent")).fetchone()[0]
-    assert (main, recent) == (64, 32)  # the third night's first store moved the first two
+    with Archive(tmp_path / "w.db") as archive:  # the third night's first store moved two
+        assert band_rows_held(archive) == (64, 32)
 
 
 def test_the_recent_table_is_counted_once_per_check_interval_not_per_store(archive):
