@@ -122,10 +122,10 @@ def generated_articles(
         yield from chunk_articles(chunk, size, seed, days)
 
 
-def chunks(articles: int) -> Iterator[tuple[int, int]]:
-    """(chunk number, articles in it) covering `articles`."""
-    for chunk, start in enumerate(range(0, articles, CHUNK)):
-        yield chunk, min(CHUNK, articles - start)
+def chunks(articles: int, first: int = 0) -> Iterator[tuple[int, int]]:
+    """(chunk number, articles in it) covering `articles`, from chunk `first` on."""
+    for start in range(first * CHUNK, articles, CHUNK):
+        yield start // CHUNK, min(CHUNK, articles - start)
 
 
 def chunk_articles(
@@ -235,10 +235,11 @@ def prepare_chunk(chunk: int, size: int, seed: int, pages: str, raw_kb: float) -
 
 
 def prepared_chunks(
-    articles: int, seed: int, pages: str, raw_kb: float, jobs: int
+    articles: int, seed: int, pages: str, raw_kb: float, jobs: int, first: int = 0
 ) -> Iterator[PreparedChunk]:
-    """The chunks in order, prepared by `jobs` forked workers (in this process if 0)."""
-    tasks = ((chunk, size, seed, pages, raw_kb) for chunk, size in chunks(articles))
+    """The chunks in order from chunk `first`, prepared by `jobs` forked workers (in this
+    process if 0)."""
+    tasks = ((chunk, size, seed, pages, raw_kb) for chunk, size in chunks(articles, first))
     if jobs < 1 or "fork" not in multiprocessing.get_all_start_methods():
         for task in tasks:
             yield prepare_chunk(*task)
@@ -276,19 +277,24 @@ def build_archive(
     raw_kb: float = 0,
     pages: str | None = None,
     jobs: int | None = None,
+    extend: bool = False,
 ) -> float:
-    """Fill the archive at `path` with `articles` generated articles; return articles/s.
+    """Fill the archive at `path` with `articles` generated articles; return articles/s
+    (of the articles added).
 
     `pages`: none, sqlite or warc (see the module docstring); by default sqlite when
     `raw_kb` is given, else none. `jobs`: worker processes (default: the CPU count;
-    0: none, all in this process).
+    0: none, all in this process). `extend`: the archive holds the first chunks of this
+    build already (a smaller one built with the same seed and pages, or one stopped
+    between chunks): add the rest, so it ends as a build of `articles` from scratch does.
     """
     pages = pages or ("sqlite" if raw_kb else "none")
     if pages not in PAGES:
         raise ValueError(f"pages must be one of {', '.join(PAGES)}, not {pages!r}")
     jobs = jobs if jobs is not None else os.cpu_count() or 1
     started = time.perf_counter()
-    done = 0
+    held = built_chunks(path) if extend else 0
+    done = held * CHUNK
     # one transaction per chunk: the builder flushes, the batch never fills by itself
     with Archive(path, batch_size=1 << 40, batch_seconds=float("inf")) as archive:
         archive.claim_origin("replica")  # synthetic rows: replica crawls may add to them
@@ -296,17 +302,30 @@ def build_archive(
         if warcs is not None:  # records durable before the rows pointing at them commit
             archive.before_commit.append(warcs.sync)
         try:
-            for chunk in prepared_chunks(articles, seed, pages, raw_kb, jobs):
+            for chunk in prepared_chunks(articles, seed, pages, raw_kb, jobs, held):
                 store_chunk(archive, chunk, warcs)
                 done += len(chunk.articles)
                 if progress:
-                    rate = done / (time.perf_counter() - started)
+                    rate = (done - held * CHUNK) / (time.perf_counter() - started)
                     print(f"{done:>9} articles, {rate:6.0f}/s", file=sys.stderr, flush=True)
         finally:
             archive.flush()
             if warcs is not None:
                 warcs.close()
-    return articles / (time.perf_counter() - started)
+    return (articles - held * CHUNK) / (time.perf_counter() - started)
+
+
+def built_chunks(path: os.PathLike | str) -> int:
+    """How many whole chunks the archive at `path` holds (0 if there is none). A
+    partial chunk means it was not a builder's archive, or not one stopped between
+    chunks: adding to it would not end as a fresh build does."""
+    if not os.path.exists(path):
+        return 0
+    with Archive(path, readonly=True) as archive:
+        held = archive.count()
+    if held % CHUNK:
+        raise ValueError(f"{path} holds {held} articles, not whole chunks of {CHUNK}")
+    return held // CHUNK
 
 
 def store_chunk(archive: Archive, chunk: PreparedChunk, warcs: RollingWarc | None) -> None:
@@ -330,9 +349,14 @@ def main() -> None:
     )
     parser.add_argument("--pages", choices=PAGES, help="where raw pages go (see above)")
     parser.add_argument("--jobs", type=int, help="worker processes (default: CPU count)")
+    parser.add_argument(
+        "--extend",
+        action="store_true",
+        help="add to PATH, a smaller archive built with the same --seed and --pages",
+    )
     args = parser.parse_args()
-    if os.path.exists(args.path):
-        sys.exit(f"{args.path} exists; refusing to add to it")
+    if os.path.exists(args.path) and not args.extend:
+        sys.exit(f"{args.path} exists; refusing to add to it (--extend adds the rest)")
     rate = build_archive(
         args.path,
         args.articles,
@@ -341,6 +365,7 @@ def main() -> None:
         raw_kb=args.raw_kb,
         pages=args.pages,
         jobs=args.jobs,
+        extend=args.extend,
     )
     print(f"built {args.path}: {args.articles} articles at {rate:.0f} articles/s")
 

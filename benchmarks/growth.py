@@ -67,6 +67,7 @@ WARC_KB = 0.0
 # Disk a prebuilt archive takes per article (measured at 100,000; the sqlite layout at
 # 4,000 with 25 KB pages): checked before a build, so a million never fills the disk.
 BYTES_PER_ARTICLE = {"plain": 10_200, "sqlite": 36_000, "warc": 15_000}
+PAGES_OF = {"plain": "none", "sqlite": "sqlite", "warc": "warc"}  # the builder's `pages`
 LOOKBACK_DAYS = 7  # sources.toml's default lookback: the replica's whole week
 
 
@@ -78,16 +79,12 @@ def cached_archive(
     layout: str = "plain",
     raw_kb: float = RAW_KB,
 ) -> Path | None:
-    """The prebuilt archive of `size` articles in `layout` (built now if missing);
-    None for 0. A `warc` archive's WARC folder is `default_warc_dir` of the path."""
+    """The prebuilt archive of `size` articles in `layout` (built now if missing, from
+    the largest smaller one cached when there is one); None for 0. A `warc` archive's
+    WARC folder is `default_warc_dir` of the path."""
     if size == 0:
         return None
-    if layout == "warc":
-        path, pages, kb = cache / f"archive-{size}-warc.db", "warc", WARC_KB
-    elif layout == "sqlite":
-        path, pages, kb = cache / f"archive-{size}-raw{raw_kb:g}kb.db", "sqlite", raw_kb
-    else:
-        path, pages, kb = cache / f"archive-{size}.db", "none", 0
+    path = cached_path(size, layout, raw_kb, cache)
     if path.exists():
         return path
     from benchmarks.archive_builder import build_archive
@@ -95,10 +92,17 @@ def cached_archive(
     cache.mkdir(parents=True, exist_ok=True)
     building = path.with_name("tmp-" + path.name)
     remove_archive(building)
-    need_free(size * BYTES_PER_ARTICLE[layout], cache)
+    smaller = smaller_cached(size, cache, layout, raw_kb)
+    need_free((size - smaller[0]) * BYTES_PER_ARTICLE[layout], cache)
+    if smaller[1] is not None:  # the builder's chunks are a prefix: add the rest
+        copy_archive(smaller[1], building)
     if log:
-        log(f"  building {path} ({size} articles, once; this takes a while)")
-    rate = build_archive(building, size, raw_kb=kb, pages=pages, progress=log is not None)
+        start = f", from the {smaller[0]} cached" if smaller[0] else ""
+        log(f"  building {path} ({size} articles{start}, once; this takes a while)")
+    kb = {"warc": WARC_KB, "sqlite": raw_kb}.get(layout, 0)
+    rate = build_archive(
+        building, size, raw_kb=kb, pages=PAGES_OF[layout], progress=log is not None, extend=True
+    )
     if log:
         log(f"  built at {rate:.0f} articles/s")
     with sqlite3.connect(building) as conn:  # everything in the main file: copy one file
@@ -108,6 +112,32 @@ def cached_archive(
     building.rename(path)
     remove_archive(building)
     return path
+
+
+def cached_path(size: int, layout: str, raw_kb: float = RAW_KB, cache: Path = CACHE) -> Path:
+    """Where the cache keeps the archive of `size` articles in `layout`."""
+    if layout == "warc":
+        return cache / f"archive-{size}-warc.db"
+    if layout == "sqlite":
+        return cache / f"archive-{size}-raw{raw_kb:g}kb.db"
+    return cache / f"archive-{size}.db"
+
+
+def smaller_cached(
+    size: int, cache: Path, layout: str, raw_kb: float = RAW_KB
+) -> tuple[int, Path | None]:
+    """The largest cached archive of the layout smaller than `size` (0, None if none):
+    a build of `size` starts from it, as its chunks are the first ones of that build."""
+    from benchmarks.archive_builder import CHUNK
+
+    found: tuple[int, Path | None] = (0, None)
+    for file in cache.glob("archive-*.db"):
+        held = file.name.split("-")[1]
+        if not held.isdigit() or not (found[0] < int(held) < size) or int(held) % CHUNK:
+            continue
+        if cached_path(int(held), layout, raw_kb, cache) == file:
+            found = (int(held), file)
+    return found
 
 
 def remove_archive(db: Path) -> None:

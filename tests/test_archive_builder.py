@@ -121,3 +121,33 @@ def test_padding_is_cut_from_the_pool_and_compresses_to_the_target():
     assert 24_000 <= len(zlib.compress(page, 6)) <= 26_500
     # another URL cuts its padding elsewhere in the pool
     assert padded(html, "https://a.example/1", 1000) != padded(html, "https://a.example/2", 1000)
+
+
+def test_a_larger_archive_extends_a_smaller_one_to_what_a_fresh_build_makes(
+    tmp_path, monkeypatch
+):
+    import benchmarks.archive_builder as builder
+
+    monkeypatch.setattr(builder, "CHUNK", 50)  # four chunks in N
+    fresh, extended = tmp_path / "fresh.db", tmp_path / "extended.db"
+    build_archive(fresh, N, pages="warc", jobs=0)
+    build_archive(extended, 100, pages="warc", jobs=0)
+    build_archive(extended, N, pages="warc", jobs=0, extend=True)
+    assert len(rows_of(extended)["articles"]) == N
+    grown, whole = rows_of(extended), rows_of(fresh)
+    for table in ("articles", "url_aliases", "stems", "signatures", "bands"):
+        assert grown[table] == whole[table], table
+    assert backup(extended, tmp_path / "copy.db").articles == N  # every WARC pointer holds
+    with Archive(extended, readonly=True) as archive:
+        assert archive.raw_html(N)[0].startswith(b"<!")  # a page of the added chunks
+
+
+def test_extending_refuses_an_archive_that_ends_inside_a_chunk(tmp_path, monkeypatch):
+    import benchmarks.archive_builder as builder
+
+    monkeypatch.setattr(builder, "CHUNK", 50)
+    db = tmp_path / "partial.db"
+    build_archive(db, 70, jobs=0)
+    with pytest.raises(ValueError, match="70 articles, not whole chunks of 50"):
+        build_archive(db, N, jobs=0, extend=True)
+    assert len(rows_of(db)["articles"]) == 70  # left as it was

@@ -59,3 +59,22 @@ def test_a_build_the_disk_cannot_hold_is_refused_before_it_starts(tmp_path):
     with pytest.raises(RuntimeError, match="not enough disk"):
         cached_archive(10**9, cache, layout="warc")  # ~15 TB
     assert list(cache.iterdir()) == []  # nothing begun
+
+
+def test_a_larger_archive_is_built_on_the_largest_smaller_one_cached(tmp_path, monkeypatch):
+    import benchmarks.archive_builder as builder
+
+    monkeypatch.setattr(builder, "CHUNK", 30)
+    cache, said = tmp_path / "cache", []
+    smaller = cached_archive(30, cache, layout="warc")
+    larger = cached_archive(60, cache, said.append, layout="warc")
+    assert any("from the 30 cached" in line for line in said), said
+    fresh = tmp_path / "fresh.db"
+    builder.build_archive(fresh, 60, pages="warc", jobs=0)
+    titles = "SELECT url, title, cluster_id FROM articles ORDER BY id"
+    with sqlite3.connect(larger) as conn, sqlite3.connect(fresh) as whole:
+        assert conn.execute(titles).fetchall() == whole.execute(titles).fetchall()
+    with sqlite3.connect(smaller) as conn:  # the smaller one is kept as it was
+        assert conn.execute("SELECT count(*) FROM articles").fetchone() == (30,)
+    with Archive(larger, readonly=True) as archive:
+        assert len(archive.raw_html(1)) == 1 and len(archive.raw_html(60)) == 1
