@@ -32,6 +32,10 @@ The ops, in the order a run sends them:
   and each raw page with its WARC pointer; a page without one carries its body,
   zlib-compressed). The writer runs the archive steps (dedupe, store: versions,
   clusters, FTS) and counts the outcome for the run.
+- `capture`: url, warc (a pointer, as a page's). The response record the node wrote
+  whole for a page that is not an article's (a listing page, a sitemap, robots.txt);
+  the writer notes it (`Archive.note_capture`), so the page's next unchanged fetch,
+  by any node, is a revisit of it.
 - `error`: a URL the crawl could not archive (`Runs.record_error`).
 - `walk`: the run's coverage walk (storage/coverage.py `record_walk`).
 - `finish`: status, message and the counts only the node knows (pages, errors,
@@ -113,7 +117,7 @@ def _page_data(page: FetchedPage) -> dict[str, Any]:
         "fetched_at": page.fetched_at.isoformat(),
     }
     if page.warc is not None:  # the bytes are in the node's WARC file, fsynced before XADD
-        data["warc"] = [getattr(page.warc, spec.name) for spec in fields(WarcPointer)]
+        data["warc"] = pointer_data(page.warc)
     else:
         data["zbody"] = base64.b64encode(zlib.compress(page.body, 6)).decode("ascii")
     return data
@@ -133,7 +137,7 @@ def article_from(data: dict[str, Any]) -> Article:
 
 
 def _page_from(data: dict[str, Any]) -> FetchedPage:
-    warc = WarcPointer(*data["warc"]) if data.get("warc") else None
+    warc = pointer_from(data["warc"]) if data.get("warc") else None
     body = zlib.decompress(base64.b64decode(data["zbody"])) if "zbody" in data else b""
     return FetchedPage(
         url=data["url"],
@@ -143,6 +147,30 @@ def _page_from(data: dict[str, Any]) -> FetchedPage:
         fetched_at=datetime.fromisoformat(data["fetched_at"]),
         warc=warc,
     )
+
+
+# -- WARC records -------------------------------------------------------------------------
+
+
+def pointer_data(pointer: WarcPointer) -> list[Any]:
+    """A record's pointer as JSON-ready data: [file, offset, length, record id, digest]."""
+    return [getattr(pointer, spec.name) for spec in fields(WarcPointer)]
+
+
+def pointer_from(data: Any) -> WarcPointer:
+    """The pointer `pointer_data` wrote; BadEntry if it is not one."""
+    if not isinstance(data, list) or len(data) != len(fields(WarcPointer)):
+        raise BadEntry(f"not a WARC pointer: {data!r}")
+    return WarcPointer(*data)
+
+
+def capture_data(url: str, pointer: WarcPointer) -> dict[str, Any]:
+    return {"url": url, "warc": pointer_data(pointer)}
+
+
+def capture_from(data: dict[str, Any]) -> tuple[str, WarcPointer]:
+    """(url, pointer) of a `capture` entry."""
+    return str(data["url"]), pointer_from(data["warc"])
 
 
 # -- coverage ----------------------------------------------------------------------------

@@ -23,7 +23,12 @@ take their node branch through it:
   goes, so the new holder alone writes the outlet;
 - "is this listed URL archived?" (asked per link) is a set lookup in Redis,
   `warta:known`, which the writer keeps equal to url_aliases after each commit,
-  plus the URLs this node pushed itself in this process.
+  plus the URLs this node pushed itself in this process;
+- "which record does the archive point at for this URL?" (asked per response, for
+  WARC revisits: crawler/warc_capture.py) is a lookup in the Redis hash
+  `warta:latest`, URL -> pointer, which the writer keeps equal to the archive's
+  `latest_warc_pointer` after each commit. The records themselves are read from
+  the nodes' shared WARC folder.
 
 redis is imported only here and in crawler/redis_connection.py, which only node
 mode loads.
@@ -42,7 +47,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.crawler import Crawler
 
 from crawler import node_entries
-from crawler.items import Article
+from crawler.items import Article, WarcPointer
 from crawler.redis_connection import (
     RedisUnavailable,
     key,
@@ -61,6 +66,7 @@ BATCH = 100  # entries added in one round trip
 WRITER_WAIT = 60.0  # seconds a node waits for the writer's answer (WARTA_WRITER_WAIT)
 POLL = 2  # seconds of one BLPOP: below the client's 5 s socket timeout
 KNOWN = key("known")  # the writer's copy of url_aliases' URLs
+LATEST = key("latest")  # the writer's copy of each URL's latest WARC pointer (JSON)
 
 
 def is_node(crawler: Crawler) -> bool:
@@ -132,6 +138,14 @@ class NodeLink:
             return
         self.pushed.update(url for url in (item.url, item.fetched_url) if url)
         self.add("article", node_entries.article_data(item))
+
+    def capture(self, url: str, pointer: WarcPointer) -> None:
+        """The record written whole for a page that is not an article's: the writer
+        notes it (`Archive.note_capture`) for the next revisit check."""
+        if self.fenced:
+            self.withheld += 1
+            return
+        self.add("capture", node_entries.capture_data(url, pointer))
 
     # -- asking ------------------------------------------------------------------------
 
@@ -206,6 +220,26 @@ class NodeLink:
             what="the known URLs",
         )
         return bool(found)
+
+    def latest_pointer(self, url: str) -> WarcPointer | None:
+        """The newest record the archive points at for this URL, as far as the writer
+        applied; None when there is none, or Redis does not answer (the response is then
+        written whole: nothing is lost)."""
+        try:
+            found = retrying(
+                lambda: self.client.hget(LATEST, url),
+                patience=self.patience,
+                what="the latest WARC records",
+            )
+        except RedisUnavailable as exc:
+            log.warning("%s: writing the response whole", exc)
+            return None
+        if not found:
+            return None
+        try:
+            return node_entries.pointer_from(json.loads(found))
+        except ValueError:  # BadEntry, torn JSON: not a pointer we can refer to
+            return None
 
 
 _LINKS: dict[int, NodeLink] = {}  # id(crawler) -> its link; one run per crawler

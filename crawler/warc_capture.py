@@ -24,8 +24,11 @@ unchanged daily index re-walked the next night is a revisit too. Before the arch
 commits a batch its records are fsynced (`Archive.before_commit`): no committed row
 points at a record a crash can lose. On a crawl node they are fsynced before the
 entries pointing at them go on the archive stream (crawler/node_link.py
-`before_push`); a node writes no revisits (the original record may be in another
-node's folder): every response is written whole.
+`before_push`). A node has no archive to look the URL's latest record up in: it asks
+the writer's copy in Redis (`NodeLink.latest_pointer`) and reads the original from
+the nodes' shared WARC folder; it sends the records of other pages it wrote whole
+to the writer (`NodeLink.capture`), which notes them. An original it cannot read
+(a node whose WARC folder is its own) means the response is written whole.
 
 One file per run (never two runs in a file), rolled at WARTA_WARC_MAX_BYTES. On
 opening, files a killed crawl left torn are repaired first (`recover_open_files`).
@@ -50,7 +53,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from crawler.archive_access import archive_for, fail_crawl
-from crawler.node_link import is_node, node_link
+from crawler.node_link import NodeLink, is_node, node_link
 from storage.archive import Archive, ArchiveError, default_db_path
 from storage.warc import (
     DEFAULT_MAX_BYTES,
@@ -97,6 +100,7 @@ class WarcCapture:
         self.file: OpenWarc | None = None
         self.serial = 0
         self.archive: Archive | None = None
+        self.link: NodeLink | None = None  # on a node: the writer's copy of the pointers
         self.failed = False  # a write failed: the crawl is stopping, write no more
         self.builder = WARCWriter(io.BytesIO(), gzip=True, warc_version="1.1")
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
@@ -112,7 +116,8 @@ class WarcCapture:
         for name, cut in recover_open_files(self.folder):
             logger.warning("WARC %s was left by a killed crawl: cut %d torn bytes", name, cut)
         if is_node(self.crawler):  # no archive here: fsync before entries go on the stream
-            node_link(self.crawler).before_push.append(self.sync)
+            self.link = node_link(self.crawler)
+            self.link.before_push.append(self.sync)
             return
         try:
             self.archive = archive_for(self.crawler)
@@ -200,17 +205,25 @@ class WarcCapture:
         if original is not None:
             return original[0]  # the page's bytes are in the original response record
         pointer = WarcPointer(warc.name, offset, len(data), record_id, digest)
-        if self.archive is not None and not request.meta.get(ARTICLE_PAGE):
-            self.archive.note_capture(response.url, pointer)  # committed after warc.sync
+        if not request.meta.get(ARTICLE_PAGE):  # an article's record goes with the article
+            if self.archive is not None:
+                self.archive.note_capture(response.url, pointer)  # committed after warc.sync
+            elif self.link is not None:
+                self.link.capture(response.url, pointer)  # sent after warc.sync
         return pointer
+
+    def _latest(self, url: str) -> WarcPointer | None:
+        """The newest record the archive points at for the URL: from the archive, or on
+        a node from the writer's copy."""
+        if self.archive is not None:
+            return self.archive.latest_warc_pointer(url)
+        return self.link.latest_pointer(url) if self.link is not None else None
 
     def _unchanged(self, url: str, digest: str) -> tuple[WarcPointer, str, str] | None:
         """The URL's latest archived record, its target URI and date, when its payload
         is this one and it still reads (else the response is written whole again)."""
-        if self.archive is None:
-            return None
         try:
-            latest = self.archive.latest_warc_pointer(url)
+            latest = self._latest(url)
             if latest is None or latest.digest != digest:
                 return None
             headers = read_record(self.folder, latest).rec_headers

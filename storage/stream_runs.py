@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from storage.core import ArchiveCore
 from storage.runs import Runs
+from storage.warc import WarcPointer
 
 OUTCOMES = ("new", "updated", "unchanged", "duplicate")
 ABANDONED = "interrupted: crawl process {pid} died"  # as Runs.close_abandoned says
@@ -121,3 +122,21 @@ def known_urls(archive: ArchiveCore, chunk: int = 10_000) -> Iterator[list[str]]
     cursor = archive.conn.execute("SELECT url FROM url_aliases")
     while rows := cursor.fetchmany(chunk):
         yield [url for (url,) in rows]
+
+
+def latest_pointers(
+    archive: ArchiveCore, chunk: int = 10_000
+) -> Iterator[list[tuple[str, WarcPointer]]]:
+    """Every URL's latest WARC record as `latest_warc_pointer` finds it (a noted capture,
+    else the newest raw page with a record), in chunks: the writer's copy for nodes."""
+    cursor = archive.conn.execute(
+        "SELECT url, warc_file, warc_offset, warc_length, warc_record_id, warc_digest "
+        "FROM warc_captures UNION ALL "
+        "SELECT page.url, page.warc_file, page.warc_offset, page.warc_length, "
+        "page.warc_record_id, page.warc_digest FROM raw_pages AS page "
+        "WHERE page.warc_digest IS NOT NULL AND page.id = ("
+        "  SELECT max(id) FROM raw_pages WHERE url = page.url AND warc_digest IS NOT NULL) "
+        "AND NOT EXISTS (SELECT 1 FROM warc_captures WHERE url = page.url)"
+    )
+    while rows := cursor.fetchmany(chunk):
+        yield [(url, WarcPointer(*pointer)) for url, *pointer in rows]

@@ -123,9 +123,7 @@ def test_padding_is_cut_from_the_pool_and_compresses_to_the_target():
     assert padded(html, "https://a.example/1", 1000) != padded(html, "https://a.example/2", 1000)
 
 
-def test_a_larger_archive_extends_a_smaller_one_to_what_a_fresh_build_makes(
-    tmp_path, monkeypatch
-):
+def test_a_larger_archive_extends_a_smaller_one_to_what_a_fresh_build_makes(tmp_path, monkeypatch):
     import benchmarks.archive_builder as builder
 
     monkeypatch.setattr(builder, "CHUNK", 50)  # four chunks in N

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import shutil
 import signal
+import sqlite3
 import time
 import urllib.parse
 import urllib.request
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from crawler import node_entries
 from storage.archive import Archive
@@ -105,6 +107,90 @@ def test_a_second_night_through_nodes_equals_a_local_second_night(
     with Archive(db, readonly=True) as archive:
         second = archive.runs.latest(limit=6)
     assert sum(run["articles_new"] for run in second) == 0  # every article known already
+
+
+def captures(db: Path) -> dict[str, str]:
+    """The records noted for pages that are not articles' (listing pages...), by URL."""
+    with sqlite3.connect(db) as conn:
+        return dict(conn.execute("SELECT url, warc_record_id FROM warc_captures"))
+
+
+def page_records(db: Path) -> dict[str, str]:
+    """Each article page's record id, by URL."""
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT url, warc_record_id FROM raw_pages WHERE warc_file IS NOT NULL")
+        return dict(rows)
+
+
+def responses_and_revisits(files: set[Path]) -> tuple[list[str], dict[str, str]]:
+    """The URLs written whole, and each revisit's URL with the record it refers to."""
+    whole, revisits = [], {}
+    for path in sorted(files):
+        with path.open("rb") as fh:
+            for record in ArchiveIterator(fh):
+                uri = record.rec_headers.get_header("WARC-Target-URI")
+                if record.rec_type == "response":
+                    whole.append(uri)
+                elif record.rec_type == "revisit":
+                    revisits[uri] = record.rec_headers.get_header("WARC-Refers-To")
+    return whole, revisits
+
+
+@pytest.mark.parametrize("writer_restarted", [False, True], ids=["same-writer", "new-writer"])
+def test_a_recrawl_through_nodes_writes_revisits_of_unchanged_pages(
+    reference, crawl_server, redis_server, tmp_path, writer_restarted
+):
+    """As a local re-crawl does (test_warc_capture): the node finds each URL's latest
+    record in the writer's copy (warta:latest, kept after each commit, or rebuilt by
+    a writer starting) and writes a revisit of an unchanged page, not a second copy."""
+    db = tmp_path / "writer.db"
+    client = redis_server.client()
+    writer = start_writer(db, redis_server.url)
+    try:
+        node_crawl(crawl_server.base_url, redis_server.url, db)
+        drained(client)
+        first_files = set(default_warc_dir(db).glob("*.warc.gz"))
+        articles, listings = page_records(db), captures(db)
+        assert set(listings) == set(captures(reference))  # the nodes' listing pages noted
+        if writer_restarted:
+            stop(writer)
+            client.delete("warta:latest")  # Redis lost it (restarted without persistence)
+            writer = start_writer(db, redis_server.url)
+        node_crawl(crawl_server.base_url, redis_server.url, db, "--refresh")
+        drained(client)
+    finally:
+        stop(writer)
+    whole, revisits = responses_and_revisits(
+        set(default_warc_dir(db).glob("*.warc.gz")) - first_files
+    )
+    assert whole == []  # the replica did not change: nothing written twice
+    assert set(articles) <= set(revisits) and set(listings) <= set(revisits)
+    assert {url: revisits[url] for url in articles} == articles
+    assert {url: revisits[url] for url in listings} == listings
+    assert page_records(db) == articles  # the pages still point at the original records
+
+
+def test_a_node_that_cannot_read_the_original_record_writes_the_page_whole(
+    crawl_server, redis_server, tmp_path
+):
+    """A node whose WARC folder is its own (not the shared one, as docs/deploy.md asks)
+    finds the latest pointers but not their files: it writes whole records, never a
+    revisit of a record it could not check, and the crawl goes on."""
+    db = tmp_path / "writer.db"
+    client = redis_server.client()
+    own = tmp_path / "node-b-warc"
+    writer = start_writer(db, redis_server.url)
+    try:
+        node_crawl(crawl_server.base_url, redis_server.url, db)
+        drained(client)
+        pages = set(page_records(db)) | set(captures(db))
+        node_crawl(crawl_server.base_url, redis_server.url, db, "--refresh", "--warc-dir", str(own))
+        drained(client)
+    finally:
+        stop(writer)
+    whole, revisits = responses_and_revisits(set(own.glob("*.warc.gz")))
+    assert revisits == {}
+    assert pages <= set(whole)
 
 
 def schedule(node: Any, source: str, settings: dict[str, str]) -> str:

@@ -14,9 +14,10 @@ Delivery is at least once, and applying is exactly once:
   run, the number of the last entry applied (storage/stream_runs.py). An entry
   read again (after a crash between commit and XACK, or added twice by a node
   retrying through a Redis outage) is skipped by that number;
-- only after the commit are the known URLs published, questions answered, and the
-  entries acknowledged (XACK) and deleted (XDEL): the stream holds what is not
-  applied yet, nothing more;
+- only after the commit are the known URLs and the URLs' latest WARC records
+  published (`warta:known`, `warta:latest`: crawler/node_link.py), questions
+  answered, and the entries acknowledged (XACK) and deleted (XDEL): the stream
+  holds what is not applied yet, nothing more;
 - one writer at a time holds `warta:writer` (a key with a TTL of `claim_after`
   seconds, renewed every loop). A writer killed with kill -9 leaves its lock to
   expire and its read but unacknowledged entries pending in the group; the next
@@ -56,7 +57,7 @@ from pipelines.dedupe import DuplicateArticle, deduplicate
 from storage import coverage
 from storage.archive import Archive, ArchiveError
 from storage.runs import LOST_MESSAGE, RunStatus
-from storage.stream_runs import StreamRuns, known_urls
+from storage.stream_runs import StreamRuns, known_urls, latest_pointers
 
 if TYPE_CHECKING:
     import redis
@@ -66,6 +67,7 @@ log = logging.getLogger(__name__)
 LOCK = key("writer")
 DEAD = key("stream", "dead")
 KNOWN = key("known")
+LATEST = key("latest")
 REPLY_TTL = 600  # seconds an unread answer is kept
 BATCH = 200  # entries read (and committed) at once
 NEVER = 10**12  # the Archive's batch limits: only the writer commits
@@ -89,6 +91,18 @@ class Progress:
     dead: int = 0
     fenced: int = 0  # entries of a run whose lock was gone when it sent them: not applied
     started: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class Published:
+    """A batch's effects outside this process, sent only once it committed."""
+
+    ids: list[bytes] = field(default_factory=list)  # the entries: acknowledged
+    known: list[str] = field(default_factory=list)  # URLs that led to an article
+    recaptured: set[str] = field(default_factory=set)  # URLs given a WARC record
+    latest: dict[str, str] = field(default_factory=dict)  # their latest pointer (JSON)
+    replies: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    dead: list[tuple[bytes, dict[bytes, bytes], str]] = field(default_factory=list)
 
 
 class ArchiveWriter:
@@ -129,7 +143,7 @@ class ArchiveWriter:
 
     def start(self) -> None:
         """Take the writer lock (waiting for a dead writer's to expire), create the group,
-        take over what dead writers left pending, publish the known URLs."""
+        take over what dead writers left pending, publish the known URLs and records."""
         self._wait_for_lock()
         if self.stopping:  # stopped while another writer held the stream: take nothing
             return
@@ -146,6 +160,7 @@ class ArchiveWriter:
         self._claim_pending()
         self.renew()
         self._publish_all_known()
+        self._publish_all_latest()
 
     def _wait_for_lock(self) -> None:
         waited = False
@@ -207,6 +222,23 @@ class ArchiveWriter:
             self.redis(lambda: self.client.rename(building, KNOWN), "the known URLs")
         else:
             self.redis(lambda: self.client.delete(KNOWN), "the known URLs")
+
+    def _publish_all_latest(self) -> None:
+        """warta:latest = each URL's latest WARC pointer (built aside, then swapped in)."""
+        building = LATEST + ":building"
+        self.redis(lambda: self.client.delete(building), "the latest WARC records")
+        any_url = False
+        for pointers in latest_pointers(self.archive):
+            any_url = True
+            mapping = {url: json.dumps(node_entries.pointer_data(p)) for url, p in pointers}
+            self.redis(
+                lambda m=mapping: self.client.hset(building, mapping=m),  # type: ignore[misc]
+                "the latest WARC records",
+            )
+        if any_url:
+            self.redis(lambda: self.client.rename(building, LATEST), "the latest WARC records")
+        else:
+            self.redis(lambda: self.client.delete(LATEST), "the latest WARC records")
 
     # -- the loop ------------------------------------------------------------------------
 
@@ -281,63 +313,54 @@ class ArchiveWriter:
 
     def apply_batch(self, entries: list[tuple[bytes, dict[bytes, bytes] | None]]) -> None:
         """Apply entries in one transaction; then publish, answer, acknowledge."""
-        self._after_commit(*self.commit(entries))
+        self._after_commit(self.commit(entries))
 
-    def commit(
-        self, entries: list[tuple[bytes, dict[bytes, bytes] | None]]
-    ) -> tuple[
-        list[bytes],
-        list[str],
-        list[tuple[str, dict[str, Any]]],
-        list[tuple[bytes, dict[bytes, bytes], str]],
-    ]:
-        """Apply entries and commit them; (ids, known URLs, answers, unreadable entries),
-        which nothing outside this process knows of until `_after_commit` sends them."""
-        urls: list[str] = []
-        replies: list[tuple[str, dict[str, Any]]] = []
-        dead: list[tuple[bytes, dict[bytes, bytes], str]] = []
+    def commit(self, entries: list[tuple[bytes, dict[bytes, bytes] | None]]) -> Published:
+        """Apply entries and commit them; what nothing outside this process knows of
+        until `_after_commit` sends it."""
+        published = Published(ids=[entry_id for entry_id, _ in entries])
         for entry_id, fields_ in entries:
             if not fields_:  # deleted from the stream while pending: nothing to apply
                 continue
             try:
                 op, run, seq, data, reply = node_entries.decode(fields_)
-                answer = self.apply(op, run, seq, data, urls)
+                answer = self.apply(op, run, seq, data, published)
             except BadEntry as exc:
-                dead.append((entry_id, fields_, str(exc)))
+                published.dead.append((entry_id, fields_, str(exc)))
                 continue
             if reply is not None and answer is not None:
-                replies.append((reply, answer))
+                published.replies.append((reply, answer))
         self.archive.flush()  # the commit: everything else only after it
-        return [entry_id for entry_id, _ in entries], urls, replies, dead
+        for url in published.recaptured:  # as the archive has it now (a duplicate: none)
+            pointer = self.archive.latest_warc_pointer(url)
+            if pointer is not None:
+                published.latest[url] = json.dumps(node_entries.pointer_data(pointer))
+        return published
 
-    def _after_commit(
-        self,
-        ids: list[bytes],
-        urls: list[str],
-        replies: list[tuple[str, dict[str, Any]]],
-        dead: list[tuple[bytes, dict[bytes, bytes], str]],
-    ) -> None:
+    def _after_commit(self, published: Published) -> None:
         def send() -> None:
             pipe = self.client.pipeline(transaction=True)
-            if urls:
-                pipe.sadd(KNOWN, *urls)
-            for reply, answer in replies:
+            if published.known:
+                pipe.sadd(KNOWN, *published.known)
+            if published.latest:
+                pipe.hset(LATEST, mapping=published.latest)  # type: ignore[arg-type]
+            for reply, answer in published.replies:
                 pipe.rpush(reply, json.dumps(answer))
                 pipe.expire(reply, REPLY_TTL)
-            for entry_id, fields_, why in dead:
+            for entry_id, fields_, why in published.dead:
                 kept: dict[bytes, bytes] = {**fields_, b"dead_id": entry_id}
                 pipe.xadd(DEAD, {**kept, b"dead_reason": why.encode()})  # type: ignore[dict-item]
-            pipe.xack(node_entries.STREAM, node_entries.GROUP, *ids)
-            pipe.xdel(node_entries.STREAM, *ids)
+            pipe.xack(node_entries.STREAM, node_entries.GROUP, *published.ids)
+            pipe.xdel(node_entries.STREAM, *published.ids)
             pipe.execute()
 
         self.redis(send, "the archive stream")
-        for entry_id, _, why in dead:
+        for entry_id, _, why in published.dead:
             log.error("unreadable stream entry %s moved to %s: %s", entry_id.decode(), DEAD, why)
-        self.progress.dead += len(dead)
+        self.progress.dead += len(published.dead)
 
     def apply(
-        self, op: str, run: str, seq: int, data: dict[str, Any], urls: list[str]
+        self, op: str, run: str, seq: int, data: dict[str, Any], published: Published
     ) -> dict[str, Any] | None:
         """Apply one entry in the open batch; the answer to send, for a question."""
         try:
@@ -359,7 +382,7 @@ class ArchiveWriter:
                     self.progress.fenced += 1
                     return None
                 data = {**data, "status": str(RunStatus.LOST_LOCK), "message": LOST_MESSAGE}
-            APPLIERS[op](self, run, known.run_id, data, urls)
+            APPLIERS[op](self, run, known.run_id, data, published)
         except (KeyError, TypeError, ValueError) as exc:
             if isinstance(exc, BadEntry):
                 raise
@@ -393,13 +416,14 @@ class ArchiveWriter:
 
     # -- the ops that write ----------------------------------------------------------------
 
-    def _claim(self, run: str, run_id: int, data: dict[str, Any], urls: list[str]) -> None:
+    def _claim(self, run: str, run_id: int, data: dict[str, Any], published: Published) -> None:
         # not the runs of the claimer's own hold: a backfill's peers that joined it
         self.runs.close_abandoned(data["source"], run_id, data.get("lock"))
 
-    def _article(self, run: str, run_id: int, data: dict[str, Any], urls: list[str]) -> None:
+    def _article(self, run: str, run_id: int, data: dict[str, Any], published: Published) -> None:
         item = node_entries.article_from(data)
-        urls.extend(url for url in (item.url, item.fetched_url) if url)
+        published.known.extend(url for url in (item.url, item.fetched_url) if url)
+        published.recaptured.update(page.url for page in item.pages if page.warc)
         stats = CountingStats()
         try:
             item = deduplicate(item, self.archive, stats)
@@ -408,7 +432,12 @@ class ArchiveWriter:
             return
         self.runs.count(run, store(item, self.archive, stats).outcome)
 
-    def _error(self, run: str, run_id: int, data: dict[str, Any], urls: list[str]) -> None:
+    def _capture(self, run: str, run_id: int, data: dict[str, Any], published: Published) -> None:
+        url, pointer = node_entries.capture_from(data)
+        self.archive.note_capture(url, pointer)
+        published.recaptured.add(url)
+
+    def _error(self, run: str, run_id: int, data: dict[str, Any], published: Published) -> None:
         self.archive.runs.record_error(
             run_id,
             data["source"],
@@ -418,7 +447,7 @@ class ArchiveWriter:
             int(data.get("attempts", 1)),
         )
 
-    def _walk(self, run: str, run_id: int, data: dict[str, Any], urls: list[str]) -> None:
+    def _walk(self, run: str, run_id: int, data: dict[str, Any], published: Published) -> None:
         coverage.record_walk(
             self.archive,
             data["source"],
@@ -428,7 +457,7 @@ class ArchiveWriter:
             settled=date.fromisoformat(data["settled"]),
         )
 
-    def _finish(self, run: str, run_id: int, data: dict[str, Any], urls: list[str]) -> None:
+    def _finish(self, run: str, run_id: int, data: dict[str, Any], published: Published) -> None:
         tallies = self.runs.tallies(run)
         counts = {name: int(value) for name, value in data["counts"].items()}
         counts["articles_new"] = tallies["new"]
@@ -438,9 +467,10 @@ class ArchiveWriter:
         self.archive.runs.close_row(run_id, data["status"], counts, data.get("message"))
 
 
-APPLIERS: dict[str, Callable[[ArchiveWriter, str, int, dict[str, Any], list[str]], None]] = {
+APPLIERS: dict[str, Callable[[ArchiveWriter, str, int, dict[str, Any], Published], None]] = {
     "claim": ArchiveWriter._claim,
     "article": ArchiveWriter._article,
+    "capture": ArchiveWriter._capture,
     "error": ArchiveWriter._error,
     "walk": ArchiveWriter._walk,
     "finish": ArchiveWriter._finish,
