@@ -24,10 +24,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
-from typing import Any, Self
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any, Self
 
 from storage.columns import CONTENT_COLUMNS, EXTRACTION, JSON_COLUMNS, ROW_COLUMNS
 from storage.neardup import NearDuplicateIndex, day_of, signature
@@ -48,6 +47,9 @@ from storage.opening import (
 from storage.schema import SchemaError, migrate
 from storage.stemming import stem_text
 from storage.warc import WarcPointer, default_warc_dir, read_payload
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 DEFAULT_DB = "warta.db"
 _IDS_PER_QUERY = 500  # ids bound in one IN (…): well under SQLite's variable limit
@@ -132,8 +134,15 @@ class ArchiveCore:
         # as the file was before this connection wrote anything (see verify_intact)
         self._known_intact = not readonly and unchanged_since_check(self.path)
         self.conn = self._connect()
-        self.db = sqlite_utils.Database(self.conn)
         self.near_duplicates = NearDuplicateIndex(self.conn)
+
+    @cached_property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils over the archive's connection (imported when first asked for:
+        the write path never needs it, and its import costs every process start)."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
 
     # -- opening -------------------------------------------------------------
 
