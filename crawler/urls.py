@@ -26,6 +26,7 @@ from w3lib.url import canonicalize_url, url_query_cleaner
 
 from crawler.extraction.paging import TRACKING_PREFIXES, VIEW_PARAMETERS
 from crawler.extraction.rules import outlet_for_host
+from crawler.handover import Handover, Missing
 from crawler.sources import Source, load_sources
 
 if TYPE_CHECKING:  # Scrapy's import is not paid by what only canonicalises URLs
@@ -45,16 +46,15 @@ def crawl_hosts(settings: BaseSettings) -> frozenset[str]:
     return configured_hosts(load_sources(settings.get("WARTA_SOURCES")))
 
 
-# canonical forms worked out by another process (a WARC import's workers)
-_learned: dict[tuple[str, frozenset[str]], str] = {}
+# canonical forms worked out by another process (a WARC import's workers); kept, not
+# taken: the chain may ask twice (the fetched and the declared URL)
+_handed_over: Handover[tuple[str, frozenset[str]], str] = Handover(keep=True)
 
 
 def learn_canonical(url: str, hosts: Collection[str], canonical: str) -> None:
     """Take `canonical_url(url, hosts)` computed in another process; the next call here
     with the same arguments returns it instead of working it out again."""
-    if len(_learned) >= 10_000:  # URLs never asked for (pages dropped): bounded
-        _learned.clear()
-    _learned[url, frozenset(hosts)] = canonical
+    _handed_over.learn((url, frozenset(hosts)), canonical)
 
 
 def canonical_url(url: str, hosts: Collection[str]) -> str:
@@ -63,10 +63,9 @@ def canonical_url(url: str, hosts: Collection[str]) -> str:
     `hosts` are the sources config's domains (`configured_hosts`); host variants are
     mapped onto them. With none, hosts are only lower-cased.
     """
-    if _learned:  # kept, not popped: the chain may ask twice (fetched and declared URL)
-        known = _learned.get((url, frozenset(hosts)))
-        if known is not None:
-            return known
+    known = _handed_over.get((url, frozenset(hosts)))
+    if not isinstance(known, Missing):
+        return known
     cleaned = url_query_cleaner(url, VIEW_PARAMETERS, remove=True, keep_fragments=False)
     scheme, netloc, path, query, _ = urlsplit(cleaned)
     query = "&".join(

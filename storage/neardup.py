@@ -34,6 +34,8 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
+from crawler.handover import Handover, Missing
+
 PERMUTATIONS = 128
 BANDS, ROWS = 32, 4  # candidate probability ≈ 0.5 at Jaccard 0.42, ≥ 0.95 from 0.55
 THRESHOLD = 0.5  # estimated Jaccard of word 3-shingles from which two bodies are one story
@@ -111,22 +113,21 @@ def _band_key(band: int, values: bytes) -> int:
 
 
 # Signatures a worker process computed for the process that stores (a WARC import's
-# workers: storage/stemming.py's learn_stems is the same idea): body -> signature.
-_learned: dict[str, Signature | None] = {}
+# workers): body -> signature.
+_handed_over: Handover[str, Signature | None] = Handover()
 
 
 def learn_signature(body: str, sig: Signature | None) -> None:
     """Take a body's signature computed in another process (`signature(body)` there); the
     next `signature(body)` here returns it instead of computing it again."""
-    if len(_learned) >= 10_000:  # bodies that were never stored (dropped items): bounded
-        _learned.clear()
-    _learned[body] = sig
+    _handed_over.learn(body, sig)
 
 
 def signature(body: str) -> Signature | None:
     """The body's signature, or None when it is too short to say anything."""
-    if body in _learned:
-        return _learned.pop(body)
+    known = _handed_over.get(body)
+    if not isinstance(known, Missing):
+        return known
     words = WORD.findall(body.lower())
     if len(words) < SHINGLE * 4:
         return None

@@ -12,6 +12,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from crawler.handover import Handover, Missing
+
 WORD = re.compile(r"\w+")
 # FTS5 query syntax, token by token: phrases, words (with an optional prefix star), the rest.
 QUERY_TOKEN = re.compile(r'"[^"]*"?|\w+\*?|\s+|.')
@@ -68,26 +70,23 @@ def stem_word(word: str) -> str:
 
 
 # texts stemmed by another process (a WARC import's workers), taken once
-_learned_texts: dict[str, str] = {}
+_handed_over: Handover[str, str] = Handover()
 
 
 def stem_text(text: str | None) -> str:
     """A text as the stemmed index holds it: stems separated by spaces."""
     if not text:
         return ""
-    if _learned_texts:
-        known = _learned_texts.pop(text, None)
-        if known is not None:
-            return known
+    known = _handed_over.get(text)
+    if not isinstance(known, Missing):
+        return known
     return " ".join(map(_stems.__getitem__, WORD.findall(text.lower())))
 
 
 def learn_stemmed(text: str, stemmed: str) -> None:
     """Take `stem_text(text)` computed in another process; the next `stem_text(text)`
     here returns it instead of looking up every word again."""
-    if len(_learned_texts) >= 10_000:  # texts never indexed (articles dropped): bounded
-        _learned_texts.clear()
-    _learned_texts[text] = stemmed
+    _handed_over.learn(text, stemmed)
 
 
 def stems_of(*texts: str | None) -> dict[str, str]:

@@ -22,6 +22,14 @@ from warta.importing import ImportReport, Index, index_file
 SOURCES = load_sources()
 HOSTS = configured_hosts(SOURCES)
 URL = "https://jogja.tribunnews.com/2025/11/07/banjir-sleman"
+# what the writing process is handed: canonical URLs, cleaned bodies, stemmed texts,
+# signatures
+HANDOVERS = (
+    crawler.urls._handed_over,
+    text._handed_over,
+    stemming._handed_over,
+    neardup._handed_over,
+)
 
 
 @pytest.fixture
@@ -29,10 +37,8 @@ def empty_caches():
     """The writing process's caches as a fresh process has them."""
 
     def clear() -> None:
-        crawler.urls._learned.clear()
-        text._learned.clear()
-        stemming._learned_texts.clear()
-        neardup._learned.clear()
+        for handover in HANDOVERS:
+            handover.clear()
 
     clear()
     yield
@@ -68,7 +74,7 @@ def test_the_chain_uses_what_the_worker_did_and_stores_the_same_row(
 
     done = importing._assemble_in_worker(capture)
     done.learn()
-    assert crawler.urls._learned and text._learned and stemming._learned_texts
+    assert all(len(handover) for handover in HANDOVERS)
     canonicalised: list[str] = []
     real = crawler.urls.canonicalize_url  # w3lib's: what canonical_url does its work with
 
@@ -81,9 +87,9 @@ def test_the_chain_uses_what_the_worker_did_and_stores_the_same_row(
 
     assert handed_over == on_its_own
     assert canonicalised == []  # the fetched and the declared URL: both learned
-    assert text._learned == {}  # the body was cleaned once, in the worker
-    assert stemming._learned_texts == {}  # title and body stemmed there too
-    assert neardup._learned == {}  # and signed
+    assert len(text._handed_over) == 0  # the body was cleaned once, in the worker
+    assert len(stemming._handed_over) == 0  # title and body stemmed there too
+    assert len(neardup._handed_over) == 0  # and signed
 
 
 def test_an_import_leaves_no_worker_state_behind(tmp_path):
@@ -128,6 +134,19 @@ def test_learned_caches_are_bounded(empty_caches):
         learn_stemmed(f"kata {n}", f"kata {n}")
         learn_canonical(f"https://example.org/{n}", HOSTS, f"https://example.org/{n}")
         text.learn_clean_paragraphs(f"paragraf {n}", f"paragraf {n}")
-    assert len(stemming._learned_texts) <= 10_000
-    assert len(crawler.urls._learned) <= 10_000
-    assert len(text._learned) <= 10_000
+    assert all(len(handover) <= 10_000 for handover in HANDOVERS[:3])
+
+
+def test_a_handed_over_none_is_a_result_and_missing_is_not():
+    from crawler.handover import MISSING, Handover
+
+    taken: Handover[str, str | None] = Handover()
+    taken.learn("too short to sign", None)
+    assert taken.get("too short to sign") is None  # handed over: None is the result
+    assert taken.get("too short to sign") is MISSING  # taken by the first ask
+    kept: Handover[str, str] = Handover(keep=True, limit=2)
+    kept.learn("a", "1")
+    assert kept.get("a") == kept.get("a") == "1"
+    kept.learn("b", "2")
+    kept.learn("c", "3")  # past the limit: the older results go
+    assert kept.get("a") is MISSING and kept.get("c") == "3"

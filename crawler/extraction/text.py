@@ -26,6 +26,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from crawler.handover import Handover, Missing
+
 # Runs of whitespace, including the zero-width space (see the module docstring).
 _SPACES = re.compile(r"[\s\u200b]+")
 # Invisible format characters removed outright (see the module docstring). A regex:
@@ -48,7 +50,7 @@ def clean(text: str | None) -> str:
 
 
 # bodies cleaned by another process (a WARC import's workers): raw body -> cleaned
-_learned: dict[str, str | None] = {}
+_handed_over: Handover[str, str | None] = Handover()
 
 
 def clean_paragraphs(body: str | None) -> str | None:
@@ -56,8 +58,9 @@ def clean_paragraphs(body: str | None) -> str | None:
     empty ones go, and paragraphs are separated by one blank line. None when empty."""
     if not body:
         return None
-    if _learned and body in _learned:
-        return _learned.pop(body)
+    known = _handed_over.get(body)
+    if not isinstance(known, Missing):
+        return known
     paragraphs = (clean(line) for line in body.splitlines())
     return "\n\n".join(p for p in paragraphs if p) or None
 
@@ -65,9 +68,7 @@ def clean_paragraphs(body: str | None) -> str | None:
 def learn_clean_paragraphs(body: str, cleaned: str | None) -> None:
     """Take `clean_paragraphs(body)` computed in another process; the next call here
     with this body returns it instead of cleaning it again."""
-    if len(_learned) >= 10_000:  # bodies never normalised here (articles dropped): bounded
-        _learned.clear()
-    _learned[body] = cleaned
+    _handed_over.learn(body, cleaned)
 
 
 def clean_or_none(text: str | None) -> str | None:
