@@ -83,6 +83,17 @@ def start_replica(folder: Path, params: Params) -> tuple[subprocess.Popen, str, 
     return process, found.group(1), sources, log
 
 
+def stop_replica(process: subprocess.Popen, grace: float = 30) -> None:
+    """Ctrl-C, as at a terminal; killed after `grace` seconds. Never raises: a replica
+    slow to stop on a loaded machine must not hide why the nights ended."""
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def start_writer(db: Path, redis_url: str) -> subprocess.Popen:
     command = [sys.executable, "-m", "warta", "writer", "--db", str(db), "--redis", redis_url]
     return subprocess.Popen(command, cwd=REPO, stderr=subprocess.DEVNULL)
@@ -151,8 +162,7 @@ def measure(params: Params) -> dict[str, Any]:
                     folder = root / f"run{run}-nodes{count}"
                     samples[count].append(one_night(folder, count, replica, sources, log))
         finally:
-            process.send_signal(signal.SIGINT)
-            process.wait(10)
+            stop_replica(process)
     return {str(count): summary(nights) for count, nights in samples.items()}
 
 

@@ -168,6 +168,7 @@ def test_a_recrawl_through_nodes_writes_revisits_of_unchanged_pages(
     assert {url: revisits[url] for url in articles} == articles
     assert {url: revisits[url] for url in listings} == listings
     assert page_records(db) == articles  # the pages still point at the original records
+    assert client.xlen("warta:stream:dead") == 0  # every capture entry was applied
 
 
 def test_a_node_that_cannot_read_the_original_record_writes_the_page_whole(
