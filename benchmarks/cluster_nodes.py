@@ -84,9 +84,11 @@ def start_replica(folder: Path, params: Params) -> tuple[subprocess.Popen, str, 
 
 
 def stop_replica(process: subprocess.Popen, grace: float = 30) -> None:
-    """Ctrl-C, as at a terminal; killed after `grace` seconds. Never raises: a replica
-    slow to stop on a loaded machine must not hide why the nights ended."""
-    process.send_signal(signal.SIGINT)
+    """SIGTERM, killed after `grace` seconds; never raises, so a cleanup cannot hide
+    why the nights ended. Not Ctrl-C (SIGINT): a process started from a background
+    job of a non-interactive shell inherits SIGINT ignored (POSIX), and so never
+    stopped on it (a clean-clone run launched that way timed out here)."""
+    process.terminate()
     try:
         process.wait(grace)
     except subprocess.TimeoutExpired:
