@@ -43,7 +43,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -58,6 +58,7 @@ from storage import coverage
 from storage.archive import Archive, ArchiveError
 from storage.runs import LOST_MESSAGE, RunStatus
 from storage.stream_runs import StreamRuns, known_urls, latest_pointers
+from storage.warc import WarcPointer
 
 if TYPE_CHECKING:
     import redis
@@ -211,34 +212,40 @@ class ArchiveWriter:
             log.warning("took over %d entries a stopped writer had not acknowledged", claimed)
 
     def _publish_all_known(self) -> None:
-        """warta:known = every URL of url_aliases (built aside, then swapped in)."""
-        building = KNOWN + ":building"
-        self.redis(lambda: self.client.delete(building), "the known URLs")
-        any_url = False
-        for urls in known_urls(self.archive):
-            any_url = True
-            self.redis(lambda u=urls: self.client.sadd(building, *u), "the known URLs")  # type: ignore[misc]
-        if any_url:
-            self.redis(lambda: self.client.rename(building, KNOWN), "the known URLs")
-        else:
-            self.redis(lambda: self.client.delete(KNOWN), "the known URLs")
+        """warta:known = every URL of url_aliases."""
+        chunks = known_urls(self.archive)
+        self._swap_in(
+            KNOWN, "the known URLs", chunks, lambda key, urls: self.client.sadd(key, *urls)
+        )
 
     def _publish_all_latest(self) -> None:
-        """warta:latest = each URL's latest WARC pointer (built aside, then swapped in)."""
-        building = LATEST + ":building"
-        self.redis(lambda: self.client.delete(building), "the latest WARC records")
-        any_url = False
-        for pointers in latest_pointers(self.archive):
-            any_url = True
-            mapping = {url: json.dumps(node_entries.pointer_data(p)) for url, p in pointers}
-            self.redis(
-                lambda m=mapping: self.client.hset(building, mapping=m),  # type: ignore[misc]
-                "the latest WARC records",
-            )
-        if any_url:
-            self.redis(lambda: self.client.rename(building, LATEST), "the latest WARC records")
+        """warta:latest = each URL's latest WARC pointer."""
+        chunks = (
+            {url: pointer_json(pointer) for url, pointer in chunk}
+            for chunk in latest_pointers(self.archive)
+        )
+        self._swap_in(
+            LATEST,
+            "the latest WARC records",
+            chunks,
+            lambda key, mapping: self.client.hset(key, mapping=mapping),
+        )
+
+    def _swap_in(
+        self, key: str, what: str, chunks: Iterable[Any], add: Callable[[str, Any], Any]
+    ) -> None:
+        """Build `key` aside, `add`ing each chunk to it, then swap it in: nodes never read
+        a half-built copy. No chunk at all: the key is deleted."""
+        building = key + ":building"
+        self.redis(lambda: self.client.delete(building), what)
+        filled = False
+        for chunk in chunks:
+            filled = True
+            self.redis(lambda c=chunk: add(building, c), what)  # type: ignore[misc]
+        if filled:
+            self.redis(lambda: self.client.rename(building, key), what)
         else:
-            self.redis(lambda: self.client.delete(LATEST), "the latest WARC records")
+            self.redis(lambda: self.client.delete(key), what)
 
     # -- the loop ------------------------------------------------------------------------
 
@@ -334,7 +341,7 @@ class ArchiveWriter:
         for url in published.recaptured:  # as the archive has it now (a duplicate: none)
             pointer = self.archive.latest_warc_pointer(url)
             if pointer is not None:
-                published.latest[url] = json.dumps(node_entries.pointer_data(pointer))
+                published.latest[url] = pointer_json(pointer)
         return published
 
     def _after_commit(self, published: Published) -> None:
@@ -475,6 +482,11 @@ APPLIERS: dict[str, Callable[[ArchiveWriter, str, int, dict[str, Any], Published
     "walk": ArchiveWriter._walk,
     "finish": ArchiveWriter._finish,
 }
+
+
+def pointer_json(pointer: WarcPointer) -> str:
+    """A record's pointer as `warta:latest` holds it (crawler/node_link.py reads it)."""
+    return json.dumps(node_entries.pointer_data(pointer))
 
 
 def ledger_answer(archive: Archive, data: dict[str, Any]) -> dict[str, Any]:
