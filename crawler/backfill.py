@@ -36,8 +36,8 @@ from typing import Protocol
 
 from scrapy.crawler import Crawler
 
-from crawler.redis_connection import RedisUnavailable, key
-from crawler.redis_locks import HeldByAnotherNode, RedisLock, gave_up_on_redis
+from crawler.redis_connection import RedisUnavailable, gave_up_on_redis, key
+from crawler.redis_locks import HeldByAnotherNode, RedisLock
 from storage.archive import Archive
 from storage.runs import LOST_MESSAGE, RunStatus
 

@@ -49,8 +49,8 @@ from crawler.archive_access import (
 )
 from crawler.backfill import BackfillLock
 from crawler.node_link import NodeLink, drop_link, is_node, node_link, release_link
-from crawler.redis_connection import RedisUnavailable
-from crawler.redis_locks import RedisLock, gave_up_on_redis, give_up_on_redis
+from crawler.redis_connection import RedisUnavailable, gave_up_on_redis
+from crawler.redis_locks import RedisLock, give_up_on_redis
 from storage.archive import Archive, ArchiveError
 from storage.runs import LOST_MESSAGE, STALE_AFTER, RunStatus, SourceLocked
 

@@ -30,6 +30,11 @@ take their node branch through it:
   `latest_warc_pointer` after each commit. The records themselves are read from
   the nodes' shared WARC folder.
 
+Once the crawl has given up on Redis (`gave_up_on_redis`: it is stopping), the
+link waits for Redis no more: batches stay queued (dropped with the link, as the
+run stays open for the next one to resume), and a revisit check answers "no
+original", so a response still in flight is written whole.
+
 redis is imported only here and in crawler/redis_connection.py, which only node
 mode loads.
 """
@@ -50,6 +55,7 @@ from crawler import node_entries
 from crawler.items import Article, WarcPointer
 from crawler.redis_connection import (
     RedisUnavailable,
+    gave_up_on_redis,
     key,
     node_name,
     patience_of,
@@ -95,6 +101,8 @@ class NodeLink:
     fenced: bool = False
     withheld: int = 0  # entries not sent because of that
     lock: str | None = None  # the token of the outlet's lock the run holds, once open
+    # whether the crawl gave up on Redis and is stopping: then no call waits for it again
+    stopping: Callable[[], bool] = field(default=lambda: False)
 
     # -- writing ---------------------------------------------------------------------
 
@@ -110,7 +118,7 @@ class NodeLink:
 
     def flush(self) -> None:
         """Send the queued entries, in order, after making their WARC records durable."""
-        if not self.pending:
+        if not self.pending or self.stopping():
             return
         for make_durable in self.before_push:
             make_durable()
@@ -153,7 +161,7 @@ class NodeLink:
         """The writer's answer to a question, once it applied every earlier entry; None
         when it did not answer within `wait` seconds (then the node is cold: it asks
         nothing more), or Redis stayed down (the crawl's next write then stops it)."""
-        if self.cold:
+        if self.cold or self.stopping():
             return None
         try:
             return self._question("ask", 0, question)  # a question changes nothing: seq 0
@@ -225,6 +233,8 @@ class NodeLink:
         """The newest record the archive points at for this URL, as far as the writer
         applied; None when there is none, or Redis does not answer (the response is then
         written whole: nothing is lost)."""
+        if self.stopping():
+            return None
         try:
             found = retrying(
                 lambda: self.client.hget(LATEST, url),
@@ -257,6 +267,7 @@ def node_link(crawler: Crawler) -> NodeLink:
             node=node_name(settings),
             job=settings.get("WARTA_JOB") or None,
             origin="replica" if settings.get("WARTA_REPLICA_URL") else "real",
+            stopping=lambda: gave_up_on_redis(crawler),
         )
         _LINKS[id(crawler)] = link
     return link

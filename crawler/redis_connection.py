@@ -34,6 +34,7 @@ KEY_PREFIX = "warta:"
 FIRST_PAUSE = 0.5  # seconds before the first retry; doubles, up to LONGEST_PAUSE
 LONGEST_PAUSE = 5.0
 DEFAULT_PATIENCE = 120.0  # seconds a node waits out an outage (WARTA_REDIS_PATIENCE)
+GAVE_UP = "warta/redis_unavailable"  # the stat of a crawl that stopped for Redis
 
 
 class RedisUnavailable(RuntimeError):
@@ -69,6 +70,12 @@ def redis_from_url(url: str) -> redis.Redis:
     import redis
 
     return redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+
+
+def gave_up_on_redis(crawler: Crawler) -> bool:
+    """Whether this crawl is stopping for Redis (crawler/redis_locks.py
+    `give_up_on_redis`): its other Redis calls need not wait again."""
+    return bool(crawler.stats.get_value(GAVE_UP))
 
 
 def patience_of(settings: BaseSettings) -> float:

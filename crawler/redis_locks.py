@@ -40,7 +40,9 @@ from twisted.python.failure import Failure
 
 from crawler.archive_access import stop_crawl
 from crawler.redis_connection import (
+    GAVE_UP,
     RedisUnavailable,
+    gave_up_on_redis,
     key,
     node_name,
     patience_of,
@@ -56,7 +58,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 REDIS_UNAVAILABLE = "redis_unavailable"  # the close reason of a crawl that lost Redis
-GAVE_UP = "warta/redis_unavailable"  # the stat that says so
 
 # KEYS[1] lock; ARGV[1] "/token"; ARGV[2] ttl ms. Renew only a lock that is still ours.
 HEARTBEAT_LUA = """
@@ -165,11 +166,6 @@ def give_up_on_redis(crawler: Crawler, error: BaseException) -> None:
         crawler.stats.set_value(GAVE_UP, 1)
         log.error("%s; stopping the crawl", error)
     stop_crawl(crawler, REDIS_UNAVAILABLE)
-
-
-def gave_up_on_redis(crawler: Crawler) -> bool:
-    """Whether this crawl is stopping for Redis: its other Redis calls need not wait again."""
-    return bool(crawler.stats.get_value(GAVE_UP))
 
 
 class RedisLock:

@@ -43,8 +43,15 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import defer, task, threads
 
-from crawler.redis_connection import RedisUnavailable, key, patience_of, redis_for, retrying
-from crawler.redis_locks import REDIS_UNAVAILABLE, gave_up_on_redis, give_up_on_redis
+from crawler.redis_connection import (
+    RedisUnavailable,
+    gave_up_on_redis,
+    key,
+    patience_of,
+    redis_for,
+    retrying,
+)
+from crawler.redis_locks import REDIS_UNAVAILABLE, give_up_on_redis
 
 if TYPE_CHECKING:
     import redis

@@ -9,6 +9,7 @@ are in tests/test_stream_writer.py.
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from crawler.node_link import LATEST, NodeLink
 from crawler.redis_locks import RedisLocks
 from storage.archive import Archive
 from storage.warc import WarcPointer
-from warta.writer import ArchiveWriter
+from warta.writer import ArchiveWriter, pointer_json
 
 SOURCE = "tribunjogja"
 LISTING = "https://jogja.tribunnews.com/jogja"
@@ -76,3 +77,26 @@ def test_an_unreadable_copy_or_redis_down_means_no_original(redis_server: Any, c
     with caplog.at_level(logging.WARNING):
         assert link.latest_pointer(LISTING) is None
     assert "writing the response whole" in caplog.text
+
+
+def test_a_crawl_that_gave_up_on_redis_waits_for_it_no_more(redis_server: Any, caplog: Any) -> None:
+    """A response still in flight once the crawl stops for Redis (crawler/redis_locks.py
+    `give_up_on_redis`) is written whole at once, and its entries stay queued: neither
+    the revisit check nor the batch waits out the patience a second time."""
+    client = redis_server.client()
+    gave_up = False
+    link = NodeLink(client=client, patience=30, wait=30, node="node-a", job=None, origin="real")
+    link.stopping = lambda: gave_up
+    client.hset(LATEST, LISTING, pointer_json(POINTER))
+    assert link.latest_pointer(LISTING) == POINTER
+    redis_server.stop()
+    gave_up = True
+    started = time.monotonic()
+    with caplog.at_level(logging.WARNING):
+        assert link.latest_pointer(LISTING) is None
+        link.capture(LISTING, POINTER)
+        link.flush()
+        assert link.ask({"what": "retries"}) is None
+    assert time.monotonic() - started < 1  # not the 30 s of patience
+    assert "retrying" not in caplog.text
+    assert len(link.pending) == 1  # queued, dropped with the link (the run stays open)

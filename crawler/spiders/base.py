@@ -32,8 +32,8 @@ from crawler.extraction.decode import parse_html
 from crawler.items import Article, FetchedPage, WarcPointer
 from crawler.node_entries import ledger_from, walk_data
 from crawler.node_link import is_node, node_link
-from crawler.redis_connection import RedisUnavailable
-from crawler.redis_locks import gave_up_on_redis, give_up_on_redis
+from crawler.redis_connection import RedisUnavailable, gave_up_on_redis
+from crawler.redis_locks import give_up_on_redis
 from crawler.sources import Source
 from crawler.urls import canonical_url
 from crawler.warc_capture import ARTICLE_PAGE, FETCHED_META
