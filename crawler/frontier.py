@@ -60,6 +60,12 @@ missing, since archived articles are skipped.
 **A node that stops early** (SIGTERM, a failed archive) leaves without claiming
 the backfill done; whatever it left queued stays for the others or a re-run.
 
+**Redis gone past the patience** (WARTA_REDIS_PATIENCE): the node stops as any
+node does (crawler/redis_locks.py `give_up_on_redis`: one error line), and from then
+on its scheduler waits for Redis no more: it queues and pops nothing, sends no
+heartbeat, and leaves without a word, so the peers count it gone once its heartbeat
+is old, as they count a killed node (above).
+
 **Coverage.** Each node walks only part of the window's listings: a distributed
 run adds the URLs it listed to the coverage ledger but never marks a day
 walked or complete (crawler/spiders/base.py `close_coverage`). A later normal
@@ -90,7 +96,15 @@ from twisted.internet.task import LoopingCall
 
 from crawler.backfill import LAST_OUT, frontier_key
 from crawler.extensions import crawl_run
-from crawler.redis_connection import node_name, patience_of, redis_for, retrying
+from crawler.redis_connection import (
+    RedisUnavailable,
+    gave_up_on_redis,
+    node_name,
+    patience_of,
+    redis_for,
+    retrying,
+)
+from crawler.redis_locks import give_up_on_redis
 
 if TYPE_CHECKING:
     import redis
@@ -100,7 +114,7 @@ T = TypeVar("T")
 
 HEARTBEAT = 5.0  # seconds between a member's heartbeats (WARTA_FRONTIER_HEARTBEAT)
 PEER_TIMEOUT = 60.0  # seconds without a heartbeat before a peer counts as dead
-STAT = "warta/frontier"  # complete | complete_with_lost_peers | left (spider_idle, close)
+STAT = "warta/frontier"  # complete | complete_with_lost_peers | left | gone (spider_idle, close)
 
 # The settings a distributed crawl runs with (priority cmdline: an -s cannot undo them).
 SETTINGS = {
@@ -266,18 +280,44 @@ class FrontierScheduler(Scheduler):
         """Never flush (scrapy-redis would, without PERSIST): others may still crawl."""
         if self.beating is not None and self.beating.running:
             self.beating.stop()
-        if self.left is None:  # stopped before the frontier was done: leave, claim nothing
+        if self.left is not None:
+            return
+        if gave_up_on_redis(self.crawler):  # leaving would wait out the patience again
+            self._gone(reason="Redis unavailable")
+            return
+        try:  # stopped before the frontier was done: leave, claim nothing
             self._leave()
+        except RedisUnavailable as exc:
+            self._gone(reason=str(exc))
+
+    def _gone(self, reason: str) -> None:
+        """Left without a word: the peers count this node gone once its heartbeat is old."""
+        self.left = "gone"
+        self.stats.set_value(STAT, "gone")
+        log.warning(
+            "frontier %s: left without telling the peers (%s); they count this node gone "
+            "after %.0fs without its heartbeat",
+            self.base,
+            reason,
+            self.peer_timeout,
+        )
 
     def enqueue_request(self, request: Request) -> bool:
+        if gave_up_on_redis(self.crawler):  # stopping: not queued (a re-run fetches it)
+            return False
         fingerprint = "" if request.dont_filter else self.df.request_fingerprint(request)
         data = self.queue._encode_request(request)
-        queued = self.redis(
-            lambda: self.scripts["push"](
-                keys=self.keys("seen", "requests"), args=[fingerprint, -request.priority, data]
-            ),
-            "push",
-        )
+        try:
+            queued = self.redis(
+                lambda: self.scripts["push"](
+                    keys=self.keys("seen", "requests"),
+                    args=[fingerprint, -request.priority, data],
+                ),
+                "push",
+            )
+        except RedisUnavailable as exc:  # one line, the crawl stops
+            give_up_on_redis(self.crawler, exc)
+            return False
         if not queued:
             self.df.log(request, self.spider)
             return False
@@ -285,14 +325,18 @@ class FrontierScheduler(Scheduler):
         return True
 
     def next_request(self) -> Request | None:
-        if self._holding() >= self.hold_at_most:  # leave the rest to the peers
+        if self._holding() >= self.hold_at_most or gave_up_on_redis(self.crawler):
+            return None  # leave the rest to the peers; or stopping
+        try:
+            data = self.redis(
+                lambda: self.scripts["pop"](
+                    keys=self.keys("requests", "state", "beat"), args=[self.member]
+                ),
+                "pop",
+            )
+        except RedisUnavailable as exc:
+            give_up_on_redis(self.crawler, exc)
             return None
-        data = self.redis(
-            lambda: self.scripts["pop"](
-                keys=self.keys("requests", "state", "beat"), args=[self.member]
-            ),
-            "pop",
-        )
         if data is None:
             return None
         self.stats.inc_value("scheduler/dequeued/redis")
@@ -300,7 +344,13 @@ class FrontierScheduler(Scheduler):
         return request
 
     def has_pending_requests(self) -> bool:
-        return bool(self.redis(lambda: len(self.queue), "length"))
+        if gave_up_on_redis(self.crawler):
+            return False
+        try:
+            return bool(self.redis(lambda: len(self.queue), "length"))
+        except RedisUnavailable as exc:
+            give_up_on_redis(self.crawler, exc)
+            return False
 
     def _holding(self) -> int:
         """Requests in this node's downloader: being fetched or waiting for their slot."""
@@ -314,12 +364,16 @@ class FrontierScheduler(Scheduler):
 
     def spider_idle(self, spider: Spider) -> None:
         """This node's work is done: close only when the whole backfill is."""
-        if self.left is not None:
+        if self.left is not None or gave_up_on_redis(self.crawler):
+            return  # stopping for Redis: `close` tells no peer
+        try:
+            if crawl_run(self.crawler).refused:  # it crawled nothing: claim nothing either
+                self._leave()
+                return
+            outcome = self._idle(leave=False)
+        except RedisUnavailable as exc:
+            give_up_on_redis(self.crawler, exc)
             return
-        if crawl_run(self.crawler).refused:  # it crawled nothing: claim nothing either
-            self._leave()
-            return
-        outcome = self._idle(leave=False)
         if outcome in ("queued", "waiting"):
             raise DontCloseSpider(f"frontier {outcome}")
         self.left = outcome
@@ -351,9 +405,13 @@ class FrontierScheduler(Scheduler):
         return outcome.decode() if isinstance(outcome, bytes) else str(outcome)
 
     def _beat(self, state: str) -> None:
+        if gave_up_on_redis(self.crawler):  # stopping: no second wait for Redis
+            return
         keys = self.keys("state", "beat")
         try:
             self.redis(lambda: self.scripts["beat"](keys=keys, args=[self.member, state]), "beat")
+        except RedisUnavailable as exc:  # past the patience: the crawl stops, in one line
+            give_up_on_redis(self.crawler, exc)
         except Exception as exc:  # a lost heartbeat must not kill the reactor's loop
             log.error("frontier heartbeat failed: %s", exc)
 

@@ -479,6 +479,36 @@ def test_a_node_killed_mid_backfill_loses_only_what_a_rerun_fetches(
     assert runs["node-b"].startswith("ok") and runs["node-c"].startswith("ok"), runs
 
 
+def test_a_node_that_loses_redis_past_its_patience_stops_in_one_line(
+    tmp_path: Path, redis_server: Any, server: ReplicaServer
+) -> None:
+    """Once the node gives up on Redis, its scheduler waits for it no more: no heartbeat,
+    pop, push or leaving of the frontier retries again, nothing ends in a traceback, and
+    the node says it left without telling its peers (who count it gone, as a killed one)."""
+    db = tmp_path / "warta.db"
+    server.requests.clear()
+    writer = start_writer(db, redis_server.url)
+    crawl = node(
+        server, redis_server.url, db, "-s", "WARTA_REDIS_PATIENCE=2", "-s", "DOWNLOAD_DELAY=0.3"
+    )
+    deadline = time.monotonic() + 120
+    while len(pages_fetched(server)) < 5:
+        assert time.monotonic() < deadline, "the node did not start"
+        time.sleep(0.05)
+    stop(writer)
+    redis_server.stop()
+    stopped = time.monotonic()
+    out, _ = crawl.communicate(timeout=120)
+    assert time.monotonic() - stopped < 20  # the patience once, then a prompt end
+    assert crawl.returncode == 1, out
+    assert "Traceback" not in out and "close failure" not in out, out
+    cause = [line for line in out.splitlines() if "stopping the crawl" in line]
+    assert len(cause) == 1, out
+    after = out.split(cause[0])[1]
+    assert "retrying" not in after and "heartbeat failed" not in after, out
+    assert "left without telling the peers" in after, out
+
+
 # -- the scheduler itself: persistence, fingerprints, dont_filter ----------------------
 
 
