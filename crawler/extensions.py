@@ -345,7 +345,11 @@ class RunRecorder:
         """Close the run: the walk and the run's end go on the stream, after its items."""
         refused = self.run.refused
         status = "refused" if refused else run_status(reason, counts["errors"])
-        message: str | None = refused or self.unrecorded or reason
+        # a WARC write that failed (fail_crawl): the run says why, as a local crawl's does
+        failure = archive_failure(self.crawler)
+        if failure and not refused:
+            status, counts["errors"] = "failed", counts["errors"] + 1
+        message: str | None = refused or failure or self.unrecorded or reason
         if not self.lost:
             status, message = self._close_parts(None, None, status, message)
         if not self.crawler.settings.getbool("DOWNLOAD_VERIFY_CERTIFICATES", True):

@@ -336,6 +336,22 @@ def test_an_outage_past_the_patience_ends_the_crawl_in_one_line(replica, redis_s
     assert "retrying" not in err.split(cause[0])[1], err  # nothing waited for Redis again
 
 
+def test_a_node_whose_warc_folder_refuses_writes_says_why(replica, redis_server, tmp_path):
+    """As a local crawl does: the crawl stops with the write's error on the command line,
+    and its run, in the writer's archive, is failed with that message."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with writer_running(writer_db(tmp_path), redis_server.url):
+        crawl = node_crawl(replica, redis_server, tmp_path, "--warc-dir", str(blocker / "warc"))
+        out, err = ended(crawl, tmp_path)
+        drained(redis_server.client())
+    assert crawl.returncode == 1
+    why = f"cannot write WARC records to {blocker / 'warc'}"
+    assert why in err and "the crawl stopped" in err, err
+    status, message = run_status(tmp_path)
+    assert status == "failed" and message is not None and why in message, (status, message)
+
+
 def test_a_node_that_cannot_reach_redis_fails_its_run_in_one_line(replica, redis_server, tmp_path):
     redis_server.stop()  # down before the crawl starts: the lock cannot be taken
     crawl = node_crawl(replica, redis_server, tmp_path, "-s", "WARTA_REDIS_PATIENCE=1")

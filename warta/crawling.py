@@ -202,6 +202,9 @@ def run_node_crawls(options: CrawlOptions) -> list[dict[str, Any]]:
         recorder = crawler.get_extension(RunRecorder)
         if recorder is not None and recorder.summary is not None:
             runs.append(recorder.summary)
+    failures = write_failures()
+    if failures:  # their WARC folder refused a write: every crawl stopped
+        raise ArchiveError(f"{failures[0]}; the crawl stopped and its runs are marked failed")
     if len(runs) < len(options.sources):
         raise ArchiveError("some crawls ended without sending their run; see the log (-v)")
     return runs
