@@ -362,7 +362,9 @@ class RunRecorder:
             self.crawler.stats.set_value("warta/entries_not_sent_lost_lock", withheld)
         try:
             if gave_up_on_redis(self.crawler):  # sending would wait out the patience again
-                raise RedisUnavailable("Redis stayed unavailable past the patience")
+                raise RedisUnavailable(
+                    "Redis stayed unavailable past the patience, or refused the connection"
+                )
             node_link(self.crawler).add(
                 "finish", {"status": str(status), "message": message, "counts": counts}
             )

@@ -8,7 +8,9 @@ A node must not lose work when Redis restarts or stalls for a few seconds:
 `retrying` repeats a call with growing pauses until WARTA_REDIS_PATIENCE runs
 out, and only then gives up with a one-line `RedisUnavailable`. A process that is
 asked to stop meanwhile (SIGTERM) passes its `stop` event: the wait ends at once
-with `RetryStopped`, instead of outlasting the operator's patience.
+with `RetryStopped`, instead of outlasting the operator's patience. A Redis that
+answers but refuses the URL (a wrong password, a database number it does not
+have) is no outage: `RedisRefused`, at once, names the setting to fix.
 """
 
 from __future__ import annotations
@@ -43,6 +45,11 @@ class RedisUnavailable(RuntimeError):
 
 class RetryStopped(RedisUnavailable):
     """The process was asked to stop while it waited out a Redis outage."""
+
+
+class RedisRefused(RedisUnavailable):
+    """Redis answered but refused the connection as the URL asks for it (password,
+    database number): a configuration error, which waiting would not mend."""
 
 
 def key(*parts: str) -> str:
@@ -99,6 +106,14 @@ def retrying(
     while True:
         try:
             return call()
+        except (redis.AuthenticationError, redis.ResponseError) as exc:
+            if not _refused(exc):
+                raise
+            why = str(exc).rstrip(".")
+            raise RedisRefused(
+                f"Redis refused the connection for {what}: {why}; check the password and "
+                "database number of the Redis URL (--redis, WARTA_REDIS_URL)"
+            ) from exc
         except (redis.ConnectionError, redis.TimeoutError) as exc:
             if stop is not None and stop.is_set():
                 raise RetryStopped(f"stopped while Redis was unavailable for {what}") from exc
@@ -111,3 +126,16 @@ def retrying(
             elif stop.wait(pause):
                 raise RetryStopped(f"stopped while Redis was unavailable for {what}") from exc
             pause = min(pause * 2, LONGEST_PAUSE)
+
+
+def _refused(exc: Exception) -> bool:
+    """Whether a Redis error is its refusal of the connection itself (a wrong password,
+    no password given, a database it does not have), not a failed command."""
+    import redis
+
+    if isinstance(exc, redis.AuthenticationError):  # a ConnectionError to redis-py
+        return True
+    text = str(exc)
+    return text.startswith(("DB index is out of range", "NOAUTH", "WRONGPASS")) or (
+        "must be called with the client already authenticated" in text
+    )

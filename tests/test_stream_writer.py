@@ -414,6 +414,34 @@ def test_writer_needs_a_redis_url(tmp_path):
     assert done.stderr.strip().count("\n") == 0 and "redis://" in done.stderr
 
 
+@pytest.mark.parametrize("refusal", ["no such database", "no password", "wrong password"])
+def test_a_redis_url_the_server_refuses_ends_writer_and_node_at_once(
+    refusal, crawl_server, redis_server, tmp_path
+):
+    """A URL the server refuses is a setting to fix, not an outage to wait out (the
+    patience here is the default two minutes): the writer and a node each stop at once
+    with one line naming it, and no traceback."""
+    refused = redis_server.url
+    if refusal == "no such database":
+        refused = redis_server.url.removesuffix("/0") + "/99"
+    else:
+        redis_server.client().config_set("requirepass", "s3cret")
+        if refusal == "wrong password":
+            refused = redis_server.url.replace("redis://", "redis://:wrong@")
+    started = time.monotonic()
+    writer = run_warta("writer", "--redis", refused, "--until-idle", db=tmp_path / "w.db")
+    node = run_warta(
+        "crawl", "tribunjogja", "--replica", crawl_server.base_url,
+        "-s", f"WARTA_REDIS_URL={refused}", db=tmp_path / "no-such-folder" / "node.db",
+    )  # fmt: skip
+    assert time.monotonic() - started < 60
+    for done in (writer, node):
+        output = done.stdout + done.stderr
+        assert done.returncode == 1 and "Traceback" not in output, output
+        assert "Redis refused the connection" in output and "password and database" in output
+    assert writer.stderr.strip().count("\n") == 0, writer.stderr
+
+
 def test_entries_round_trip(crawl_site):
     """An article's every field and a walk come back from their stream form unchanged."""
     from crawler.items import Article
