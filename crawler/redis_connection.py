@@ -96,25 +96,24 @@ def retrying(
     what: str,
     stop: threading.Event | None = None,
 ) -> T:
-    """`call()`, repeated through connection errors and timeouts for up to `patience`
-    seconds with doubling pauses; then RedisUnavailable naming `what` failed. Once
-    `stop` is set, a failing call is not waited for: RetryStopped at once."""
-    import redis
-
+    """`call()`, repeated through connection errors, timeouts and a full Redis (which
+    frees memory as the writer catches up) for up to `patience` seconds with doubling
+    pauses; then RedisUnavailable naming `what` failed. Once `stop` is set, a failing
+    call is not waited for: RetryStopped at once. A refused URL: RedisRefused at once."""
     deadline = time.monotonic() + patience
     pause = FIRST_PAUSE
     while True:
         try:
             return call()
-        except (redis.AuthenticationError, redis.ResponseError) as exc:
-            if not _refused(exc):
+        except Exception as exc:
+            if _refused(exc):
+                why = str(exc).rstrip(".")
+                raise RedisRefused(
+                    f"Redis refused the connection for {what}: {why}; check the password "
+                    "and database number of the Redis URL (--redis, WARTA_REDIS_URL)"
+                ) from exc
+            if not _outage(exc):
                 raise
-            why = str(exc).rstrip(".")
-            raise RedisRefused(
-                f"Redis refused the connection for {what}: {why}; check the password and "
-                "database number of the Redis URL (--redis, WARTA_REDIS_URL)"
-            ) from exc
-        except (redis.ConnectionError, redis.TimeoutError) as exc:
             if stop is not None and stop.is_set():
                 raise RetryStopped(f"stopped while Redis was unavailable for {what}") from exc
             if time.monotonic() + pause > deadline:
@@ -126,6 +125,14 @@ def retrying(
             elif stop.wait(pause):
                 raise RetryStopped(f"stopped while Redis was unavailable for {what}") from exc
             pause = min(pause * 2, LONGEST_PAUSE)
+
+
+def _outage(exc: Exception) -> bool:
+    """Whether a Redis error may pass if waited out: no connection, no answer in time,
+    or a full Redis refusing writes (maxmemory with noeviction, docs/deploy.md)."""
+    import redis
+
+    return isinstance(exc, redis.ConnectionError | redis.TimeoutError | redis.OutOfMemoryError)
 
 
 def _refused(exc: Exception) -> bool:

@@ -442,6 +442,22 @@ def test_a_redis_url_the_server_refuses_ends_writer_and_node_at_once(
     assert writer.stderr.strip().count("\n") == 0, writer.stderr
 
 
+def test_a_full_redis_is_waited_out_then_one_line(crawl_server, redis_server, tmp_path):
+    """maxmemory with noeviction (docs/deploy.md) refuses writes: the writer may yet free
+    room, so a node waits it out like an outage, then stops in one line, with no
+    traceback."""
+    redis_server.client().config_set("maxmemory", "1")  # every write refused
+    patience = ["-s", "WARTA_REDIS_PATIENCE=2"]
+    node = run_warta(
+        "crawl", "tribunjogja", "--replica", crawl_server.base_url, *patience,
+        "-s", f"WARTA_REDIS_URL={redis_server.url}", db=tmp_path / "no-such-folder" / "n.db",
+    )  # fmt: skip
+    output = node.stdout + node.stderr
+    assert node.returncode == 1 and "Traceback" not in output, output
+    stops = [line for line in node.stderr.splitlines() if "stopping the crawl" in line]
+    assert len(stops) == 1 and "maxmemory" in stops[0], node.stderr
+
+
 def test_entries_round_trip(crawl_site):
     """An article's every field and a walk come back from their stream form unchanged."""
     from crawler.items import Article
