@@ -87,6 +87,8 @@ def is_outlet_name(name: str) -> bool:
     prefixes, names = media_names()
     if key.startswith(prefixes):
         return True
+    if not key.startswith(names):  # most bylines: one C call, not a loop over the names
+        return False
     return any(
         key.startswith(known) and _OUTLET_TAIL_WORDS.match(key, len(known)) for known in names
     )
