@@ -262,6 +262,17 @@ class FrontierScheduler(Scheduler):
     def redis(self, call: Callable[[], T], what: str) -> T:
         return retrying(call, patience=self.patience, what=f"the frontier ({what})")
 
+    def redis_or(self, fallback: T, call: Callable[[], T], what: str) -> T:
+        """`redis(call, what)`; `fallback` once the crawl has given up on Redis (not
+        asked: no second wait), or when this call gives up on it (the crawl stops)."""
+        if gave_up_on_redis(self.crawler):
+            return fallback
+        try:
+            return self.redis(call, what)
+        except RedisUnavailable as exc:
+            give_up_on_redis(self.crawler, exc)
+            return fallback
+
     # -- Scrapy's scheduler interface -------------------------------------------------
 
     def open(self, spider: Spider) -> None:
@@ -303,20 +314,16 @@ class FrontierScheduler(Scheduler):
         )
 
     def enqueue_request(self, request: Request) -> bool:
-        if gave_up_on_redis(self.crawler):  # stopping: not queued (a re-run fetches it)
-            return False
         fingerprint = "" if request.dont_filter else self.df.request_fingerprint(request)
         data = self.queue._encode_request(request)
-        try:
-            queued = self.redis(
-                lambda: self.scripts["push"](
-                    keys=self.keys("seen", "requests"),
-                    args=[fingerprint, -request.priority, data],
-                ),
-                "push",
-            )
-        except RedisUnavailable as exc:  # one line, the crawl stops
-            give_up_on_redis(self.crawler, exc)
+        queued = self.redis_or(
+            None,  # stopping for Redis: not queued (a re-run of the backfill fetches it)
+            lambda: self.scripts["push"](
+                keys=self.keys("seen", "requests"), args=[fingerprint, -request.priority, data]
+            ),
+            "push",
+        )
+        if queued is None:
             return False
         if not queued:
             self.df.log(request, self.spider)
@@ -325,18 +332,15 @@ class FrontierScheduler(Scheduler):
         return True
 
     def next_request(self) -> Request | None:
-        if self._holding() >= self.hold_at_most or gave_up_on_redis(self.crawler):
-            return None  # leave the rest to the peers; or stopping
-        try:
-            data = self.redis(
-                lambda: self.scripts["pop"](
-                    keys=self.keys("requests", "state", "beat"), args=[self.member]
-                ),
-                "pop",
-            )
-        except RedisUnavailable as exc:
-            give_up_on_redis(self.crawler, exc)
+        if self._holding() >= self.hold_at_most:  # leave the rest to the peers
             return None
+        data = self.redis_or(
+            None,
+            lambda: self.scripts["pop"](
+                keys=self.keys("requests", "state", "beat"), args=[self.member]
+            ),
+            "pop",
+        )
         if data is None:
             return None
         self.stats.inc_value("scheduler/dequeued/redis")
@@ -344,13 +348,7 @@ class FrontierScheduler(Scheduler):
         return request
 
     def has_pending_requests(self) -> bool:
-        if gave_up_on_redis(self.crawler):
-            return False
-        try:
-            return bool(self.redis(lambda: len(self.queue), "length"))
-        except RedisUnavailable as exc:
-            give_up_on_redis(self.crawler, exc)
-            return False
+        return bool(self.redis_or(0, lambda: len(self.queue), "length"))
 
     def _holding(self) -> int:
         """Requests in this node's downloader: being fetched or waiting for their slot."""
@@ -405,13 +403,10 @@ class FrontierScheduler(Scheduler):
         return outcome.decode() if isinstance(outcome, bytes) else str(outcome)
 
     def _beat(self, state: str) -> None:
-        if gave_up_on_redis(self.crawler):  # stopping: no second wait for Redis
-            return
         keys = self.keys("state", "beat")
-        try:
-            self.redis(lambda: self.scripts["beat"](keys=keys, args=[self.member, state]), "beat")
-        except RedisUnavailable as exc:  # past the patience: the crawl stops, in one line
-            give_up_on_redis(self.crawler, exc)
+        try:  # past the patience the crawl stops, in one line (redis_or)
+            beat = self.scripts["beat"]
+            self.redis_or(None, lambda: beat(keys=keys, args=[self.member, state]), "beat")
         except Exception as exc:  # a lost heartbeat must not kill the reactor's loop
             log.error("frontier heartbeat failed: %s", exc)
 
