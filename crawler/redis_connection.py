@@ -96,8 +96,8 @@ def retrying(
     what: str,
     stop: threading.Event | None = None,
 ) -> T:
-    """`call()`, repeated through connection errors, timeouts and a full Redis (which
-    frees memory as the writer catches up) for up to `patience` seconds with doubling
+    """`call()`, repeated through connection errors, timeouts and a full Redis (the
+    operator may make room meanwhile) for up to `patience` seconds with doubling
     pauses; then RedisUnavailable naming `what` failed. Once `stop` is set, a failing
     call is not waited for: RetryStopped at once. A refused URL: RedisRefused at once."""
     deadline = time.monotonic() + patience

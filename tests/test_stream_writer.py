@@ -443,8 +443,8 @@ def test_a_redis_url_the_server_refuses_ends_writer_and_node_at_once(
 
 
 def test_a_full_redis_is_waited_out_then_one_line(crawl_server, redis_server, tmp_path):
-    """maxmemory with noeviction (docs/deploy.md) refuses writes: the writer may yet free
-    room, so a node waits it out like an outage, then stops in one line, with no
+    """maxmemory with noeviction (docs/deploy.md) refuses writes: room may be made
+    meanwhile, so a node waits it out like an outage, then stops in one line, with no
     traceback."""
     redis_server.client().config_set("maxmemory", "1")  # every write refused
     patience = ["-s", "WARTA_REDIS_PATIENCE=2"]
