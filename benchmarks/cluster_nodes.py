@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks.common import stop_process
 from replica.request_log import node_from_ua, read_log
 from storage.archive import Archive
 from storage.warc import default_warc_dir
@@ -81,19 +82,6 @@ def start_replica(folder: Path, params: Params) -> tuple[subprocess.Popen, str, 
         process.kill()
         raise RuntimeError(f"the replica did not start: {line!r}")
     return process, found.group(1), sources, log
-
-
-def stop_replica(process: subprocess.Popen, grace: float = 30) -> None:
-    """SIGTERM, killed after `grace` seconds; never raises, so a cleanup cannot hide
-    why the nights ended. Not Ctrl-C (SIGINT): a process started from a background
-    job of a non-interactive shell inherits SIGINT ignored (POSIX), and so never
-    stopped on it (a clean-clone run launched that way timed out here)."""
-    process.terminate()
-    try:
-        process.wait(grace)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def start_writer(db: Path, redis_url: str) -> subprocess.Popen:
@@ -164,7 +152,7 @@ def measure(params: Params) -> dict[str, Any]:
                     folder = root / f"run{run}-nodes{count}"
                     samples[count].append(one_night(folder, count, replica, sources, log))
         finally:
-            stop_replica(process)
+            stop_process(process, grace=30)
     return {str(count): summary(nights) for count, nights in samples.items()}
 
 

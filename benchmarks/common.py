@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import resource
+import signal
 import subprocess
 import sys
 import time
@@ -42,6 +43,23 @@ def crawl_command(replica_url: str, db: Path, *extra: str) -> list[str]:
         "0",
         *extra,
     ]
+
+
+def stop_process(
+    process: subprocess.Popen | None, grace: float = 10.0, how: signal.Signals = signal.SIGTERM
+) -> None:
+    """Ask the process to stop (`how`), kill it if it has not within `grace` seconds;
+    never raises, so a cleanup cannot hide why a run ended. SIGTERM by default, not
+    Ctrl-C: a process started from a background job of a non-interactive shell
+    inherits SIGINT ignored (POSIX), and would never stop on it."""
+    if process is None or process.poll() is not None:
+        return
+    process.send_signal(how)
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def wait_measuring(process: subprocess.Popen) -> tuple[int, int, resource.struct_rusage]:

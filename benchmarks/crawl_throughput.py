@@ -30,7 +30,7 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from benchmarks.common import crawl_command, wait_measuring
+from benchmarks.common import crawl_command, stop_process, wait_measuring
 from storage.archive import Archive
 
 REPO = Path(__file__).resolve().parent.parent
@@ -78,12 +78,7 @@ def replica(articles: int, seed: int = 5, *, syndication: bool = True, timeout: 
                 time.sleep(0.2)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 def run_crawl(replica_url: str, db: Path, *, polite: bool = False, extra=()) -> dict:

@@ -36,6 +36,7 @@ from typing import Any, Self
 
 import pytest
 
+from benchmarks.common import stop_process
 from replica.request_log import LoggedRequest, read_log
 
 REPO = Path(__file__).resolve().parent.parent
@@ -58,20 +59,6 @@ def _wait_until(ready: Any, what: str, process: subprocess.Popen, log: Path) -> 
             return
         time.sleep(0.1)
     raise RuntimeError(f"{what} did not start in {STARTUP_TIMEOUT}s:\n{log.read_text()}")
-
-
-def _stop(
-    process: subprocess.Popen | None, grace: float = 10.0, how: signal.Signals = signal.SIGTERM
-) -> None:
-    """Ask the process to stop (`how`), kill it if it has not within `grace` seconds."""
-    if process is None or process.poll() is not None:
-        return
-    process.send_signal(how)
-    try:
-        process.wait(grace)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 @dataclass
@@ -137,7 +124,7 @@ class RedisServer:
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.resume()  # a stopped process cannot handle SIGTERM
-        _stop(self.process)
+        stop_process(self.process)
 
     def restart(self, down_for: float) -> None:
         """Stop the server for real (SIGTERM: it writes its AOF and exits; its port goes
@@ -221,7 +208,7 @@ class ScrapydNode:
         return self.call("listjobs.json?project=warta")
 
     def stop(self) -> None:
-        _stop(self.process)
+        stop_process(self.process)
 
     def kill(self) -> None:
         """kill -9 the node and every crawl it runs (its whole process group)."""
@@ -261,7 +248,7 @@ class ReplicaProcess:
         line = process.stdout.readline().decode() if process.stdout else ""
         found = SERVING.search(line)
         if not found:
-            _stop(process, how=signal.SIGINT)
+            stop_process(process, how=signal.SIGINT)
             raise RuntimeError(f"warta replica did not start: {line}{errors.read_text()}")
         return cls(found.group(1), sources, log, launched, process)
 
@@ -271,7 +258,7 @@ class ReplicaProcess:
 
     def stop(self) -> None:
         """Ctrl-C, as an operator stops it; killed if it does not stop in 10 s."""
-        _stop(self.process, how=signal.SIGINT)
+        stop_process(self.process, how=signal.SIGINT)
         if self.process.stdout is not None:
             self.process.stdout.close()
 
