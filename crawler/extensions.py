@@ -258,19 +258,13 @@ class RunRecorder:
         if self.flusher is not None and self.flusher.running:
             self.flusher.stop()
         counts = self._counts()
+        status, message = self._ended(reason, counts)
         if is_node(self.crawler):
-            self._node_closed(spider, reason, counts)
+            self._node_closed(spider, status, message, counts)
             return
-        refused = self.run.refused
-        failure = archive_failure(self.crawler)
-        status = "refused" if refused else run_status(reason, counts["errors"])
-        if failure and not refused:
-            status, counts["errors"] = "failed", counts["errors"] + 1
-        failure = failure or self.unrecorded
         try:
             archive = archive_for(self.crawler)
             archive.locks.fence().unguard(spider.name)
-            message: str | None = refused or failure or reason
             if self.run.run_id is not None and not self.lost:  # a lost run's walk is not ours
                 status, message = self._close_parts(archive, self.run.run_id, status, message)
             # the spider loader sets it from the source's verify_tls; -s may override it
@@ -282,6 +276,18 @@ class RunRecorder:
             record_failure(self.crawler, exc)
         release_archive(self.crawler)
         spider.logger.info("crawl run %s %s: %s", self.run.run_id, status, counts)
+
+    def _ended(self, reason: str, counts: dict[str, int]) -> tuple[str, str | None]:
+        """The run's status and message as the crawl ended: refused; failed, with one more
+        error, by a write that failed (fail_crawl: the archive, or a node's WARC folder);
+        else as the close reason says."""
+        if self.run.refused:
+            return "refused", self.run.refused
+        status = run_status(reason, counts["errors"])
+        failure = archive_failure(self.crawler)
+        if failure:
+            status, counts["errors"] = "failed", counts["errors"] + 1
+        return status, failure or self.unrecorded or reason
 
     def _counts(self) -> dict[str, int]:
         """The run's counts from the crawl's stats (a node's lack what the writer adds)."""
@@ -341,15 +347,10 @@ class RunRecorder:
             self.unrecorded = str(exc)
             give_up_on_redis(self.crawler, exc)
 
-    def _node_closed(self, spider: Spider, reason: str, counts: dict[str, int]) -> None:
+    def _node_closed(
+        self, spider: Spider, status: str, message: str | None, counts: dict[str, int]
+    ) -> None:
         """Close the run: the walk and the run's end go on the stream, after its items."""
-        refused = self.run.refused
-        status = "refused" if refused else run_status(reason, counts["errors"])
-        # a WARC write that failed (fail_crawl): the run says why, as a local crawl's does
-        failure = archive_failure(self.crawler)
-        if failure and not refused:
-            status, counts["errors"] = "failed", counts["errors"] + 1
-        message: str | None = refused or failure or self.unrecorded or reason
         if not self.lost:
             status, message = self._close_parts(None, None, status, message)
         if not self.crawler.settings.getbool("DOWNLOAD_VERIFY_CERTIFICATES", True):
